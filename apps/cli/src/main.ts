@@ -1,0 +1,34 @@
+import { Command, CommanderError } from 'commander';
+import { CliUsageError } from './cli-error';
+import { registerMpcCommands } from './commands/mpc.command';
+
+function buildProgram(): Command {
+  const program = new Command('custody')
+    .description('Operator tool of the MPC custody service')
+    .showHelpAfterError()
+    .exitOverride();
+  registerMpcCommands(program);
+  return program;
+}
+
+async function main(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      process.exitCode = error.exitCode === 0 ? 0 : 2;
+      return;
+    }
+    if (error instanceof CliUsageError) {
+      process.stderr.write(`custody: ${error.message}\n`);
+      process.exitCode = 2;
+      return;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`custody: ${message}\n`);
+    process.exitCode = 1;
+  }
+}
+
+void main(process.argv);
