@@ -1,0 +1,76 @@
+import type { PartyId } from '../errors';
+import type { Rng } from '../rng';
+import { type Inbox, type Outgoing, type RoundResult, decodeWire, encodeWire } from './protocol';
+import { keygenRound1, KEYGEN_ROUND_1 } from './keygen/round-1';
+import { keygenRound2, KEYGEN_ROUND_2 } from './keygen/round-2';
+import { keygenRound3, KEYGEN_ROUND_3 } from './keygen/round-3';
+import { keygenOutput, KEYGEN_ROUND_4 } from './keygen/round-4';
+import type { KeygenOutput } from './keygen/state';
+
+/**
+ * An in-memory run of n parties, for tests, the CLI and the bench. Pure: no I/O, no clock. Every
+ * message goes through the wire codec (so what is delivered is what a peer would decode), may be
+ * altered by a `tamper` hook (tests of cheating parties), and is counted in `traffic`.
+ */
+export interface SimulationOptions {
+  readonly rng: Rng;
+  /** Replace a message in transit (from `from` to `to`, in round `round`): tests use it to cheat. */
+  readonly tamper?: (round: string, from: PartyId, to: PartyId, message: unknown) => unknown;
+  /** Bytes sent per party, added to as messages are encoded. */
+  readonly traffic?: Map<PartyId, number>;
+  /** Wraps each party's round computation (the bench measures CPU time with it). */
+  readonly meter?: <T>(party: PartyId, round: string, work: () => T) => T;
+}
+
+/** Runs `work` for every party through the meter. */
+export function forEachParty<T>(parties: readonly PartyId[], round: string, opts: SimulationOptions, work: (id: PartyId) => T): Map<PartyId, T> {
+  const out = new Map<PartyId, T>();
+  for (const id of parties) out.set(id, opts.meter ? opts.meter(id, round, () => work(id)) : work(id));
+  return out;
+}
+
+/** Delivers every party's outgoing messages: returns each recipient's inbox (keyed by sender). */
+export function deliver<M>(round: string, results: ReadonlyMap<PartyId, { readonly outgoing: readonly Outgoing<M>[] }>, opts: SimulationOptions): Map<PartyId, Map<PartyId, M>> {
+  const inboxes = new Map<PartyId, Map<PartyId, M>>();
+  for (const [from, result] of results) {
+    for (const { to, message } of result.outgoing) {
+      let m: unknown = decodeWire(encodeWire(message));
+      if (opts.tamper) m = opts.tamper(round, from, to, m);
+      const text = encodeWire(m);
+      opts.traffic?.set(from, (opts.traffic.get(from) ?? 0) + text.length);
+      let inbox = inboxes.get(to);
+      if (!inbox) inboxes.set(to, (inbox = new Map<PartyId, M>()));
+      inbox.set(from, decodeWire(text) as M);
+    }
+  }
+  return inboxes;
+}
+
+/** One round for every party: run `step` on each state with its inbox, then deliver the messages. */
+export function step<S, M, S2, M2>(
+  round: string,
+  states: ReadonlyMap<PartyId, S>,
+  inboxes: ReadonlyMap<PartyId, Inbox<M>>,
+  fn: (state: S, inbox: Inbox<M>, rng: Rng) => RoundResult<S2, M2>,
+  opts: SimulationOptions,
+): { states: Map<PartyId, S2>; inboxes: Map<PartyId, Map<PartyId, M2>> } {
+  const results = forEachParty([...states.keys()], round, opts, (id) => fn(states.get(id)!, inboxes.get(id) ?? new Map<PartyId, M>(), opts.rng));
+  const next = new Map<PartyId, S2>();
+  for (const [id, r] of results) next.set(id, r.state);
+  return { states: next, inboxes: deliver(round, results, opts) };
+}
+
+// ---- key generation and zero-sharing ---------------------------------------------------------------
+
+
+export function simulateKeygenRounds(
+  params: { readonly sessionId: Uint8Array; readonly partyIds: readonly PartyId[]; readonly threshold: number; readonly mode: 'keygen' | 'refresh' },
+  opts: SimulationOptions,
+): Map<PartyId, KeygenOutput> {
+  const r1 = forEachParty(params.partyIds, KEYGEN_ROUND_1, opts, (self) => keygenRound1({ ...params, self }, opts.rng));
+  const s1 = new Map([...r1].map(([id, r]) => [id, r.state]));
+  const i1 = deliver(KEYGEN_ROUND_1, r1, opts);
+  const r2 = step(KEYGEN_ROUND_2, s1, i1, keygenRound2, opts);
+  const r3 = step(KEYGEN_ROUND_3, r2.states, r2.inboxes, keygenRound3, opts);
+  return forEachParty(params.partyIds, KEYGEN_ROUND_4, opts, (id) => keygenOutput(r3.states.get(id)!, r3.inboxes.get(id) ?? new Map()));
+}
