@@ -1,0 +1,109 @@
+import { DataSource, type MigrationInterface } from 'typeorm';
+import { Client } from 'pg';
+
+/** A connection problem at start-up, worded for an operator: which database, what went wrong. */
+export class DatabaseUnavailableError extends Error {
+  override readonly name = 'DatabaseUnavailableError';
+}
+
+function describe(url: URL): string {
+  return `${url.hostname}:${url.port || '5432'}${url.pathname}`;
+}
+
+function reason(error: unknown): string {
+  if (error instanceof Error) {
+    const code = (error as { code?: unknown }).code;
+    return typeof code === 'string' && !error.message.includes(code) ? `${code} ${error.message}` : error.message;
+  }
+  return String(error);
+}
+
+export interface DataSourceOptions {
+  /** Schema the data source works in (its tables' default schema). */
+  readonly schema?: string;
+  readonly migrations?: ReadonlyArray<new () => MigrationInterface>;
+  readonly migrationsTableName?: string;
+  readonly applicationName?: string;
+  readonly poolSize?: number;
+}
+
+/** A TypeORM data source on Postgres: `synchronize` always off; every schema change is a migration. */
+export function createPostgresDataSource(url: URL, options: DataSourceOptions = {}): DataSource {
+  return new DataSource({
+    type: 'postgres',
+    url: url.toString(),
+    schema: options.schema,
+    synchronize: false,
+    migrationsRun: false,
+    migrations: options.migrations ? [...options.migrations] : [],
+    migrationsTableName: options.migrationsTableName,
+    migrationsTransactionMode: 'each',
+    applicationName: options.applicationName,
+    poolSize: options.poolSize ?? 10,
+    connectTimeoutMS: 5000,
+    logging: false,
+  });
+}
+
+/** Opens the data source, turning a failure into one clear sentence (no stack, no password). */
+export async function connectPostgres(url: URL, options: DataSourceOptions = {}): Promise<DataSource> {
+  const dataSource = createPostgresDataSource(url, options);
+  try {
+    await dataSource.initialize();
+    await dataSource.query('SELECT 1');
+  } catch (error) {
+    if (dataSource.isInitialized) await dataSource.destroy().catch(() => undefined);
+    throw new DatabaseUnavailableError(`Postgres at ${describe(url)} is unreachable: ${reason(error)}`);
+  }
+  return dataSource;
+}
+
+/** Creates the database named in `url` if it does not exist yet (through the `postgres` database). */
+export async function ensureDatabase(url: URL): Promise<boolean> {
+  const name = decodeURIComponent(url.pathname.replace(/^\//, ''));
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(name)) {
+    throw new DatabaseUnavailableError(`database name "${name}" must be lower-case letters, digits and underscores`);
+  }
+  const maintenance = new URL(url.toString());
+  maintenance.pathname = '/postgres';
+  const client = new Client({ connectionString: maintenance.toString(), connectionTimeoutMillis: 5000 });
+  try {
+    await client.connect();
+  } catch (error) {
+    throw new DatabaseUnavailableError(`Postgres at ${describe(maintenance)} is unreachable: ${reason(error)}`);
+  }
+  try {
+    const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (found.rowCount) return false;
+    await client.query(`CREATE DATABASE "${name}"`);
+    return true;
+  } catch (error) {
+    if ((error as { code?: string }).code === '42P04') return false; // created concurrently
+    throw error;
+  } finally {
+    await client.end();
+  }
+}
+
+/** Drops the database named in `url` if it exists (test clean-up). */
+export async function dropDatabase(url: URL): Promise<void> {
+  const name = decodeURIComponent(url.pathname.replace(/^\//, ''));
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(name)) throw new DatabaseUnavailableError(`bad database name "${name}"`);
+  const maintenance = new URL(url.toString());
+  maintenance.pathname = '/postgres';
+  const client = new Client({ connectionString: maintenance.toString() });
+  await client.connect();
+  try {
+    await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  } finally {
+    await client.end();
+  }
+}
+
+/** The database of signer `signerId` next to the main one: `<main>_signer_<id>`, on the same server. */
+export function signerDatabaseUrl(mainUrl: URL, signerId: number): URL {
+  const url = new URL(mainUrl.toString());
+  const main = decodeURIComponent(url.pathname.replace(/^\//, '')) || 'custody';
+  url.pathname = `/${main}_signer_${signerId}`;
+  return url;
+}

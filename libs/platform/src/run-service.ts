@@ -1,0 +1,134 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { Transport, type MicroserviceOptions } from '@nestjs/microservices';
+import type { DynamicModule, INestApplication, Type } from '@nestjs/common';
+import { redactUrl, type ServiceConfig } from '@custody/config';
+import { createLogger, PinoNestLogger, ServiceMetrics, stopTracing } from '@custody/observability';
+import { connectPostgres, DatabaseUnavailableError } from '@custody/persistence';
+import { PROTO_ROOT, protoPath } from '@custody/proto';
+import type { Logger } from 'pino';
+import { PlatformModule } from './platform.module';
+import { connectRedis, RedisUnavailableError } from './redis';
+
+/** Exit code for a configuration or dependency problem at start-up (sysexits EX_CONFIG). */
+export const EXIT_CONFIG = 78;
+/** How long a graceful shutdown may take before the process gives up and exits non-zero. */
+export const SHUTDOWN_DEADLINE_MS = 4000;
+
+export interface GrpcServiceDefinition {
+  /** The proto package, e.g. `custody.v1`. */
+  readonly package: string;
+  /** The absolute path of its .proto file. */
+  readonly protoPath: string;
+  /** The full names of its services, e.g. `custody.v1.SystemService`. */
+  readonly services: readonly string[];
+}
+
+export interface ServiceDefinition<C extends ServiceConfig> {
+  readonly version: string;
+  /** The app's configuration, parsed once at start-up (see each app's tracing.ts). */
+  readonly config: C;
+  /** The app's root module, given its configuration. */
+  readonly module: (config: C, platform: DynamicModule) => Type<unknown> | DynamicModule;
+  readonly grpcServices?: readonly GrpcServiceDefinition[];
+}
+
+function fail(service: string, message: string): never {
+  // One line, no stack: an operator problem, not a bug.
+  process.stderr.write(`${service}: ${message}\n`);
+  process.exit(EXIT_CONFIG);
+}
+
+/**
+ * The main of every service: parse and validate config (exit 78 with a message naming the
+ * variable), connect to Postgres and Redis (exit 78 naming the one that is unreachable), start the
+ * HTTP and gRPC servers, and on SIGTERM or SIGINT close everything and exit 0.
+ */
+export async function runService<C extends ServiceConfig>(definition: ServiceDefinition<C>): Promise<INestApplication> {
+  const config = definition.config;
+  const logger = createLogger(config.serviceName, config.logLevel);
+  let postgres;
+  let redis;
+  try {
+    postgres = await connectPostgres(config.databaseUrl, { applicationName: config.serviceName });
+    redis = await connectRedis(config.redisUrl, config.serviceName);
+  } catch (error) {
+    if (error instanceof DatabaseUnavailableError || error instanceof RedisUnavailableError) {
+      if (postgres?.isInitialized) await postgres.destroy();
+      logger.fatal({ reason: error.message }, 'dependency unavailable at start-up');
+      fail(config.serviceName, error.message);
+    }
+    throw error;
+  }
+
+  const metrics = new ServiceMetrics(config.serviceName, definition.version);
+  const grpcServices = definition.grpcServices ?? [];
+  const platform = PlatformModule.forRoot({
+    config,
+    postgres,
+    redis,
+    metrics,
+    grpcServiceNames: grpcServices.flatMap((s) => s.services),
+  });
+  const app = await NestFactory.create(definition.module(config, platform), {
+    logger: new PinoNestLogger(logger),
+    bufferLogs: false,
+    // A client that never reads its response must not hold a shutdown past its deadline.
+    forceCloseConnections: true,
+  });
+  app.connectMicroservice<MicroserviceOptions>(
+    {
+      transport: Transport.GRPC,
+      options: {
+        url: `${config.host}:${config.grpcPort}`,
+        package: ['grpc.health.v1', ...grpcServices.map((s) => s.package)],
+        protoPath: [protoPath('health'), ...grpcServices.map((s) => s.protoPath)],
+        loader: { includeDirs: [PROTO_ROOT], keepCase: false, longs: String, enums: Number, defaults: true },
+      },
+    },
+    { inheritAppConfig: true },
+  );
+  await app.startAllMicroservices();
+  await app.listen(config.httpPort, config.host);
+
+  installShutdown(app, logger);
+  logger.info(
+    {
+      http: `http://${config.host}:${config.httpPort}`,
+      grpc: `${config.host}:${config.grpcPort}`,
+      database: redactUrl(config.databaseUrl),
+      redis: redactUrl(config.redisUrl),
+      tracing: config.otlpEndpoint ? config.otlpEndpoint.toString() : 'not exported',
+    },
+    `${config.serviceName} listening`,
+  );
+  return app;
+}
+
+function installShutdown(app: INestApplication, logger: Logger): void {
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals): void => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    const deadline = setTimeout(() => {
+      logger.error('graceful shutdown did not finish in time');
+      process.exit(1);
+    }, SHUTDOWN_DEADLINE_MS);
+    deadline.unref();
+    app
+      .close()
+      .then(() => stopTracing())
+      .then(() => {
+        logger.info('stopped');
+        logger.flush();
+        process.exit(0);
+      })
+      .catch((error: unknown) => {
+        logger.error({ err: error }, 'error during shutdown');
+        process.exit(1);
+      });
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}
