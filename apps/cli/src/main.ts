@@ -1,12 +1,16 @@
 import { Command, CommanderError } from 'commander';
 import { CliUsageError } from './cli-error';
+import { registerMigrateCommand } from './commands/migrate.command';
 import { registerMpcCommands } from './commands/mpc.command';
+import { registerUpCommand } from './commands/up.command';
 
 function buildProgram(): Command {
   const program = new Command('custody')
     .description('Operator tool of the MPC custody service')
     .showHelpAfterError()
     .exitOverride();
+  registerMigrateCommand(program);
+  registerUpCommand(program);
   registerMpcCommands(program);
   return program;
 }

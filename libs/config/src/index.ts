@@ -1,3 +1,4 @@
 export * from './config-error';
 export * from './env-parser';
 export * from './service-config';
+export * from './project-root';

@@ -1,16 +1,4 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-
-function readVersion(from: string): string {
-  for (let dir = from; path.dirname(dir) !== dir; dir = path.dirname(dir)) {
-    const file = path.join(dir, 'package.json');
-    if (fs.existsSync(file)) {
-      const pkg = JSON.parse(fs.readFileSync(file, 'utf8')) as { name?: string; version?: string };
-      if (pkg.name === 'custody' && pkg.version) return pkg.version;
-    }
-  }
-  return 'unknown';
-}
+import { PROJECT_VERSION } from '@custody/config';
 
 /** The running build's version, from the project's package.json. */
-export const SERVICE_VERSION = readVersion(__dirname);
+export const SERVICE_VERSION = PROJECT_VERSION;

@@ -1,0 +1,83 @@
+import * as path from 'node:path';
+import { PROJECT_ROOT } from '@custody/config';
+import { signerDatabaseUrl } from '@custody/persistence';
+
+export const SERVICE_APPS = ['gateway', 'policy-engine', 'ledger', 'chain-indexer'] as const;
+export type ServiceApp = (typeof SERVICE_APPS)[number] | 'signer';
+
+/** One process of the local cluster: which app, where it listens, its environment. */
+export interface ServiceProcessSpec {
+  /** Unique name: the app, or `signer-<id>`. */
+  readonly name: string;
+  readonly app: ServiceApp;
+  readonly entry: string;
+  readonly host: string;
+  readonly httpPort: number;
+  readonly grpcPort: number;
+  readonly env: Readonly<Record<string, string>>;
+}
+
+export interface ClusterOptions {
+  readonly databaseUrl: URL;
+  readonly redisUrl: URL;
+  /** Number of signer nodes (at least 3). */
+  readonly signerCount: number;
+  readonly host: string;
+  readonly logLevel: string;
+  readonly otlpEndpoint?: URL;
+}
+
+/** The ports a cluster listens on: fixed defaults for `custody up`, free ports for tests. */
+export interface PortAllocator {
+  http(name: string, index: number): number;
+  grpc(name: string, index: number): number;
+}
+
+/** `custody up` defaults: HTTP 8080.., gRPC 50051.. for the services; 8091../50061.. for signers. */
+export const DEFAULT_PORTS: PortAllocator = {
+  http: (name, index) => (name.startsWith('signer-') ? 8090 + index - SERVICE_APPS.length + 1 : 8080 + index),
+  grpc: (name, index) => (name.startsWith('signer-') ? 50060 + index - SERVICE_APPS.length + 1 : 50051 + index),
+};
+
+export const MIN_SIGNERS = 3;
+
+export function appEntry(app: ServiceApp): string {
+  return path.join(PROJECT_ROOT, 'dist', 'apps', app, 'src', 'main.js');
+}
+
+/** Every process of a local cluster: the four services and `signerCount` signers, each its own database for signers. */
+export function planCluster(options: ClusterOptions, ports: PortAllocator): ServiceProcessSpec[] {
+  if (!Number.isInteger(options.signerCount) || options.signerCount < MIN_SIGNERS) {
+    throw new Error(`a cluster needs at least ${MIN_SIGNERS} signers, got ${options.signerCount}`);
+  }
+  const common: Record<string, string> = {
+    HOST: options.host,
+    REDIS_URL: options.redisUrl.toString(),
+    LOG_LEVEL: options.logLevel,
+    ...(options.otlpEndpoint ? { OTEL_EXPORTER_OTLP_ENDPOINT: options.otlpEndpoint.toString() } : {}),
+  };
+  const names: Array<{ name: string; app: ServiceApp; signerId?: number }> = [
+    ...SERVICE_APPS.map((app) => ({ name: app, app })),
+    ...Array.from({ length: options.signerCount }, (_, i) => ({ name: `signer-${i + 1}`, app: 'signer' as const, signerId: i + 1 })),
+  ];
+  return names.map(({ name, app, signerId }, index) => {
+    const httpPort = ports.http(name, index);
+    const grpcPort = ports.grpc(name, index);
+    const databaseUrl = signerId === undefined ? options.databaseUrl : signerDatabaseUrl(options.databaseUrl, signerId);
+    return {
+      name,
+      app,
+      entry: appEntry(app),
+      host: options.host,
+      httpPort,
+      grpcPort,
+      env: {
+        ...common,
+        HTTP_PORT: String(httpPort),
+        GRPC_PORT: String(grpcPort),
+        DATABASE_URL: databaseUrl.toString(),
+        ...(signerId === undefined ? {} : { SIGNER_ID: String(signerId) }),
+      },
+    };
+  });
+}

@@ -1,0 +1,2 @@
+export * from './run-to-exit';
+export * from './test-database';

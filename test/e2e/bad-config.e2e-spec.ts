@@ -1,0 +1,53 @@
+import { appEntry, freePort, migrateAll } from '@custody/local-cluster';
+import { runNodeToExit, testServerUrls, uniqueTestDatabase } from '@custody/testing';
+
+/** A service with a bad configuration stops at once: non-zero exit and one line naming the problem. */
+describe('start-up with a bad configuration (e2e)', () => {
+  const database = uniqueTestDatabase('custody_badcfg');
+  let env: Record<string, string | undefined>;
+
+  beforeAll(async () => {
+    await migrateAll({ mainDatabaseUrl: database.url, signerDatabaseUrls: [] });
+    env = {
+      PATH: process.env.PATH,
+      HTTP_PORT: String(await freePort()),
+      GRPC_PORT: String(await freePort()),
+      DATABASE_URL: database.url.toString(),
+      REDIS_URL: testServerUrls().redis.toString(),
+    };
+  }, 60_000);
+
+  afterAll(() => database.drop(), 30_000);
+
+  it('refuses to start without DATABASE_URL, naming it', async () => {
+    const result = await runNodeToExit(appEntry('ledger'), [], { ...env, DATABASE_URL: undefined });
+    expect(result.code).toBe(78);
+    expect(result.stderr.trim()).toBe('ledger: configuration error: DATABASE_URL is required but not set');
+  });
+
+  it('refuses a malformed port, naming the variable', async () => {
+    const result = await runNodeToExit(appEntry('gateway'), [], { ...env, GRPC_PORT: 'fifty' });
+    expect(result.code).toBe(78);
+    expect(result.stderr).toContain('GRPC_PORT must be an integer');
+  });
+
+  it('refuses a signer without SIGNER_ID', async () => {
+    const result = await runNodeToExit(appEntry('signer'), [], env);
+    expect(result.code).toBe(78);
+    expect(result.stderr).toContain('SIGNER_ID is required');
+  });
+
+  it('stops when Redis is unreachable, naming Redis and the address', async () => {
+    const result = await runNodeToExit(appEntry('policy-engine'), [], { ...env, REDIS_URL: 'redis://127.0.0.1:1' });
+    expect(result.code).toBe(78);
+    expect(result.stderr).toContain('policy-engine: Redis at 127.0.0.1:1 is unreachable');
+    expect(result.stderr).not.toMatch(/^\s+at /m); // no stack trace
+  });
+
+  it('stops when Postgres is unreachable, naming Postgres and the address', async () => {
+    const result = await runNodeToExit(appEntry('chain-indexer'), [], { ...env, DATABASE_URL: 'postgres://postgres@127.0.0.1:1/custody' });
+    expect(result.code).toBe(78);
+    expect(result.stderr).toContain('chain-indexer: Postgres at 127.0.0.1:1/custody is unreachable');
+    expect(result.stderr).not.toMatch(/^\s+at /m);
+  });
+});
