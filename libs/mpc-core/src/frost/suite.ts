@@ -1,8 +1,10 @@
-import type { FROST } from '@noble/curves/abstract/frost.js';
+import { createFROST, type FROST } from '@noble/curves/abstract/frost.js';
 import type { IField } from '@noble/curves/abstract/modular.js';
-import { ed25519, ed25519_FROST } from '@noble/curves/ed25519.js';
+import { ed25519 } from '@noble/curves/ed25519.js';
+import { sha512 } from '@noble/hashes/sha2.js';
 import { schnorr, schnorr_FROST, secp256k1, secp256k1_FROST } from '@noble/curves/secp256k1.js';
 import { InvalidInputError } from '../errors';
+import { ValidatedEd25519Point } from './validated-points';
 
 /**
  * The ciphersuites of our FROST module. One generic module runs over all of them; the suite says how
@@ -169,12 +171,20 @@ function makeSuite<P extends GroupPoint<P>>(o: SuiteOptions<P>): FrostSuite {
   });
 }
 
+/**
+ * FROST(Ed25519, SHA-512), RFC 9591 §6.1: noble's generic `createFROST` with exactly the options of
+ * noble's `ed25519_FROST` (name, SHA-512, undecorated H2), except that points are decoded through
+ * {@link ValidatedEd25519Point} (noble's checks, run once per encoding) instead of twice per parse.
+ * The RFC 9591 vectors pin the equivalence (frost/rfc9591.vectors.spec.ts).
+ */
+const ed25519Frost: FROST = createFROST({ name: 'FROST-ED25519-SHA512-v1', Point: ValidatedEd25519Point, hash: sha512, H2: '' });
+
 /** FROST(Ed25519, SHA-512). Points: RFC 8032 encodings (32 bytes); scalars little-endian. */
 export const ed25519Suite: FrostSuite = makeSuite({
   name: 'ed25519',
   wireId: 1,
-  frost: ed25519_FROST,
-  Point: ed25519.Point,
+  frost: ed25519Frost,
+  Point: ValidatedEd25519Point,
   pointLength: 32,
   publicKeyLength: 32,
   signatureLength: 64,
