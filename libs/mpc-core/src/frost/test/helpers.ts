@@ -103,3 +103,19 @@ export function independentBip340Verify(signature: Uint8Array, message: Uint8Arr
   if (R === null || (R[1] & 1n) !== 0n || R[0] !== r) return false;
   return true;
 }
+
+/** Runs `f` and returns the error it throws (fails the test if it does not throw). */
+export function thrown(f: () => unknown): Error {
+  try {
+    f();
+  } catch (error) {
+    if (error instanceof Error) return error;
+    throw new Error('threw a non-Error');
+  }
+  throw new Error('expected a throw');
+}
+
+/** A session id for tests: 32 bytes of one label's hash. */
+export function testSessionId(label: string): Uint8Array {
+  return Uint8Array.from(createHash('sha256').update(label).digest());
+}
