@@ -56,21 +56,38 @@ function powMod(b: bigint, e: bigint, m: bigint): bigint {
   }
   return r;
 }
+/** Modular inverse by the extended Euclidean algorithm. */
+function inv(a: bigint, m: bigint): bigint {
+  let [r0, r1] = [mod(a, m), m];
+  let [s0, s1] = [1n, 0n];
+  while (r1 !== 0n) {
+    const q = r0 / r1;
+    [r0, r1] = [r1, r0 - q * r1];
+    [s0, s1] = [s1, s0 - q * s1];
+  }
+  return mod(s0, m);
+}
 function add(P1: Pt, P2: Pt): Pt {
   if (P1 === null) return P2;
   if (P2 === null) return P1;
   if (P1[0] === P2[0] && P1[1] !== P2[1]) return null;
   const lam = P1[0] === P2[0] && P1[1] === P2[1]
-    ? mod(3n * P1[0] * P1[0] * powMod(2n * P1[1], p - 2n, p), p)
-    : mod((P2[1] - P1[1]) * powMod(P2[0] - P1[0], p - 2n, p), p);
+    ? mod(3n * P1[0] * P1[0] * inv(2n * P1[1], p), p)
+    : mod((P2[1] - P1[1]) * inv(P2[0] - P1[0], p), p);
   const x3 = mod(lam * lam - P1[0] - P2[0], p);
   return [x3, mod(lam * (P1[0] - x3) - P1[1], p)];
 }
-function mul(P: Pt, k: bigint): Pt {
+/** a·A + b·B by Shamir's trick (one double-and-add loop). */
+function mul2(A: Pt, a: bigint, B: Pt, b: bigint): Pt {
+  const AB = add(A, B);
   let R: Pt = null;
   for (let i = 255; i >= 0; i--) {
     R = add(R, R);
-    if ((k >> BigInt(i)) & 1n) R = add(R, P);
+    const bitA = (a >> BigInt(i)) & 1n;
+    const bitB = (b >> BigInt(i)) & 1n;
+    if (bitA && bitB) R = add(R, AB);
+    else if (bitA) R = add(R, A);
+    else if (bitB) R = add(R, B);
   }
   return R;
 }
@@ -99,7 +116,7 @@ export function independentBip340Verify(signature: Uint8Array, message: Uint8Arr
   const s = int(signature.subarray(32));
   if (r >= p || s >= n) return false;
   const e = mod(int(taggedHashNode('BIP0340/challenge', bytes32(r), publicKey, message)), n);
-  const R = add(mul(G, s), mul(P, n - e));
+  const R = mul2(G, s, P, n - e);
   if (R === null || (R[1] & 1n) !== 0n || R[0] !== r) return false;
   return true;
 }
