@@ -5,13 +5,16 @@
  *
  *   node scripts/generate-test-primes.js generate <bits> <count> <file>   appends <count> safe primes
  *                                                                       (hex, one a line) to <file>
- *   node scripts/generate-test-primes.js emit <file1024> <file1536>     prints the fixture module
+ *   node scripts/generate-test-primes.js prime2048 <file>                writes one 2048-bit prime
+ *                                                                       p ≡ 3 mod 4 (hex) to <file>
+ *   node scripts/generate-test-primes.js emit <file1024> <file1536> <file2048>
+ *                                                                       prints the fixture module
  *
  * Generation is slow (1536-bit safe primes take minutes each); run it in the background with
  * `nice -n 10`. The primes are public test data and must never be used for real keys.
  */
-const { generatePrime, checkPrimeSync } = require('node:crypto');
-const { appendFileSync, readFileSync, existsSync } = require('node:fs');
+const { generatePrime, generatePrimeSync, checkPrimeSync } = require('node:crypto');
+const { appendFileSync, readFileSync, writeFileSync, existsSync } = require('node:fs');
 
 /** @param {bigint} p @returns {boolean} */
 function isSafePrime(p) {
@@ -54,8 +57,12 @@ function pairs(file, bits) {
   return out;
 }
 
-/** @param {string} file1024 @param {string} file1536 */
-function emit(file1024, file1536) {
+/** @param {string} file1024 @param {string} file1536 @param {string} file2048 */
+function emit(file1024, file1536, file2048) {
+  const prime2048 = BigInt('0x' + readFileSync(file2048, 'utf8').trim());
+  if (!checkPrimeSync(prime2048, { checks: 64 }) || prime2048.toString(2).length !== 2048 || (prime2048 & 3n) !== 3n) {
+    throw new Error('bad 2048-bit prime');
+  }
   /** @param {[bigint, bigint][]} ps */
   const fmt = (ps) =>
     ps.map(([p, q]) => `  [\n    0x${p.toString(16)}n,\n    0x${q.toString(16)}n,\n  ],`).join('\n');
@@ -79,6 +86,9 @@ function emit(file1024, file1536) {
     fmt(pairs(file1536, 1536)),
     '];',
     '',
+    '/** One 2048-bit PRIME p ≡ 3 mod 4: a modulus that Πmod must refuse although it is "Blum-like". TEST ONLY. */',
+    `export const TEST_ONLY_PRIME_2048_3_MOD_4 = 0x${prime2048.toString(16)}n;`,
+    '',
   ];
   process.stdout.write(lines.join('\n'));
 }
@@ -92,9 +102,12 @@ if (mode === 'generate') {
     process.stderr.write(String(e) + '\n');
     process.exit(1);
   });
+} else if (mode === 'prime2048') {
+  const p = generatePrimeSync(2048, { bigint: true, add: 4n, rem: 3n });
+  writeFileSync(String(args[0]), p.toString(16) + '\n');
 } else if (mode === 'emit') {
-  emit(String(args[0]), String(args[1]));
+  emit(String(args[0]), String(args[1]), String(args[2]));
 } else {
-  process.stderr.write('usage: generate <bits> <count> <file> | emit <file1024> <file1536>\n');
+  process.stderr.write('usage: generate <bits> <count> <file> | prime2048 <file> | emit <file1024> <file1536> <file2048>\n');
   process.exit(2);
 }
