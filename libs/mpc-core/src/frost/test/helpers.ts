@@ -127,7 +127,7 @@ export function thrown(f: () => unknown): Error {
     f();
   } catch (error) {
     if (error instanceof Error) return error;
-    throw new Error('threw a non-Error');
+    throw new Error('threw a non-Error', { cause: error });
   }
   throw new Error('expected a throw');
 }
@@ -135,4 +135,21 @@ export function thrown(f: () => unknown): Error {
 /** A session id for tests: 32 bytes of one label's hash. */
 export function testSessionId(label: string): Uint8Array {
   return Uint8Array.from(createHash('sha256').update(label).digest());
+}
+
+/**
+ * Independent BIP341-style x-only tweak: returns x(lift_x(x) + t·G) and whether that point has odd y,
+ * computed with plain BigInt arithmetic.
+ */
+export function independentXOnlyTweakAdd(xOnly: Uint8Array, tweak: bigint): { x: Uint8Array; oddY: boolean } {
+  const P = liftX(int(xOnly));
+  if (P === null) throw new Error('not an x coordinate');
+  const Q = mul2(G, tweak, P, 1n);
+  if (Q === null) throw new Error('infinity');
+  return { x: Uint8Array.from(bytes32(Q[0])), oddY: (Q[1] & 1n) === 1n };
+}
+
+/** BIP341 TapTweak with node:crypto's SHA-256: int(tagged_hash("TapTweak", x ‖ merkleRoot?)). */
+export function independentTapTweak(xOnly: Uint8Array, merkleRoot?: Uint8Array): bigint {
+  return int(taggedHashNode('TapTweak', xOnly, merkleRoot ?? new Uint8Array(0)));
 }
