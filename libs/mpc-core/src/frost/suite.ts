@@ -115,11 +115,15 @@ function makeSuite<P extends GroupPoint<P>>(o: SuiteOptions<P>): FrostSuite {
     let p: P;
     try {
       p = decode(bytes);
-      p.assertValidity();
     } catch {
       throw new InvalidInputError(argument, 'not a valid point encoding');
     }
     if (p.is0()) throw new InvalidInputError(argument, 'the identity element is not allowed');
+    try {
+      p.assertValidity();
+    } catch {
+      throw new InvalidInputError(argument, 'not a valid point encoding');
+    }
     if (!p.isTorsionFree()) throw new InvalidInputError(argument, 'not in the prime-order subgroup (small-order component)');
     // Canonical: the encoding must be the one we would produce (rejects y >= p, "-0", etc.).
     if (!bytesEqual(p.toBytes(), bytes)) throw new InvalidInputError(argument, 'non-canonical point encoding');

@@ -37,8 +37,9 @@ export class ValidatedEd25519Point extends ed25519.Point {
     const hit = cache.get(key);
     if (hit !== undefined) return hit;
     const p = ed25519.Point.fromBytes(bytes); // strict: y < p, canonical sign of x
+    if (p.is0()) return p;
     p.assertValidity();
-    if (p.is0() || !p.isTorsionFree()) return p;
+    if (!p.isTorsionFree()) return p;
     const v = new ValidatedEd25519Point(p.X, p.Y, p.Z, p.T);
     if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value!);
     cache.set(key, v);
