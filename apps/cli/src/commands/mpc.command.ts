@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { registerEcdsaCommand } from './mpc-ecdsa.command';
 
 /**
  * `custody mpc …`: run a threshold protocol between in-process parties, for anyone to try the
@@ -8,5 +9,6 @@ export function registerMpcCommands(program: Command): void {
   const mpc = program
     .command('mpc')
     .description('run a threshold protocol between in-process parties and print the result as JSON');
+  registerEcdsaCommand(mpc);
   void mpc;
 }

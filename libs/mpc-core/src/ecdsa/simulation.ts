@@ -1,3 +1,16 @@
+import { auxInfoRound1, AUX_ROUND_1 } from './aux-info/round-1';
+import { auxInfoRound2, AUX_ROUND_2 } from './aux-info/round-2';
+import { auxInfoOutput, AUX_OUTPUT } from './aux-info/output';
+import type { AuxInfoOutput } from './aux-info/state';
+import { assembleKeyShare, type KeyShare } from './key-share';
+import { presignRound1, PRESIGN_ROUND_1 } from './presign/round-1';
+import { presignRound2, PRESIGN_ROUND_2 } from './presign/round-2';
+import { presignRound3, PRESIGN_ROUND_3 } from './presign/round-3';
+import { presignOutput, PRESIGN_OUTPUT } from './presign/output';
+import type { Presignature } from './presign/state';
+import { signRound1, signOutput, SIGN_ROUND_1 } from './sign/round-1';
+import type { EcdsaSignature } from './signature';
+import { applyRefresh } from './refresh/refresh';
 import type { PartyId } from '../errors';
 import type { Rng } from '../rng';
 import { type Inbox, type Outgoing, type RoundResult, decodeWire, encodeWire } from './protocol';
@@ -73,4 +86,63 @@ export function simulateKeygenRounds(
   const r2 = step(KEYGEN_ROUND_2, s1, i1, keygenRound2, opts);
   const r3 = step(KEYGEN_ROUND_3, r2.states, r2.inboxes, keygenRound3, opts);
   return forEachParty(params.partyIds, KEYGEN_ROUND_4, opts, (id) => keygenOutput(r3.states.get(id)!, r3.inboxes.get(id) ?? new Map()));
+}
+
+export function simulateAuxInfo(
+  params: { readonly sessionId: Uint8Array; readonly partyIds: readonly PartyId[]; readonly paillierBits: number; readonly primes: ReadonlyMap<PartyId, readonly [bigint, bigint]> },
+  opts: SimulationOptions,
+): Map<PartyId, AuxInfoOutput> {
+  const r1 = forEachParty(params.partyIds, AUX_ROUND_1, opts, (self) =>
+    auxInfoRound1({ sessionId: params.sessionId, self, partyIds: params.partyIds, paillierBits: params.paillierBits, primes: params.primes.get(self)! }, opts.rng),
+  );
+  const s1 = new Map([...r1].map(([id, r]) => [id, r.state]));
+  const r2 = step(AUX_ROUND_2, s1, deliver(AUX_ROUND_1, r1, opts), auxInfoRound2, opts);
+  return forEachParty(params.partyIds, AUX_OUTPUT, opts, (id) => auxInfoOutput(r2.states.get(id)!, r2.inboxes.get(id) ?? new Map()));
+}
+
+/** Key generation and auxiliary information for n parties; returns every party's key share. */
+export function simulateKeygen(
+  params: { readonly sessionId: Uint8Array; readonly partyIds: readonly PartyId[]; readonly threshold: number; readonly paillierBits: number; readonly primes: ReadonlyMap<PartyId, readonly [bigint, bigint]> },
+  opts: SimulationOptions,
+): Map<PartyId, KeyShare> {
+  const kg = simulateKeygenRounds({ ...params, mode: 'keygen' }, opts);
+  const aux = simulateAuxInfo(params, opts);
+  const out = new Map<PartyId, KeyShare>();
+  for (const id of params.partyIds) out.set(id, assembleKeyShare(kg.get(id)!, aux.get(id)!));
+  return out;
+}
+
+/** Presigning among `signers`; returns each signer's presignature. */
+export function simulatePresign(sessionId: Uint8Array, keyShares: ReadonlyMap<PartyId, KeyShare>, signers: readonly PartyId[], opts: SimulationOptions): Map<PartyId, Presignature> {
+  const r1 = forEachParty(signers, PRESIGN_ROUND_1, opts, (self) => presignRound1({ sessionId, keyShare: keyShares.get(self)!, signers }, opts.rng));
+  const s1 = new Map([...r1].map(([id, r]) => [id, r.state]));
+  const r2 = step(PRESIGN_ROUND_2, s1, deliver(PRESIGN_ROUND_1, r1, opts), presignRound2, opts);
+  const r3 = step(PRESIGN_ROUND_3, r2.states, r2.inboxes, presignRound3, opts);
+  return forEachParty(signers, PRESIGN_OUTPUT, opts, (id) => presignOutput(r3.states.get(id)!, r3.inboxes.get(id) ?? new Map()));
+}
+
+/** The online round; every signer combines and verifies; returns the signature (all agree). */
+export function simulateSign(presignatures: ReadonlyMap<PartyId, Presignature>, digest: Uint8Array, opts: SimulationOptions, tweak?: bigint): EcdsaSignature {
+  const signers = [...presignatures.keys()];
+  const r1 = forEachParty(signers, SIGN_ROUND_1, opts, (id) => signRound1({ presignature: presignatures.get(id)!, digest, tweak }));
+  const inboxes = deliver(SIGN_ROUND_1, r1, opts);
+  const sigs = forEachParty(signers, 'ecdsa-sign/output', opts, (id) => signOutput(r1.get(id)!.state, inboxes.get(id) ?? new Map()));
+  const first = sigs.get(signers[0]!)!;
+  for (const s of sigs.values()) if (s.r !== first.r || s.s !== first.s) throw new Error('signers disagree on the signature');
+  return first;
+}
+
+/** Refresh of every party's share (zero-sharing), optionally with new Paillier keys from new primes. */
+export function simulateRefresh(
+  sessionId: Uint8Array,
+  keyShares: ReadonlyMap<PartyId, KeyShare>,
+  opts: SimulationOptions,
+  newPrimes?: ReadonlyMap<PartyId, readonly [bigint, bigint]>,
+): Map<PartyId, KeyShare> {
+  const any = [...keyShares.values()][0]!;
+  const zero = simulateKeygenRounds({ sessionId, partyIds: any.partyIds, threshold: any.threshold, mode: 'refresh' }, opts);
+  const aux = newPrimes ? simulateAuxInfo({ sessionId, partyIds: any.partyIds, paillierBits: any.paillierBits, primes: newPrimes }, opts) : undefined;
+  const out = new Map<PartyId, KeyShare>();
+  for (const [id, ks] of keyShares) out.set(id, applyRefresh(ks, zero.get(id)!, aux?.get(id)));
+  return out;
 }

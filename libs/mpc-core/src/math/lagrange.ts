@@ -33,3 +33,19 @@ export function lagrangeCoefficient(id: PartyId, set: readonly PartyId[]): bigin
   }
   return modq(num * invq(den));
 }
+
+/** λ_i^S(x) = Π_{j∈S, j≠i} (x − j) / (i − j): the coefficient that evaluates the interpolating polynomial at x. */
+export function lagrangeCoefficientAt(id: PartyId, set: readonly PartyId[], x: bigint): bigint {
+  assertPartySet(set, 'set');
+  if (!set.includes(id)) throw new InvalidInputError('id', `party ${id} is not in the set`);
+  let num = 1n;
+  let den = 1n;
+  const i = BigInt(id);
+  for (const other of set) {
+    if (other === id) continue;
+    const j = BigInt(other);
+    num = modq(num * (x - j));
+    den = modq(den * (i - j));
+  }
+  return modq(num * invq(den));
+}

@@ -1,0 +1,51 @@
+import { InvalidInputError } from '../../errors';
+import { MIN_PAILLIER_BITS, paillierSecretKeyFromPrimes } from '../../math/paillier';
+import { bitLength } from '../../math/modarith';
+import { ringPedersenFromPrimes } from '../../math/ring-pedersen';
+import type { Rng } from '../../rng';
+import { proveModulus } from '../../zk/pi-mod';
+import { proveRingPedersenParams } from '../../zk/pi-prm';
+import { type RoundResult, assertSessionId, normalizeParties, proofContext } from '../protocol';
+import type { AuxInfoRound1Message } from './messages';
+import type { AuxInfoParams, AuxInfoRound1State } from './state';
+
+export const AUX_ROUND_1 = 'ecdsa-aux-info/round-1';
+
+export function auxContext(sessionId: Uint8Array, label: string, partyIds: readonly number[], prover: number) {
+  return proofContext(sessionId, `aux-info/${label}`, partyIds, prover);
+}
+
+/** Checks the requested modulus size: at least 2048 bits (refused below), and our primes must reach it. */
+export function assertPaillierBits(bits: unknown, name: string): asserts bits is number {
+  if (typeof bits !== 'number' || !Number.isSafeInteger(bits) || bits < MIN_PAILLIER_BITS || bits > 8192) {
+    throw new InvalidInputError(name, `must be an integer in [${MIN_PAILLIER_BITS}, 8192]; moduli below ${MIN_PAILLIER_BITS} bits are refused`);
+  }
+}
+
+/**
+ * Round 1: our Paillier key and ring-Pedersen parameters from the two safe primes given (same N),
+ * broadcast with Πmod and Πprm.
+ */
+export function auxInfoRound1(params: AuxInfoParams, rng: Rng): RoundResult<AuxInfoRound1State, AuxInfoRound1Message> {
+  if (typeof params !== 'object' || params === null) throw new InvalidInputError('params', 'must be an object');
+  assertSessionId(params.sessionId, 'params.sessionId');
+  const partyIds = normalizeParties(params.partyIds, 'params.partyIds', params.self);
+  if (partyIds.length < 2) throw new InvalidInputError('params.partyIds', 'need at least 2 parties');
+  assertPaillierBits(params.paillierBits, 'params.paillierBits');
+  if (!Array.isArray(params.primes) || params.primes.length !== 2) throw new InvalidInputError('params.primes', 'must be two safe primes');
+  const [p, q] = params.primes;
+  const paillierSecret = paillierSecretKeyFromPrimes(p, q);
+  const N = paillierSecret.publicKey.N;
+  if (bitLength(N) < params.paillierBits) {
+    throw new InvalidInputError('params.primes', `modulus has ${bitLength(N)} bits, fewer than paillierBits = ${params.paillierBits}`);
+  }
+  const { params: ringPedersen, secret: ringPedersenSecret } = ringPedersenFromPrimes(p, q, rng);
+  const self = params.self;
+  const psiMod = proveModulus(auxContext(params.sessionId, 'pi-mod', partyIds, self), { N }, { p, q }, rng);
+  const psiPrm = proveRingPedersenParams(auxContext(params.sessionId, 'pi-prm', partyIds, self), ringPedersen, ringPedersenSecret, rng);
+  const message: AuxInfoRound1Message = { kind: 'aux-info/1', N, s: ringPedersen.s, t: ringPedersen.t, psiMod, psiPrm };
+  return {
+    state: { kind: 'aux-info/state-1', sessionId: params.sessionId, self, partyIds, paillierBits: params.paillierBits, paillierSecret, ringPedersen, ringPedersenSecret },
+    outgoing: partyIds.filter((j) => j !== self).map((to) => ({ to, message })),
+  };
+}

@@ -1,0 +1,46 @@
+/**
+ * Public messages of the three-round presigning (CGGMP21, ePrint 2021/060, §4.2 Fig. 7
+ * "Presigning", 2024 revision). Points are compressed hex; ciphertexts and proof fields bigint.
+ * Each message carries the sender's broadcast part and the proofs made for this recipient
+ * (proofs are made against the VERIFIER's ring-Pedersen parameters, so they differ per recipient).
+ */
+export interface PresignRound1Message {
+  readonly kind: 'presign/1';
+  /** K_i = enc_i(k_i; ρ_i) (broadcast). */
+  readonly K: bigint;
+  /** G_i = enc_i(γ_i; ν_i) (broadcast). */
+  readonly G: bigint;
+  /** Πenc: K_i encrypts a value in ±2^ℓ (for this recipient). */
+  readonly psiEnc: unknown;
+}
+
+export interface PresignRound2Message {
+  readonly kind: 'presign/2';
+  /** Γ_i = γ_i·G (broadcast). */
+  readonly Gamma: string;
+  /** D_{j,i} = γ_i ⊙ K_j ⊕ enc_j(β_{i,j}; s) and F_{j,i} = enc_i(β_{i,j}; r) (for recipient j). */
+  readonly D: bigint;
+  readonly F: bigint;
+  /** D̂_{j,i} = w_i ⊙ K_j ⊕ enc_j(β̂_{i,j}; ŝ) and F̂_{j,i} = enc_i(β̂_{i,j}; r̂), w_i = λ_i·x_i. */
+  readonly Dhat: bigint;
+  readonly Fhat: bigint;
+  /** Πaff-g for (D, F) against Γ_i, and for (D̂, F̂) against W_i = λ_i·X_i. */
+  readonly psiAff: unknown;
+  readonly psiAffHat: unknown;
+  /** Πlog*: G_i encrypts the discrete log of Γ_i (base G). */
+  readonly psiLog: unknown;
+}
+
+export interface PresignRound3Message {
+  readonly kind: 'presign/3';
+  /** δ_i (broadcast). */
+  readonly delta: bigint;
+  /** Δ_i = k_i·Γ (broadcast). */
+  readonly Delta: string;
+  /** S_i = χ_i·Γ (broadcast): lets everyone check each σ_i in the online round. */
+  readonly S: string;
+  /** Πlog*: K_i encrypts the discrete log of Δ_i in base Γ. */
+  readonly psiLog: unknown;
+}
+
+export type PresignMessage = PresignRound1Message | PresignRound2Message | PresignRound3Message;

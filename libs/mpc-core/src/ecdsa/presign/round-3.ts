@@ -1,0 +1,98 @@
+import { InvalidInputError } from '../../errors';
+import { decrypt } from '../../math/paillier';
+import type { Rng } from '../../rng';
+import { verifyAffG, type AffGProof } from '../../zk/pi-aff-g';
+import { proveLogStar, verifyLogStar, type LogStarProof } from '../../zk/pi-log-star';
+import { G, type Point, modq, mulSecret, pointFromHex, pointToHex } from '../curve';
+import { type Inbox, type RoundResult, assertObject, check, checkInbox, parseFrom } from '../protocol';
+import type { PresignRound2Message, PresignRound3Message } from './messages';
+import { presignContext } from './round-1';
+import { receivedCiphertext } from './round-2';
+import type { PresignRound2State, PresignRound3State } from './state';
+
+export const PRESIGN_ROUND_3 = 'ecdsa-presign/round-3';
+
+export function parsePresignRound2Message(m: unknown): PresignRound2Message & { GammaPoint: Point } {
+  assertObject(m, 'message');
+  if (m.kind !== 'presign/2') throw new InvalidInputError('message.kind', "must be 'presign/2'");
+  const GammaPoint = pointFromHex(m.Gamma, 'message.Gamma');
+  for (const f of ['psiAff', 'psiAffHat', 'psiLog'] as const) assertObject(m[f], `message.${f}`);
+  return {
+    kind: 'presign/2',
+    Gamma: m.Gamma as string,
+    GammaPoint,
+    D: m.D as bigint,
+    F: m.F as bigint,
+    Dhat: m.Dhat as bigint,
+    Fhat: m.Fhat as bigint,
+    psiAff: m.psiAff,
+    psiAffHat: m.psiAffHat,
+    psiLog: m.psiLog,
+  };
+}
+
+/**
+ * Round 3: check every D, D̂ (under our key), F, F̂ (under the sender's), both Πaff-g (`pi-aff-g`)
+ * and Πlog* for Γ_j (`pi-log-star`); then Γ = Σ Γ_j, Δ_i = k_i·Γ, δ_i = k_i γ_i + Σ (α + β),
+ * χ_i = k_i w_i + Σ (α̂ + β̂), S_i = χ_i·Γ, and Πlog* that K_i encrypts log_Γ Δ_i.
+ */
+export function presignRound3(state: PresignRound2State, inbox: Inbox<PresignRound2Message>, rng: Rng): RoundResult<PresignRound3State, PresignRound3Message> {
+  if (state?.kind !== 'presign/state-2') throw new InvalidInputError('state', 'not a presign round-2 state');
+  const { keyShare, signers, self, sessionId } = state;
+  const others = signers.filter((j) => j !== self);
+  checkInbox(PRESIGN_ROUND_3, inbox, others);
+  const sk = keyShare.paillierSecret;
+  const myPk = sk.publicKey;
+  const myRp = keyShare.parties.get(self)!.ringPedersen;
+  let Gamma: Point = state.Gamma_i;
+  let delta = modq(state.k * state.gamma);
+  let chi = modq(state.k * state.w);
+  for (const from of others) {
+    const m = parseFrom(PRESIGN_ROUND_3, from, () => parsePresignRound2Message(inbox.get(from)));
+    const pkj = keyShare.parties.get(from)!.paillier;
+    const D = receivedCiphertext(PRESIGN_ROUND_3, from, myPk, m.D, 'D');
+    const Dhat = receivedCiphertext(PRESIGN_ROUND_3, from, myPk, m.Dhat, 'Dhat');
+    const F = receivedCiphertext(PRESIGN_ROUND_3, from, pkj, m.F, 'F');
+    const Fhat = receivedCiphertext(PRESIGN_ROUND_3, from, pkj, m.Fhat, 'Fhat');
+    const okAff = verifyAffG(
+      presignContext(sessionId, 'pi-aff-g/delta', signers, from),
+      { N0: myPk.N, C: state.K, N1: pkj.N, D, Y: F, X: m.GammaPoint, rp: myRp },
+      m.psiAff as AffGProof,
+    );
+    check(PRESIGN_ROUND_3, from, 'pi-aff-g', okAff, 'MtA of k·γ');
+    const okAffHat = verifyAffG(
+      presignContext(sessionId, 'pi-aff-g/chi', signers, from),
+      { N0: myPk.N, C: state.K, N1: pkj.N, D: Dhat, Y: Fhat, X: state.W.get(from)!, rp: myRp },
+      m.psiAffHat as AffGProof,
+    );
+    check(PRESIGN_ROUND_3, from, 'pi-aff-g', okAffHat, 'MtA of k·x');
+    const okLog = verifyLogStar(
+      presignContext(sessionId, 'pi-log-star/gamma', signers, from),
+      { N0: pkj.N, C: state.peerG.get(from)!, X: m.GammaPoint, B: G, rp: myRp },
+      m.psiLog as LogStarProof,
+    );
+    check(PRESIGN_ROUND_3, from, 'pi-log-star', okLog, 'G_j encrypts log Γ_j');
+    Gamma = Gamma.add(m.GammaPoint);
+    delta = modq(delta + decrypt(sk, D) + state.beta.get(from)!);
+    chi = modq(chi + decrypt(sk, Dhat) + state.betaHat.get(from)!);
+  }
+  if (Gamma.is0()) throw new InvalidInputError('Gamma', 'is the identity (restart presigning with a new session)');
+  const Delta_i = mulSecret(Gamma, state.k);
+  if (chi === 0n) throw new InvalidInputError('chi', 'is zero (restart presigning with a new session)');
+  const S_i = mulSecret(Gamma, chi);
+  const ctx = presignContext(sessionId, 'pi-log-star/delta', signers, self);
+  const outgoing = others.map((to) => {
+    const psiLog = proveLogStar(
+      ctx,
+      { N0: myPk.N, C: state.K, X: Delta_i, B: Gamma, rp: keyShare.parties.get(to)!.ringPedersen },
+      { x: state.k, rho: state.rho, proverSecretKey: sk },
+      rng,
+    );
+    const message: PresignRound3Message = { kind: 'presign/3', delta, Delta: pointToHex(Delta_i), S: pointToHex(S_i), psiLog };
+    return { to, message };
+  });
+  return {
+    state: { kind: 'presign/state-3', sessionId, keyShare, signers, self, peerK: state.peerK, k: state.k, chi, delta, Gamma, Delta_i, S_i },
+    outgoing,
+  };
+}

@@ -1,0 +1,76 @@
+import type { PartyId } from '../../errors';
+import type { Point } from '../curve';
+import type { KeyShare } from '../key-share';
+
+/** Secret state of presigning (never serialized by the wire codec). */
+export interface PresignParams {
+  readonly sessionId: Uint8Array;
+  readonly keyShare: KeyShare;
+  /** The signing set S (at least `threshold` parties of the key, including this one). */
+  readonly signers: readonly PartyId[];
+}
+
+export interface PresignRound1State {
+  readonly kind: 'presign/state-1';
+  readonly sessionId: Uint8Array;
+  readonly keyShare: KeyShare;
+  readonly signers: readonly PartyId[];
+  readonly self: PartyId;
+  /** W_j = λ_j^S·X_j for every signer (the additive shares' public images). */
+  readonly W: ReadonlyMap<PartyId, Point>;
+  /** w_i = λ_i^S·x_i. */
+  readonly w: bigint;
+  readonly k: bigint;
+  readonly gamma: bigint;
+  readonly rho: bigint;
+  readonly nu: bigint;
+  readonly K: bigint;
+  readonly G: bigint;
+}
+
+export interface PresignRound2State extends Omit<PresignRound1State, 'kind'> {
+  readonly kind: 'presign/state-2';
+  /** Peers' K_j, G_j (Πenc verified). */
+  readonly peerK: ReadonlyMap<PartyId, bigint>;
+  readonly peerG: ReadonlyMap<PartyId, bigint>;
+  readonly Gamma_i: Point;
+  /** Our additive MtA shares as responder: −β_{i,j} and −β̂_{i,j}. */
+  readonly beta: ReadonlyMap<PartyId, bigint>;
+  readonly betaHat: ReadonlyMap<PartyId, bigint>;
+}
+
+export interface PresignRound3State {
+  readonly kind: 'presign/state-3';
+  readonly sessionId: Uint8Array;
+  readonly keyShare: KeyShare;
+  readonly signers: readonly PartyId[];
+  readonly self: PartyId;
+  readonly peerK: ReadonlyMap<PartyId, bigint>;
+  readonly k: bigint;
+  readonly chi: bigint;
+  readonly delta: bigint;
+  readonly Gamma: Point;
+  readonly Delta_i: Point;
+  readonly S_i: Point;
+}
+
+/**
+ * A one-time presignature (CGGMP21 Fig. 7 output): R and this party's k_i and χ_i, plus the public
+ * values that let every party check each σ_j in the online round: Γ, δ and, per signer, Δ_j = k_j·Γ
+ * and S_j = χ_j·Γ. Bound to the key (public key) and the signing set. Use it through a
+ * {@link PresignaturePool}, which hands it out once.
+ */
+export interface Presignature {
+  readonly id: string;
+  readonly publicKey: Point;
+  readonly self: PartyId;
+  readonly signers: readonly PartyId[];
+  readonly R: Point;
+  readonly Gamma: Point;
+  readonly delta: bigint;
+  /** Secret: k_i and χ_i. */
+  readonly k: bigint;
+  readonly chi: bigint;
+  readonly Delta: ReadonlyMap<PartyId, Point>;
+  readonly S: ReadonlyMap<PartyId, Point>;
+}
