@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { registerEcdsaCommand } from './mpc-ecdsa.command';
+import { registerFrostCommands } from './mpc-frost.command';
 
 /**
  * `custody mpc …`: run a threshold protocol between in-process parties, for anyone to try the
@@ -10,5 +11,6 @@ export function registerMpcCommands(program: Command): void {
     .command('mpc')
     .description('run a threshold protocol between in-process parties and print the result as JSON');
   registerEcdsaCommand(mpc);
+  registerFrostCommands(mpc);
   void mpc;
 }
