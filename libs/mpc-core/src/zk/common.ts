@@ -1,7 +1,8 @@
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { InvalidInputError } from '../errors';
-import { bitLength, gcd, mod, modPow } from '../math/modarith';
+import { bitLength, gcd, mod, modPow, modPowCrt } from '../math/modarith';
+import type { PaillierSecretKey } from '../math/paillier';
 import type { RingPedersenParams } from '../math/ring-pedersen';
 import { isValidRingPedersenParams } from '../math/ring-pedersen';
 import type { Transcript } from '../transcript';
@@ -75,14 +76,33 @@ export function mulPoint(P: Point, k: bigint): Point {
   return r === 0n ? Point.ZERO : P.multiply(r);
 }
 
+/** base^exp modulo a fixed modulus (exp may be negative; the base must then be invertible). */
+export type ModExp = (base: bigint, exp: bigint) => bigint;
+
+/**
+ * Exponentiation modulo N, through the CRT when `sk` is the caller's own key for N (same results;
+ * bases must be units, which every verifier checks first).
+ */
+export function expModN(N: bigint, sk?: PaillierSecretKey): ModExp {
+  if (sk !== undefined && sk.publicKey.N === N) return (b, e) => modPowCrt(b, e, sk.crtN);
+  return (b, e) => modPow(b, e, N);
+}
+
+/** Exponentiation modulo N^2, through the CRT modulo p^2, q^2 when `sk` is the caller's own key for N. */
+export function expModN2(N: bigint, sk?: PaillierSecretKey): ModExp {
+  if (sk !== undefined && sk.publicKey.N === N) return (b, e) => modPowCrt(b, e, sk.crtN2);
+  const N2 = N * N;
+  return (b, e) => modPow(b, e, N2);
+}
+
 /** (1 + N)^m · r^N mod N^2 for any integer m (no plaintext range check: for proof equations). */
-export function paillierEnc(N: bigint, N2: bigint, m: bigint, r: bigint): bigint {
-  return (mod(1n + mod(m, N) * N, N2) * modPow(r, N, N2)) % N2;
+export function paillierEnc(N: bigint, N2: bigint, m: bigint, r: bigint, exp: ModExp = (b, e) => modPow(b, e, N2)): bigint {
+  return (mod(1n + mod(m, N) * N, N2) * exp(r, N)) % N2;
 }
 
 /** s^x · t^y mod N̂ for any integers. */
-export function rpCommit(rp: RingPedersenParams, x: bigint, y: bigint): bigint {
-  return (modPow(rp.s, x, rp.N) * modPow(rp.t, y, rp.N)) % rp.N;
+export function rpCommit(rp: RingPedersenParams, x: bigint, y: bigint, exp: ModExp = (b, e) => modPow(b, e, rp.N)): bigint {
+  return (exp(rp.s, x) * exp(rp.t, y)) % rp.N;
 }
 
 export function appendRingPedersen(t: Transcript, label: string, rp: RingPedersenParams): Transcript {

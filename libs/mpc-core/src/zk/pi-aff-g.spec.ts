@@ -40,6 +40,15 @@ describe('Πaff-g (Paillier affine operation with group commitment in range)', (
     expect(decrypt(prover.paillier, statement.Y)).toBe(-beta);
   });
 
+  it('gives the same verdicts with the verifier CRT key (N0 and N̂)', () => {
+    expect(verifyAffG(ctx, statement, proof, verifier.paillier)).toBe(true);
+    for (const [field, bad] of tamperings(proof)) {
+      expect([field, verifyAffG(ctx, statement, bad, verifier.paillier)]).toEqual([field, false]);
+    }
+    const bigY = instance(x, 1n << BigInt(ELL_PRIME + EPSILON + 1));
+    expect(verifyAffG(ctx, bigY.statement, proveAffG(ctx, bigY.statement, bigY.witness, rng), verifier.paillier)).toBe(false);
+  });
+
   it('rejects any single altered field', () => {
     for (const [field, bad] of tamperings(proof)) {
       expect([field, verifyAffG(ctx, statement, bad)]).toEqual([field, false]);

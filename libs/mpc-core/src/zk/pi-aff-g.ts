@@ -1,5 +1,5 @@
 import { InvalidInputError } from '../errors';
-import { mod, modPow, modPowCrt, randomCoprime } from '../math/modarith';
+import { modPow, randomCoprime } from '../math/modarith';
 import type { PaillierSecretKey } from '../math/paillier';
 import type { RingPedersenParams } from '../math/ring-pedersen';
 import { randomSymmetric, type Rng } from '../rng';
@@ -14,6 +14,8 @@ import {
   assertUnit,
   challengeE,
   ensure,
+  expModN,
+  expModN2,
   inSymmetricRange,
   isAcceptableModulus,
   isAcceptableRingPedersen,
@@ -153,8 +155,7 @@ export function proveAffG(ctx: ProofContext, statement: AffGStatement, witness: 
   const A = (modPow(C, alpha, N0sq) * paillierEnc(N0, N0sq, beta, r)) % N0sq;
   const Bx = mulPoint(Point.BASE, alpha);
   if (Bx.equals(Point.ZERO)) throw new InvalidInputError('rng', 'produced a zero nonce');
-  const By =
-    sk === undefined ? paillierEnc(N1, N1sq, beta, rY) : (mod(1n + mod(beta, N1) * N1, N1sq) * modPowCrt(rY, N1, sk.crtN2)) % N1sq;
+  const By = paillierEnc(N1, N1sq, beta, rY, expModN2(N1, sk));
   const first: FirstMessage = {
     A,
     Bx,
@@ -177,8 +178,12 @@ export function proveAffG(ctx: ProofContext, statement: AffGStatement, witness: 
   };
 }
 
-/** Never throws on a malformed statement or proof (returns false); throws only on a malformed ctx. */
-export function verifyAffG(ctx: ProofContext, statement: AffGStatement, proof: AffGProof): boolean {
+/**
+ * Never throws on a malformed statement or proof (returns false); throws only on a malformed ctx.
+ * `verifierKey`, the verifier's own Paillier secret key (for N0, and for N̂ when it is the same
+ * modulus, as in CGGMP21), makes those checks use the CRT; the result is the same.
+ */
+export function verifyAffG(ctx: ProofContext, statement: AffGStatement, proof: AffGProof, verifierKey?: PaillierSecretKey): boolean {
   new Transcript(DOMAIN).appendContext(ctx); // validates ctx (the caller's input)
   try {
     const { N0, N1, C, D, Y, X, rp } = statement;
@@ -198,10 +203,12 @@ export function verifyAffG(ctx: ProofContext, statement: AffGStatement, proof: A
     ensure(typeof z3 === 'bigint' && typeof z4 === 'bigint');
     const e = challenge(ctx, statement, { A, Bx, By, E, S, F, T });
     ensure(mulPoint(Point.BASE, z1).equals(Bx.add(mulPoint(X, e))));
-    ensure(rpCommit(rp, z1, z3) === (E * modPow(S, e, rp.N)) % rp.N);
-    ensure(rpCommit(rp, z2, z4) === (F * modPow(T, e, rp.N)) % rp.N);
+    const expN = expModN(rp.N, verifierKey);
+    ensure(rpCommit(rp, z1, z3, expN) === (E * expN(S, e)) % rp.N);
+    ensure(rpCommit(rp, z2, z4, expN) === (F * expN(T, e)) % rp.N);
+    const exp0 = expModN2(N0, verifierKey);
+    ensure((exp0(C, z1) * paillierEnc(N0, N0sq, z2, w, exp0)) % N0sq === (A * exp0(D, e)) % N0sq);
     ensure(paillierEnc(N1, N1sq, z2, wY) === (By * modPow(Y, e, N1sq)) % N1sq);
-    ensure((modPow(C, z1, N0sq) * paillierEnc(N0, N0sq, z2, w)) % N0sq === (A * modPow(D, e, N0sq)) % N0sq);
     return true;
   } catch {
     return false;

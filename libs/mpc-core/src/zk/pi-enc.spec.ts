@@ -20,6 +20,14 @@ describe('Πenc (Paillier encryption in range)', () => {
     expect(verifyEncRange(ctx, st2, proveEncRange(ctx, st2, { k: -k, rho: neg.nonce }, rng))).toBe(true);
   });
 
+  it('gives the same verdicts with the verifier CRT key', () => {
+    expect(verifyEncRange(ctx, statement, proof, verifier.paillier)).toBe(true);
+    for (const [field, bad] of tamperings(proof)) {
+      expect([field, verifyEncRange(ctx, statement, bad, verifier.paillier)]).toEqual([field, false]);
+    }
+    expect(verifyEncRange(ctx, statement, proof, prover.paillier)).toBe(true); // a key for another modulus is ignored
+  });
+
   it('rejects any single altered field', () => {
     for (const [field, bad] of tamperings(proof)) {
       expect([field, verifyEncRange(ctx, statement, bad)]).toEqual([field, false]);

@@ -1,5 +1,5 @@
 import { InvalidInputError } from '../errors';
-import { modPowCrt, mod, modPow, randomCoprime } from '../math/modarith';
+import { modPow, randomCoprime } from '../math/modarith';
 import type { PaillierSecretKey } from '../math/paillier';
 import type { RingPedersenParams } from '../math/ring-pedersen';
 import { randomSymmetric, type Rng } from '../rng';
@@ -12,6 +12,8 @@ import {
   assertUnit,
   challengeE,
   ensure,
+  expModN,
+  expModN2,
   inSymmetricRange,
   isAcceptableModulus,
   isAcceptableRingPedersen,
@@ -89,8 +91,7 @@ export function proveEncRange(ctx: ProofContext, statement: EncStatement, witnes
   const gamma = randomSymmetric(rng, twoLE * rp.N);
 
   const S = rpCommit(rp, witness.k, mu);
-  const A =
-    sk === undefined ? paillierEnc(N0, N2, alpha, r) : (mod(1n + mod(alpha, N0) * N0, N2) * modPowCrt(r, N0, sk.crtN2)) % N2;
+  const A = paillierEnc(N0, N2, alpha, r, expModN2(N0, sk));
   const C = rpCommit(rp, alpha, gamma);
   const e = challenge(ctx, statement, S, A, C);
   return {
@@ -103,8 +104,12 @@ export function proveEncRange(ctx: ProofContext, statement: EncStatement, witnes
   };
 }
 
-/** Never throws on a malformed statement or proof (returns false); throws only on a malformed ctx. */
-export function verifyEncRange(ctx: ProofContext, statement: EncStatement, proof: EncProof): boolean {
+/**
+ * Never throws on a malformed statement or proof (returns false); throws only on a malformed ctx.
+ * `verifierKey`, the verifier's own Paillier secret key, makes the checks modulo N̂ use the CRT when
+ * N̂ is its modulus (as in CGGMP21); the result is the same.
+ */
+export function verifyEncRange(ctx: ProofContext, statement: EncStatement, proof: EncProof, verifierKey?: PaillierSecretKey): boolean {
   new Transcript(DOMAIN).appendContext(ctx); // validates ctx (the caller's input)
   try {
     const { N0, K, rp } = statement;
@@ -118,7 +123,8 @@ export function verifyEncRange(ctx: ProofContext, statement: EncStatement, proof
     ensure(typeof z3 === 'bigint');
     const e = challenge(ctx, statement, S, A, C);
     ensure(paillierEnc(N0, N2, z1, z2) === (A * modPow(K, e, N2)) % N2);
-    ensure(rpCommit(rp, z1, z3) === (C * modPow(S, e, rp.N)) % rp.N);
+    const expN = expModN(rp.N, verifierKey);
+    ensure(rpCommit(rp, z1, z3, expN) === (C * expN(S, e)) % rp.N);
     return true;
   } catch {
     return false;

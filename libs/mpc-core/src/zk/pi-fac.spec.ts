@@ -15,6 +15,13 @@ describe('Πfac (no small factor)', () => {
     expect(verifyNoSmallFactor(ctx, statement, proof)).toBe(true);
   });
 
+  it('gives the same verdicts with the verifier CRT key', () => {
+    expect(verifyNoSmallFactor(ctx, statement, proof, verifier.paillier)).toBe(true);
+    for (const [field, bad] of tamperings(proof)) {
+      expect([field, verifyNoSmallFactor(ctx, statement, bad, verifier.paillier)]).toEqual([field, false]);
+    }
+  });
+
   it('rejects any single altered field', () => {
     for (const [field, bad] of tamperings(proof)) {
       expect([field, verifyNoSmallFactor(ctx, statement, bad)]).toEqual([field, false]);

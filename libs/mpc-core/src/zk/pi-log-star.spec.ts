@@ -23,6 +23,13 @@ describe('Πlog* (knowledge of exponent vs Paillier encryption)', () => {
     expect(verifyLogStar(ctx, statement, proveLogStar(ctx, statement, { x, rho }, rng))).toBe(true);
   });
 
+  it('gives the same verdicts with the verifier CRT key', () => {
+    expect(verifyLogStar(ctx, statement, proof, verifier.paillier)).toBe(true);
+    for (const [field, bad] of tamperings(proof)) {
+      expect([field, verifyLogStar(ctx, statement, bad, verifier.paillier)]).toEqual([field, false]);
+    }
+  });
+
   it('rejects any single altered field', () => {
     for (const [field, bad] of tamperings(proof)) {
       expect([field, verifyLogStar(ctx, statement, bad)]).toEqual([field, false]);
