@@ -4,6 +4,7 @@ import { CreateGatewaySchema1795500000000 } from './gateway/1795500000000-Create
 import { CreateLedgerSchema1795500000000 } from './ledger/1795500000000-CreateLedgerSchema';
 import { CreatePolicySchema1795500000000 } from './policy/1795500000000-CreatePolicySchema';
 import { CreateSignerSchema1795500000000 } from './signer/1795500000000-CreateSignerSchema';
+import { CreateSignerTables1795500100000 } from './signer/1795500100000-CreateSignerTables';
 
 /**
  * Every owner's migrations, in order. A new migration is added to its owner's list here; the
@@ -14,5 +15,5 @@ export const MIGRATION_SETS: readonly MigrationSet[] = [
   { owner: 'policy', database: 'main', migrations: [CreatePolicySchema1795500000000] },
   { owner: 'ledger', database: 'main', migrations: [CreateLedgerSchema1795500000000] },
   { owner: 'chain-indexer', database: 'main', migrations: [CreateChainIndexerSchema1795500000000] },
-  { owner: 'signer', database: 'signer', migrations: [CreateSignerSchema1795500000000] },
+  { owner: 'signer', database: 'signer', migrations: [CreateSignerSchema1795500000000, CreateSignerTables1795500100000] },
 ];
