@@ -19,4 +19,5 @@ export * from './sign/round-3';
 export * from './refresh/round-1';
 export * from './refresh/round-2';
 export * from './simulation';
+export { clearValidatedPointCache } from './validated-points';
 export { hex, fromHex } from './common';

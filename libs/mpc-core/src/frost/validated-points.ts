@@ -31,6 +31,20 @@ export class ValidatedEd25519Point extends ed25519.Point {
     // checked in fromBytes before the instance was made
   }
 
+  /**
+   * Records a point this node computed itself as k·G (its own nonce commitments, at preprocessing), so
+   * that the online rounds do not pay for the subgroup check of its own points. Such a point is in the
+   * prime-order subgroup by construction; it is still decoded strictly and checked on the curve.
+   */
+  static rememberOwnMultipleOfBase(bytes: Uint8Array): void {
+    const key = bytesToHex(bytes);
+    if (cache.has(key)) return;
+    const p = ed25519.Point.fromBytes(bytes);
+    p.assertValidity();
+    if (p.is0()) return;
+    remember(key, new ValidatedEd25519Point(p.X, p.Y, p.Z, p.T));
+  }
+
   static override fromBytes(bytes: Uint8Array, zip215 = false): EdwardsPoint {
     if (zip215) return ed25519.Point.fromBytes(bytes, true);
     const key = bytesToHex(bytes);
@@ -41,8 +55,17 @@ export class ValidatedEd25519Point extends ed25519.Point {
     p.assertValidity();
     if (!p.isTorsionFree()) return p;
     const v = new ValidatedEd25519Point(p.X, p.Y, p.Z, p.T);
-    if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value!);
-    cache.set(key, v);
+    remember(key, v);
     return v;
   }
+}
+
+function remember(key: string, v: ValidatedEd25519Point): void {
+  if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value!);
+  cache.set(key, v);
+}
+
+/** Empties the validation memo (for benchmarks that model separate nodes in one process). */
+export function clearValidatedPointCache(): void {
+  cache.clear();
 }

@@ -45,6 +45,8 @@ export function preprocess(keyShare: KeyShare, count: number, store: NonceStore,
     const { nonces, commitments } = suite.frost.commit(secret, nobleRng(rng));
     const hiding = Uint8Array.from(commitments.hiding);
     const binding = Uint8Array.from(commitments.binding);
+    suite.rememberOwnPoint(hiding);
+    suite.rememberOwnPoint(binding);
     const commitment: PublishedCommitment = {
       suite: suite.name,
       partyId: keyShare.partyId,
