@@ -9,7 +9,7 @@ import { PresignaturePool } from './presign/output';
 import { simulatePresign, simulateSign, type SimulationOptions } from './simulation';
 import { type EcdsaSignature, signatureToCompact, signatureToDer } from './signature';
 import { testOnlyDeterministicRng } from './testing/deterministic-rng';
-import { sessionId, tamperFirstBigInt, testOnlyKeyShares } from './testing/fixtures';
+import { sessionId, tamperFirstBigInt, testOnlyCommittedKeyShares } from './testing/fixtures';
 import { nodePublicKeyFromCompressed } from './testing/node-verify';
 import type { KeyShare } from './key-share';
 import type { Point } from './curve';
@@ -42,7 +42,7 @@ function signWith(shares: ReadonlyMap<PartyId, KeyShare>, signers: PartyId[], me
 describe('threshold ECDSA (CGGMP21-style) end to end', () => {
   let shares3: Map<PartyId, KeyShare>;
   beforeAll(() => {
-    shares3 = testOnlyKeyShares(3, 2, 'kg-2-of-3');
+    shares3 = testOnlyCommittedKeyShares('2-of-3');
   });
 
   it('2-of-3: every pair of signers produces a signature that node:crypto, noble and recovery accept', () => {
@@ -69,7 +69,7 @@ describe('threshold ECDSA (CGGMP21-style) end to end', () => {
   });
 
   it('3-of-5: random subsets of 3 sign', () => {
-    const shares5 = testOnlyKeyShares(5, 3, 'kg-3-of-5');
+    const shares5 = testOnlyCommittedKeyShares('3-of-5');
     const rng = testOnlyDeterministicRng('subsets');
     const message = new TextEncoder().encode('3-of-5');
     for (let i = 0; i < 2; i++) {

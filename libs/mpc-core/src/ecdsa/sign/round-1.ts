@@ -43,9 +43,10 @@ export function parseSignRound1Message(m: unknown): SignRound1Message {
 }
 
 /**
- * Combine: check each σ_j with the presigning's public values, σ_j·Γ = m'·Δ_j + r·S_j (`sigma-share`,
- * naming j), sum, low-s normalize, and verify the signature under the (child) public key before
- * returning it.
+ * Combine: sum the σ_j, low-s normalize and verify the signature under the (child) public key
+ * before returning it. Only when it does not verify is each σ_j checked with the presigning's
+ * public values, σ_j·Γ = m'·Δ_j + r·S_j (`sigma-share`, naming j): the honest path costs one
+ * verification, the blame path three scalar multiplications per signer.
  */
 export function signOutput(state: SignRound1State, inbox: Inbox<SignRound1Message>): EcdsaSignature {
   if (state?.kind !== 'sign/state-1') throw new InvalidInputError('state', 'not a sign round-1 state');
@@ -53,19 +54,21 @@ export function signOutput(state: SignRound1State, inbox: Inbox<SignRound1Messag
   const others = p.signers.filter((j) => j !== p.self);
   checkInbox(SIGN_OUTPUT, inbox, others);
   const r = modq(p.R.toAffine().x);
-  const m = effectiveMessage(state.digest, r, state.tweak);
+  const sigmas = new Map<number, bigint>();
   let s = state.sigma;
   for (const from of others) {
     const msg = parseFrom(SIGN_OUTPUT, from, () => parseSignRound1Message(inbox.get(from)));
-    const expected: Point = mulPublic(p.Delta.get(from)!, m).add(mulPublic(p.S.get(from)!, r));
-    check(SIGN_OUTPUT, from, 'sigma-share', mulPublic(p.Gamma, msg.sigma).equals(expected));
+    sigmas.set(from, msg.sigma);
     s = modq(s + msg.sigma);
   }
   const publicKey = state.tweak === 0n ? p.publicKey : p.publicKey.add(mulPublic(G, state.tweak));
-  const sig = normalizeSignature(p.R, s);
-  if (!verifySignature(sig, state.digest, publicKey)) {
-    // Every share passed its check, so this is our bug, not a peer's.
-    throw new ProtocolAbortError(SIGN_OUTPUT, [p.self], 'signature-verification', 'combined signature does not verify');
+  const sig = s === 0n ? undefined : normalizeSignature(p.R, s);
+  if (sig && verifySignature(sig, state.digest, publicKey)) return sig;
+  const m = effectiveMessage(state.digest, r, state.tweak);
+  for (const [from, sigma] of sigmas) {
+    const expected: Point = mulPublic(p.Delta.get(from)!, m).add(mulPublic(p.S.get(from)!, r));
+    check(SIGN_OUTPUT, from, 'sigma-share', mulPublic(p.Gamma, sigma).equals(expected));
   }
-  return sig;
+  // Every share passed its check, so the fault is ours (or the presignature was altered locally).
+  throw new ProtocolAbortError(SIGN_OUTPUT, [p.self], 'signature-verification', 'combined signature does not verify although every share checks');
 }

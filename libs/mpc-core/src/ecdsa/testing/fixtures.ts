@@ -1,6 +1,7 @@
 import { TEST_ONLY_SAFE_PRIMES_1024 } from '../../../test/fixtures/test-only-safe-primes';
 import type { PartyId } from '../../errors';
-import type { KeyShare } from '../key-share';
+import { type KeyShare, deserializeKeyShare } from '../key-share';
+import committed from './test-only-key-shares.json';
 import { simulateKeygen, type SimulationOptions } from '../simulation';
 import { testOnlyDeterministicRng } from './deterministic-rng';
 
@@ -37,5 +38,18 @@ export function tamperFirstBigInt(value: unknown): unknown {
   };
   const out = walk(value);
   if (!done) throw new Error('no bigint to tamper with');
+  return out;
+}
+
+/**
+ * TEST ONLY: the committed key shares of test-only-key-shares.json (made by
+ * `testOnlyKeyShares(n, t, 'fixture-t-of-n')`), so that signing tests need not run keygen again.
+ */
+export function testOnlyCommittedKeyShares(name: '2-of-3' | '3-of-5'): Map<PartyId, KeyShare> {
+  const out = new Map<PartyId, KeyShare>();
+  for (const s of committed[name].shares) {
+    const ks = deserializeKeyShare(JSON.stringify(s));
+    out.set(ks.self, ks);
+  }
   return out;
 }
