@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import { ConfigError } from './config-error';
 
 export type Environment = Readonly<Record<string, string | undefined>>;
@@ -60,6 +61,47 @@ export class EnvReader {
 
   port(name: string, fallback?: number): number {
     return this.integer(name, { min: 1, max: 65535 }, fallback);
+  }
+
+  /**
+   * A secret given either inline (`NAME`) or as a file (`NAME_FILE`, e.g. a mounted Kubernetes
+   * Secret); exactly one of the two. Messages name the variable, never the value.
+   */
+  secret(name: string): string {
+    const inline = this.raw(name);
+    const file = this.raw(`${name}_FILE`);
+    if (inline !== undefined && file !== undefined) throw new ConfigError(name, `and ${name}_FILE are both set; set only one`);
+    if (inline !== undefined) return inline;
+    if (file === undefined) throw new ConfigError(name, `is required but not set (nor ${name}_FILE)`);
+    try {
+      const contents = fs.readFileSync(file, 'utf8').trim();
+      if (contents === '') throw new ConfigError(`${name}_FILE`, `points at an empty file (${file})`);
+      return contents;
+    } catch (error) {
+      if (error instanceof ConfigError) throw error;
+      throw new ConfigError(`${name}_FILE`, `cannot be read (${file}: ${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
+  }
+
+  /** A JSON value; `parse` validates its shape and may throw ConfigError itself. */
+  json<T>(name: string, parse: (value: unknown) => T, fallback?: T): T {
+    const value = this.raw(name);
+    if (value === undefined) {
+      if (fallback === undefined) throw new ConfigError(name, 'is required but not set');
+      return fallback;
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(value);
+    } catch {
+      throw new ConfigError(name, 'is not valid JSON');
+    }
+    try {
+      return parse(parsed);
+    } catch (error) {
+      if (error instanceof ConfigError) throw error;
+      throw new ConfigError(name, error instanceof Error ? error.message : 'is malformed');
+    }
   }
 
   oneOf<T extends string>(name: string, allowed: readonly T[], fallback?: T): T {

@@ -1,0 +1,27 @@
+import type { PartyId } from '@custody/mpc-core';
+
+/** Why a session ended without a result. Every variant names the parties concerned. */
+export type SessionFailureKind =
+  /** Participants did not answer the invitation, or refused it. */
+  | 'invitation-refused'
+  /** The deadline passed while waiting for these parties. */
+  | 'timeout'
+  /** A protocol check failed: these parties cheated (or sent garbage). */
+  | 'protocol-abort'
+  /** A participant reported an abort of its own (its verdict, relayed). */
+  | 'aborted-by-peer'
+  /** The parties' views of the broadcasts or of the result differ. */
+  | 'inconsistent'
+  /** This node could not continue (its own error). */
+  | 'local-error';
+
+export class SessionFailed extends Error {
+  override readonly name = 'SessionFailed';
+  constructor(
+    readonly kind: SessionFailureKind,
+    readonly parties: readonly PartyId[],
+    detail: string,
+  ) {
+    super(detail);
+  }
+}
