@@ -1,6 +1,7 @@
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { InvalidInputError } from '../errors';
 import {
+  broadcastDigest,
   decodeKeyShare,
   decodeMessage,
   decodePublicKeyPackage,
@@ -155,5 +156,32 @@ describe('FROST point checks', () => {
   it('secp256k1 rejects an uncompressed (65-byte) point', () => {
     const G = fromHexString('0479be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798483ada7726a3c4655da4fbfc0e1108a8fd17b448a68554199c47d08ffb10d4b8');
     expectInvalid(() => k1.parsePoint(G, 'p'), 'p');
+  });
+});
+
+describe('FROST broadcast digest (echo check)', () => {
+  it('is the same for every party of an honest round and differs under equivocation', () => {
+    const rng = testOnlySeededRng('echo');
+    const sessionId = testSessionId('echo');
+    const shares = runDkg({ suite: 'ed25519', partyIds: [1, 2, 3], threshold: 2, sessionId: testSessionId('echo-dkg'), rng });
+    const seen = new Map<number, { from: number; message: FrostMessage }[]>([[1, []], [2, []], [3, []]]);
+    let equivocate = false;
+    const other = new Uint8Array(32).fill(3);
+    const capture = (from: number, to: number, m: FrostMessage): FrostMessage => {
+      if (m.kind !== 'sign/round-1') return m;
+      const delivered = equivocate && from === 2 && to === 3 ? { ...m, sessionId: other } : m;
+      seen.get(to)!.push({ from, message: delivered });
+      if (!seen.get(from)!.some((e) => e.from === from)) seen.get(from)!.push({ from, message: m });
+      return m;
+    };
+    runSign({ keyShares: shares, message: new Uint8Array([1]), sessionId, rng, tamper: capture });
+    const digests = [1, 2, 3].map((p) => toHexString(broadcastDigest(sessionId, 'sign/round-1', seen.get(p)!)));
+    expect(new Set(digests).size).toBe(1);
+    for (const list of seen.values()) list.length = 0;
+    equivocate = true;
+    runSign({ keyShares: shares, message: new Uint8Array([1]), sessionId, rng, tamper: capture });
+    const after = [1, 2, 3].map((p) => toHexString(broadcastDigest(sessionId, 'sign/round-1', seen.get(p)!)));
+    expect(after[0]).toBe(after[1]);
+    expect(after[2]).not.toBe(after[0]);
   });
 });

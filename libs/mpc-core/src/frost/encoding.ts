@@ -1,4 +1,6 @@
+import { utf8ToBytes } from '@noble/hashes/utils.js';
 import { InvalidInputError, type PartyId } from '../errors';
+import { Transcript } from '../transcript';
 import { fromHex, hex } from './common';
 import { validateKeyShare, validatePublicKeyPackage, type KeyShare, type PublicKeyPackage } from './key-share';
 import type {
@@ -267,4 +269,23 @@ export function decodeMessage(bytes: Uint8Array): FrostMessage {
   }
   r.end();
   return m;
+}
+
+/**
+ * A digest of one round's broadcasts as this party holds them (its own included), for the echo check
+ * that the transport runs before the next round: every party sends its digest to every other, and any
+ * difference means a sender equivocated (sent different broadcasts to different parties), which the
+ * round functions alone cannot see. `Transcript("custody-frost/broadcast-digest/v1")` over the session
+ * id, the round name and each (sender, encoded message) in ascending sender order; 32 bytes.
+ */
+export function broadcastDigest(sessionId: Uint8Array, round: string, entries: readonly { readonly from: PartyId; readonly message: FrostMessage }[]): Uint8Array {
+  if (!(sessionId instanceof Uint8Array) || sessionId.length < 16 || sessionId.length > 64) throw new InvalidInputError('sessionId', 'must be 16 to 64 bytes');
+  if (typeof round !== 'string' || round.length === 0) throw new InvalidInputError('round', 'must be a non-empty string');
+  const sorted = [...entries].sort((a, b) => a.from - b.from);
+  sorted.forEach((e, i) => {
+    if (i > 0 && sorted[i - 1]!.from === e.from) throw new InvalidInputError('entries', `two broadcasts from party ${e.from}`);
+  });
+  const t = new Transcript('custody-frost/broadcast-digest/v1').appendBytes('session-id', sessionId).appendBytes('round', utf8ToBytes(round));
+  for (const { from, message } of sorted) t.appendNumber('from', from).appendBytes('message', encodeMessage(message));
+  return t.challengeBytes('digest', 32);
 }
