@@ -172,7 +172,7 @@ export class Session<Out> {
     }
     this.seen.set(key, digest);
     let inbox = this.inboxes.get(round);
-    if (!inbox) this.inboxes.set(round, (inbox = new Map()));
+    if (!inbox) this.inboxes.set(round, (inbox = new Map<PartyId, Uint8Array>()));
     inbox.set(from, payload);
     return this.advance();
   }
