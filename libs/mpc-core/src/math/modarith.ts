@@ -157,16 +157,13 @@ export function crtParams(m1: bigint, phi1: bigint, m2: bigint, phi2: bigint): C
 }
 
 /**
- * base^exp mod (m1*m2) through the CRT, for a base coprime to m1*m2 (exponents reduced modulo the
- * group orders). About 3-4 times faster than one exponentiation modulo the product.
+ * base^exp mod (m1*m2) through the CRT, for a base coprime to m1*m2: exponents (negative ones too)
+ * are reduced modulo the group orders, so no inverse is computed. About 3-4 times faster than one
+ * exponentiation modulo the product. The result is meaningless for a base that is not a unit.
  */
 export function modPowCrt(base: bigint, exp: bigint, c: CrtParams): bigint {
-  if (exp < 0n) {
-    base = modInv(base, c.m1 * c.m2);
-    exp = -exp;
-  }
-  const r1 = modPowFast(mod(base, c.m1), exp % c.phi1, c.m1);
-  const r2 = modPowFast(mod(base, c.m2), exp % c.phi2, c.m2);
+  const r1 = modPowFast(mod(base, c.m1), mod(exp, c.phi1), c.m1);
+  const r2 = modPowFast(mod(base, c.m2), mod(exp, c.phi2), c.m2);
   return crtCombine(r1, c.m1, r2, c.m2, c.m1Inv);
 }
 

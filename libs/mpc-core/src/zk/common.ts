@@ -85,7 +85,7 @@ export type ModExp = (base: bigint, exp: bigint) => bigint;
  */
 export function expModN(N: bigint, sk?: PaillierSecretKey): ModExp {
   if (sk !== undefined && sk.publicKey.N === N) return (b, e) => modPowCrt(b, e, sk.crtN);
-  return (b, e) => modPow(b, e, N);
+  return (b, e) => modPowPublicBase(b, e, N);
 }
 
 /** Exponentiation modulo N^2, through the CRT modulo p^2, q^2 when `sk` is the caller's own key for N. */
@@ -100,9 +100,42 @@ export function paillierEnc(N: bigint, N2: bigint, m: bigint, r: bigint, exp: Mo
   return (mod(1n + mod(m, N) * N, N2) * exp(r, N)) % N2;
 }
 
+/**
+ * Inverses of PUBLIC bases that are raised to negative powers again and again (the ring-Pedersen s
+ * and t of each peer). A bounded memo of public values only: never put a secret here.
+ */
+const publicInverses = new Map<string, bigint>();
+const PUBLIC_INVERSES_MAX = 64;
+
+/** b^e mod m for a PUBLIC unit b, reusing b^-1 when e < 0. */
+export function modPowPublicBase(b: bigint, e: bigint, m: bigint): bigint {
+  if (e >= 0n) return modPow(b, e, m);
+  const key = `${m.toString(36)}:${b.toString(36)}`;
+  let inv = publicInverses.get(key);
+  if (inv === undefined) {
+    inv = modPow(b, -1n, m);
+    if (publicInverses.size >= PUBLIC_INVERSES_MAX) publicInverses.clear();
+    publicInverses.set(key, inv);
+  }
+  return modPow(inv, -e, m);
+}
+
 /** s^x · t^y mod N̂ for any integers. */
-export function rpCommit(rp: RingPedersenParams, x: bigint, y: bigint, exp: ModExp = (b, e) => modPow(b, e, rp.N)): bigint {
+export function rpCommit(
+  rp: RingPedersenParams,
+  x: bigint,
+  y: bigint,
+  exp: ModExp = (b, e) => modPowPublicBase(b, e, rp.N),
+): bigint {
   return (exp(rp.s, x) * exp(rp.t, y)) % rp.N;
+}
+
+/**
+ * Whether lhs = A · B^e mod m, without inverting B when e < 0 (then checks lhs · B^-e = A instead).
+ * `exp` is an exponentiation modulo m; B must be a unit (verifiers check it first).
+ */
+export function equalsTimesPower(m: bigint, lhs: bigint, A: bigint, B: bigint, e: bigint, exp: ModExp = (b, x) => modPow(b, x, m)): boolean {
+  return e >= 0n ? lhs === (A * exp(B, e)) % m : (lhs * exp(B, -e)) % m === A % m;
 }
 
 export function appendRingPedersen(t: Transcript, label: string, rp: RingPedersenParams): Transcript {

@@ -14,6 +14,7 @@ import {
   assertUnit,
   challengeE,
   ensure,
+  equalsTimesPower,
   expModN,
   expModN2,
   inSymmetricRange,
@@ -174,7 +175,7 @@ export function proveAffG(ctx: ProofContext, statement: AffGStatement, witness: 
     z3: gamma + e * m,
     z4: delta + e * mu,
     w: (r * modPow(witness.rho, e, N0)) % N0,
-    wY: (rY * modPow(witness.rhoY, e, N1)) % N1,
+    wY: (rY * expModN(N1, sk)(witness.rhoY, e)) % N1,
   };
 }
 
@@ -204,11 +205,14 @@ export function verifyAffG(ctx: ProofContext, statement: AffGStatement, proof: A
     const e = challenge(ctx, statement, { A, Bx, By, E, S, F, T });
     ensure(mulPoint(Point.BASE, z1).equals(Bx.add(mulPoint(X, e))));
     const expN = expModN(rp.N, verifierKey);
-    ensure(rpCommit(rp, z1, z3, expN) === (E * expN(S, e)) % rp.N);
-    ensure(rpCommit(rp, z2, z4, expN) === (F * expN(T, e)) % rp.N);
+    ensure(equalsTimesPower(rp.N, rpCommit(rp, z1, z3, expN), E, S, e, expN));
+    ensure(equalsTimesPower(rp.N, rpCommit(rp, z2, z4, expN), F, T, e, expN));
     const exp0 = expModN2(N0, verifierKey);
-    ensure((exp0(C, z1) * paillierEnc(N0, N0sq, z2, w, exp0)) % N0sq === (A * exp0(D, e)) % N0sq);
-    ensure(paillierEnc(N1, N1sq, z2, wY) === (By * modPow(Y, e, N1sq)) % N1sq);
+    // C^z1 with z1 < 0 needs C^-1: move it to the other side instead (C is a unit, checked above)
+    const lhs0 = z1 >= 0n ? (exp0(C, z1) * paillierEnc(N0, N0sq, z2, w, exp0)) % N0sq : paillierEnc(N0, N0sq, z2, w, exp0);
+    const A0 = z1 >= 0n ? A : (A * exp0(C, -z1)) % N0sq;
+    ensure(equalsTimesPower(N0sq, lhs0, A0, D, e, exp0));
+    ensure(equalsTimesPower(N1sq, paillierEnc(N1, N1sq, z2, wY), By, Y, e));
     return true;
   } catch {
     return false;

@@ -1,5 +1,5 @@
 import { InvalidInputError } from '../errors';
-import { modPow, randomCoprime } from '../math/modarith';
+import { randomCoprime } from '../math/modarith';
 import type { PaillierSecretKey } from '../math/paillier';
 import type { RingPedersenParams } from '../math/ring-pedersen';
 import { randomSymmetric, type Rng } from '../rng';
@@ -12,6 +12,7 @@ import {
   assertUnit,
   challengeE,
   ensure,
+  equalsTimesPower,
   expModN,
   expModN2,
   inSymmetricRange,
@@ -99,7 +100,7 @@ export function proveEncRange(ctx: ProofContext, statement: EncStatement, witnes
     A,
     C,
     z1: alpha + e * witness.k,
-    z2: (r * modPow(witness.rho, e, N0)) % N0,
+    z2: (r * expModN(N0, sk)(witness.rho, e)) % N0,
     z3: gamma + e * mu,
   };
 }
@@ -122,9 +123,9 @@ export function verifyEncRange(ctx: ProofContext, statement: EncStatement, proof
     ensure(inSymmetricRange(z1, 1n << BigInt(ELL + EPSILON)));
     ensure(typeof z3 === 'bigint');
     const e = challenge(ctx, statement, S, A, C);
-    ensure(paillierEnc(N0, N2, z1, z2) === (A * modPow(K, e, N2)) % N2);
+    ensure(equalsTimesPower(N2, paillierEnc(N0, N2, z1, z2), A, K, e));
     const expN = expModN(rp.N, verifierKey);
-    ensure(rpCommit(rp, z1, z3, expN) === (C * expN(S, e)) % rp.N);
+    ensure(equalsTimesPower(rp.N, rpCommit(rp, z1, z3, expN), C, S, e, expN));
     return true;
   } catch {
     return false;

@@ -11,6 +11,7 @@ import {
   assertRingPedersen,
   challengeE,
   ensure,
+  equalsTimesPower,
   expModN,
   inSymmetricRange,
   isAcceptableModulus,
@@ -136,9 +137,9 @@ export function verifyNoSmallFactor(
     const e = challenge(ctx, statement, { P, Q, A, B, T, sigma });
     const expN = expModN(Nh, verifierKey);
     const R = rpCommit(rp, N0, sigma, expN);
-    ensure(rpCommit(rp, z1, w1, expN) === (A * expN(P, e)) % Nh);
-    ensure(rpCommit(rp, z2, w2, expN) === (B * expN(Q, e)) % Nh);
-    ensure((expN(Q, z1) * expN(rp.t, v)) % Nh === (T * expN(R, e)) % Nh);
+    ensure(equalsTimesPower(Nh, rpCommit(rp, z1, w1, expN), A, P, e, expN));
+    ensure(equalsTimesPower(Nh, rpCommit(rp, z2, w2, expN), B, Q, e, expN));
+    ensure(equalsTimesPower(Nh, (expN(Q, z1) * expN(rp.t, v)) % Nh, T, R, e, expN));
     return true;
   } catch {
     return false;

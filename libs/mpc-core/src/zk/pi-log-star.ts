@@ -1,5 +1,5 @@
 import { InvalidInputError } from '../errors';
-import { modPow, randomCoprime } from '../math/modarith';
+import { randomCoprime } from '../math/modarith';
 import type { PaillierSecretKey } from '../math/paillier';
 import type { RingPedersenParams } from '../math/ring-pedersen';
 import { randomSymmetric, type Rng } from '../rng';
@@ -14,6 +14,7 @@ import {
   assertUnit,
   challengeE,
   ensure,
+  equalsTimesPower,
   expModN,
   expModN2,
   inSymmetricRange,
@@ -120,7 +121,7 @@ export function proveLogStar(ctx: ProofContext, statement: LogStarStatement, wit
     Y: pointToHex(Y),
     D,
     z1: alpha + e * witness.x,
-    z2: (r * modPow(witness.rho, e, N0)) % N0,
+    z2: (r * expModN(N0, sk)(witness.rho, e)) % N0,
     z3: gamma + e * mu,
   };
 }
@@ -151,9 +152,9 @@ export function verifyLogStar(
     ensure(typeof z3 === 'bigint');
     const e = challenge(ctx, statement, S, A, Y, D);
     ensure(mulPoint(B, z1).equals(Y.add(mulPoint(X, e))));
-    ensure(paillierEnc(N0, N2, z1, z2) === (A * modPow(C, e, N2)) % N2);
+    ensure(equalsTimesPower(N2, paillierEnc(N0, N2, z1, z2), A, C, e));
     const expN = expModN(rp.N, verifierKey);
-    ensure(rpCommit(rp, z1, z3, expN) === (D * expN(S, e)) % rp.N);
+    ensure(equalsTimesPower(rp.N, rpCommit(rp, z1, z3, expN), D, S, e, expN));
     return true;
   } catch {
     return false;
