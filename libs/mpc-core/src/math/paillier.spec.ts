@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { InvalidInputError } from '../errors';
 import { testOnlyRng } from '../../test/fixtures/deterministic-rng';
 import { TEST_ONLY_SAFE_PRIMES_1024 } from '../../test/fixtures/test-only-safe-primes';
@@ -70,5 +71,24 @@ describe('Paillier', () => {
     expect(() => encryptWithNonce(pk, pk.N, 5n)).toThrow('invalid m');
     expect(() => encryptWithNonce(pk, 1n, q)).toThrow('invalid nonce');
     expect(() => mulCiphertext(pk, 0n, 2n)).toThrow('invalid c');
+  });
+});
+
+describe('Paillier properties', () => {
+  it('decrypt(encrypt(a) ⊕ encrypt(b) ⊗ k) = a + b·k for random signed values', () => {
+    const rng = testOnlyRng('paillier-property');
+    fc.assert(
+      fc.property(
+        fc.bigInt({ min: -(1n << 900n), max: 1n << 900n }),
+        fc.bigInt({ min: -(1n << 700n), max: 1n << 700n }),
+        fc.bigInt({ min: -(1n << 256n), max: 1n << 256n }),
+        (a, b, k) => {
+          const ca = encrypt(pk, a, rng).ciphertext;
+          const cb = encryptCrt(sk, b, rng).ciphertext;
+          return decrypt(sk, addCiphertexts(pk, ca, mulCiphertext(pk, cb, k))) === a + b * k;
+        },
+      ),
+      { numRuns: 12, seed: 7 },
+    );
   });
 });
