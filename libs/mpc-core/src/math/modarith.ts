@@ -137,6 +137,8 @@ export function jacobi(a: bigint, n: bigint): number {
  * m1Inv = m1^-1 mod m2 (precomputed by the caller: this is the CRT recombination of Garner).
  */
 export function crtCombine(a1: bigint, m1: bigint, a2: bigint, m2: bigint, m1Inv: bigint): bigint {
+  assertBigInt(a1, 'a1');
+  assertBigInt(a2, 'a2');
   const h = mod((a2 - a1) * m1Inv, m2);
   return a1 + m1 * h;
 }
@@ -153,6 +155,10 @@ export interface CrtParams {
 }
 
 export function crtParams(m1: bigint, phi1: bigint, m2: bigint, phi2: bigint): CrtParams {
+  assertModulus(m1, 'm1');
+  assertModulus(m2, 'm2');
+  assertModulus(phi1, 'phi1');
+  assertModulus(phi2, 'phi2');
   return { m1, m2, m1Inv: modInv(m1, m2), phi1, phi2 };
 }
 
@@ -162,6 +168,8 @@ export function crtParams(m1: bigint, phi1: bigint, m2: bigint, phi2: bigint): C
  * exponentiation modulo the product. The result is meaningless for a base that is not a unit.
  */
 export function modPowCrt(base: bigint, exp: bigint, c: CrtParams): bigint {
+  assertBigInt(base, 'base');
+  assertBigInt(exp, 'exp');
   const r1 = modPowFast(mod(base, c.m1), mod(exp, c.phi1), c.m1);
   const r2 = modPowFast(mod(base, c.m2), mod(exp, c.phi2), c.m2);
   return crtCombine(r1, c.m1, r2, c.m2, c.m1Inv);
@@ -172,6 +180,8 @@ export function modPowCrt(base: bigint, exp: bigint, c: CrtParams): bigint {
  * verifiers that must refuse a prime modulus (Πmod); bases come from the transcript.
  */
 export function millerRabin(n: bigint, bases: readonly bigint[]): boolean {
+  assertBigInt(n, 'n');
+  if (bases.length === 0) throw new InvalidInputError('bases', 'must not be empty');
   if (n < 2n) return false;
   if (n < 4n) return true;
   if ((n & 1n) === 0n) return false;
@@ -182,6 +192,7 @@ export function millerRabin(n: bigint, bases: readonly bigint[]): boolean {
     r++;
   }
   outer: for (const a of bases) {
+    assertBigInt(a, 'bases[i]');
     const base = 2n + mod(a, n - 3n);
     let x = modPowFast(base, d, n);
     if (x === 1n || x === n - 1n) continue;
@@ -196,6 +207,7 @@ export function millerRabin(n: bigint, bases: readonly bigint[]): boolean {
 
 /** Big-endian bytes of x >= 0 (no leading zeros; empty for 0). */
 export function bigIntToBytes(x: bigint): Uint8Array {
+  assertBigInt(x, 'x');
   if (x < 0n) throw new InvalidInputError('x', 'must not be negative');
   let hex = x.toString(16);
   if (hex === '0') return new Uint8Array(0);

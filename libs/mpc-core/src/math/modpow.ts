@@ -1,4 +1,5 @@
 import { constants, createPublicKey, publicEncrypt } from 'node:crypto';
+import { InvalidInputError } from '../errors';
 
 /**
  * Modular exponentiation, the hot spot of the Paillier arithmetic (N^2 is 4096 bits for a 2048-bit
@@ -106,6 +107,9 @@ export function modPowOpenSsl(base: bigint, exp: bigint, m: bigint): bigint {
  * BigInt (always correct).
  */
 export function modPowFast(base: bigint, exp: bigint, m: bigint): bigint {
+  if (typeof base !== 'bigint' || typeof exp !== 'bigint' || typeof m !== 'bigint' || m < 1n || exp < 0n) {
+    throw new InvalidInputError('modPowFast', 'needs bigints with m >= 1 and exp >= 0');
+  }
   if (m === 1n) return 0n;
   let b = base % m;
   if (b < 0n) b += m;
