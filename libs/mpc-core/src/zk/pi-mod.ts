@@ -7,7 +7,7 @@ import { assertBigInt, assertModulus, ensure, isAcceptableModulus, isUnit } from
 import { M } from './params';
 
 /**
- * Πmod, "Paillier-Blum modulus" (CGGMP21, ePrint 2021/060, appendix C.1, Fig. 16 in the revision
+ * Πmod, "Paillier-Blum modulus" (CGGMP21, ePrint 2021/060, Fig. 16 in the revision
  * whose Πaff-g is Fig. 15 and Πfac Fig. 28; later revisions renumber). Proves N = p·q with
  * p ≡ q ≡ 3 mod 4 and gcd(N, φ(N)) = 1.
  *
