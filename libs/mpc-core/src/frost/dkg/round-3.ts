@@ -88,7 +88,12 @@ export function dkgRound3(state: DkgRound2State, inbox: readonly Incoming<DkgRou
   if (badShares.length > 0) throw new ProtocolAbortError(ROUND, badShares, 'vss-share', 'share does not match the sender\'s commitment');
   const r1 = others.map((p) => toNobleRound1(suite, p, round1.get(p)!));
   const r2 = others.map((p) => ({ identifier: nobleId(suite, p), signingShare: Uint8Array.from(got.get(p)!.signingShare) }));
-  let key = suite.frost.DKG.round3(state.nobleSecret, r1, r2);
+  let key: Key;
+  try {
+    key = suite.frost.DKG.round3(state.nobleSecret, r1, r2);
+  } catch (error) {
+    throw new InternalError(`noble DKG round 3 failed after every share was checked: ${error instanceof Error ? error.message : 'unknown'}`);
+  }
   if (suite.name === 'bip340') {
     let sumC0 = round1.get(state.partyIds[0])!.commitment[0];
     for (const p of state.partyIds.slice(1)) sumC0 = suite.pointAdd(sumC0, round1.get(p)!.commitment[0]);

@@ -11,8 +11,9 @@ const ROUND = 'frost-sign/round-2';
 
 /**
  * Signing round 2 (broadcast; RFC 9591 §5.2): checks the other signers' commitments (naming any whose
- * message is malformed or from another session), CONSUMES this party's nonces from the store (refusing
- * if they are gone: a nonce is never used twice), and computes the signature share with noble.
+ * message is malformed or from another session), and computes the signature share with noble. This
+ * party's nonces are CONSUMED from the store first (refused if they are gone: a nonce is never used
+ * twice; burned even if the round then aborts).
  */
 export function signRound2(
   state: SignRound1State,
@@ -24,6 +25,12 @@ export function signRound2(
   const { keyShare, sessionId, signers, message, own } = state;
   const suite = getSuite(keyShare.publicPackage.suite);
   const others = signers.filter((p) => p !== keyShare.partyId);
+  // One-time use: the nonces are taken out of the store first, so whatever happens next (a share, an
+  // abort, a crash) they are never used again.
+  const record = store.consume(own.commitmentId);
+  if (record === undefined) {
+    throw new InvalidInputError('state.own.commitmentId', 'nonce unknown or already consumed: refusing to sign with a reused nonce');
+  }
   const got = intake<SignRound1Message>(ROUND, suite, sessionId, others, 'sign/round-1', inbox, (m, from) => {
     const hiding = suite.parsePoint(m.hiding, 'hiding');
     const binding = suite.parsePoint(m.binding, 'binding');
@@ -35,11 +42,6 @@ export function signRound2(
     const m = p === keyShare.partyId ? own : got.get(p)!;
     return { identifier: nobleId(suite, p), hiding: Uint8Array.from(m.hiding), binding: Uint8Array.from(m.binding) };
   });
-  // One-time use: the nonces are taken out of the store before the share is computed.
-  const record = store.consume(own.commitmentId);
-  if (record === undefined) {
-    throw new InvalidInputError('state.own.commitmentId', 'nonce unknown or already consumed: refusing to sign with a reused nonce');
-  }
   if (!bytesEqual(record.commitment.hiding, own.hiding) || !bytesEqual(record.commitment.binding, own.binding)) {
     throw new InternalError('the stored nonces do not match the announced commitment');
   }
@@ -48,6 +50,8 @@ export function signRound2(
   let share: Uint8Array;
   try {
     share = Uint8Array.from(suite.frost.signShare(key.secret, key.public, nonces, commitmentList, message));
+  } catch (error) {
+    throw new InternalError(`noble signShare failed: ${error instanceof Error ? error.message : 'unknown'}`);
   } finally {
     nonces.hiding.fill(0);
     nonces.binding.fill(0);

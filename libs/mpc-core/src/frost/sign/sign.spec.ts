@@ -143,5 +143,7 @@ describe.each(['ed25519', 'bip340'] as SuiteName[])('FROST signing (%s)', (suite
     flipped[5] ^= 1;
     // a flipped byte gives an invalid encoding or another point that the commitment id does not name
     expectAbort(() => signRound2(r1.state, [{ from: 2, message: { ...peer, hiding: flipped } }], store), [2], /^malformed (hiding|commitmentId)$/);
+    // the nonce was burned by the aborted round: it cannot be used in a retry
+    expect(store.has(r1.state.own.commitmentId)).toBe(false);
   });
 });
