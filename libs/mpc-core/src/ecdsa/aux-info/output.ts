@@ -22,7 +22,7 @@ export function auxInfoOutput(state: AuxInfoRound2State, inbox: Inbox<AuxInfoRou
   checkInbox(AUX_OUTPUT, inbox, others);
   for (const from of others) {
     const m = parseFrom(AUX_OUTPUT, from, () => parseAuxInfoRound2Message(inbox.get(from)));
-    const ok = verifyNoSmallFactor(auxContext(sessionId, 'pi-fac', partyIds, from), { N0: state.verified.get(from)!.paillier.N, rp: state.ringPedersen }, m.psiFac as FacProof);
+    const ok = verifyNoSmallFactor(auxContext(sessionId, 'pi-fac', partyIds, from), { N0: state.verified.get(from)!.paillier.N, rp: state.ringPedersen }, m.psiFac as FacProof, state.paillierSecret);
     check(AUX_OUTPUT, from, 'pi-fac', ok);
   }
   const parties = new Map<PartyId, PartyAuxInfo>(state.verified);

@@ -49,6 +49,7 @@ export function presignOutput(state: PresignRound3State, inbox: Inbox<PresignRou
       presignContext(sessionId, 'pi-log-star/delta', signers, from),
       { N0: keyShare.parties.get(from)!.paillier.N, C: state.peerK.get(from)!, X: m.DeltaPoint, B: state.Gamma, rp: myRp },
       m.psiLog as LogStarProof,
+      keyShare.paillierSecret,
     );
     check(PRESIGN_OUTPUT, from, 'pi-log-star', ok, 'K_j encrypts log_Γ Δ_j');
     Delta.set(from, m.DeltaPoint);

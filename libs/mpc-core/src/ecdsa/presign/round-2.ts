@@ -52,7 +52,7 @@ export function presignRound2(state: PresignRound1State, inbox: Inbox<PresignRou
     const pk = keyShare.parties.get(from)!.paillier;
     const K = receivedCiphertext(PRESIGN_ROUND_2, from, pk, m.K, 'K');
     const Gc = receivedCiphertext(PRESIGN_ROUND_2, from, pk, m.G, 'G');
-    const ok = verifyEncRange(presignContext(sessionId, 'pi-enc', signers, from), { N0: pk.N, K, rp: myRp }, m.psiEnc as EncProof);
+    const ok = verifyEncRange(presignContext(sessionId, 'pi-enc', signers, from), { N0: pk.N, K, rp: myRp }, m.psiEnc as EncProof, sk);
     check(PRESIGN_ROUND_2, from, 'pi-enc', ok);
     peerK.set(from, K);
     peerG.set(from, Gc);

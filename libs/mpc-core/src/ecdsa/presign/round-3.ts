@@ -58,18 +58,21 @@ export function presignRound3(state: PresignRound2State, inbox: Inbox<PresignRou
       presignContext(sessionId, 'pi-aff-g/delta', signers, from),
       { N0: myPk.N, C: state.K, N1: pkj.N, D, Y: F, X: m.GammaPoint, rp: myRp },
       m.psiAff as AffGProof,
+      sk,
     );
     check(PRESIGN_ROUND_3, from, 'pi-aff-g', okAff, 'MtA of k·γ');
     const okAffHat = verifyAffG(
       presignContext(sessionId, 'pi-aff-g/chi', signers, from),
       { N0: myPk.N, C: state.K, N1: pkj.N, D: Dhat, Y: Fhat, X: state.W.get(from)!, rp: myRp },
       m.psiAffHat as AffGProof,
+      sk,
     );
     check(PRESIGN_ROUND_3, from, 'pi-aff-g', okAffHat, 'MtA of k·x');
     const okLog = verifyLogStar(
       presignContext(sessionId, 'pi-log-star/gamma', signers, from),
       { N0: pkj.N, C: state.peerG.get(from)!, X: m.GammaPoint, B: G, rp: myRp },
       m.psiLog as LogStarProof,
+      sk,
     );
     check(PRESIGN_ROUND_3, from, 'pi-log-star', okLog, 'G_j encrypts log Γ_j');
     Gamma = Gamma.add(m.GammaPoint);
