@@ -51,6 +51,7 @@ export class CreateSignerTables1795500100000 implements MigrationInterface {
         key_id        text NOT NULL,
         signing_input bytea NOT NULL,
         session_id    bytea NOT NULL,
+        status        text NOT NULL CHECK (status IN ('in-progress', 'completed', 'failed')),
         signed_at     timestamptz NOT NULL DEFAULT now()
       )`);
     await queryRunner.query(`

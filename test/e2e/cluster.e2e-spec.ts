@@ -1,4 +1,7 @@
-import { freePort, grpcHealthStatus, httpStatus, LocalCluster, migrateAll, planCluster, type ProcessExit, type ServiceProcessSpec } from '@custody/local-cluster';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { freePort, grpcHealthStatus, httpStatus, loadOrCreateLocalSecrets, LocalCluster, migrateAll, planCluster, type ProcessExit, type ServiceProcessSpec } from '@custody/local-cluster';
 import { testServerUrls, uniqueTestDatabase } from '@custody/testing';
 
 /**
@@ -11,6 +14,7 @@ describe('local cluster (e2e)', () => {
   const database = uniqueTestDatabase('custody_e2e', SIGNERS);
   let cluster: LocalCluster | undefined;
   let specs: ServiceProcessSpec[];
+  const secretsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'custody-e2e-'));
 
   beforeAll(async () => {
     await migrateAll({ mainDatabaseUrl: database.url, signerDatabaseUrls: database.signerUrls });
@@ -18,7 +22,15 @@ describe('local cluster (e2e)', () => {
     for (let i = 0; i < 2 * (4 + SIGNERS); i++) ports.set(String(i), await freePort());
     const take = (i: number): number => ports.get(String(i))!;
     specs = planCluster(
-      { databaseUrl: database.url, redisUrl: testServerUrls().redis, signerCount: SIGNERS, host: '127.0.0.1', logLevel: 'warn' },
+      {
+        databaseUrl: database.url,
+        redisUrl: testServerUrls().redis,
+        signerCount: SIGNERS,
+        host: '127.0.0.1',
+        logLevel: 'warn',
+        secrets: loadOrCreateLocalSecrets(secretsDir, SIGNERS),
+        primeSource: 'test-only-fixtures',
+      },
       { http: (_n, i) => take(2 * i), grpc: (_n, i) => take(2 * i + 1) },
     );
     cluster = LocalCluster.start(specs, { baseEnv: { PATH: process.env.PATH }, output: 'capture' });
@@ -28,6 +40,7 @@ describe('local cluster (e2e)', () => {
   afterAll(async () => {
     if (cluster) await cluster.stop('SIGKILL');
     await database.drop();
+    fs.rmSync(secretsDir, { recursive: true, force: true });
   }, 60_000);
 
   it('starts every app, with three signers on their own databases', () => {

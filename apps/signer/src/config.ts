@@ -1,15 +1,81 @@
-import { EnvReader, parseServiceConfig, type Environment, type ServiceConfig } from '@custody/config';
+import { ConfigError, EnvReader, parseServiceConfig, type Environment, type ServiceConfig } from '@custody/config';
+import { KeyEncryptionKey } from '@custody/key-vault';
+import { identityFromText, parseIdentityPublicKey, PeerDirectory, type PeerIdentity } from '@custody/peer-auth';
+
+export type PrimeSource = 'generate' | 'test-only-fixtures';
 
 /** The signer's configuration: one program, started once per signer with its own `SIGNER_ID`. */
 export interface SignerConfig extends ServiceConfig {
   /** This node's party id in every key (1..255); also its Shamir evaluation point. */
   readonly signerId: number;
+  /** Its static Ed25519 identity (SIGNER_IDENTITY_SEED or _FILE): signs every peer message. */
+  readonly identity: PeerIdentity;
+  /** Every signer of the cluster, this one included: id, pinned identity key, gRPC address. */
+  readonly peers: PeerDirectory;
+  /** Wraps the data key of every share, presignature and nonce at rest (SIGNER_KEK or _FILE). */
+  readonly kek: KeyEncryptionKey;
+  /** The policy engine's Ed25519 key: only grants it signed are honoured. */
+  readonly policyEnginePublicKey: Uint8Array;
+  /** Approver id → Ed25519 public key, pinned here so a compromised policy engine cannot invent approvers. */
+  readonly approverKeys: ReadonlyMap<string, Uint8Array>;
+  /** Default and maximum session duration. */
+  readonly sessionTimeoutMs: number;
+  /** ECDSA presignatures kept ready per key and signer set. */
+  readonly presignPoolSize: number;
+  /** FROST nonce pairs kept ready per key. */
+  readonly noncePoolSize: number;
+  readonly paillierBits: number;
+  /** Where Paillier primes come from: generated (production) or the committed TEST-ONLY fixtures. */
+  readonly primeSource: PrimeSource;
 }
 
 export const MAX_SIGNER_ID = 255;
 
+function wrap<T>(variable: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    if (error instanceof ConfigError) throw error;
+    throw new ConfigError(variable, error instanceof Error ? `is invalid: ${error.message}` : 'is invalid');
+  }
+}
+
 export function parseSignerConfig(env: Environment): SignerConfig {
-  const signerId = new EnvReader(env).integer('SIGNER_ID', { min: 1, max: MAX_SIGNER_ID });
+  const read = new EnvReader(env);
+  const signerId = read.integer('SIGNER_ID', { min: 1, max: MAX_SIGNER_ID });
   // The signer's DATABASE_URL points at its own database (`custody_signer_<id>` locally).
-  return { ...parseServiceConfig(env, `signer-${signerId}`), signerId };
+  const service = parseServiceConfig(env, `signer-${signerId}`);
+  const identity = wrap('SIGNER_IDENTITY_SEED', () => identityFromText(read.secret('SIGNER_IDENTITY_SEED'), 'SIGNER_IDENTITY_SEED'));
+  const peers = wrap('SIGNER_PEERS', () => PeerDirectory.fromConfig(read.string('SIGNER_PEERS'), 'SIGNER_PEERS'));
+  wrap('SIGNER_PEERS', () => peers.assertSelf(signerId, identity, 'SIGNER_PEERS'));
+  const kek = wrap('SIGNER_KEK', () => KeyEncryptionKey.fromFileContents(read.secret('SIGNER_KEK')));
+  const policyEnginePublicKey = wrap('POLICY_ENGINE_PUBLIC_KEY', () => parseIdentityPublicKey(read.string('POLICY_ENGINE_PUBLIC_KEY'), 'POLICY_ENGINE_PUBLIC_KEY'));
+  const approverKeys = read.json(
+    'APPROVER_KEYS',
+    (value) => {
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ConfigError('APPROVER_KEYS', 'must be a JSON object of approver id to public key');
+      const keys = new Map<string, Uint8Array>();
+      for (const [id, key] of Object.entries(value)) {
+        if (!/^[A-Za-z0-9._:@-]{1,128}$/.test(id)) throw new ConfigError('APPROVER_KEYS', `has an invalid approver id "${id.slice(0, 32)}"`);
+        if (typeof key !== 'string') throw new ConfigError('APPROVER_KEYS', `key of ${id} must be a string`);
+        keys.set(id, wrap('APPROVER_KEYS', () => parseIdentityPublicKey(key, `APPROVER_KEYS.${id}`)));
+      }
+      return keys;
+    },
+    new Map<string, Uint8Array>(),
+  );
+  return {
+    ...service,
+    signerId,
+    identity,
+    peers,
+    kek,
+    policyEnginePublicKey,
+    approverKeys,
+    sessionTimeoutMs: read.integer('SIGNER_SESSION_TIMEOUT_MS', { min: 100, max: 600_000 }, 30_000),
+    presignPoolSize: read.integer('SIGNER_PRESIGN_POOL_SIZE', { min: 0, max: 1000 }, 4),
+    noncePoolSize: read.integer('SIGNER_NONCE_POOL_SIZE', { min: 0, max: 1000 }, 16),
+    paillierBits: read.integer('SIGNER_PAILLIER_BITS', { min: 2048, max: 4096 }, 2048),
+    primeSource: read.oneOf<PrimeSource>('SIGNER_PRIME_SOURCE', ['generate', 'test-only-fixtures'], 'generate'),
+  };
 }

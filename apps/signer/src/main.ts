@@ -1,9 +1,14 @@
 import { config } from './tracing';
 import { runService, SERVICE_VERSION } from '@custody/platform';
+import { protoPath } from '@custody/proto';
 import { SignerModule } from './signer.module';
 
 void runService({
   config,
   version: SERVICE_VERSION,
-  module: (_config, platform) => SignerModule.register(platform),
+  module: (signerConfig, platform) => SignerModule.register(platform, signerConfig),
+  grpcServices: [
+    { package: 'signer.v1', protoPath: protoPath('signerApi'), services: ['signer.v1.SignerService'] },
+    { package: 'signer.v1', protoPath: protoPath('signerPeer'), services: ['signer.v1.SignerPeer'] },
+  ],
 });

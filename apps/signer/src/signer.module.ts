@@ -1,12 +1,34 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { SignerGrpcController } from './api/signer.grpc.controller';
+import type { SignerConfig } from './config';
+import { KeysService } from './keys/keys.service';
+import { PROTOCOL_HANDLERS, SignerNode } from './node/signer-node.service';
+import type { ProtocolHandler } from './node/protocol-handler';
+import { PeerGrpcController } from './peer/peer.grpc.controller';
+import { EddsaKeygenHandler, EddsaRefreshHandler } from './protocols/eddsa.handlers';
+import { ShareVault } from './storage/share-vault.service';
+import { SignerRepository } from './storage/signer.repository';
+import { SIGNER_CONFIG } from './storage/signer.tokens';
 
-/**
- * The signer service. For now it carries only the platform (config, Postgres, Redis, health,
- * metrics, gRPC health); its bounded contexts arrive with the issues that build them.
- */
+const HANDLERS = [EddsaKeygenHandler, EddsaRefreshHandler];
+
+/** A signer node: its peer network, its sessions, its keys and its vault. */
 @Module({})
 export class SignerModule {
-  static register(platform: DynamicModule): DynamicModule {
-    return { module: SignerModule, imports: [platform] };
+  static register(platform: DynamicModule, config: SignerConfig): DynamicModule {
+    return {
+      module: SignerModule,
+      imports: [platform],
+      controllers: [SignerGrpcController, PeerGrpcController],
+      providers: [
+        { provide: SIGNER_CONFIG, useValue: config },
+        SignerRepository,
+        ShareVault,
+        ...HANDLERS,
+        { provide: PROTOCOL_HANDLERS, useFactory: (...handlers: ProtocolHandler[]) => handlers, inject: HANDLERS },
+        SignerNode,
+        KeysService,
+      ],
+    };
   }
 }

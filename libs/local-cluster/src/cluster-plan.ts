@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { PROJECT_ROOT } from '@custody/config';
 import { signerDatabaseUrl } from '@custody/persistence';
+import type { LocalSecrets } from './local-secrets';
 
 export const SERVICE_APPS = ['gateway', 'policy-engine', 'ledger', 'chain-indexer'] as const;
 export type ServiceApp = (typeof SERVICE_APPS)[number] | 'signer';
@@ -25,6 +26,14 @@ export interface ClusterOptions {
   readonly host: string;
   readonly logLevel: string;
   readonly otlpEndpoint?: URL;
+  /** Keys of the signers and of the policy engine (see local-secrets.ts). */
+  readonly secrets: LocalSecrets;
+  /** `test-only-fixtures` makes signers take Paillier primes from the committed TEST-ONLY fixtures. */
+  readonly primeSource?: 'generate' | 'test-only-fixtures';
+  /** Plan only the signers (tests of the signer network). */
+  readonly signersOnly?: boolean;
+  /** Extra variables for every signer (pool sizes, timeouts). */
+  readonly signerEnv?: Readonly<Record<string, string>>;
 }
 
 /** The ports a cluster listens on: fixed defaults for `custody up`, free ports for tests. */
@@ -35,8 +44,8 @@ export interface PortAllocator {
 
 /** `custody up` defaults: HTTP 8080.., gRPC 50051.. for the services; 8091../50061.. for signers. */
 export const DEFAULT_PORTS: PortAllocator = {
-  http: (name, index) => (name.startsWith('signer-') ? 8090 + index - SERVICE_APPS.length + 1 : 8080 + index),
-  grpc: (name, index) => (name.startsWith('signer-') ? 50060 + index - SERVICE_APPS.length + 1 : 50051 + index),
+  http: (name, index) => (name.startsWith('signer-') ? 8090 + Number(name.slice('signer-'.length)) : 8080 + index),
+  grpc: (name, index) => (name.startsWith('signer-') ? 50060 + Number(name.slice('signer-'.length)) : 50051 + index),
 };
 
 export const MIN_SIGNERS = 3;
@@ -57,13 +66,18 @@ export function planCluster(options: ClusterOptions, ports: PortAllocator): Serv
     ...(options.otlpEndpoint ? { OTEL_EXPORTER_OTLP_ENDPOINT: options.otlpEndpoint.toString() } : {}),
   };
   const names: Array<{ name: string; app: ServiceApp; signerId?: number }> = [
-    ...SERVICE_APPS.map((app) => ({ name: app, app })),
+    ...(options.signersOnly ? [] : SERVICE_APPS.map((app) => ({ name: app, app }))),
     ...Array.from({ length: options.signerCount }, (_, i) => ({ name: `signer-${i + 1}`, app: 'signer' as const, signerId: i + 1 })),
   ];
-  return names.map(({ name, app, signerId }, index) => {
-    const httpPort = ports.http(name, index);
-    const grpcPort = ports.grpc(name, index);
+  const placed = names.map((n, index) => ({ ...n, httpPort: ports.http(n.name, index), grpcPort: ports.grpc(n.name, index) }));
+  const peers = JSON.stringify(
+    placed
+      .filter((p) => p.signerId !== undefined)
+      .map((p) => ({ id: p.signerId, publicKey: options.secrets.signers.get(p.signerId!)!.identityPublicKey, address: `${options.host}:${p.grpcPort}` })),
+  );
+  return placed.map(({ name, app, signerId, httpPort, grpcPort }) => {
     const databaseUrl = signerId === undefined ? options.databaseUrl : signerDatabaseUrl(options.databaseUrl, signerId);
+    const signerSecrets = signerId === undefined ? undefined : options.secrets.signers.get(signerId);
     return {
       name,
       app,
@@ -76,7 +90,17 @@ export function planCluster(options: ClusterOptions, ports: PortAllocator): Serv
         HTTP_PORT: String(httpPort),
         GRPC_PORT: String(grpcPort),
         DATABASE_URL: databaseUrl.toString(),
-        ...(signerId === undefined ? {} : { SIGNER_ID: String(signerId) }),
+        ...(signerId === undefined || !signerSecrets
+          ? {}
+          : {
+              SIGNER_ID: String(signerId),
+              SIGNER_IDENTITY_SEED_FILE: signerSecrets.identitySeedFile,
+              SIGNER_KEK_FILE: signerSecrets.kekFile,
+              SIGNER_PEERS: peers,
+              POLICY_ENGINE_PUBLIC_KEY: options.secrets.policyEngine.publicKey,
+              SIGNER_PRIME_SOURCE: options.primeSource ?? 'generate',
+              ...options.signerEnv,
+            }),
       },
     };
   });

@@ -3,3 +3,4 @@ export * from './free-port';
 export * from './health-probe';
 export * from './local-cluster';
 export * from './migrate';
+export * from './local-secrets';

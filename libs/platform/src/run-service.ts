@@ -81,8 +81,8 @@ export async function runService<C extends ServiceConfig>(definition: ServiceDef
       transport: Transport.GRPC,
       options: {
         url: `${config.host}:${config.grpcPort}`,
-        package: ['grpc.health.v1', ...grpcServices.map((s) => s.package)],
-        protoPath: [protoPath('health'), ...grpcServices.map((s) => s.protoPath)],
+        package: [...new Set(['grpc.health.v1', ...grpcServices.map((s) => s.package)])],
+        protoPath: [...new Set([protoPath('health'), ...grpcServices.map((s) => s.protoPath)])],
         loader: { includeDirs: [PROTO_ROOT], keepCase: false, longs: String, enums: Number, defaults: true },
       },
     },

@@ -1,2 +1,3 @@
 export * from './run-to-exit';
 export * from './test-database';
+export * from './signer-cluster';

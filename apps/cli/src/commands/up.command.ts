@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { Command } from 'commander';
-import { redactUrl } from '@custody/config';
-import { DEFAULT_PORTS, LocalCluster, MIN_SIGNERS, planCluster, type ProcessExit } from '@custody/local-cluster';
+import { PROJECT_ROOT, redactUrl } from '@custody/config';
+import { DEFAULT_PORTS, loadOrCreateLocalSecrets, LocalCluster, MIN_SIGNERS, planCluster, type ProcessExit } from '@custody/local-cluster';
 import { connectRedis, RedisUnavailableError } from '@custody/platform';
 import { CliUsageError } from '../cli-error';
 import { readCliEnvironment } from '../cli-config';
@@ -12,6 +13,7 @@ interface UpFlags {
   signers: number;
   host: string;
   readyTimeout: number;
+  secretsDir: string;
 }
 
 /** `custody up`: migrate, then run the whole local cluster until Ctrl-C. */
@@ -22,6 +24,7 @@ export function registerUpCommand(program: Command): void {
     .option('--signers <n>', `number of signer nodes (at least ${MIN_SIGNERS})`, parseIntegerOption(MIN_SIGNERS, 255), MIN_SIGNERS)
     .option('--host <address>', 'address every service binds to', '127.0.0.1')
     .option('--ready-timeout <seconds>', 'how long to wait for every service to be ready', parseIntegerOption(1, 3600), 60)
+    .option('--secrets-dir <dir>', 'where the local cluster keeps its development keys (made on first run)', path.join(PROJECT_ROOT, '.custody', 'local-secrets'))
     .action(async (flags: UpFlags) => {
       process.exitCode = await up(flags);
     });
@@ -31,8 +34,9 @@ async function up(flags: UpFlags): Promise<number> {
   const env = readCliEnvironment();
   const say = (line: string): void => void process.stdout.write(`custody: ${line}\n`);
 
+  const secrets = loadOrCreateLocalSecrets(flags.secretsDir, flags.signers);
   const specs = planCluster(
-    { databaseUrl: env.databaseUrl, redisUrl: env.redisUrl, signerCount: flags.signers, host: flags.host, logLevel: env.logLevel, otlpEndpoint: env.otlpEndpoint },
+    { databaseUrl: env.databaseUrl, redisUrl: env.redisUrl, signerCount: flags.signers, host: flags.host, logLevel: env.logLevel, otlpEndpoint: env.otlpEndpoint, secrets },
     DEFAULT_PORTS,
   );
   const missing = specs.find((s) => !fs.existsSync(s.entry));

@@ -73,6 +73,7 @@ export class Session<Out> {
   /** SHA-256 of every message accepted, by round and sender: a second, different one is equivocation. */
   private readonly seen = new Map<string, string>();
   private round = 1;
+  private started = false;
   private output: { value: Out; staged: boolean; confirmation?: DoneMessage } | undefined;
   private ended = false;
   private queue: Promise<void> = Promise.resolve();
@@ -106,6 +107,7 @@ export class Session<Out> {
     const wait = Math.max(0, this.params.deadline - this.params.hooks.now());
     this.timer = setTimeout(() => this.enqueue(() => this.onDeadline()), wait);
     this.enqueue(() => {
+      this.started = true;
       this.dispatch(1, this.params.driver.start(this.params.rng));
       return this.advance();
     });
@@ -179,6 +181,9 @@ export class Session<Out> {
 
   /** Runs every round whose inbox is complete, then the confirmation. */
   private async advance(): Promise<void> {
+    // Messages may arrive before this party starts (the coordinator's "start" can be overtaken);
+    // they wait in their inbox until our own round-1 messages are out.
+    if (!this.started) return;
     const driver = this.params.driver;
     while (!this.output) {
       const inbox = this.inboxes.get(this.round);

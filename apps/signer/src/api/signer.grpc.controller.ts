@@ -1,0 +1,60 @@
+import { Controller, UseFilters } from '@nestjs/common';
+import { GrpcMethod } from '@nestjs/microservices';
+import { InvalidInputError } from '@custody/mpc-core';
+import { KeysService } from '../keys/keys.service';
+import type { KeyRecord, KeyScheme } from '../storage/signer.repository';
+import { SignerErrorsFilter } from './signer-errors.filter';
+
+/** proto signer.v1.Scheme */
+const SCHEMES: Record<number, KeyScheme> = { 1: 'ecdsa', 2: 'eddsa' };
+const SCHEME_NUMBERS: Record<KeyScheme, number> = { ecdsa: 1, eddsa: 2 };
+
+interface KeyInfo {
+  keyId: string;
+  scheme: number;
+  publicKey: Buffer;
+  chainCode: Buffer;
+  threshold: number;
+  participants: number[];
+  generation: number;
+}
+
+function keyInfo(key: KeyRecord): KeyInfo {
+  return {
+    keyId: key.keyId,
+    scheme: SCHEME_NUMBERS[key.scheme],
+    publicKey: Buffer.from(key.publicKey),
+    chainCode: Buffer.from(key.chainCode ?? new Uint8Array(0)),
+    threshold: key.threshold,
+    participants: [...key.participants],
+    generation: key.generation,
+  };
+}
+
+function scheme(value: unknown): KeyScheme {
+  const s = typeof value === 'number' ? SCHEMES[value] : undefined;
+  if (!s) throw new InvalidInputError('scheme', 'must be SCHEME_ECDSA_SECP256K1 or SCHEME_EDDSA_ED25519');
+  return s;
+}
+
+/** signer.v1.SignerService: thin; the rules live in the services. */
+@Controller()
+@UseFilters(SignerErrorsFilter)
+export class SignerGrpcController {
+  constructor(private readonly keys: KeysService) {}
+
+  @GrpcMethod('SignerService', 'CreateKey')
+  async createKey(request: { scheme?: number; threshold?: number; participants?: number[]; timeoutMs?: number }): Promise<KeyInfo> {
+    return keyInfo(await this.keys.createKey(scheme(request.scheme), request.threshold ?? 0, request.participants ?? [], request.timeoutMs));
+  }
+
+  @GrpcMethod('SignerService', 'RefreshKey')
+  async refreshKey(request: { keyId?: string; timeoutMs?: number }): Promise<KeyInfo> {
+    return keyInfo(await this.keys.refreshKey(request.keyId ?? '', request.timeoutMs));
+  }
+
+  @GrpcMethod('SignerService', 'GetKey')
+  async getKey(request: { keyId?: string }): Promise<KeyInfo> {
+    return keyInfo(await this.keys.getKey(request.keyId ?? ''));
+  }
+}

@@ -1,0 +1,231 @@
+import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { bytesToHex } from '@noble/hashes/utils.js';
+import { ProtocolAbortError, systemRng, type PartyId } from '@custody/mpc-core';
+import { EnvelopeRejected, openEnvelope, sealEnvelope, type PeerEnvelope } from '@custody/peer-auth';
+import type { SignerConfig } from '../config';
+import { PeerClient, PeerUnreachable } from '../peer/peer-client';
+import { Session } from '../sessions/session';
+import { SessionFailed } from '../sessions/session-errors';
+import { SignerRepository } from '../storage/signer.repository';
+import { SIGNER_CONFIG } from '../storage/signer.tokens';
+import { InvitationRefused, type ProtocolHandler } from './protocol-handler';
+import { decodeInvite, encodeInvite, INVITE_LABEL, START_LABEL, type SessionInvite, type SessionProtocol } from './session-invite';
+
+export const PROTOCOL_HANDLERS = Symbol('PROTOCOL_HANDLERS');
+
+interface LiveSession {
+  readonly invite: SessionInvite;
+  readonly session: Session<unknown>;
+  readonly sessionId: Uint8Array;
+  started: boolean;
+  /** Fails a session whose coordinator never says "start". */
+  readonly startTimer: NodeJS.Timeout;
+}
+
+/** How long a delivery to a peer may take before it counts as lost (the session's deadline decides the rest). */
+const DELIVERY_TIMEOUT_MS = 5000;
+/** The latest deadline an invitation may set, past now. */
+const MAX_SESSION_MS = 10 * 60_000;
+
+/**
+ * The signer's network side: it runs sessions with its peers. As coordinator it invites the
+ * participants, starts the session when all accepted, and reports the outcome; as participant it
+ * checks each invitation with the protocol's handler before accepting. Every message goes out
+ * sealed (signed by this node's identity, point-to-point payloads encrypted to the recipient) and
+ * comes in only if it opens under a pinned peer's key, for a session this node takes part in.
+ */
+@Injectable()
+export class SignerNode implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(SignerNode.name);
+  private readonly sessions = new Map<string, LiveSession>();
+  private readonly clients = new Map<PartyId, PeerClient>();
+  private readonly handlers: ReadonlyMap<SessionProtocol, ProtocolHandler>;
+
+  constructor(
+    @Inject(SIGNER_CONFIG) private readonly config: SignerConfig,
+    private readonly repository: SignerRepository,
+    @Inject(PROTOCOL_HANDLERS) handlers: readonly ProtocolHandler[],
+  ) {
+    this.handlers = new Map(handlers.map((h) => [h.protocol, h]));
+  }
+
+  async onModuleInit(): Promise<void> {
+    const interrupted = await this.repository.failInterruptedSessions();
+    if (interrupted > 0) this.logger.warn({ interrupted }, 'sessions interrupted by the last stop were marked failed');
+  }
+
+  onApplicationShutdown(): void {
+    for (const live of this.sessions.values()) {
+      clearTimeout(live.startTimer);
+      live.session.fail(new SessionFailed('local-error', [this.config.signerId], `signer ${this.config.signerId} is shutting down`));
+    }
+    for (const client of this.clients.values()) client.close();
+  }
+
+  get self(): PartyId {
+    return this.config.signerId;
+  }
+
+  /** Runs a session as its coordinator; resolves with this node's output, or fails naming parties. */
+  async coordinate<Out>(invite: Omit<SessionInvite, 'coordinator' | 'deadline'>, timeoutMs?: number): Promise<Out> {
+    const deadline = Date.now() + Math.min(timeoutMs || this.config.sessionTimeoutMs, this.config.sessionTimeoutMs);
+    const full: SessionInvite = { ...invite, coordinator: this.self, deadline };
+    const sessionId = systemRng(32);
+    const live = await this.open(full, sessionId);
+    const others = full.participants.filter((p) => p !== this.self);
+    const envelopePayload = encodeInvite(full);
+    const replies = await Promise.all(
+      others.map(async (peer) => {
+        try {
+          const reply = await this.client(peer).invite(this.seal(sessionId, peer, INVITE_LABEL, envelopePayload), Math.max(100, deadline - Date.now()));
+          return { peer, ...reply };
+        } catch (error) {
+          return { peer, accepted: false, reason: error instanceof PeerUnreachable ? 'unreachable' : 'no answer' };
+        }
+      }),
+    );
+    const refused = replies.filter((r) => !r.accepted);
+    if (refused.length > 0) {
+      const detail = refused.map((r) => `signer ${r.peer}: ${r.reason}`).join('; ');
+      live.session.fail(new SessionFailed('invitation-refused', refused.map((r) => r.peer), `invitation not accepted (${detail})`));
+    } else {
+      for (const peer of others) this.sendEnvelope(peer, this.seal(sessionId, 'broadcast', START_LABEL, new Uint8Array(0)));
+      this.begin(live);
+    }
+    return (await live.session.result) as Out;
+  }
+
+  /** An invitation from a peer: accepted only after this node's own checks. */
+  async handleInvite(envelope: PeerEnvelope): Promise<{ accepted: boolean; reason: string }> {
+    let opened;
+    try {
+      opened = openEnvelope(envelope, { self: { id: this.self, identity: this.config.identity }, directory: this.config.peers });
+    } catch (error) {
+      this.logDropped(envelope, error);
+      return { accepted: false, reason: 'envelope rejected' };
+    }
+    if (opened.round !== INVITE_LABEL) return { accepted: false, reason: 'not an invitation' };
+    try {
+      const invite = decodeInvite(opened.payload);
+      if (invite.coordinator !== opened.senderId) throw new InvitationRefused('the sender is not the coordinator');
+      if (!invite.participants.includes(this.self)) throw new InvitationRefused(`signer ${this.self} is not a participant`);
+      if (invite.deadline <= Date.now() || invite.deadline > Date.now() + MAX_SESSION_MS) throw new InvitationRefused('deadline out of range');
+      if (this.sessions.has(bytesToHex(opened.sessionId))) throw new InvitationRefused('session already exists');
+      await this.open(invite, opened.sessionId);
+      return { accepted: true, reason: '' };
+    } catch (error) {
+      const reason = error instanceof InvitationRefused || error instanceof Error ? error.message.slice(0, 300) : 'refused';
+      this.logger.warn({ from: opened.senderId, session: bytesToHex(opened.sessionId), reason }, 'invitation refused');
+      return { accepted: false, reason };
+    }
+  }
+
+  /** A round message (or "start") from a peer. Anything that does not open is dropped and logged. */
+  handleDeliver(envelope: PeerEnvelope): void {
+    let opened;
+    try {
+      opened = openEnvelope(envelope, {
+        self: { id: this.self, identity: this.config.identity },
+        directory: this.config.peers,
+        expectedSessionIds: (id) => this.sessions.has(bytesToHex(id)),
+      });
+    } catch (error) {
+      this.logDropped(envelope, error);
+      return;
+    }
+    const live = this.sessions.get(bytesToHex(opened.sessionId));
+    if (!live || !live.invite.participants.includes(opened.senderId)) {
+      this.logger.warn({ from: opened.senderId, reason: 'not a participant' }, 'peer message dropped');
+      return;
+    }
+    if (opened.round === START_LABEL) {
+      if (opened.senderId === live.invite.coordinator) this.begin(live);
+      return;
+    }
+    live.session.receive(opened.senderId, opened.round, opened.payload);
+  }
+
+  private async open(invite: SessionInvite, sessionId: Uint8Array): Promise<LiveSession> {
+    const handler = this.handlers.get(invite.protocol);
+    if (!handler) throw new InvitationRefused(`protocol ${invite.protocol} is not served here`);
+    for (const p of invite.participants) if (!this.config.peers.has(p)) throw new InvitationRefused(`signer ${p} is not in the pinned cluster`);
+    const prepared = await handler.prepare(invite, sessionId, this.self);
+    const id = bytesToHex(sessionId);
+    const session = new Session<unknown>({
+      sessionId,
+      self: this.self,
+      participants: invite.participants,
+      deadline: invite.deadline,
+      driver: prepared.driver,
+      rng: systemRng,
+      hooks: {
+        send: (to, label, payload) => {
+          for (const peer of to === 'all' ? invite.participants.filter((p) => p !== this.self) : [to]) {
+            this.sendEnvelope(peer, this.seal(sessionId, to === 'all' ? 'broadcast' : peer, label, payload));
+          }
+        },
+        stage: (out) => prepared.stage(out),
+        commit: (out) => prepared.commit(out),
+        discard: (out) => prepared.discard(out),
+        now: () => Date.now(),
+      },
+    });
+    const live: LiveSession = {
+      invite,
+      session,
+      sessionId,
+      started: false,
+      startTimer: setTimeout(() => {
+        if (!live.started) session.fail(new SessionFailed('timeout', [invite.coordinator], `signer ${invite.coordinator} never started the session`));
+      }, Math.max(0, invite.deadline - Date.now())),
+    };
+    this.sessions.set(id, live);
+    await this.repository.logSessionStart({ sessionId, protocol: invite.protocol, keyId: invite.keyId, participants: invite.participants, coordinator: invite.coordinator, deadline: invite.deadline });
+    session.result.then(
+      () => this.close(live, prepared.failed, undefined),
+      (error: unknown) => this.close(live, prepared.failed, error),
+    );
+    return live;
+  }
+
+  private begin(live: LiveSession): void {
+    if (live.started) return;
+    live.started = true;
+    clearTimeout(live.startTimer);
+    live.session.start();
+  }
+
+  private close(live: LiveSession, failed: (() => Promise<void>) | undefined, error: unknown): void {
+    clearTimeout(live.startTimer);
+    this.sessions.delete(bytesToHex(live.sessionId));
+    const message = error instanceof Error ? error.message : undefined;
+    const cleanup = error !== undefined && failed ? failed() : Promise.resolve();
+    cleanup
+      .then(() => this.repository.logSessionEnd(live.sessionId, error === undefined ? 'completed' : 'failed', message))
+      .catch((e: unknown) => this.logger.error({ err: e instanceof Error ? e.message : String(e) }, 'could not record the end of a session'));
+    if (error === undefined) this.logger.log({ session: bytesToHex(live.sessionId), protocol: live.invite.protocol, keyId: live.invite.keyId }, 'session completed');
+    else this.logger.warn({ session: bytesToHex(live.sessionId), protocol: live.invite.protocol, reason: message }, 'session failed');
+  }
+
+  private seal(sessionId: Uint8Array, to: PartyId | 'broadcast', round: string, payload: Uint8Array): PeerEnvelope {
+    const recipient = to === 'broadcast' ? 'broadcast' : { id: to, identityPublicKey: this.config.peers.require(to).identityPublicKey };
+    return sealEnvelope({ from: { id: this.self, identity: this.config.identity }, to: recipient, sessionId, round, payload }, systemRng);
+  }
+
+  private sendEnvelope(peer: PartyId, envelope: PeerEnvelope): void {
+    this.client(peer)
+      .deliver(envelope, DELIVERY_TIMEOUT_MS)
+      .catch((error: unknown) => this.logger.warn({ peer, round: envelope.round, reason: error instanceof Error ? error.message : String(error) }, 'delivery failed'));
+  }
+
+  private client(peer: PartyId): PeerClient {
+    let client = this.clients.get(peer);
+    if (!client) this.clients.set(peer, (client = new PeerClient(this.config.peers.require(peer).address)));
+    return client;
+  }
+
+  private logDropped(envelope: PeerEnvelope, error: unknown): void {
+    const reason = error instanceof EnvelopeRejected ? error.reason : error instanceof ProtocolAbortError ? error.check : 'malformed';
+    this.logger.warn({ claimedSender: envelope.senderId, round: String(envelope.round).slice(0, 32), reason }, 'peer message dropped');
+  }
+}

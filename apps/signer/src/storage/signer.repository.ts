@@ -1,0 +1,216 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { POSTGRES } from '@custody/platform';
+import type { DataSource, EntityManager } from 'typeorm';
+
+export type KeyScheme = 'ecdsa' | 'eddsa';
+export type OneTimeKind = 'ecdsa-presignature' | 'frost-nonce';
+
+/** A key as this signer knows it (public facts; the share is stored sealed beside it). */
+export interface KeyRecord {
+  readonly keyId: string;
+  readonly scheme: KeyScheme;
+  readonly threshold: number;
+  readonly participants: readonly number[];
+  readonly publicKey: Uint8Array;
+  readonly chainCode: Uint8Array | undefined;
+  readonly generation: number;
+}
+
+interface KeyRow {
+  key_id: string;
+  scheme: KeyScheme;
+  threshold: number;
+  participants: number[];
+  public_key: Buffer;
+  chain_code: Buffer | null;
+  generation: number;
+}
+
+function toKey(row: KeyRow): KeyRecord {
+  return {
+    keyId: row.key_id,
+    scheme: row.scheme,
+    threshold: row.threshold,
+    participants: row.participants,
+    publicKey: new Uint8Array(row.public_key),
+    chainCode: row.chain_code ? new Uint8Array(row.chain_code) : undefined,
+    generation: row.generation,
+  };
+}
+
+export type RequestStatus = 'in-progress' | 'completed' | 'failed';
+
+/**
+ * The signer's own database (schema `signer`): keys, sealed shares, one-time values (consumed in
+ * one statement, their sealed secret erased), the requests it signed, and its session log.
+ */
+@Injectable()
+export class SignerRepository {
+  constructor(@Inject(POSTGRES) private readonly db: DataSource) {}
+
+  transaction<T>(work: (tx: EntityManager) => Promise<T>): Promise<T> {
+    return this.db.transaction(work);
+  }
+
+  // ---- keys and shares -----------------------------------------------------------------------
+
+  /** Stores a new key and its first sealed share (generation 0) in one transaction. */
+  async insertKey(key: KeyRecord, sealedShare: string): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      await tx.query(
+        `INSERT INTO signer.keys (key_id, scheme, threshold, participants, public_key, chain_code, generation) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+        [key.keyId, key.scheme, key.threshold, key.participants, Buffer.from(key.publicKey), key.chainCode ? Buffer.from(key.chainCode) : null, key.generation],
+      );
+      await tx.query(`INSERT INTO signer.key_shares (key_id, generation, sealed) VALUES ($1, $2, $3)`, [key.keyId, key.generation, sealedShare]);
+    });
+  }
+
+  /** Removes a key this session created and that never became usable (its share included). */
+  async deleteKey(keyId: string): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      await tx.query(`DELETE FROM signer.one_time_values WHERE key_id = $1`, [keyId]);
+      await tx.query(`DELETE FROM signer.key_shares WHERE key_id = $1`, [keyId]);
+      await tx.query(`DELETE FROM signer.keys WHERE key_id = $1`, [keyId]);
+    });
+  }
+
+  async findKey(keyId: string): Promise<KeyRecord | undefined> {
+    const rows: KeyRow[] = await this.db.query(`SELECT * FROM signer.keys WHERE key_id = $1`, [keyId]);
+    return rows[0] ? toKey(rows[0]) : undefined;
+  }
+
+  /** The sealed share of the key's current generation. */
+  async findCurrentShare(keyId: string): Promise<{ generation: number; sealed: string } | undefined> {
+    const rows: Array<{ generation: number; sealed: unknown }> = await this.db.query(
+      `SELECT s.generation, s.sealed FROM signer.key_shares s JOIN signer.keys k ON k.key_id = s.key_id AND k.generation = s.generation WHERE s.key_id = $1`,
+      [keyId],
+    );
+    return rows[0] ? { generation: rows[0].generation, sealed: JSON.stringify(rows[0].sealed) } : undefined;
+  }
+
+  /** Stores the refreshed share (pending until `activateGeneration`). */
+  async insertShare(keyId: string, generation: number, sealed: string): Promise<void> {
+    await this.db.query(`INSERT INTO signer.key_shares (key_id, generation, sealed) VALUES ($1, $2, $3)`, [keyId, generation, sealed]);
+  }
+
+  async deleteShare(keyId: string, generation: number): Promise<void> {
+    await this.db.query(`DELETE FROM signer.key_shares WHERE key_id = $1 AND generation = $2 AND generation > (SELECT generation FROM signer.keys WHERE key_id = $1)`, [keyId, generation]);
+  }
+
+  /**
+   * Makes `generation` the key's current share, erases the previous generation's sealed share and
+   * every one-time value made with it (they would not combine with the new shares anyway).
+   */
+  async activateGeneration(keyId: string, generation: number): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      const [row]: Array<{ generation: number }> = await tx.query(`SELECT generation FROM signer.keys WHERE key_id = $1 FOR UPDATE`, [keyId]);
+      if (!row || row.generation + 1 !== generation) throw new Error(`key ${keyId} is not at generation ${generation - 1}`);
+      await tx.query(`UPDATE signer.keys SET generation = $2, refreshed_at = now() WHERE key_id = $1`, [keyId, generation]);
+      await tx.query(`UPDATE signer.key_shares SET retired_at = now(), sealed = '{}'::jsonb WHERE key_id = $1 AND generation < $2`, [keyId, generation]);
+      await tx.query(`DELETE FROM signer.one_time_values WHERE key_id = $1 AND generation < $2 AND consumed_at IS NULL`, [keyId, generation]);
+    });
+  }
+
+  // ---- one-time values --------------------------------------------------------------------------
+
+  async insertOneTime(v: { id: string; kind: OneTimeKind; keyId: string; generation: number; signers: readonly number[]; sealed: string }): Promise<void> {
+    await this.db.query(`INSERT INTO signer.one_time_values (id, kind, key_id, generation, signers, sealed) VALUES ($1, $2, $3, $4, $5, $6)`, [
+      v.id,
+      v.kind,
+      v.keyId,
+      v.generation,
+      [...v.signers],
+      v.sealed,
+    ]);
+  }
+
+  async deleteOneTime(id: string): Promise<void> {
+    await this.db.query(`DELETE FROM signer.one_time_values WHERE id = $1`, [id]);
+  }
+
+  /**
+   * Consumes a one-time value: marks it used and erases its sealed secret in the same statement,
+   * returning the sealed secret to the caller only if it was still unused. After this, no retry,
+   * crash or concurrent request can obtain it again.
+   */
+  async consumeOneTime(id: string, consumedBy: string, tx?: EntityManager): Promise<string | undefined> {
+    const rows: Array<{ sealed: unknown }> = await (tx ?? this.db).query(
+      `WITH taken AS (SELECT id, sealed FROM signer.one_time_values WHERE id = $1 AND consumed_at IS NULL FOR UPDATE)
+       UPDATE signer.one_time_values v SET consumed_at = now(), consumed_by = $2, sealed = '{}'::jsonb
+       FROM taken WHERE v.id = taken.id RETURNING taken.sealed`,
+      [id, consumedBy],
+    );
+    return rows[0] ? JSON.stringify(rows[0].sealed) : undefined;
+  }
+
+  /** The oldest unused value of a key (and signer set, for presignatures); not consumed. */
+  async peekOneTime(keyId: string, kind: OneTimeKind, generation: number, signers?: readonly number[]): Promise<string | undefined> {
+    const rows: Array<{ id: string }> = await this.db.query(
+      `SELECT id FROM signer.one_time_values WHERE key_id = $1 AND kind = $2 AND generation = $3 AND consumed_at IS NULL
+         AND ($4::integer[] IS NULL OR signers = $4::integer[]) ORDER BY created_at LIMIT 1`,
+      [keyId, kind, generation, signers ? [...signers] : null],
+    );
+    return rows[0]?.id;
+  }
+
+  async countOneTime(keyId: string, kind: OneTimeKind, generation: number, signers?: readonly number[]): Promise<number> {
+    const rows: Array<{ n: string }> = await this.db.query(
+      `SELECT count(*) AS n FROM signer.one_time_values WHERE key_id = $1 AND kind = $2 AND generation = $3 AND consumed_at IS NULL
+         AND ($4::integer[] IS NULL OR signers = $4::integer[])`,
+      [keyId, kind, generation, signers ? [...signers] : null],
+    );
+    return Number(rows[0]?.n ?? 0);
+  }
+
+  // ---- signed requests (replay protection) --------------------------------------------------------
+
+  /**
+   * Claims a request id for a signing session, unless this node already signed it or is signing it
+   * now. A request whose earlier attempt failed may be claimed again (another quorum).
+   */
+  async claimRequest(requestId: string, keyId: string, signingInput: Uint8Array, sessionId: Uint8Array, tx?: EntityManager): Promise<boolean> {
+    const rows: unknown[] = await (tx ?? this.db).query(
+      `INSERT INTO signer.signed_requests (request_id, key_id, signing_input, session_id, status) VALUES ($1, $2, $3, $4, 'in-progress')
+       ON CONFLICT (request_id) DO UPDATE SET session_id = EXCLUDED.session_id, status = 'in-progress', signed_at = now()
+         WHERE signer.signed_requests.status = 'failed' AND signer.signed_requests.key_id = EXCLUDED.key_id
+           AND signer.signed_requests.signing_input = EXCLUDED.signing_input
+       RETURNING request_id`,
+      [requestId, keyId, Buffer.from(signingInput), Buffer.from(sessionId)],
+    );
+    return rows.length === 1;
+  }
+
+  async requestStatus(requestId: string): Promise<RequestStatus | undefined> {
+    const rows: Array<{ status: RequestStatus }> = await this.db.query(`SELECT status FROM signer.signed_requests WHERE request_id = $1`, [requestId]);
+    return rows[0]?.status;
+  }
+
+  async finishRequest(requestId: string, sessionId: Uint8Array, status: 'completed' | 'failed'): Promise<void> {
+    await this.db.query(`UPDATE signer.signed_requests SET status = $3 WHERE request_id = $1 AND session_id = $2 AND status = 'in-progress'`, [
+      requestId,
+      Buffer.from(sessionId),
+      status,
+    ]);
+  }
+
+  // ---- session log ---------------------------------------------------------------------------
+
+  async logSessionStart(s: { sessionId: Uint8Array; protocol: string; keyId?: string; participants: readonly number[]; coordinator: number; deadline: number }): Promise<void> {
+    await this.db.query(
+      `INSERT INTO signer.sessions (session_id, protocol, key_id, participants, coordinator, status, deadline_at) VALUES ($1, $2, $3, $4, $5, 'running', to_timestamp($6 / 1000.0))
+       ON CONFLICT (session_id) DO NOTHING`,
+      [Buffer.from(s.sessionId), s.protocol, s.keyId ?? null, [...s.participants], s.coordinator, s.deadline],
+    );
+  }
+
+  async logSessionEnd(sessionId: Uint8Array, status: 'completed' | 'failed', error?: string): Promise<void> {
+    await this.db.query(`UPDATE signer.sessions SET status = $2, error = $3, ended_at = now() WHERE session_id = $1`, [Buffer.from(sessionId), status, error ?? null]);
+  }
+
+  /** Sessions left running by a crash: they cannot resume, so they are marked failed at start-up. */
+  async failInterruptedSessions(): Promise<number> {
+    const rows: unknown[] = await this.db.query(`UPDATE signer.sessions SET status = 'failed', error = 'interrupted by a restart', ended_at = now() WHERE status = 'running' RETURNING session_id`);
+    await this.db.query(`UPDATE signer.signed_requests SET status = 'failed' WHERE status = 'in-progress'`);
+    return rows.length;
+  }
+}
