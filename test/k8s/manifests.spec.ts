@@ -201,11 +201,18 @@ describe('k8s manifests', () => {
       const env = environmentOf(c);
       const parse = (): unknown => {
         if (w.metadata.name !== 'signer') return parseServiceConfig(env, w.metadata.name);
-        // The entry point sets SIGNER_ID from the pod index and DATABASE_URL from the signer's Secret file.
+        // The entry point sets SIGNER_ID from the pod index, and DATABASE_URL and the key files from
+        // that signer's Secret, projected under /etc/custody/signers/signer-<id>/. Check every signer.
         const script = c.command?.join(' ') ?? '';
         expect(script).toContain('export SIGNER_ID=$((POD_INDEX + 1))');
-        expect(script).toContain('/etc/custody/signers/signer-$SIGNER_ID/DATABASE_URL');
-        return parseSignerConfig({ ...env, SIGNER_ID: String(Number(env.POD_INDEX) + 1), DATABASE_URL: 'postgres://from-secret-file/db' });
+        for (const file of ['DATABASE_URL', 'SIGNER_IDENTITY_SEED', 'SIGNER_KEK']) expect(script).toContain(`/etc/custody/signers/signer-$SIGNER_ID/${file}`);
+        const replicas = (w.spec as unknown as { replicas: number }).replicas;
+        for (let id = 1; id <= replicas; id++) {
+          const secret = manifests.find((m) => m.kind === 'Secret' && m.metadata.name === `signer-${id}`)!;
+          const values = { ...secret.stringData };
+          parseSignerConfig({ ...env, SIGNER_ID: String(id), DATABASE_URL: values.DATABASE_URL, SIGNER_IDENTITY_SEED: values.SIGNER_IDENTITY_SEED, SIGNER_KEK: values.SIGNER_KEK });
+        }
+        return undefined;
       };
       expect(() => {
         try {
