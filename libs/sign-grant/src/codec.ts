@@ -1,0 +1,132 @@
+import { GrantRefused, SignGrantInputError } from './errors';
+import type { SignGrant, SignRequest } from './types';
+import { validateSignedGrant, validateSignRequest } from './validate';
+
+/**
+ * The JSON wire form of a sign grant (and of a request, for approver apps): fixed key order, byte
+ * fields in lower-case hex, integers as JSON numbers (all timestamps are safe integers). Decoding is
+ * strict (exact key sets, types, lengths, ranges): a grant that does not decode is refused as
+ * `malformed` ({@link GrantRefused}). The signatures cover the binary encoding (encoding.ts), not
+ * this JSON, so a re-encoded grant verifies the same.
+ */
+
+export interface SignRequestJson {
+  requestId: string;
+  keyId: string;
+  scheme: string;
+  derivationPath: number[];
+  payload: { kind: string; hash: string; message: string };
+}
+
+export interface SignGrantJson {
+  version: number;
+  request: SignRequestJson;
+  policyVersion: string;
+  approvals: Array<{ approverId: string; signature: string }>;
+  requiredApprovals: number;
+  issuedAt: number;
+  expiresAt: number;
+  engineSignature: string;
+}
+
+const hex = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
+
+export function signRequestToJson(request: SignRequest): SignRequestJson {
+  validateSignRequest(request);
+  return {
+    requestId: request.requestId,
+    keyId: request.keyId,
+    scheme: request.scheme,
+    derivationPath: [...request.derivationPath],
+    payload: { kind: request.payload.kind, hash: request.payload.hash, message: hex(request.payload.message) },
+  };
+}
+
+export function signGrantToJson(grant: SignGrant): SignGrantJson {
+  validateSignedGrant(grant);
+  return {
+    version: grant.version,
+    request: signRequestToJson(grant.request),
+    policyVersion: grant.policyVersion,
+    approvals: grant.approvals.map((a) => ({ approverId: a.approverId, signature: hex(a.signature) })),
+    requiredApprovals: grant.requiredApprovals,
+    issuedAt: grant.issuedAt,
+    expiresAt: grant.expiresAt,
+    engineSignature: hex(grant.engineSignature),
+  };
+}
+
+export function encodeSignGrant(grant: SignGrant): string {
+  return JSON.stringify(signGrantToJson(grant));
+}
+
+class DecodeError extends Error {}
+
+function isRecord(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+function fromHex(value: unknown, argument: string): Uint8Array {
+  if (typeof value !== 'string' || !/^(?:[0-9a-f]{2})*$/.test(value)) throw new DecodeError(`${argument}: must be lower-case hex`);
+  return Uint8Array.from(Buffer.from(value, 'hex'));
+}
+
+function requestFromJson(value: unknown, argument: string): SignRequest {
+  if (!isRecord(value)) throw new DecodeError(`${argument}: must be an object`);
+  const payload = value.payload;
+  if (!isRecord(payload)) throw new DecodeError(`${argument}.payload: must be an object`);
+  // Field sets, types and ranges are checked by the validators on the decoded value; here only the
+  // hex strings are turned into bytes, keeping unknown keys so that the validators see and refuse them.
+  return {
+    ...value,
+    payload: { ...payload, message: fromHex(payload.message, `${argument}.payload.message`) },
+  } as unknown as SignRequest;
+}
+
+/** Decodes a request (for approver apps); throws {@link SignGrantInputError} naming the field. */
+export function signRequestFromJson(value: unknown): SignRequest {
+  try {
+    const request = requestFromJson(value, 'request');
+    validateSignRequest(request);
+    return request;
+  } catch (e) {
+    if (e instanceof DecodeError) throw new SignGrantInputError('request', e.message);
+    throw e;
+  }
+}
+
+/** Decodes and validates a grant object; throws {@link GrantRefused} (`malformed`). */
+export function signGrantFromJson(value: unknown): SignGrant {
+  try {
+    if (!isRecord(value)) throw new DecodeError('grant: must be an object');
+    if (!Array.isArray(value.approvals)) throw new DecodeError('grant.approvals: must be an array');
+    const grant = {
+      ...value,
+      request: requestFromJson(value.request, 'grant.request'),
+      approvals: value.approvals.map((a: unknown, i) => {
+        if (!isRecord(a)) throw new DecodeError(`grant.approvals[${i}]: must be an object`);
+        return { ...a, signature: fromHex(a.signature, `grant.approvals[${i}].signature`) };
+      }),
+      engineSignature: fromHex(value.engineSignature, 'grant.engineSignature'),
+    } as unknown as SignGrant;
+    validateSignedGrant(grant);
+    return grant;
+  } catch (e) {
+    if (e instanceof DecodeError) throw new GrantRefused('malformed', e.message);
+    if (e instanceof SignGrantInputError) throw new GrantRefused('malformed', e.message.replace(/^invalid /, ''));
+    throw e;
+  }
+}
+
+/** Parses the JSON text of a grant; throws {@link GrantRefused} (`malformed`). */
+export function decodeSignGrant(json: string): SignGrant {
+  if (typeof json !== 'string') throw new GrantRefused('malformed', 'grant: must be a JSON string');
+  if (json.length > 1024 * 1024) throw new GrantRefused('malformed', 'grant: JSON longer than 1 MiB');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(json);
+  } catch {
+    throw new GrantRefused('malformed', 'grant: not valid JSON');
+  }
+  return signGrantFromJson(parsed);
+}

@@ -1,0 +1,141 @@
+import { ed25519 } from '@noble/curves/ed25519.js';
+import { SignGrantInputError } from './errors';
+import {
+  GRANT_VERSION,
+  MESSAGE_HASHES,
+  SIGN_SCHEMES,
+  type Approval,
+  type SignPayload,
+  type SignRequest,
+  type UnsignedSignGrant,
+} from './types';
+
+/** Limits enforced on every grant (decoded, signed or checked). */
+export const LIMITS = {
+  maxMessageBytes: 64 * 1024,
+  maxDerivationDepth: 255,
+  maxApprovals: 64,
+  maxRequiredApprovals: 64,
+} as const;
+
+const ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
+const APPROVER_ID_PATTERN = /^[A-Za-z0-9._:@-]{1,128}$/;
+const POLICY_VERSION_PATTERN = /^[A-Za-z0-9._:-]{1,64}$/;
+const HARDENED = 0x80000000;
+
+function fail(argument: string, reason: string): never {
+  throw new SignGrantInputError(argument, reason);
+}
+
+function isRecord(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+function exactKeys(value: Record<string, unknown>, keys: readonly string[], argument: string, optional: readonly string[] = []): void {
+  for (const k of Object.keys(value)) if (!keys.includes(k) && !optional.includes(k)) fail(`${argument}.${k.slice(0, 40)}`, 'unknown field');
+  for (const k of keys) if (value[k] === undefined) fail(`${argument}.${k}`, 'missing');
+}
+
+export function validatePayload(payload: unknown, scheme: unknown, argument = 'payload'): asserts payload is SignPayload {
+  if (!isRecord(payload)) fail(argument, 'must be an object');
+  exactKeys(payload, ['kind', 'message', 'hash'], argument);
+  if (payload.kind !== 'message') fail(`${argument}.kind`, "must be 'message'");
+  if (!(payload.message instanceof Uint8Array)) fail(`${argument}.message`, 'must be a Uint8Array');
+  if (payload.message.length > LIMITS.maxMessageBytes) fail(`${argument}.message`, `must be at most ${LIMITS.maxMessageBytes} bytes`);
+  if (!MESSAGE_HASHES.includes(payload.hash as never)) fail(`${argument}.hash`, `must be one of ${MESSAGE_HASHES.join(', ')}`);
+  switch (scheme) {
+    case 'ecdsa':
+      if (payload.hash === 'none' && payload.message.length !== 32) fail(`${argument}.message`, "must be 32 bytes for ECDSA with hash 'none'");
+      break;
+    case 'eddsa':
+      if (payload.hash !== 'none') fail(`${argument}.hash`, "must be 'none' for EdDSA (Ed25519 hashes the message itself)");
+      break;
+    case 'schnorr':
+      if (payload.hash !== 'none') fail(`${argument}.hash`, "must be 'none' for Schnorr (BIP340)");
+      if (payload.message.length !== 32) fail(`${argument}.message`, 'must be 32 bytes for Schnorr (BIP340)');
+      break;
+    default:
+      fail('scheme', `must be one of ${SIGN_SCHEMES.join(', ')}`);
+  }
+}
+
+export function validateSignRequest(request: unknown, argument = 'request'): asserts request is SignRequest {
+  if (!isRecord(request)) fail(argument, 'must be an object');
+  exactKeys(request, ['requestId', 'keyId', 'scheme', 'derivationPath', 'payload'], argument);
+  if (typeof request.requestId !== 'string' || !ID_PATTERN.test(request.requestId)) {
+    fail(`${argument}.requestId`, 'must be 1..128 characters of [A-Za-z0-9._:-]');
+  }
+  if (typeof request.keyId !== 'string' || !ID_PATTERN.test(request.keyId)) fail(`${argument}.keyId`, 'must be 1..128 characters of [A-Za-z0-9._:-]');
+  if (!SIGN_SCHEMES.includes(request.scheme as never)) fail(`${argument}.scheme`, `must be one of ${SIGN_SCHEMES.join(', ')}`);
+  const path: unknown = request.derivationPath;
+  if (!Array.isArray(path)) fail(`${argument}.derivationPath`, 'must be an array');
+  if (path.length > LIMITS.maxDerivationDepth) fail(`${argument}.derivationPath`, `must have at most ${LIMITS.maxDerivationDepth} indices`);
+  path.forEach((index: unknown, i) => {
+    if (typeof index !== 'number' || !Number.isInteger(index) || index < 0 || index >= HARDENED) {
+      fail(`${argument}.derivationPath[${i}]`, 'must be a non-hardened index in 0..2^31-1');
+    }
+  });
+  validatePayload(request.payload, request.scheme, `${argument}.payload`);
+}
+
+function validateApprovals(approvals: unknown, argument: string): asserts approvals is Approval[] {
+  if (!Array.isArray(approvals)) fail(argument, 'must be an array');
+  if (approvals.length > LIMITS.maxApprovals) fail(argument, `must have at most ${LIMITS.maxApprovals} entries`);
+  approvals.forEach((a: unknown, i) => {
+    const at = `${argument}[${i}]`;
+    if (!isRecord(a)) fail(at, 'must be an object');
+    exactKeys(a, ['approverId', 'signature'], at);
+    if (typeof a.approverId !== 'string' || !APPROVER_ID_PATTERN.test(a.approverId)) {
+      fail(`${at}.approverId`, 'must be 1..128 characters of [A-Za-z0-9._:@-]');
+    }
+    if (!(a.signature instanceof Uint8Array) || a.signature.length !== 64) fail(`${at}.signature`, 'must be 64 bytes');
+  });
+}
+
+function isTimestamp(x: unknown): x is number {
+  return typeof x === 'number' && Number.isSafeInteger(x) && x >= 0;
+}
+
+/** Validates everything but the engine signature. */
+export function validateUnsignedGrant(grant: unknown, argument = 'grant', allowSignature = false): asserts grant is UnsignedSignGrant {
+  if (!isRecord(grant)) fail(argument, 'must be an object');
+  const keys = ['version', 'request', 'policyVersion', 'approvals', 'requiredApprovals', 'issuedAt', 'expiresAt'];
+  exactKeys(grant, keys, argument, allowSignature ? ['engineSignature'] : []);
+  if (grant.version !== GRANT_VERSION) fail(`${argument}.version`, `must be ${GRANT_VERSION}`);
+  validateSignRequest(grant.request, `${argument}.request`);
+  if (typeof grant.policyVersion !== 'string' || !POLICY_VERSION_PATTERN.test(grant.policyVersion)) {
+    fail(`${argument}.policyVersion`, 'must be 1..64 characters of [A-Za-z0-9._:-]');
+  }
+  validateApprovals(grant.approvals, `${argument}.approvals`);
+  const required = grant.requiredApprovals;
+  if (typeof required !== 'number' || !Number.isInteger(required) || required < 0 || required > LIMITS.maxRequiredApprovals) {
+    fail(`${argument}.requiredApprovals`, `must be an integer in 0..${LIMITS.maxRequiredApprovals}`);
+  }
+  if (!isTimestamp(grant.issuedAt)) fail(`${argument}.issuedAt`, 'must be a non-negative integer (ms)');
+  if (!isTimestamp(grant.expiresAt)) fail(`${argument}.expiresAt`, 'must be a non-negative integer (ms)');
+  if (grant.expiresAt <= grant.issuedAt) fail(`${argument}.expiresAt`, 'must be after issuedAt');
+}
+
+export function validateSignedGrant(grant: unknown, argument = 'grant'): void {
+  validateUnsignedGrant(grant, argument, true);
+  const sig = (grant as Record<string, unknown>).engineSignature;
+  if (sig === undefined) fail(`${argument}.engineSignature`, 'missing');
+  if (!(sig instanceof Uint8Array) || sig.length !== 64) fail(`${argument}.engineSignature`, 'must be 64 bytes');
+}
+
+/** A 32-byte Ed25519 public key that decodes canonically to a point not of small order. */
+export function validateEd25519PublicKey(key: unknown, argument: string): asserts key is Uint8Array {
+  if (!(key instanceof Uint8Array) || key.length !== 32) fail(argument, 'must be a 32-byte Ed25519 public key');
+  let ok: boolean;
+  try {
+    const point = ed25519.Point.fromBytes(key, false);
+    ok = !point.isSmallOrder() && point.isTorsionFree();
+  } catch {
+    ok = false;
+  }
+  if (!ok) fail(argument, 'is not a valid Ed25519 public key (canonical, prime order)');
+}
+
+export function validateEd25519SecretKey(key: unknown, argument: string): asserts key is Uint8Array {
+  if (!(key instanceof Uint8Array) || key.length !== 32) fail(argument, 'must be a 32-byte Ed25519 secret key (seed)');
+}
