@@ -41,6 +41,7 @@ describe('PeerDirectory', () => {
     ['an empty list', [], /at least one peer/],
     ['a duplicate id', [entry(1), { ...entry(2), id: 1 }], /peers\[1\]\.id: duplicate signer id 1/],
     ['a duplicate key', [entry(1), { ...entry(2), publicKey: hexKey(1) }], /peers\[1\]\.publicKey: same identity key as signer 1/],
+    ['a duplicate address', [entry(1), { ...entry(2), address: '127.0.0.1:50061' }], /peers\[1\]\.address: same address as signer 1/],
     ['id 0', [{ ...entry(1), id: 0 }], /peers\[0\]\.id/],
     ['id 256', [{ ...entry(1), id: 256 }], /peers\[0\]\.id/],
     ['a fractional id', [{ ...entry(1), id: 1.5 }], /peers\[0\]\.id/],

@@ -61,7 +61,7 @@ export class PeerDirectory {
     this.#byId = new Map([...entries].sort((a, b) => a.id - b.id).map((e) => [e.id, e] as const));
   }
 
-  /** Validates entries (ids 1..255 unique, keys valid and unique, addresses `host:port`). */
+  /** Validates entries (ids 1..255 unique, keys valid and unique, addresses `host:port` and unique). */
   static fromEntries(entries: readonly PeerEntryInput[], argument = 'peers'): PeerDirectory {
     if (!Array.isArray(entries)) throw new PeerAuthInputError(argument, 'must be an array');
     if (entries.length === 0) throw new PeerAuthInputError(argument, 'must list at least one peer');
@@ -76,6 +76,8 @@ export class PeerDirectory {
       if (out.some((e) => e.id === entry.id)) throw new PeerAuthInputError(`${at}.id`, `duplicate signer id ${entry.id}`);
       const clash = out.find((e) => equalBytes(e.identityPublicKey, identityPublicKey));
       if (clash) throw new PeerAuthInputError(`${at}.publicKey`, `same identity key as signer ${clash.id}`);
+      const sameAddress = out.find((e) => e.address.toLowerCase() === address.toLowerCase());
+      if (sameAddress) throw new PeerAuthInputError(`${at}.address`, `same address as signer ${sameAddress.id}`);
       out.push(
         Object.freeze({ id: entry.id, identityPublicKey, x25519PublicKey: x25519PublicKeyOf(identityPublicKey), address }),
       );
