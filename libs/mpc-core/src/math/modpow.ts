@@ -65,12 +65,15 @@ export function openSslCanModPow(m: bigint): boolean {
   return mb >= OPENSSL_MIN_BITS && mb <= OPENSSL_MAX_BITS;
 }
 
-/** One RSA public operation (n given as bytes): b^e mod n for 0 <= b < n, 1 <= e < n (and e <= 64 bits if n > 3072 bits). */
-function rsaPublicPow(b: bigint, e: bigint, nBytes: Buffer, nLength: number): bigint {
-  const key = createPublicKey({
-    key: { kty: 'RSA', n: nBytes.toString('base64url'), e: toBytes(e).toString('base64url') },
-    format: 'jwk',
-  });
+type RsaKey = ReturnType<typeof createPublicKey>;
+
+/** The RSA public key (n, e); OpenSSL caches its Montgomery context with the key object. */
+function rsaKey(nBytes: Buffer, e: bigint): RsaKey {
+  return createPublicKey({ key: { kty: 'RSA', n: nBytes.toString('base64url'), e: toBytes(e).toString('base64url') }, format: 'jwk' });
+}
+
+/** One RSA public operation: b^e mod n for 0 <= b < n, 1 <= e < n (and e <= 64 bits if n > 3072 bits). */
+function rsaPublicPow(b: bigint, key: RsaKey, nLength: number): bigint {
   const out = publicEncrypt({ key, padding: constants.RSA_NO_PADDING }, toBytes(b, nLength));
   return BigInt('0x' + out.toString('hex'));
 }
@@ -86,17 +89,21 @@ export function modPowOpenSsl(base: bigint, exp: bigint, m: bigint): bigint {
   const nBytes = toBytes(m);
   const nLength = nBytes.length;
   const chunkBits = mBits > SMALL_MODULUS_BITS ? LARGE_MODULUS_CHUNK_BITS : mBits - 1;
-  if (exp < m && (mBits <= SMALL_MODULUS_BITS || bits(exp) <= 64)) return rsaPublicPow(base, exp, nBytes, nLength);
+  if (exp < m && (mBits <= SMALL_MODULUS_BITS || bits(exp) <= 64)) return rsaPublicPow(base, rsaKey(nBytes, exp), nLength);
   const k = BigInt(chunkBits);
   const mask = (1n << k) - 1n;
   const chunks: bigint[] = [];
   for (let e = exp; e > 0n; e >>= k) chunks.push(e & mask);
-  const shift = 1n << k;
+  // One key for all the r^(2^k) steps of this call (kept for this call only: no global cache).
+  let shiftKey: RsaKey | undefined;
   let r = 1n;
   for (let j = chunks.length - 1; j >= 0; j--) {
-    if (r > 1n) r = rsaPublicPow(r, shift, nBytes, nLength);
+    if (r > 1n) {
+      shiftKey ??= rsaKey(nBytes, 1n << k);
+      r = rsaPublicPow(r, shiftKey, nLength);
+    }
     const c = chunks[j];
-    if (c !== 0n) r = (r * rsaPublicPow(base, c, nBytes, nLength)) % m;
+    if (c !== 0n) r = (r * rsaPublicPow(base, rsaKey(nBytes, c), nLength)) % m;
   }
   return r;
 }
