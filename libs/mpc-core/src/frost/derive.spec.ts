@@ -101,4 +101,12 @@ describe('FROST derivation and Taproot tweak (bip340)', () => {
     expect(() => taprootTweakKeyShare(shares[0]!, new Uint8Array(31))).toThrow(InvalidInputError);
     expect(suite.evenY).toBe(true);
   });
+
+  it('signing round 1 applies a derivation path and the Taproot tweak given as parameters', () => {
+    const merkleRoot = new Uint8Array(32).fill(7);
+    const r = runSign({ keyShares: [shares[1]!, shares[2]!], message, sessionId: testSessionId('params-path'), rng, derivationPath: [oddIndex, 11], taproot: { merkleRoot } });
+    const expected = taprootTweakPublicKeyPackage(deriveChildPublicKeyPackage(deriveChildPublicKeyPackage(shares[0]!.publicPackage, oddIndex), 11), merkleRoot);
+    expect(r.publicKey).toEqual(groupPublicKey(expected));
+    expect(independentBip340Verify(r.signature, message, r.publicKey)).toBe(true);
+  });
 });

@@ -4,10 +4,12 @@ import {
   broadcastDigest,
   decodeKeyShare,
   decodeMessage,
+  decodeNonceRecord,
   decodePublicKeyPackage,
   decodePublishedCommitment,
   encodeKeyShare,
   encodeMessage,
+  encodeNonceRecord,
   encodePublicKeyPackage,
   encodePublishedCommitment,
 } from './encoding';
@@ -28,8 +30,10 @@ function fixture(suiteName: SuiteName) {
   const shares = runDkg({ suite: suiteName, partyIds: [1, 2, 3], threshold: 2, sessionId: testSessionId('encoding-dkg'), rng, tamper: capture });
   runSign({ keyShares: [shares[0]!, shares[1]!], message: new Uint8Array([1, 2, 3]), sessionId: testSessionId('encoding-sign'), rng, tamper: capture });
   runRefresh({ keyShares: shares, sessionId: testSessionId('encoding-refresh'), rng, tamper: capture });
-  const [commitment] = preprocess(shares[0]!, 1, new InMemoryNonceStore(), rng);
-  return { shares, messages, commitment: commitment! };
+  const store = new InMemoryNonceStore();
+  const [commitment] = preprocess(shares[0]!, 1, store, rng);
+  const record = store.consume(commitment!.commitmentId)!;
+  return { shares, messages, commitment: commitment!, record };
 }
 
 function expectInvalid(f: () => unknown, argument?: string | RegExp): InvalidInputError {
@@ -41,13 +45,14 @@ function expectInvalid(f: () => unknown, argument?: string | RegExp): InvalidInp
 
 describe.each(['ed25519', 'bip340'] as SuiteName[])('FROST encodings (%s)', (suiteName) => {
   const suite = getSuite(suiteName);
-  const { shares, messages, commitment } = fixture(suiteName);
+  const { shares, messages, commitment, record } = fixture(suiteName);
 
   it('pins the bytes of the key share, public package, commitment and every message kind', () => {
     const pinned: Record<string, string> = {
       keyShare: toHexString(encodeKeyShare(shares[0]!)),
       publicPackage: toHexString(encodePublicKeyPackage(shares[0]!.publicPackage)),
       publishedCommitment: toHexString(encodePublishedCommitment(commitment)),
+      nonceRecord: toHexString(encodeNonceRecord(record)),
     };
     for (const kind of ['dkg/round-1', 'dkg/round-2', 'sign/round-1', 'sign/round-2', 'refresh/round-1-commitment', 'refresh/round-1-share']) {
       const m = messages.get(kind);
@@ -61,6 +66,10 @@ describe.each(['ed25519', 'bip340'] as SuiteName[])('FROST encodings (%s)', (sui
     for (const s of shares) expect(decodeKeyShare(encodeKeyShare(s))).toEqual(s);
     expect(decodePublicKeyPackage(encodePublicKeyPackage(shares[1]!.publicPackage))).toEqual(shares[1]!.publicPackage);
     expect(decodePublishedCommitment(encodePublishedCommitment(commitment))).toEqual(commitment);
+    expect(decodeNonceRecord(encodeNonceRecord(record))).toEqual(record);
+    // a nonce that does not match its commitment is refused
+    const bad = encodeNonceRecord({ ...record, hiding: record.binding });
+    expectInvalid(() => decodeNonceRecord(bad), 'record.hiding');
     for (const m of messages.values()) expect(decodeMessage(encodeMessage(m))).toEqual(m);
   });
 

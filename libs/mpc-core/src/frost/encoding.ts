@@ -14,6 +14,7 @@ import type {
   SignRound2Message,
 } from './messages';
 import { commitmentId as computeCommitmentId } from './sign/preprocess';
+import type { NonceRecord } from './state';
 import { getSuite, getSuiteByWireId, type FrostSuite } from './suite';
 
 /**
@@ -33,6 +34,7 @@ import { getSuite, getSuiteByWireId, type FrostSuite } from './suite';
  * | 0x30 | refresh/round-1-commitment | sid ‖ count u8 ‖ points |
  * | 0x31 | refresh/round-1-share (secret, p2p) | sid ‖ scalar |
  * | 0x40 | published commitment | party u8 ‖ commitment id (16) ‖ hiding ‖ binding |
+ * | 0x41 | nonce record (SECRET) | published commitment body ‖ hiding nonce ‖ binding nonce |
  *
  * `sid` is the session id as u8 length (16..64) ‖ bytes. Points use the suite's canonical encoding
  * (Ed25519: 32 bytes; secp256k1: 33-byte compressed); scalars are 32 bytes in the suite's byte order.
@@ -52,6 +54,7 @@ const KIND = {
   'refresh/round-1-commitment': 0x30,
   'refresh/round-1-share': 0x31,
   publishedCommitment: 0x40,
+  nonceRecord: 0x41,
 } as const;
 type KindName = keyof typeof KIND;
 
@@ -201,6 +204,41 @@ export function decodePublishedCommitment(bytes: Uint8Array): PublishedCommitmen
   return { suite: r.suite.name, partyId, commitmentId: id, hiding, binding };
 }
 
+/** SECRET: a preprocessed nonce record, for the node's nonce table (encrypted at rest), never the wire. */
+export function encodeNonceRecord(r: NonceRecord): Uint8Array {
+  if (typeof r !== 'object' || r === null) throw new InvalidInputError('record', 'expected an object');
+  const c = r.commitment;
+  const suite = getSuite(c.suite, 'record.commitment.suite');
+  return new Writer('nonceRecord', suite)
+    .u8(c.partyId)
+    .fixed(fromHex(c.commitmentId, 'record.commitment.commitmentId'), 16, 'record.commitment.commitmentId')
+    .fixed(c.hiding, suite.pointLength, 'record.commitment.hiding')
+    .fixed(c.binding, suite.pointLength, 'record.commitment.binding')
+    .fixed(r.hiding, suite.scalarLength, 'record.hiding')
+    .fixed(r.binding, suite.scalarLength, 'record.binding')
+    .bytes();
+}
+
+/** Decodes a nonce record and checks that its nonces match its commitments (d·G = D, e·G = E). */
+export function decodeNonceRecord(bytes: Uint8Array): NonceRecord {
+  const r = new Reader(bytes, 'nonceRecord', 'record');
+  const partyId = r.u8('partyId');
+  const id = hex(r.fixed(16, 'commitmentId'));
+  const hidingPoint = r.point('commitment.hiding');
+  const bindingPoint = r.point('commitment.binding');
+  const hiding = r.scalar('hiding');
+  const binding = r.scalar('binding');
+  r.end();
+  const suite = r.suite;
+  if (partyId < 1) throw new InvalidInputError('record.partyId', 'must be at least 1');
+  if (id !== computeCommitmentId(suite, partyId, hidingPoint, bindingPoint)) throw new InvalidInputError('record.commitmentId', 'does not name this commitment pair');
+  for (const [nonce, point, field] of [[hiding, hidingPoint, 'hiding'], [binding, bindingPoint, 'binding']] as const) {
+    const d = suite.parseScalar(nonce, `record.${field}`);
+    if (d === 0n || !suite.pointEquals(suite.mulBase(d), point)) throw new InvalidInputError(`record.${field}`, 'does not match its commitment');
+  }
+  return { commitment: { suite: suite.name, partyId, commitmentId: id, hiding: hidingPoint, binding: bindingPoint }, hiding, binding };
+}
+
 /** Encodes any FROST wire message (its kind picks the layout). */
 export function encodeMessage(m: FrostMessage): Uint8Array {
   if (typeof m !== 'object' || m === null) throw new InvalidInputError('message', 'expected an object');
@@ -234,7 +272,7 @@ const KIND_BY_BYTE = new Map<number, KindName>(Object.entries(KIND).map(([k, v])
 export function decodeMessage(bytes: Uint8Array): FrostMessage {
   if (!(bytes instanceof Uint8Array) || bytes.length < 5) throw new InvalidInputError('message', 'too short');
   const kind = KIND_BY_BYTE.get(bytes[3]);
-  if (kind === undefined || kind === 'keyShare' || kind === 'publicPackage' || kind === 'publishedCommitment') {
+  if (kind === undefined || kind === 'keyShare' || kind === 'publicPackage' || kind === 'publishedCommitment' || kind === 'nonceRecord') {
     throw new InvalidInputError('message.kind', 'not a FROST wire message kind');
   }
   const r = new Reader(bytes, kind, 'message');

@@ -88,6 +88,9 @@ export interface SignRunOptions {
   readonly stores?: ReadonlyMap<PartyId, NonceStore>;
   /** Preprocessed commitments to use, by signer. */
   readonly commitments?: ReadonlyMap<PartyId, PublishedCommitment>;
+  /** Passed to every signer's round 1 (see `SignParams`). */
+  readonly derivationPath?: readonly number[];
+  readonly taproot?: { readonly merkleRoot?: Uint8Array };
   readonly tamper?: Tamper;
   readonly stats?: WireStats;
 }
@@ -99,7 +102,19 @@ export function runSign(o: SignRunOptions): SignResult {
   const stores = new Map(signers.map((p) => [p, o.stores?.get(p) ?? new InMemoryNonceStore()]));
   const r1 = o.keyShares.map((keyShare) => {
     const commitment = o.commitments?.get(keyShare.partyId);
-    return signRound1({ keyShare, sessionId: o.sessionId, signers, message: o.message, ...(commitment ? { commitment } : {}) }, stores.get(keyShare.partyId)!, o.rng);
+    return signRound1(
+      {
+        keyShare,
+        sessionId: o.sessionId,
+        signers,
+        message: o.message,
+        ...(commitment ? { commitment } : {}),
+        ...(o.derivationPath ? { derivationPath: o.derivationPath } : {}),
+        ...(o.taproot ? { taproot: o.taproot } : {}),
+      },
+      stores.get(keyShare.partyId)!,
+      o.rng,
+    );
   });
   const in1 = route(signers, new Map(signers.map((p, i) => [p, r1[i].outgoing])), stats, o.tamper);
   const r2 = signers.map((p, i) => signRound2(r1[i].state, in1.get(p)!, stores.get(p)!));

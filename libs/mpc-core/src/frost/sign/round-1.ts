@@ -5,6 +5,7 @@ import { assertKeyShareShape, validatePartyIds, type KeyShare } from '../key-sha
 import type { Outgoing, PublishedCommitment, SignRound1Message } from '../messages';
 import type { NonceStore, SignRound1State } from '../state';
 import { getSuite } from '../suite';
+import { deriveKeySharePath, taprootTweakKeyShare } from '../derive';
 import { preprocess } from './preprocess';
 
 export interface SignParams {
@@ -21,6 +22,10 @@ export interface SignParams {
    * fresh pair is made now and stored.
    */
   readonly commitment?: PublishedCommitment;
+  /** Sign for the child key at this path of non-hardened indices (e.g. the sign grant's path). */
+  readonly derivationPath?: readonly number[];
+  /** BIP340 only: sign for the Taproot output key of the (derived) key, BIP341 key path. */
+  readonly taproot?: { readonly merkleRoot?: Uint8Array };
 }
 
 /** Checks the signer set against the key's parties and threshold. */
@@ -39,7 +44,13 @@ export function validateSigners(keyShare: KeyShare, signers: unknown): readonly 
  */
 export function signRound1(params: SignParams, store: NonceStore, rng: Rng): { state: SignRound1State; outgoing: Outgoing<SignRound1Message>[] } {
   if (typeof params !== 'object' || params === null) throw new InvalidInputError('params', 'expected an object');
-  const keyShare = assertKeyShareShape(params.keyShare, 'params.keyShare');
+  let keyShare = assertKeyShareShape(params.keyShare, 'params.keyShare');
+  // Public tweaks are applied to a copy of the share, here, for this session only.
+  if (params.derivationPath !== undefined) keyShare = deriveKeySharePath(keyShare, params.derivationPath);
+  if (params.taproot !== undefined) {
+    if (typeof params.taproot !== 'object' || params.taproot === null) throw new InvalidInputError('params.taproot', 'expected { merkleRoot? }');
+    keyShare = taprootTweakKeyShare(keyShare, params.taproot.merkleRoot);
+  }
   const suite = getSuite(keyShare.publicPackage.suite);
   const sessionId = Uint8Array.from(validateSessionId(params.sessionId, 'params.sessionId'));
   const signers = [...validateSigners(keyShare, params.signers)];
