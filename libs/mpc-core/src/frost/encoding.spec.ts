@@ -18,6 +18,7 @@ import { preprocess } from './sign/preprocess';
 import { runDkg, runRefresh, runSign } from './simulation';
 import { InMemoryNonceStore } from './state';
 import { getSuite, type SuiteName } from './suite';
+import { ValidatedEd25519Point } from './validated-points';
 import { fromHexString, testOnlySeededRng, testSessionId, thrown, toHexString } from './test/helpers';
 
 function fixture(suiteName: SuiteName) {
@@ -192,5 +193,21 @@ describe('FROST broadcast digest (echo check)', () => {
     const after = [1, 2, 3].map((p) => toHexString(broadcastDigest(sessionId, 'sign/round-1', seen.get(p)!)));
     expect(after[0]).toBe(after[1]);
     expect(after[2]).not.toBe(after[0]);
+  });
+});
+
+describe('Ed25519 validation memo', () => {
+  it('only decoded, checked encodings are marked validated; points computed from them are plain noble points', () => {
+    const t8 = ed25519.Point.fromBytes(fromHexString('c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a'));
+    const b = ValidatedEd25519Point.fromBytes(ed25519.Point.BASE.toBytes());
+    expect(Object.getPrototypeOf(b)).toBe(ValidatedEd25519Point.prototype);
+    const mixed = b.add(t8);
+    expect(Object.getPrototypeOf(mixed)).not.toBe(ValidatedEd25519Point.prototype);
+    expect(mixed.isTorsionFree()).toBe(false);
+    // a small-order or mixed encoding is returned as a plain point, which the checks then reject
+    const back = ValidatedEd25519Point.fromBytes(mixed.toBytes());
+    expect(Object.getPrototypeOf(back)).not.toBe(ValidatedEd25519Point.prototype);
+    expect(back.isTorsionFree()).toBe(false);
+    expect(Object.getPrototypeOf(ValidatedEd25519Point.fromBytes(t8.toBytes()))).not.toBe(ValidatedEd25519Point.prototype);
   });
 });
