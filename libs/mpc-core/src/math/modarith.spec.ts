@@ -17,7 +17,7 @@ import {
   modPowCrt,
   randomCoprime,
 } from './modarith';
-import { modPowBigInt, modPowFast, modPowOpenSsl, openSslCanModPow } from './modpow';
+import { modPowBigInt, modPowDiffieHellmanKeys, modPowFast, modPowOpenSsl, openSslCanModPow } from './modpow';
 
 const [p, q] = TEST_ONLY_SAFE_PRIMES_1024[0];
 const N = p * q;
@@ -63,6 +63,18 @@ describe('modarith', () => {
         expect(modPowOpenSsl(base, exp, m)).toBe(modPowBigInt(base, exp, m));
       }
     }
+  });
+
+  it('the DH-KeyObject route agrees with BigInt on 4096- and 6144-bit moduli (long exponents)', () => {
+    const rng = testOnlyRng('modpow-dh');
+    for (const m of [N2, N * N2]) {
+      const base = randomCoprime(rng, m);
+      const exp = randomCoprime(rng, N);
+      expect(modPowDiffieHellmanKeys(base, exp, m)).toBe(modPowBigInt(base, exp, m));
+    }
+    // edges the DH route does not take (base m-1, exponent above m) still come out right
+    expect(modPowOpenSsl(N2 - 1n, N, N2)).toBe(modPowBigInt(N2 - 1n, N, N2));
+    expect(modPowOpenSsl(3n, N2 * 5n + 1n, N2)).toBe(modPowBigInt(3n, N2 * 5n + 1n, N2));
   });
 
   it('property: modPowFast equals modPowBigInt for random bases, exponents and odd/even moduli', () => {
