@@ -246,3 +246,10 @@ describe('database forms', () => {
     expect(vaultError(() => sealedShareFromColumns(null)).reason).toBe('malformed');
   });
 });
+
+describe('record format, pinned (snapshot: a change makes every stored share unreadable)', () => {
+  it('pins a sealed share for a fixed KEK, context and rng', () => {
+    const sealed = sealShare(kek, utf8ToBytes('TEST-ONLY share for the snapshot'), ctx, testOnlyRng('snapshot'));
+    expect(sealedShareToJson(sealed)).toMatchSnapshot('sealed share JSON');
+  });
+});

@@ -215,3 +215,18 @@ describe('argument validation (this node\'s own mistakes)', () => {
     expect(() => openEnvelope(p2p(), { self: { id: 2, identity: p3.identity }, directory })).toThrow(PeerAuthInputError);
   });
 });
+
+describe('wire format, pinned (snapshots: a change breaks every running signer)', () => {
+  const hexFields = (e: PeerEnvelope) =>
+    Object.fromEntries(Object.entries(e).map(([k, v]) => [k, v instanceof Uint8Array ? Buffer.from(v).toString('hex') : v]));
+
+  it('pins a point-to-point envelope (key derivation, AAD, ciphertext and signature) for a fixed rng', () => {
+    expect(hexFields(p2p(testOnlyRng('snapshot')))).toMatchSnapshot('point-to-point');
+  });
+
+  it('pins a broadcast envelope and the signed bytes', () => {
+    const e = broadcast();
+    expect(hexFields(e)).toMatchSnapshot('broadcast');
+    expect(Buffer.from(envelopeSigningBytes(e)).toString('hex')).toMatchSnapshot('broadcast signing bytes');
+  });
+});

@@ -15,7 +15,7 @@ import { toHex } from './text-encoding';
  *
  * - Every envelope is signed (Ed25519, RFC 8032, strict verification: canonical encodings, no
  *   small-order key) by the sender's identity key over {@link envelopeSigningBytes}: a
- *   domain-separated, length-prefixed encoding of every other field.
+ *   domain-separated, length-prefixed encoding of every other field (the payload by its SHA-256).
  * - A point-to-point payload is encrypted to the recipient: a fresh ephemeral X25519 key per message
  *   (RFC 7748), ECDH with the recipient's X25519 key (derived from its pinned Ed25519 identity key),
  *   HKDF-SHA256 (RFC 5869) whose info binds the domain, version, session id, sender id, recipient id,
@@ -109,7 +109,11 @@ export function sessionIdHex(sessionId: Uint8Array): string {
 
 type Header = Pick<PeerEnvelope, 'version' | 'sessionId' | 'senderId' | 'recipientId' | 'round' | 'ephemeralPublicKey' | 'aeadNonce'>;
 
-/** The bytes the sender's identity key signs: every field but the signature, length-prefixed. */
+/**
+ * The bytes the sender's identity key signs: every field but the signature, length-prefixed, with
+ * the payload represented by its SHA-256 (so that Ed25519, which hashes its message twice to sign
+ * and once to verify, works on a short message whatever the payload size).
+ */
 export function envelopeSigningBytes(e: Omit<PeerEnvelope, 'signature'>): Uint8Array {
   return new CanonicalWriter(SIGNATURE_DOMAIN)
     .u32('version', e.version)
@@ -117,7 +121,8 @@ export function envelopeSigningBytes(e: Omit<PeerEnvelope, 'signature'>): Uint8A
     .u32('sender-id', e.senderId)
     .u32('recipient-id', e.recipientId)
     .string('round', e.round)
-    .bytes('payload', e.payload)
+    .u32('payload-length', e.payload.length)
+    .bytes('payload-sha256', sha256(e.payload))
     .bytes('ephemeral-public-key', e.ephemeralPublicKey)
     .bytes('aead-nonce', e.aeadNonce)
     .finish();

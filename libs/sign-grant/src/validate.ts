@@ -123,9 +123,15 @@ export function validateSignedGrant(grant: unknown, argument = 'grant'): void {
   if (!(sig instanceof Uint8Array) || sig.length !== 64) fail(`${argument}.engineSignature`, 'must be 64 bytes');
 }
 
-/** A 32-byte Ed25519 public key that decodes canonically to a point not of small order. */
+// Public keys already found valid (hex), so that pinned keys passed on every check are validated
+// once; bounded, public data only.
+const validPublicKeys = new Set<string>();
+
+/** A 32-byte Ed25519 public key that decodes canonically to a point of prime order. */
 export function validateEd25519PublicKey(key: unknown, argument: string): asserts key is Uint8Array {
   if (!(key instanceof Uint8Array) || key.length !== 32) fail(argument, 'must be a 32-byte Ed25519 public key');
+  const hex = Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('hex');
+  if (validPublicKeys.has(hex)) return;
   let ok: boolean;
   try {
     const point = ed25519.Point.fromBytes(key, false);
@@ -134,6 +140,8 @@ export function validateEd25519PublicKey(key: unknown, argument: string): assert
     ok = false;
   }
   if (!ok) fail(argument, 'is not a valid Ed25519 public key (canonical, prime order)');
+  if (validPublicKeys.size >= 4096) validPublicKeys.clear();
+  validPublicKeys.add(hex);
 }
 
 export function validateEd25519SecretKey(key: unknown, argument: string): asserts key is Uint8Array {
