@@ -13,7 +13,8 @@ import { constantTimeEqual } from './identity';
  * A non-empty {@link echoMismatches} result means: abort the round. The listed parties saw a
  * different set of broadcasts than this node, which is either their fault or the fault of a sender
  * who equivocated; to name the equivocator, compare the signed envelopes themselves (two validly
- * signed envelopes of one sender for the same session and round with different payloads prove it).
+ * signed envelopes of one sender for the same session and round with different payloads prove it:
+ * see `equivocationBy` in envelope.ts).
  */
 
 const ECHO_DOMAIN = 'custody/broadcast-echo/v1';

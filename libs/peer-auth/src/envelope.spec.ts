@@ -1,6 +1,7 @@
 import {
   BROADCAST_RECIPIENT,
   envelopeId,
+  equivocationBy,
   EnvelopeRejected,
   envelopeSigningBytes,
   openEnvelope,
@@ -228,5 +229,26 @@ describe('wire format, pinned (snapshots: a change breaks every running signer)'
     const e = broadcast();
     expect(hexFields(e)).toMatchSnapshot('broadcast');
     expect(Buffer.from(envelopeSigningBytes(e)).toString('hex')).toMatchSnapshot('broadcast signing bytes');
+  });
+});
+
+describe('equivocationBy', () => {
+  const seal = (from: typeof p1, text: string, round = 'ecdsa-presign/round-1', sid = sessionId) =>
+    sealEnvelope({ from, to: 'broadcast', sessionId: sid, round, payload: new TextEncoder().encode(text) });
+
+  it('names a sender who signed two different broadcasts for the same session and round', () => {
+    expect(equivocationBy(seal(p1, 'to signer 2'), seal(p1, 'to signer 3'), directory)).toBe(1);
+  });
+
+  it('proves nothing for the same payload, other rounds or sessions, other senders, or bad signatures', () => {
+    const a = seal(p1, 'x');
+    expect(equivocationBy(a, seal(p1, 'x'), directory)).toBeUndefined();
+    expect(equivocationBy(a, seal(p1, 'y', 'ecdsa-presign/round-2'), directory)).toBeUndefined();
+    expect(equivocationBy(a, seal(p1, 'y', 'ecdsa-presign/round-1', otherSession), directory)).toBeUndefined();
+    expect(equivocationBy(a, seal(p3, 'y'), directory)).toBeUndefined();
+    const forged = { ...seal(p1, 'y'), signature: flip(seal(p1, 'y').signature, 9) };
+    expect(equivocationBy(a, forged, directory)).toBeUndefined();
+    expect(equivocationBy(a, resign({ ...seal(p1, 'y') }, p3), directory)).toBeUndefined();
+    expect(equivocationBy(a, null, directory)).toBeUndefined();
   });
 });

@@ -6,7 +6,7 @@ import { AEAD_KEY_LENGTH, AEAD_NONCE_LENGTH, AEAD_TAG_LENGTH, aesGcmOpen, aesGcm
 import { CanonicalWriter } from './canonical';
 import { assertSignerId, PeerDirectory, type SignerId } from './directory';
 import { EnvelopeRejected, PeerAuthInputError } from './errors';
-import { drawBytes, PeerIdentity, PUBLIC_KEY_LENGTH, SIGNATURE_LENGTH, systemRng, x25519PublicKeyOf, type Rng } from './identity';
+import { drawBytes, equalBytes, PeerIdentity, PUBLIC_KEY_LENGTH, SIGNATURE_LENGTH, systemRng, x25519PublicKeyOf, type Rng } from './identity';
 import { toHex } from './text-encoding';
 
 /**
@@ -342,4 +342,34 @@ export function openEnvelope(envelope: unknown, options: OpenOptions): OpenedEnv
   }
   if (plaintext === undefined) reject('decrypt-failed', `point-to-point payload from sender ${e.senderId}`);
   return { ...opened, payload: plaintext };
+}
+
+/**
+ * Transferable evidence of equivocation: two envelopes that both carry a valid signature of the same
+ * pinned sender, for the same session, round and recipient, with different payloads. Returns the
+ * sender's id when they prove it, `undefined` otherwise (never throws for envelope contents). Use it
+ * to name the culprit after an echo mismatch: the parties exchange the signed broadcasts they hold.
+ */
+export function equivocationBy(a: unknown, b: unknown, directory: PeerDirectory): SignerId | undefined {
+  if (!(directory instanceof PeerDirectory)) throw new PeerAuthInputError('directory', 'must be a PeerDirectory');
+  let x: PeerEnvelope;
+  let y: PeerEnvelope;
+  try {
+    x = checkShape(a);
+    y = checkShape(b);
+  } catch {
+    return undefined;
+  }
+  if (x.senderId !== y.senderId || x.recipientId !== y.recipientId || x.round !== y.round) return undefined;
+  if (!equalBytes(x.sessionId, y.sessionId) || equalBytes(x.payload, y.payload)) return undefined;
+  const sender = directory.get(x.senderId);
+  if (!sender) return undefined;
+  const valid = (e: PeerEnvelope) => {
+    try {
+      return ed25519.verify(e.signature, envelopeSigningBytes(e), sender.identityPublicKey, { zip215: false });
+    } catch {
+      return false;
+    }
+  };
+  return valid(x) && valid(y) ? x.senderId : undefined;
 }

@@ -34,6 +34,7 @@ export {
   openEnvelope,
   envelopeSigningBytes,
   envelopeId,
+  equivocationBy,
   sessionIdHex,
   ENVELOPE_VERSION,
   BROADCAST_RECIPIENT,
