@@ -8,7 +8,7 @@ describe('safe primes', () => {
     const p = await generateSafePrime(256);
     expect(p.toString(2)).toHaveLength(256);
     expect(isSafePrime(p)).toBe(true);
-  });
+  }, 120_000);
 
   it('pools primes and hands each out once', async () => {
     const pool = new SafePrimePool(64);
@@ -19,7 +19,7 @@ describe('safe primes', () => {
     expect(a).not.toBe(b);
     expect(isSafePrime(a) && isSafePrime(b)).toBe(true);
     expect(() => pool.take()).toThrow(InvalidInputError);
-  });
+  }, 120_000);
 
   it('refuses bad sizes', async () => {
     await expect(generateSafePrime(8)).rejects.toThrow('invalid bits');
