@@ -13,6 +13,7 @@ import {
   encryptWithNonceCrt,
   MIN_PAILLIER_BITS,
   mulCiphertext,
+  mulCiphertextCrt,
   paillierPublicKey,
   paillierSecretKeyFromPrimes,
 } from './paillier';
@@ -45,6 +46,8 @@ describe('Paillier', () => {
     expect(decrypt(sk, addCiphertexts(pk, a, b))).toBe(942n);
     expect(decrypt(sk, mulCiphertext(pk, a, -7n))).toBe(-7000n);
     expect(decrypt(sk, mulCiphertext(pk, b, 3n))).toBe(-174n);
+    expect(mulCiphertextCrt(sk, a, -7n)).toBe(mulCiphertext(pk, a, -7n));
+    expect(mulCiphertextCrt(sk, b, 1n << 300n)).toBe(mulCiphertext(pk, b, 1n << 300n));
   });
 
   it('validates moduli', () => {

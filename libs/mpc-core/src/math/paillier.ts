@@ -234,3 +234,11 @@ export function mulCiphertext(pk: PaillierPublicKey, c: bigint, k: bigint): bigi
   if (typeof k !== 'bigint') throw new InvalidInputError('k', 'must be a bigint');
   return modPow(c, k, pk.N2);
 }
+
+/** {@link mulCiphertext} under one's OWN key, through the CRT (same result). */
+export function mulCiphertextCrt(sk: PaillierSecretKey, c: bigint, k: bigint): bigint {
+  assertSecretKey(sk);
+  assertValidCiphertext(sk.publicKey, c, 'c');
+  if (typeof k !== 'bigint') throw new InvalidInputError('k', 'must be a bigint');
+  return modPowCrt(c, k, sk.crtN2);
+}
