@@ -18,6 +18,8 @@ export interface SignerConfig extends ServiceConfig {
   readonly policyEnginePublicKey: Uint8Array;
   /** Approver id → Ed25519 public key, pinned here so a compromised policy engine cannot invent approvers. */
   readonly approverKeys: ReadonlyMap<string, Uint8Array>;
+  /** The least number of approvals a grant must carry, whatever its policy says (SIGNER_MIN_APPROVALS). */
+  readonly minApprovals: number;
   /** Default and maximum session duration. */
   readonly sessionTimeoutMs: number;
   /** ECDSA presignatures kept ready per key and signer set. */
@@ -72,6 +74,7 @@ export function parseSignerConfig(env: Environment): SignerConfig {
     kek,
     policyEnginePublicKey,
     approverKeys,
+    minApprovals: read.integer('SIGNER_MIN_APPROVALS', { min: 0, max: 64 }, 1),
     sessionTimeoutMs: read.integer('SIGNER_SESSION_TIMEOUT_MS', { min: 100, max: 600_000 }, 30_000),
     presignPoolSize: read.integer('SIGNER_PRESIGN_POOL_SIZE', { min: 0, max: 1000 }, 4),
     noncePoolSize: read.integer('SIGNER_NONCE_POOL_SIZE', { min: 0, max: 1000 }, 16),

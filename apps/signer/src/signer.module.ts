@@ -5,12 +5,15 @@ import { KeysService } from './keys/keys.service';
 import { PROTOCOL_HANDLERS, SignerNode } from './node/signer-node.service';
 import type { ProtocolHandler } from './node/protocol-handler';
 import { PeerGrpcController } from './peer/peer.grpc.controller';
-import { EddsaKeygenHandler, EddsaRefreshHandler } from './protocols/eddsa.handlers';
+import { EddsaKeygenHandler, EddsaRefreshHandler, EddsaSignHandler } from './protocols/eddsa.handlers';
+import { GrantCheck } from './signing/grant-check.service';
+import { NoncePool } from './signing/nonce-pool.service';
+import { SigningService } from './signing/signing.service';
 import { ShareVault } from './storage/share-vault.service';
 import { SignerRepository } from './storage/signer.repository';
 import { SIGNER_CONFIG } from './storage/signer.tokens';
 
-const HANDLERS = [EddsaKeygenHandler, EddsaRefreshHandler];
+const HANDLERS = [EddsaKeygenHandler, EddsaRefreshHandler, EddsaSignHandler];
 
 /** A signer node: its peer network, its sessions, its keys and its vault. */
 @Module({})
@@ -24,10 +27,13 @@ export class SignerModule {
         { provide: SIGNER_CONFIG, useValue: config },
         SignerRepository,
         ShareVault,
+        GrantCheck,
         ...HANDLERS,
         { provide: PROTOCOL_HANDLERS, useFactory: (...handlers: ProtocolHandler[]) => handlers, inject: HANDLERS },
         SignerNode,
         KeysService,
+        NoncePool,
+        SigningService,
       ],
     };
   }

@@ -92,8 +92,8 @@ export class SignerClient {
     return Number((await this.call('Presign', { keyId, signers, count, timeoutMs }, timeoutMs + 5000)).created);
   }
 
-  async sign(grant: Uint8Array, signers: number[], timeoutMs = 30_000): Promise<SignResult> {
-    const r = await this.call('Sign', { grant: Buffer.from(grant), signers, timeoutMs }, timeoutMs + 5000);
+  async sign(grant: Uint8Array, signers: number[], signingInput: Uint8Array, timeoutMs = 30_000): Promise<SignResult> {
+    const r = await this.call('Sign', { grant: Buffer.from(grant), signers, timeoutMs, signingInput: Buffer.from(signingInput) }, timeoutMs + 5000);
     return { requestId: String(r.requestId), signature: bytes(r.signature), recoveryId: Number(r.recoveryId), der: bytes(r.der), publicKey: bytes(r.publicKey) };
   }
 

@@ -1,3 +1,4 @@
 export * from './run-to-exit';
 export * from './test-database';
 export * from './signer-cluster';
+export * from './grants';

@@ -43,7 +43,9 @@ export async function startSignerCluster(count: number, signerEnv: Record<string
     { http: (_n, i) => ports[2 * i]!, grpc: (_n, i) => ports[2 * i + 1]! },
   );
   const baseEnv = { PATH: process.env.PATH };
-  let cluster = LocalCluster.start(specs, { baseEnv, output: 'capture' });
+  // CUSTODY_TEST_LOGS=1 shows the signers' own logs while debugging a test.
+  const output = process.env.CUSTODY_TEST_LOGS === '1' ? 'inherit' : 'capture';
+  let cluster = LocalCluster.start(specs, { baseEnv, output });
   const clusters = new Map<number, LocalCluster>(specs.map((_, i) => [i + 1, cluster]));
   await cluster.waitUntilReady(60_000);
   const clients = new Map<number, SignerClient>();
@@ -57,7 +59,7 @@ export async function startSignerCluster(count: number, signerEnv: Record<string
       return c;
     },
     async restart(id: number): Promise<void> {
-      const single = LocalCluster.start([specs[id - 1]!], { baseEnv, output: 'capture' });
+      const single = LocalCluster.start([specs[id - 1]!], { baseEnv, output });
       clusters.set(id, single);
       await single.waitUntilReady(60_000);
       cluster = single;

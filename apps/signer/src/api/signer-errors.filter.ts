@@ -7,7 +7,7 @@ import { InvitationRefused } from '../node/protocol-handler';
 import { SessionFailed } from '../sessions/session-errors';
 
 export interface GrpcError {
-  readonly code: number;
+  readonly code: status;
   readonly message: string;
 }
 
@@ -30,7 +30,11 @@ export class SignerErrorsFilter implements RpcExceptionFilter<unknown> {
 
   catch(exception: unknown, _host: ArgumentsHost): Observable<never> {
     const error = toGrpcError(exception);
-    if (error.code === status.INTERNAL) this.logger.error({ err: exception instanceof Error ? exception.name : 'unknown' }, 'request failed');
+    // Our own bug: the message and stack go to the log (our errors never carry secret values); the
+    // caller only learns that it was internal.
+    if (error.code === status.INTERNAL) {
+      this.logger.error({ err: exception instanceof Error ? { name: exception.name, message: exception.message, stack: exception.stack } : String(exception) }, 'request failed');
+    }
     return throwError(() => error);
   }
 }

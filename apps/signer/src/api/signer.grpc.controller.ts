@@ -2,6 +2,7 @@ import { Controller, UseFilters } from '@nestjs/common';
 import { GrpcMethod } from '@nestjs/microservices';
 import { InvalidInputError } from '@custody/mpc-core';
 import { KeysService } from '../keys/keys.service';
+import { SigningService } from '../signing/signing.service';
 import type { KeyRecord, KeyScheme } from '../storage/signer.repository';
 import { SignerErrorsFilter } from './signer-errors.filter';
 
@@ -41,7 +42,10 @@ function scheme(value: unknown): KeyScheme {
 @Controller()
 @UseFilters(SignerErrorsFilter)
 export class SignerGrpcController {
-  constructor(private readonly keys: KeysService) {}
+  constructor(
+    private readonly keys: KeysService,
+    private readonly signing: SigningService,
+  ) {}
 
   @GrpcMethod('SignerService', 'CreateKey')
   async createKey(request: { scheme?: number; threshold?: number; participants?: number[]; timeoutMs?: number }): Promise<KeyInfo> {
@@ -56,5 +60,23 @@ export class SignerGrpcController {
   @GrpcMethod('SignerService', 'GetKey')
   async getKey(request: { keyId?: string }): Promise<KeyInfo> {
     return keyInfo(await this.keys.getKey(request.keyId ?? ''));
+  }
+
+  @GrpcMethod('SignerService', 'Sign')
+  async sign(request: { grant?: Buffer; signers?: number[]; timeoutMs?: number; signingInput?: Buffer }): Promise<{ requestId: string; signature: Buffer; recoveryId: number; der: Buffer; publicKey: Buffer }> {
+    let grant: string;
+    try {
+      grant = new TextDecoder('utf-8', { fatal: true }).decode(request.grant ?? new Uint8Array(0));
+    } catch {
+      throw new InvalidInputError('grant', 'must be UTF-8 JSON');
+    }
+    const outcome = await this.signing.sign(grant, request.signers ?? [], new Uint8Array(request.signingInput ?? new Uint8Array(0)), request.timeoutMs);
+    return {
+      requestId: outcome.requestId,
+      signature: Buffer.from(outcome.signature),
+      recoveryId: outcome.recoveryId,
+      der: Buffer.from(outcome.der),
+      publicKey: Buffer.from(outcome.publicKey),
+    };
   }
 }

@@ -22,6 +22,8 @@ export interface SessionInvite {
   readonly grant?: string;
   /** ECDSA signing: the presignature every participant consumes (absent: presign within the session). */
   readonly presignatureId?: string;
+  /** Signing: the digest (ECDSA) or message (EdDSA) the caller asked for, hex; checked against the grant. */
+  readonly signingInput?: string;
 }
 
 export const KEY_ID_PATTERN = /^[A-Za-z0-9._:-]{1,100}$/;
@@ -58,6 +60,7 @@ export function decodeInvite(payload: Uint8Array): SessionInvite {
   if (!Number.isSafeInteger(v.deadline)) fail('deadline', 'must be ms since the epoch');
   if (v.threshold !== undefined && (!Number.isInteger(v.threshold) || (v.threshold as number) < 2 || (v.threshold as number) > ids.length)) fail('threshold', 'must be 2..n');
   if (v.grant !== undefined && (typeof v.grant !== 'string' || v.grant.length > 1_000_000)) fail('grant', 'must be a string');
+  if (v.signingInput !== undefined && (typeof v.signingInput !== 'string' || !/^([0-9a-f]{2}){0,65536}$/.test(v.signingInput))) fail('signingInput', 'must be hex');
   if (v.presignatureId !== undefined && (typeof v.presignatureId !== 'string' || !/^[0-9a-f]{32,128}$/.test(v.presignatureId))) fail('presignatureId', 'malformed');
   return {
     protocol: v.protocol as SessionProtocol,
@@ -68,5 +71,6 @@ export function decodeInvite(payload: Uint8Array): SessionInvite {
     ...(v.threshold !== undefined ? { threshold: v.threshold as number } : {}),
     ...(v.grant !== undefined ? { grant: v.grant as string } : {}),
     ...(v.presignatureId !== undefined ? { presignatureId: v.presignatureId as string } : {}),
+    ...(v.signingInput !== undefined ? { signingInput: v.signingInput as string } : {}),
   };
 }

@@ -181,9 +181,10 @@ export class SignerNode implements OnModuleInit, OnApplicationShutdown {
     };
     this.sessions.set(id, live);
     await this.repository.logSessionStart({ sessionId, protocol: invite.protocol, keyId: invite.keyId, participants: invite.participants, coordinator: invite.coordinator, deadline: invite.deadline });
+    const failed = prepared.failed ? () => prepared.failed!() : undefined;
     session.result.then(
-      () => this.close(live, prepared.failed, undefined),
-      (error: unknown) => this.close(live, prepared.failed, error),
+      () => this.close(live, failed, undefined),
+      (error: unknown) => this.close(live, failed, error),
     );
     return live;
   }

@@ -1,13 +1,27 @@
 import { Injectable } from '@nestjs/common';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { concatBytes, utf8ToBytes } from '@noble/hashes/utils.js';
-import { decodeKeyShare, encodeKeyShare, encodePublicKeyPackage, groupPublicKey, type KeyShare as FrostKeyShare } from '@custody/mpc-core/frost';
+import { bytesToHex, concatBytes, utf8ToBytes } from '@noble/hashes/utils.js';
+import { systemRng } from '@custody/mpc-core';
+import {
+  decodeKeyShare,
+  deriveKeySharePath,
+  encodeKeyShare,
+  encodePublicKeyPackage,
+  groupPublicKey,
+  InMemoryNonceStore,
+  preprocess,
+  type KeyShare as FrostKeyShare,
+  type SignResult,
+} from '@custody/mpc-core/frost';
+import { signingInput } from '@custody/sign-grant';
+import { GrantCheck } from '../signing/grant-check.service';
 import { shareRecordId } from '../keys/key-ids';
 import { InvitationRefused, type PreparedSession, type ProtocolHandler } from '../node/protocol-handler';
 import type { SessionInvite } from '../node/session-invite';
 import { ShareVault } from '../storage/share-vault.service';
 import { SignerRepository, type KeyRecord } from '../storage/signer.repository';
-import { frostKeygenDriver, frostRefreshDriver } from './frost.driver';
+import { frostKeygenDriver, frostRefreshDriver, frostSignDriver } from './frost.driver';
+import { decodeNonceRecord } from './frost-nonce.codec';
 
 /** What every participant must agree on about a FROST key: its whole public package. */
 function publicDigest(share: FrostKeyShare): Uint8Array {
@@ -79,6 +93,56 @@ export class EddsaRefreshHandler implements ProtocolHandler<FrostKeyShare> {
       },
       commit: () => this.repository.activateGeneration(key.keyId, next),
       discard: () => this.repository.deleteShare(key.keyId, next),
+    };
+  }
+}
+
+/**
+ * Signing with an Ed25519 key: the grant is checked here, the request id claimed and a nonce pair
+ * consumed in one database transaction, all before the first message leaves this node.
+ */
+@Injectable()
+export class EddsaSignHandler implements ProtocolHandler<SignResult> {
+  readonly protocol = 'eddsa-sign' as const;
+
+  constructor(
+    private readonly repository: SignerRepository,
+    private readonly vault: ShareVault,
+    private readonly grants: GrantCheck,
+  ) {}
+
+  async prepare(invite: SessionInvite, sessionId: Uint8Array, self: number): Promise<PreparedSession<SignResult>> {
+    const grant = this.grants.check(invite.grant, invite.keyId, 'eddsa', invite.signingInput);
+    const { key, share } = await loadFrostShare(this.repository, this.vault, invite.keyId);
+    const signers = invite.participants;
+    if (signers.length < key.threshold || signers.some((p) => !key.participants.includes(p))) throw new InvitationRefused('the signers are not a quorum of this key');
+    const message = signingInput(grant.request.payload, 'eddsa');
+    const requestId = grant.request.requestId;
+    const nonce = await this.repository.transaction(async (tx) => {
+      if (!(await this.repository.claimRequest(requestId, key.keyId, message, sessionId, tx))) {
+        throw new InvitationRefused(`request ${requestId} was signed here before or is being signed`);
+      }
+      const taken = await this.repository.takeOneTime(key.keyId, 'frost-nonce', key.generation, bytesToHex(sessionId), undefined, tx);
+      if (taken) {
+        const bytes = this.vault.open(taken.id, 'eddsa', taken.sealed);
+        try {
+          return decodeNonceRecord(bytes);
+        } finally {
+          bytes.fill(0);
+        }
+      }
+      // The pool is empty: a fresh pair, used only in this session's memory.
+      const store = new InMemoryNonceStore();
+      const [commitment] = preprocess(share, 1, store, systemRng);
+      return store.consume(commitment!.commitmentId)!;
+    });
+    const keyShare = grant.request.derivationPath.length > 0 ? deriveKeySharePath(share, grant.request.derivationPath) : share;
+    return {
+      driver: frostSignDriver({ sessionId, self, signers, keyShare, message, nonce }),
+      stage: (result) => Promise.resolve(sha256(concatBytes(result.publicKey, result.signature))),
+      commit: () => this.repository.finishRequest(requestId, sessionId, 'completed'),
+      discard: () => Promise.resolve(),
+      failed: () => this.repository.finishRequest(requestId, sessionId, 'failed'),
     };
   }
 }

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { POSTGRES } from '@custody/platform';
-import type { DataSource, EntityManager } from 'typeorm';
+import type { DataSource, EntityManager, QueryResult } from 'typeorm';
 
 export type KeyScheme = 'ecdsa' | 'eddsa';
 export type OneTimeKind = 'ecdsa-presignature' | 'frost-nonce';
@@ -52,6 +52,24 @@ export class SignerRepository {
     return this.db.transaction(work);
   }
 
+  /**
+   * Runs one statement and returns its rows, whatever the statement (TypeORM's plain `query` returns
+   * `[rows, count]` for UPDATE and DELETE, rows for the others).
+   */
+  private rowsTx<T>(tx: EntityManager | undefined, sql: string, params: unknown[]): Promise<T[]> {
+    return this.rows<T>(sql, params, tx);
+  }
+
+  private async rows<T>(sql: string, params: unknown[], tx?: EntityManager): Promise<T[]> {
+    const runner = tx?.queryRunner ?? this.db.createQueryRunner();
+    try {
+      const result = (await runner.query(sql, params, true)) as QueryResult;
+      return (result.records ?? []) as T[];
+    } finally {
+      if (!tx) await runner.release();
+    }
+  }
+
   // ---- keys and shares -----------------------------------------------------------------------
 
   /** Stores a new key and its first sealed share (generation 0) in one transaction. */
@@ -75,13 +93,13 @@ export class SignerRepository {
   }
 
   async findKey(keyId: string): Promise<KeyRecord | undefined> {
-    const rows: KeyRow[] = await this.db.query(`SELECT * FROM signer.keys WHERE key_id = $1`, [keyId]);
+    const rows: KeyRow[] = await this.rows(`SELECT * FROM signer.keys WHERE key_id = $1`, [keyId]);
     return rows[0] ? toKey(rows[0]) : undefined;
   }
 
   /** The sealed share of the key's current generation. */
   async findCurrentShare(keyId: string): Promise<{ generation: number; sealed: string } | undefined> {
-    const rows: Array<{ generation: number; sealed: unknown }> = await this.db.query(
+    const rows: Array<{ generation: number; sealed: unknown }> = await this.rows(
       `SELECT s.generation, s.sealed FROM signer.key_shares s JOIN signer.keys k ON k.key_id = s.key_id AND k.generation = s.generation WHERE s.key_id = $1`,
       [keyId],
     );
@@ -90,11 +108,11 @@ export class SignerRepository {
 
   /** Stores the refreshed share (pending until `activateGeneration`). */
   async insertShare(keyId: string, generation: number, sealed: string): Promise<void> {
-    await this.db.query(`INSERT INTO signer.key_shares (key_id, generation, sealed) VALUES ($1, $2, $3)`, [keyId, generation, sealed]);
+    await this.rows(`INSERT INTO signer.key_shares (key_id, generation, sealed) VALUES ($1, $2, $3)`, [keyId, generation, sealed]);
   }
 
   async deleteShare(keyId: string, generation: number): Promise<void> {
-    await this.db.query(`DELETE FROM signer.key_shares WHERE key_id = $1 AND generation = $2 AND generation > (SELECT generation FROM signer.keys WHERE key_id = $1)`, [keyId, generation]);
+    await this.rows(`DELETE FROM signer.key_shares WHERE key_id = $1 AND generation = $2 AND generation > (SELECT generation FROM signer.keys WHERE key_id = $1)`, [keyId, generation]);
   }
 
   /**
@@ -114,7 +132,7 @@ export class SignerRepository {
   // ---- one-time values --------------------------------------------------------------------------
 
   async insertOneTime(v: { id: string; kind: OneTimeKind; keyId: string; generation: number; signers: readonly number[]; sealed: string }): Promise<void> {
-    await this.db.query(`INSERT INTO signer.one_time_values (id, kind, key_id, generation, signers, sealed) VALUES ($1, $2, $3, $4, $5, $6)`, [
+    await this.rows(`INSERT INTO signer.one_time_values (id, kind, key_id, generation, signers, sealed) VALUES ($1, $2, $3, $4, $5, $6)`, [
       v.id,
       v.kind,
       v.keyId,
@@ -125,7 +143,7 @@ export class SignerRepository {
   }
 
   async deleteOneTime(id: string): Promise<void> {
-    await this.db.query(`DELETE FROM signer.one_time_values WHERE id = $1`, [id]);
+    await this.rows(`DELETE FROM signer.one_time_values WHERE id = $1`, [id]);
   }
 
   /**
@@ -134,7 +152,7 @@ export class SignerRepository {
    * crash or concurrent request can obtain it again.
    */
   async consumeOneTime(id: string, consumedBy: string, tx?: EntityManager): Promise<string | undefined> {
-    const rows: Array<{ sealed: unknown }> = await (tx ?? this.db).query(
+    const rows: Array<{ sealed: unknown }> = await this.rowsTx(tx, 
       `WITH taken AS (SELECT id, sealed FROM signer.one_time_values WHERE id = $1 AND consumed_at IS NULL FOR UPDATE)
        UPDATE signer.one_time_values v SET consumed_at = now(), consumed_by = $2, sealed = '{}'::jsonb
        FROM taken WHERE v.id = taken.id RETURNING taken.sealed`,
@@ -143,9 +161,32 @@ export class SignerRepository {
     return rows[0] ? JSON.stringify(rows[0].sealed) : undefined;
   }
 
+  /**
+   * Takes the oldest unused value of a key (and signer set) and consumes it in the same statement;
+   * concurrent takers never get the same one.
+   */
+  async takeOneTime(keyId: string, kind: OneTimeKind, generation: number, consumedBy: string, signers?: readonly number[], tx?: EntityManager): Promise<{ id: string; sealed: string } | undefined> {
+    const rows: Array<{ id: string; sealed: unknown }> = await this.rowsTx(tx, 
+      `WITH taken AS (
+         SELECT id, sealed FROM signer.one_time_values
+          WHERE key_id = $1 AND kind = $2 AND generation = $3 AND consumed_at IS NULL AND ($5::integer[] IS NULL OR signers = $5::integer[])
+          ORDER BY created_at LIMIT 1 FOR UPDATE SKIP LOCKED)
+       UPDATE signer.one_time_values v SET consumed_at = now(), consumed_by = $4, sealed = '{}'::jsonb
+       FROM taken WHERE v.id = taken.id RETURNING taken.id, taken.sealed`,
+      [keyId, kind, generation, consumedBy, signers ? [...signers] : null],
+    );
+    return rows[0] ? { id: rows[0].id, sealed: JSON.stringify(rows[0].sealed) } : undefined;
+  }
+
+  /** Every key of a scheme (for the pool fillers). */
+  async listKeys(scheme: KeyScheme): Promise<KeyRecord[]> {
+    const rows: KeyRow[] = await this.rows(`SELECT * FROM signer.keys WHERE scheme = $1 ORDER BY key_id`, [scheme]);
+    return rows.map(toKey);
+  }
+
   /** The oldest unused value of a key (and signer set, for presignatures); not consumed. */
   async peekOneTime(keyId: string, kind: OneTimeKind, generation: number, signers?: readonly number[]): Promise<string | undefined> {
-    const rows: Array<{ id: string }> = await this.db.query(
+    const rows: Array<{ id: string }> = await this.rows(
       `SELECT id FROM signer.one_time_values WHERE key_id = $1 AND kind = $2 AND generation = $3 AND consumed_at IS NULL
          AND ($4::integer[] IS NULL OR signers = $4::integer[]) ORDER BY created_at LIMIT 1`,
       [keyId, kind, generation, signers ? [...signers] : null],
@@ -154,7 +195,7 @@ export class SignerRepository {
   }
 
   async countOneTime(keyId: string, kind: OneTimeKind, generation: number, signers?: readonly number[]): Promise<number> {
-    const rows: Array<{ n: string }> = await this.db.query(
+    const rows: Array<{ n: string }> = await this.rows(
       `SELECT count(*) AS n FROM signer.one_time_values WHERE key_id = $1 AND kind = $2 AND generation = $3 AND consumed_at IS NULL
          AND ($4::integer[] IS NULL OR signers = $4::integer[])`,
       [keyId, kind, generation, signers ? [...signers] : null],
@@ -169,7 +210,7 @@ export class SignerRepository {
    * now. A request whose earlier attempt failed may be claimed again (another quorum).
    */
   async claimRequest(requestId: string, keyId: string, signingInput: Uint8Array, sessionId: Uint8Array, tx?: EntityManager): Promise<boolean> {
-    const rows: unknown[] = await (tx ?? this.db).query(
+    const rows: unknown[] = await this.rowsTx(tx, 
       `INSERT INTO signer.signed_requests (request_id, key_id, signing_input, session_id, status) VALUES ($1, $2, $3, $4, 'in-progress')
        ON CONFLICT (request_id) DO UPDATE SET session_id = EXCLUDED.session_id, status = 'in-progress', signed_at = now()
          WHERE signer.signed_requests.status = 'failed' AND signer.signed_requests.key_id = EXCLUDED.key_id
@@ -181,12 +222,12 @@ export class SignerRepository {
   }
 
   async requestStatus(requestId: string): Promise<RequestStatus | undefined> {
-    const rows: Array<{ status: RequestStatus }> = await this.db.query(`SELECT status FROM signer.signed_requests WHERE request_id = $1`, [requestId]);
+    const rows: Array<{ status: RequestStatus }> = await this.rows(`SELECT status FROM signer.signed_requests WHERE request_id = $1`, [requestId]);
     return rows[0]?.status;
   }
 
   async finishRequest(requestId: string, sessionId: Uint8Array, status: 'completed' | 'failed'): Promise<void> {
-    await this.db.query(`UPDATE signer.signed_requests SET status = $3 WHERE request_id = $1 AND session_id = $2 AND status = 'in-progress'`, [
+    await this.rows(`UPDATE signer.signed_requests SET status = $3 WHERE request_id = $1 AND session_id = $2 AND status = 'in-progress'`, [
       requestId,
       Buffer.from(sessionId),
       status,
@@ -196,7 +237,7 @@ export class SignerRepository {
   // ---- session log ---------------------------------------------------------------------------
 
   async logSessionStart(s: { sessionId: Uint8Array; protocol: string; keyId?: string; participants: readonly number[]; coordinator: number; deadline: number }): Promise<void> {
-    await this.db.query(
+    await this.rows(
       `INSERT INTO signer.sessions (session_id, protocol, key_id, participants, coordinator, status, deadline_at) VALUES ($1, $2, $3, $4, $5, 'running', to_timestamp($6 / 1000.0))
        ON CONFLICT (session_id) DO NOTHING`,
       [Buffer.from(s.sessionId), s.protocol, s.keyId ?? null, [...s.participants], s.coordinator, s.deadline],
@@ -204,13 +245,13 @@ export class SignerRepository {
   }
 
   async logSessionEnd(sessionId: Uint8Array, status: 'completed' | 'failed', error?: string): Promise<void> {
-    await this.db.query(`UPDATE signer.sessions SET status = $2, error = $3, ended_at = now() WHERE session_id = $1`, [Buffer.from(sessionId), status, error ?? null]);
+    await this.rows(`UPDATE signer.sessions SET status = $2, error = $3, ended_at = now() WHERE session_id = $1`, [Buffer.from(sessionId), status, error ?? null]);
   }
 
   /** Sessions left running by a crash: they cannot resume, so they are marked failed at start-up. */
   async failInterruptedSessions(): Promise<number> {
-    const rows: unknown[] = await this.db.query(`UPDATE signer.sessions SET status = 'failed', error = 'interrupted by a restart', ended_at = now() WHERE status = 'running' RETURNING session_id`);
-    await this.db.query(`UPDATE signer.signed_requests SET status = 'failed' WHERE status = 'in-progress'`);
+    const rows: unknown[] = await this.rows(`UPDATE signer.sessions SET status = 'failed', error = 'interrupted by a restart', ended_at = now() WHERE status = 'running' RETURNING session_id`, []);
+    await this.rows(`UPDATE signer.signed_requests SET status = 'failed' WHERE status = 'in-progress'`, []);
     return rows.length;
   }
 }

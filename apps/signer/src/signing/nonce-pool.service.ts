@@ -1,0 +1,78 @@
+import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { systemRng } from '@custody/mpc-core';
+import { preprocess, type NonceRecord, type NonceStore } from '@custody/mpc-core/frost';
+import type { SignerConfig } from '../config';
+import { encodeNonceRecord, nonceRecordId } from '../protocols/frost-nonce.codec';
+import { loadFrostShare } from '../protocols/eddsa.handlers';
+import { ShareVault } from '../storage/share-vault.service';
+import { SignerRepository } from '../storage/signer.repository';
+import { SIGNER_CONFIG } from '../storage/signer.tokens';
+
+/** Collects the records `preprocess` makes, to seal them into the database. */
+class CollectingStore implements NonceStore {
+  readonly records: NonceRecord[] = [];
+  put(record: NonceRecord): void {
+    this.records.push(record);
+  }
+  consume(): NonceRecord | undefined {
+    return undefined;
+  }
+  has(commitmentId: string): boolean {
+    return this.records.some((r) => r.commitment.commitmentId === commitmentId);
+  }
+}
+
+const REFILL_INTERVAL_MS = 5000;
+
+/**
+ * Keeps SIGNER_NONCE_POOL_SIZE FROST nonce pairs ready per EdDSA key, sealed in the database, so that
+ * signing does not wait for them. Each pair is consumed once, by the signing session that takes it.
+ */
+@Injectable()
+export class NoncePool implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(NoncePool.name);
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> = Promise.resolve();
+
+  constructor(
+    @Inject(SIGNER_CONFIG) private readonly config: SignerConfig,
+    private readonly repository: SignerRepository,
+    private readonly vault: ShareVault,
+  ) {}
+
+  onModuleInit(): void {
+    if (this.config.noncePoolSize === 0) return;
+    this.timer = setInterval(() => this.refillAll(), REFILL_INTERVAL_MS);
+    this.timer.unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
+    await this.running;
+  }
+
+  /** Tops up every EdDSA key's pool (one refill at a time). */
+  refillAll(): void {
+    this.running = this.running
+      .then(async () => {
+        for (const key of await this.repository.listKeys('eddsa')) await this.refill(key.keyId);
+      })
+      .catch((error: unknown) => this.logger.warn({ reason: error instanceof Error ? error.message : String(error) }, 'nonce pool refill failed'));
+  }
+
+  async refill(keyId: string): Promise<number> {
+    const { key, share } = await loadFrostShare(this.repository, this.vault, keyId);
+    const missing = this.config.noncePoolSize - (await this.repository.countOneTime(keyId, 'frost-nonce', key.generation));
+    if (missing <= 0) return 0;
+    const store = new CollectingStore();
+    preprocess(share, missing, store, systemRng);
+    for (const record of store.records) {
+      const id = nonceRecordId(record.commitment.commitmentId);
+      await this.repository.insertOneTime({ id, kind: 'frost-nonce', keyId, generation: key.generation, signers: [], sealed: this.vault.seal(id, 'eddsa', encodeNonceRecord(record)) });
+      record.hiding.fill(0);
+      record.binding.fill(0);
+    }
+    return store.records.length;
+  }
+}
+
