@@ -30,6 +30,20 @@ export function dkgRound2(
 ): { state: DkgRound2State; outgoing: Outgoing<DkgRound2Message>[] } {
   if (typeof state !== 'object' || state === null || state.step !== 'dkg/after-round-1') throw new InvalidInputError('state', 'expected the state after DKG round 1');
   consumeState(state);
+  try {
+    return round2(state, inbox, rng);
+  } catch (error) {
+    // an aborted DKG is over: wipe the polynomial (best effort, BigInts cannot be zeroized)
+    getSuite(state.suite).frost.DKG.clean(state.nobleSecret);
+    throw error;
+  }
+}
+
+function round2(
+  state: DkgRound1State,
+  inbox: readonly Incoming<DkgRound1Message>[],
+  rng: Rng,
+): { state: DkgRound2State; outgoing: Outgoing<DkgRound2Message>[] } {
   const suite = getSuite(state.suite);
   const others = state.partyIds.filter((p) => p !== state.me);
   const got = intake<DkgRound1Message>(ROUND, suite, state.sessionId, others, 'dkg/round-1', inbox, (m) => {
@@ -92,7 +106,7 @@ export function dkgRound2(
 function blameProofOfKnowledge(suite: FrostSuite, t: number, others: readonly PartyId[], packages: readonly DKG_Round1[], rng: Rng): PartyId[] {
   const culprits: PartyId[] = [];
   others.forEach((p, i) => {
-    // ids for the probe: the suspect's id plus t-1 fresh ids that are not the suspect's
+    // t ids other than the suspect's: one for the probe, t-1 for the known-good filler packages
     const freeIds: number[] = [];
     for (let id = 1; freeIds.length < t; id++) if (id !== p) freeIds.push(id);
     const [probeId, ...fillerIds] = freeIds;

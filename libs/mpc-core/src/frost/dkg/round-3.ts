@@ -65,6 +65,15 @@ function untweakTaproot(suite: FrostSuite, key: Key, sumC0: Uint8Array): Key {
 export function dkgRound3(state: DkgRound2State, inbox: readonly Incoming<DkgRound2Message>[]): { keyShare: KeyShare; outgoing: [] } {
   if (typeof state !== 'object' || state === null || state.step !== 'dkg/after-round-2') throw new InvalidInputError('state', 'expected the state after DKG round 2');
   consumeState(state);
+  try {
+    return round3(state, inbox);
+  } catch (error) {
+    getSuite(state.suite).frost.DKG.clean(state.nobleSecret); // best effort, see round 2
+    throw error;
+  }
+}
+
+function round3(state: DkgRound2State, inbox: readonly Incoming<DkgRound2Message>[]): { keyShare: KeyShare; outgoing: [] } {
   const suite = getSuite(state.suite);
   const others = state.partyIds.filter((p) => p !== state.me);
   const got = intake<DkgRound2Message>(ROUND, suite, state.sessionId, others, 'dkg/round-2', inbox, (m) => {
