@@ -34,12 +34,13 @@ export function broadcastEchoHash(sessionId: Uint8Array, round: string, broadcas
   if (typeof round !== 'string' || round.length === 0) throw new PeerAuthInputError('round', 'must be a non-empty string');
   if (!Array.isArray(broadcasts as unknown) || broadcasts.length === 0) throw new PeerAuthInputError('broadcasts', 'must be a non-empty array');
   const seen = new Set<number>();
-  broadcasts.forEach((b, i) => {
+  for (let i = 0; i < broadcasts.length; i++) {
+    const b = broadcasts[i];
     assertSignerId(b?.senderId, `broadcasts[${i}].senderId`);
     if (!(b.payload instanceof Uint8Array)) throw new PeerAuthInputError(`broadcasts[${i}].payload`, 'must be a Uint8Array');
     if (seen.has(b.senderId)) throw new PeerAuthInputError(`broadcasts[${i}].senderId`, `duplicate sender ${b.senderId}`);
     seen.add(b.senderId);
-  });
+  }
   const w = new CanonicalWriter(ECHO_DOMAIN).bytes('session-id', sessionId).string('round', round).u32('count', broadcasts.length);
   for (const b of [...broadcasts].sort((x, y) => x.senderId - y.senderId)) {
     w.u32('sender-id', b.senderId).bytes('payload', b.payload);

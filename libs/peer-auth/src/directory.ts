@@ -63,11 +63,12 @@ export class PeerDirectory {
 
   /** Validates entries (ids 1..255 unique, keys valid and unique, addresses `host:port` and unique). */
   static fromEntries(entries: readonly PeerEntryInput[], argument = 'peers'): PeerDirectory {
-    if (!Array.isArray(entries)) throw new PeerAuthInputError(argument, 'must be an array');
+    if (!Array.isArray(entries as unknown)) throw new PeerAuthInputError(argument, 'must be an array');
     if (entries.length === 0) throw new PeerAuthInputError(argument, 'must list at least one peer');
     if (entries.length > MAX_SIGNER_ID) throw new PeerAuthInputError(argument, `must list at most ${MAX_SIGNER_ID} peers`);
     const out: PeerEntry[] = [];
-    entries.forEach((entry: PeerEntryInput, i) => {
+    for (let i = 0; i < entries.length; i++) {
+      const entry: PeerEntryInput | undefined = entries[i];
       const at = `${argument}[${i}]`;
       if (typeof entry !== 'object' || entry === null) throw new PeerAuthInputError(at, 'must be an object');
       assertSignerId(entry.id, `${at}.id`);
@@ -81,7 +82,7 @@ export class PeerDirectory {
       out.push(
         Object.freeze({ id: entry.id, identityPublicKey, x25519PublicKey: x25519PublicKeyOf(identityPublicKey), address }),
       );
-    });
+    }
     return new PeerDirectory(out);
   }
 

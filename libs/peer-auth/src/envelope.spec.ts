@@ -252,3 +252,15 @@ describe('equivocationBy', () => {
     expect(equivocationBy(a, null, directory)).toBeUndefined();
   });
 });
+
+describe('hostile objects', () => {
+  it('rejects an envelope whose getters throw as malformed', () => {
+    const e = p2p();
+    const hostile = Object.defineProperty({ ...e }, 'round', {
+      get() {
+        throw new Error('boom');
+      },
+    });
+    expect(rejection(() => openEnvelope(hostile, at(p2))).reason).toBe('malformed');
+  });
+});

@@ -297,7 +297,14 @@ export function openEnvelope(envelope: unknown, options: OpenOptions): OpenedEnv
     throw new PeerAuthInputError('options.expectedSessionIds', 'must be a Set of hex session ids or a predicate');
   }
 
-  const e = checkShape(envelope);
+  let e: PeerEnvelope;
+  try {
+    e = checkShape(envelope);
+  } catch (error) {
+    // A hostile object (throwing getters, proxies) must not escape as anything but a rejection.
+    if (error instanceof EnvelopeRejected) throw error;
+    reject('malformed', 'envelope could not be read');
+  }
   if (e.senderId === options.self.id) reject('unknown-sender', `sender ${e.senderId} is this node (reflected message)`);
   const sender = options.directory.get(e.senderId);
   if (!sender) reject('unknown-sender', `sender ${e.senderId} is not pinned`);

@@ -223,3 +223,15 @@ describe('checkGrant', () => {
     expect(() => checkGrant(g, options({ requestedSigningInput: input }))).not.toThrow();
   });
 });
+
+describe('sparse arrays', () => {
+  it('refuses holes in the derivation path or the approvals as malformed, not with a TypeError', () => {
+    const holes = new Array<number>(2);
+    holes[1] = 7;
+    const g = grant();
+    expect(refusal(() => checkGrant({ ...g, request: { ...g.request, derivationPath: holes } }, options())).reason).toBe('malformed');
+    const approvals = [...g.approvals];
+    approvals.length = 3;
+    expect(refusal(() => checkGrant({ ...g, approvals }, options())).reason).toBe('malformed');
+  });
+});

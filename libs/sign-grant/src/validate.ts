@@ -70,18 +70,20 @@ export function validateSignRequest(request: unknown, argument = 'request'): ass
   const path: unknown = request.derivationPath;
   if (!Array.isArray(path)) fail(`${argument}.derivationPath`, 'must be an array');
   if (path.length > LIMITS.maxDerivationDepth) fail(`${argument}.derivationPath`, `must have at most ${LIMITS.maxDerivationDepth} indices`);
-  path.forEach((index: unknown, i) => {
+  for (let i = 0; i < path.length; i++) {
+    const index: unknown = path[i];
     if (typeof index !== 'number' || !Number.isInteger(index) || index < 0 || index >= HARDENED) {
       fail(`${argument}.derivationPath[${i}]`, 'must be a non-hardened index in 0..2^31-1');
     }
-  });
+  }
   validatePayload(request.payload, request.scheme, `${argument}.payload`);
 }
 
 function validateApprovals(approvals: unknown, argument: string): asserts approvals is Approval[] {
   if (!Array.isArray(approvals)) fail(argument, 'must be an array');
   if (approvals.length > LIMITS.maxApprovals) fail(argument, `must have at most ${LIMITS.maxApprovals} entries`);
-  approvals.forEach((a: unknown, i) => {
+  for (let i = 0; i < approvals.length; i++) {
+    const a: unknown = approvals[i];
     const at = `${argument}[${i}]`;
     if (!isRecord(a)) fail(at, 'must be an object');
     exactKeys(a, ['approverId', 'signature'], at);
@@ -89,7 +91,7 @@ function validateApprovals(approvals: unknown, argument: string): asserts approv
       fail(`${at}.approverId`, 'must be 1..128 characters of [A-Za-z0-9._:@-]');
     }
     if (!(a.signature instanceof Uint8Array) || a.signature.length !== 64) fail(`${at}.signature`, 'must be 64 bytes');
-  });
+  }
 }
 
 function isTimestamp(x: unknown): x is number {
