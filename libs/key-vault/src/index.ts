@@ -8,6 +8,7 @@ export { KeyEncryptionKey, KEK_LENGTH } from './key-encryption-key';
 export {
   sealShare,
   openShare,
+  rewrapShare,
   validateSealedShare,
   validateContext,
   systemRng,

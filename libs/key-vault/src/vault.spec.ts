@@ -5,6 +5,7 @@ import { utf8ToBytes } from '@noble/hashes/utils.js';
 import {
   KeyEncryptionKey,
   openShare,
+  rewrapShare,
   sealedShareFromColumns,
   sealedShareFromJson,
   sealedShareToColumns,
@@ -251,5 +252,24 @@ describe('record format, pinned (snapshot: a change makes every stored share unr
   it('pins a sealed share for a fixed KEK, context and rng', () => {
     const sealed = sealShare(kek, utf8ToBytes('TEST-ONLY share for the snapshot'), ctx, testOnlyRng('snapshot'));
     expect(sealedShareToJson(sealed)).toMatchSnapshot('sealed share JSON');
+  });
+});
+
+describe('rewrapShare (KEK rotation)', () => {
+  const sealed = sealShare(kek, share, ctx, testOnlyRng('rotate'));
+
+  it('moves a record to a new KEK without changing the share ciphertext', () => {
+    const rotated = rewrapShare(kek, otherKek, sealed, ctx);
+    expect(rotated.kekId).toBe(otherKek.kekId);
+    expect(rotated.ciphertext).toEqual(sealed.ciphertext);
+    expect(openShare(otherKek, rotated, ctx)).toEqual(share);
+    expect(vaultError(() => openShare(kek, rotated, ctx)).reason).toBe('wrong-kek');
+  });
+
+  it('refuses to rotate a record it cannot open (wrong old KEK, other context, tampered ciphertext)', () => {
+    expect(vaultError(() => rewrapShare(otherKek, kek, sealed, ctx)).reason).toBe('wrong-kek');
+    expect(vaultError(() => rewrapShare(kek, otherKek, sealed, { ...ctx, signerId: 9 })).reason).toBe('wrong-context');
+    const tampered = { ...sealed, ciphertext: flip(sealed.ciphertext, 4) };
+    expect(vaultError(() => rewrapShare(kek, otherKek, tampered, ctx)).reason).toBe('tampered');
   });
 });

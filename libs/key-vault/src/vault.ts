@@ -158,18 +158,7 @@ export function validateSealedShare(sealed: SealedShare): void {
   bytes('ciphertext', (n) => n > AEAD_TAG_LENGTH && n <= MAX_SHARE_LENGTH + AEAD_TAG_LENGTH, `more than ${AEAD_TAG_LENGTH} bytes`);
 }
 
-/**
- * Opens a sealed share, failing closed with {@link VaultError}:
- * - `wrong-kek` when the record names another KEK, or its data key does not unwrap;
- * - `wrong-context` when the record was sealed for another key id, signer or scheme;
- * - `tampered` when the share's ciphertext does not authenticate;
- * - `malformed` for a record of the wrong shape.
- * The caller owns the returned plaintext and should overwrite it when done.
- */
-export function openShare(kek: KeyEncryptionKey, sealed: SealedShare, aad: ShareContext): Uint8Array {
-  assertKek(kek);
-  validateContext(aad);
-  validateSealedShare(sealed);
+function unwrapDataKey(kek: KeyEncryptionKey, sealed: SealedShare, aad: ShareContext): Uint8Array {
   if (sealed.kekId !== kek.kekId) {
     throw new VaultError(
       'wrong-kek',
@@ -186,10 +175,63 @@ export function openShare(kek: KeyEncryptionKey, sealed: SealedShare, aad: Share
   if (dataKey === undefined) {
     throw new VaultError('wrong-kek', 'wrong key-encryption key: the data key does not unwrap (wrong KEK, or the record was altered)');
   }
+  return dataKey;
+}
+
+/**
+ * Opens a sealed share, failing closed with {@link VaultError}:
+ * - `wrong-kek` when the record names another KEK, or its data key does not unwrap;
+ * - `wrong-context` when the record was sealed for another key id, signer or scheme;
+ * - `tampered` when the share's ciphertext does not authenticate;
+ * - `malformed` for a record of the wrong shape.
+ * The caller owns the returned plaintext and should overwrite it when done.
+ */
+export function openShare(kek: KeyEncryptionKey, sealed: SealedShare, aad: ShareContext): Uint8Array {
+  assertKek(kek);
+  validateContext(aad);
+  validateSealedShare(sealed);
+  const dataKey = unwrapDataKey(kek, sealed, aad);
   try {
     const plaintext = aesGcmOpen(dataKey, sealed.nonce, sealed.ciphertext, shareAad(sealed.version, aad));
     if (plaintext === undefined) throw new VaultError('tampered', 'tampered record: the share ciphertext does not authenticate');
     return plaintext;
+  } finally {
+    dataKey.fill(0);
+  }
+}
+
+/**
+ * KEK rotation: re-wraps the record's data key under `newKek` (fresh wrap nonce) after checking that
+ * the whole record opens under `oldKek`; the share's ciphertext and nonce are kept as they are, so the
+ * share itself is never exposed to the caller. Fails closed like {@link openShare}.
+ */
+export function rewrapShare(
+  oldKek: KeyEncryptionKey,
+  newKek: KeyEncryptionKey,
+  sealed: SealedShare,
+  aad: ShareContext,
+  rng: Rng = systemRng,
+): SealedShare {
+  assertKek(oldKek);
+  assertKek(newKek);
+  validateContext(aad);
+  validateSealedShare(sealed);
+  const dataKey = unwrapDataKey(oldKek, sealed, aad);
+  try {
+    const plaintext = aesGcmOpen(dataKey, sealed.nonce, sealed.ciphertext, shareAad(sealed.version, aad));
+    if (plaintext === undefined) throw new VaultError('tampered', 'tampered record: the share ciphertext does not authenticate');
+    plaintext.fill(0);
+    const wrapNonce = Uint8Array.from(draw(rng, AEAD_NONCE_LENGTH));
+    const wrappedDataKey = aesGcmSeal(kekBytes(newKek), wrapNonce, dataKey, wrapAad(sealed.version, newKek.kekId, aad));
+    return {
+      version: sealed.version,
+      kekId: newKek.kekId,
+      aadDigest: Uint8Array.from(sealed.aadDigest),
+      wrappedDataKey,
+      wrapNonce,
+      ciphertext: Uint8Array.from(sealed.ciphertext),
+      nonce: Uint8Array.from(sealed.nonce),
+    };
   } finally {
     dataKey.fill(0);
   }
