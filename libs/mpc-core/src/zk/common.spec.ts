@@ -2,7 +2,7 @@ import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { modPow, randomCoprime } from '../math/modarith';
 import { testOnlyRng } from '../../test/fixtures/deterministic-rng';
 import { testParty } from '../../test/fixtures/zk-test-helpers';
-import { equalsTimesPower, expModN, expModN2, isCurvePoint, modPowPublicBase, mulPoint, pointFromHex, pointToHex, rpCommit } from './common';
+import { areUnits, equalsTimesPower, expModN, expModN2, isCurvePoint, modPowPublicBase, mulPoint, pointFromHex, pointToHex, rpCommit } from './common';
 
 describe('zk/common helpers', () => {
   const party = testParty(0);
@@ -33,6 +33,20 @@ describe('zk/common helpers', () => {
       expect(equalsTimesPower(N, lhs, A, B, e)).toBe(true);
       expect(equalsTimesPower(N, (lhs + 1n) % N, A, B, e)).toBe(false);
     }
+  });
+
+  it('areUnits: one gcd for many values, with range and type checks', () => {
+    const { p, q } = party.paillier;
+    const u = [randomCoprime(rng, N), randomCoprime(rng, N), randomCoprime(rng, N)];
+    expect(areUnits(u, N)).toBe(true);
+    expect(areUnits([...u, p * 3n], N)).toBe(false);
+    expect(areUnits([q, ...u], N)).toBe(false);
+    expect(areUnits([...u, 0n], N)).toBe(false);
+    expect(areUnits([...u, N], N)).toBe(false);
+    expect(areUnits([N + 1n], N, N2)).toBe(true);
+    expect(areUnits([N2], N, N2)).toBe(false);
+    expect(areUnits([5], N)).toBe(false);
+    expect(areUnits([], N)).toBe(true);
   });
 
   it('points: compressed hex round trip, identity and junk refused', () => {

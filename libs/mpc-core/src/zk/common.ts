@@ -35,6 +35,20 @@ export function isUnit(x: unknown, N: bigint): x is bigint {
   return typeof x === 'bigint' && x > 0n && x < N && gcd(x, N) === 1n;
 }
 
+/**
+ * Whether every value is a bigint in (0, bound) and coprime to N, with ONE gcd: the product of the
+ * values modulo N shares a prime factor with N exactly when one of the values does. `bound` is N or
+ * N^2 (coprime to N^2 is coprime to N).
+ */
+export function areUnits(values: readonly unknown[], N: bigint, bound: bigint = N): boolean {
+  let product = 1n;
+  for (const v of values) {
+    if (typeof v !== 'bigint' || v <= 0n || v >= bound) return false;
+    product = (product * v) % N;
+  }
+  return gcd(product, N) === 1n;
+}
+
 /** A modulus a verifier accepts in a statement: bigint, odd, at least the minimum size. */
 export function isAcceptableModulus(N: unknown): N is bigint {
   return typeof N === 'bigint' && N > 0n && (N & 1n) === 1n && bitLength(N) >= MIN_PROOF_MODULUS_BITS;

@@ -21,7 +21,7 @@ import {
   isAcceptableModulus,
   isAcceptableRingPedersen,
   isCurvePoint,
-  isUnit,
+  areUnits,
   mulPoint,
   paillierEnc,
   Point,
@@ -191,14 +191,13 @@ export function verifyAffG(ctx: ProofContext, statement: AffGStatement, proof: A
     ensure(isAcceptableModulus(N0) && isAcceptableModulus(N1) && isAcceptableRingPedersen(rp) && isCurvePoint(X));
     const N0sq = N0 * N0;
     const N1sq = N1 * N1;
-    ensure(isUnit(C, N0sq) && isUnit(D, N0sq) && isUnit(Y, N1sq));
+    ensure(areUnits([C, D], N0, N0sq) && areUnits([Y], N1, N1sq));
     ensure(typeof proof === 'object' && proof !== null);
     const { A, By, E, S, F, T, z1, z2, z3, z4, w, wY } = proof;
     const Bx = pointFromHex(proof.Bx);
     ensure(Bx !== undefined);
-    ensure(isUnit(A, N0sq) && isUnit(By, N1sq));
-    ensure(isUnit(E, rp.N) && isUnit(S, rp.N) && isUnit(F, rp.N) && isUnit(T, rp.N));
-    ensure(isUnit(w, N0) && isUnit(wY, N1));
+    ensure(areUnits([A], N0, N0sq) && areUnits([By], N1, N1sq) && areUnits([w], N0) && areUnits([wY], N1));
+    ensure(areUnits([E, S, F, T], rp.N));
     ensure(inSymmetricRange(z1, 1n << BigInt(ELL + EPSILON)));
     ensure(inSymmetricRange(z2, 1n << BigInt(ELL_PRIME + EPSILON)));
     ensure(typeof z3 === 'bigint' && typeof z4 === 'bigint');

@@ -18,7 +18,7 @@ import {
   inSymmetricRange,
   isAcceptableModulus,
   isAcceptableRingPedersen,
-  isUnit,
+  areUnits,
   paillierEnc,
   rpCommit,
 } from './common';
@@ -116,10 +116,10 @@ export function verifyEncRange(ctx: ProofContext, statement: EncStatement, proof
     const { N0, K, rp } = statement;
     ensure(isAcceptableModulus(N0) && isAcceptableRingPedersen(rp));
     const N2 = N0 * N0;
-    ensure(isUnit(K, N2));
+    ensure(areUnits([K], N0, N2));
     ensure(typeof proof === 'object' && proof !== null);
     const { S, A, C, z1, z2, z3 } = proof;
-    ensure(isUnit(S, rp.N) && isUnit(C, rp.N) && isUnit(A, N2) && isUnit(z2, N0));
+    ensure(areUnits([S, C], rp.N) && areUnits([A], N0, N2) && areUnits([z2], N0));
     ensure(inSymmetricRange(z1, 1n << BigInt(ELL + EPSILON)));
     ensure(typeof z3 === 'bigint');
     const e = challenge(ctx, statement, S, A, C);

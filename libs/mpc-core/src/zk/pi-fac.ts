@@ -16,7 +16,7 @@ import {
   inSymmetricRange,
   isAcceptableModulus,
   isAcceptableRingPedersen,
-  isUnit,
+  areUnits,
   rpCommit,
 } from './common';
 import { ELL, EPSILON } from './params';
@@ -130,7 +130,7 @@ export function verifyNoSmallFactor(
     ensure(typeof proof === 'object' && proof !== null);
     const { P, Q, A, B, T, sigma, z1, z2, w1, w2, v } = proof;
     const Nh = rp.N;
-    ensure([P, Q, A, B, T].every((u) => isUnit(u, Nh)));
+    ensure(areUnits([P, Q, A, B, T], Nh));
     ensure([sigma, w1, w2, v].every((u) => typeof u === 'bigint'));
     const bound = isqrt(N0) << BigInt(ELL + EPSILON);
     ensure(inSymmetricRange(z1, bound) && inSymmetricRange(z2, bound));

@@ -21,7 +21,7 @@ import {
   isAcceptableModulus,
   isAcceptableRingPedersen,
   isCurvePoint,
-  isUnit,
+  areUnits,
   mulPoint,
   paillierEnc,
   Point,
@@ -142,12 +142,12 @@ export function verifyLogStar(
     const { N0, C, X, B, rp } = statement;
     ensure(isAcceptableModulus(N0) && isAcceptableRingPedersen(rp) && isCurvePoint(X) && isCurvePoint(B));
     const N2 = N0 * N0;
-    ensure(isUnit(C, N2));
+    ensure(areUnits([C], N0, N2));
     ensure(typeof proof === 'object' && proof !== null);
     const { S, A, D, z1, z2, z3 } = proof;
     const Y = pointFromHex(proof.Y);
     ensure(Y !== undefined);
-    ensure(isUnit(S, rp.N) && isUnit(D, rp.N) && isUnit(A, N2) && isUnit(z2, N0));
+    ensure(areUnits([S, D], rp.N) && areUnits([A], N0, N2) && areUnits([z2], N0));
     ensure(inSymmetricRange(z1, 1n << BigInt(ELL + EPSILON)));
     ensure(typeof z3 === 'bigint');
     const e = challenge(ctx, statement, S, A, Y, D);

@@ -3,7 +3,7 @@ import { crtCombine, crtParams, isPerfectSquare, jacobi, millerRabin, mod, modIn
 import { modPowFast } from '../math/modpow';
 import { randomBelow, type Rng } from '../rng';
 import { type ProofContext, Transcript } from '../transcript';
-import { assertBigInt, assertModulus, ensure, isAcceptableModulus, isUnit } from './common';
+import { areUnits, assertBigInt, assertModulus, ensure, isAcceptableModulus, isUnit } from './common';
 import { M } from './params';
 
 /**
@@ -113,10 +113,11 @@ export function verifyModulus(ctx: ProofContext, statement: ModStatement, proof:
     ensure(!millerRabin(N, primalityBases(N))); // N must be composite
     ensure(typeof proof === 'object' && proof !== null);
     const { w, x, a, b, z } = proof;
-    ensure(isUnit(w, N) && jacobi(w, N) === -1);
+    ensure(areUnits([w], N) && jacobi(w, N) === -1);
     ensure(Array.isArray(x) && Array.isArray(a) && Array.isArray(b) && Array.isArray(z));
     ensure(x.length === M && a.length === M && b.length === M && z.length === M);
     const ys = challenges(ctx, N, w);
+    ensure(areUnits(ys, N)); // one gcd for all the challenges
     for (let i = 0; i < M; i++) {
       const xi: unknown = x[i];
       const ai: unknown = a[i];
@@ -124,10 +125,9 @@ export function verifyModulus(ctx: ProofContext, statement: ModStatement, proof:
       const zi: unknown = z[i];
       const yi = ys[i] as bigint;
       ensure(typeof ai === 'boolean' && typeof bi === 'boolean');
-      // y_i must be a unit; then z_i^N = y_i and x_i^4 = ±w^b·y_i force x_i and z_i to be units too,
-      // so a range check suffices for them (saves two gcds per round).
+      // y_i is a unit (checked above); z_i^N = y_i and x_i^4 = ±w^b·y_i then force x_i and z_i to be
+      // units too, so a range check suffices for them.
       ensure(typeof xi === 'bigint' && typeof zi === 'bigint' && xi > 0n && xi < N && zi > 0n && zi < N);
-      ensure(isUnit(yi, N));
       ensure(modPowFast(zi, N, N) === yi);
       let v = ai ? N - yi : yi;
       if (bi) v = (v * w) % N;

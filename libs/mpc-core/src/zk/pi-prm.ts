@@ -4,7 +4,7 @@ import { modPowFast } from '../math/modpow';
 import type { RingPedersenParams, RingPedersenSecret } from '../math/ring-pedersen';
 import { randomBelow, type Rng } from '../rng';
 import { type ProofContext, Transcript } from '../transcript';
-import { appendRingPedersen, assertBigInt, assertRingPedersen, ensure, isAcceptableRingPedersen, isUnit } from './common';
+import { appendRingPedersen, assertBigInt, assertRingPedersen, areUnits, ensure, isAcceptableRingPedersen } from './common';
 import { M } from './params';
 
 /**
@@ -65,7 +65,7 @@ export function verifyRingPedersenParams(ctx: ProofContext, statement: PrmStatem
     ensure(typeof proof === 'object' && proof !== null);
     const { A, z } = proof;
     ensure(Array.isArray(A) && Array.isArray(z) && A.length === M && z.length === M);
-    ensure(A.every((Ai) => isUnit(Ai, N)));
+    ensure(areUnits(A, N));
     ensure(z.every((zi) => typeof zi === 'bigint' && zi >= 0n && zi < N));
     const e = challenges(ctx, statement, A);
     for (let i = 0; i < M; i++) {
