@@ -1,5 +1,6 @@
 import {
   BROADCAST_RECIPIENT,
+  MAX_PAYLOAD_LENGTH,
   envelopeId,
   equivocationBy,
   EnvelopeRejected,
@@ -262,5 +263,14 @@ describe('hostile objects', () => {
       },
     });
     expect(rejection(() => openEnvelope(hostile, at(p2))).reason).toBe('malformed');
+  });
+});
+
+describe('size limits', () => {
+  it('opens a point-to-point payload of exactly MAX_PAYLOAD_LENGTH bytes, and refuses one byte more', () => {
+    const big = new Uint8Array(MAX_PAYLOAD_LENGTH);
+    const e = sealEnvelope({ from: p1, to: directory.require(2), sessionId, round: 'r', payload: big }, testOnlyRng('max'));
+    expect(openEnvelope(e, at(p2)).payload).toHaveLength(MAX_PAYLOAD_LENGTH);
+    expect(() => sealEnvelope({ from: p1, to: 'broadcast', sessionId, round: 'r', payload: new Uint8Array(MAX_PAYLOAD_LENGTH + 1) })).toThrow(/payload/);
   });
 });

@@ -266,12 +266,14 @@ function checkShape(value: unknown): PeerEnvelope {
   if (!isNonNegativeInteger(e.senderId)) reject('malformed', 'senderId is not a u32');
   if (!isNonNegativeInteger(e.recipientId)) reject('malformed', 'recipientId is not a u32');
   if (!validRound(e.round)) reject('malformed', 'round');
-  if (!(e.payload instanceof Uint8Array) || e.payload.length > MAX_PAYLOAD_LENGTH) reject('malformed', 'payload');
+  // A point-to-point payload carries the 16-byte tag on top of at most MAX_PAYLOAD_LENGTH bytes.
+  if (!(e.payload instanceof Uint8Array) || e.payload.length > MAX_PAYLOAD_LENGTH + AEAD_TAG_LENGTH) reject('malformed', 'payload');
   if (!(e.ephemeralPublicKey instanceof Uint8Array)) reject('malformed', 'ephemeralPublicKey');
   if (!(e.aeadNonce instanceof Uint8Array)) reject('malformed', 'aeadNonce');
   if (!(e.signature instanceof Uint8Array) || e.signature.length !== SIGNATURE_LENGTH) reject('malformed', 'signature length');
   if (e.recipientId === BROADCAST_RECIPIENT) {
     if (e.ephemeralPublicKey.length !== 0 || e.aeadNonce.length !== 0) reject('malformed', 'broadcast with encryption fields');
+    if (e.payload.length > MAX_PAYLOAD_LENGTH) reject('malformed', 'payload');
   } else {
     if (e.ephemeralPublicKey.length !== PUBLIC_KEY_LENGTH) reject('malformed', 'ephemeralPublicKey length');
     if (e.aeadNonce.length !== AEAD_NONCE_LENGTH) reject('malformed', 'aeadNonce length');
