@@ -85,8 +85,8 @@ function signOnce(keyShares: readonly KeyShare[], stores: Map<PartyId, InMemoryN
     // commitments (remembered at preprocessing); every other signer's commitments are new to it
     clearValidatedPointCache();
     const own = commitments.get(signers[i]!)!;
-    suite.rememberOwnPoint(own.hiding);
-    suite.rememberOwnPoint(own.binding);
+    suite.parsePoint(own.hiding, 'own hiding');
+    suite.parsePoint(own.binding, 'own binding');
     const pub = keyShares[i]!.publicPackage;
     [...pub.groupCommitment, ...pub.verifyingShares].forEach((p, k) => suite.parsePoint(p, `key point ${k}`));
     t0 = performance.now();

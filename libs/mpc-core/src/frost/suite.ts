@@ -59,8 +59,6 @@ export interface FrostSuite {
   externalPublicKey(groupKey: Uint8Array): Uint8Array;
   /** Verifies a final signature under an external public key (noble's verifier). */
   verify(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean;
-  /** Speed only: notes a point this node computed as k·G itself, so later parses skip the subgroup check. */
-  rememberOwnPoint(p: Uint8Array): void;
 }
 
 interface GroupPoint<P> {
@@ -92,7 +90,6 @@ interface SuiteOptions<P extends GroupPoint<P>> {
   evenY: boolean;
   externalPublicKey(groupKey: Uint8Array): Uint8Array;
   verify(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean;
-  rememberOwnPoint?(p: Uint8Array): void;
 }
 
 function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
@@ -167,7 +164,6 @@ function makeSuite<P extends GroupPoint<P>>(o: SuiteOptions<P>): FrostSuite {
     pointEquals: (a: Uint8Array, b: Uint8Array) => bytesEqual(a, b),
     hasEvenY: (p: Uint8Array) => !o.evenY || p[0] === 0x02,
     externalPublicKey: (groupKey: Uint8Array) => o.externalPublicKey(groupKey),
-    rememberOwnPoint: (p: Uint8Array) => o.rememberOwnPoint?.(p),
     verify: (signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array) => {
       if (signature.length !== o.signatureLength || publicKey.length !== o.publicKeyLength) return false;
       try {
@@ -199,7 +195,6 @@ export const ed25519Suite: FrostSuite = makeSuite({
   evenY: false,
   externalPublicKey: (groupKey) => Uint8Array.from(groupKey),
   verify: (sig, msg, pk) => ed25519.verify(sig, msg, pk, { zip215: false }),
-  rememberOwnPoint: (p) => ValidatedEd25519Point.rememberOwnMultipleOfBase(p),
 });
 
 /** FROST for BIP340 (Taproot) Schnorr: compressed points internally, x-only keys outside. */

@@ -31,20 +31,6 @@ export class ValidatedEd25519Point extends ed25519.Point {
     // checked in fromBytes before the instance was made
   }
 
-  /**
-   * Records a point this node computed itself as k·G (its own nonce commitments, at preprocessing), so
-   * that the online rounds do not pay for the subgroup check of its own points. Such a point is in the
-   * prime-order subgroup by construction; it is still decoded strictly and checked on the curve.
-   */
-  static rememberOwnMultipleOfBase(bytes: Uint8Array): void {
-    const key = bytesToHex(bytes);
-    if (cache.has(key)) return;
-    const p = ed25519.Point.fromBytes(bytes);
-    p.assertValidity();
-    if (p.is0()) return;
-    remember(key, new ValidatedEd25519Point(p.X, p.Y, p.Z, p.T));
-  }
-
   static override fromBytes(bytes: Uint8Array, zip215 = false): EdwardsPoint {
     if (zip215) return ed25519.Point.fromBytes(bytes, true);
     const key = bytesToHex(bytes);
@@ -63,6 +49,22 @@ export class ValidatedEd25519Point extends ed25519.Point {
 function remember(key: string, v: ValidatedEd25519Point): void {
   if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value!);
   cache.set(key, v);
+}
+
+/**
+ * INTERNAL (called by `sign/preprocess.ts` only; not exported from the module index): records a nonce
+ * commitment that noble's `commit` just computed as k·G for this node, so that the online rounds do
+ * not pay for the subgroup check of its own points. Such a point is in the prime-order subgroup by
+ * construction; it is still decoded strictly and checked on the curve. Never call it with a received
+ * point: that would skip the subgroup check for that encoding.
+ */
+export function rememberOwnEd25519Commitment(bytes: Uint8Array): void {
+  const key = bytesToHex(bytes);
+  if (cache.has(key)) return;
+  const p = ed25519.Point.fromBytes(bytes);
+  p.assertValidity();
+  if (p.is0()) return;
+  remember(key, new ValidatedEd25519Point(p.X, p.Y, p.Z, p.T));
 }
 
 /** Empties the validation memo (for benchmarks that model separate nodes in one process). */

@@ -8,6 +8,7 @@ import type { KeyShare } from '../key-share';
 import type { PublishedCommitment } from '../messages';
 import type { NonceStore } from '../state';
 import { getSuite, type FrostSuite } from '../suite';
+import { rememberOwnEd25519Commitment } from '../validated-points';
 
 export const MAX_PREPROCESS_BATCH = 1000;
 
@@ -45,8 +46,11 @@ export function preprocess(keyShare: KeyShare, count: number, store: NonceStore,
     const { nonces, commitments } = suite.frost.commit(secret, nobleRng(rng));
     const hiding = Uint8Array.from(commitments.hiding);
     const binding = Uint8Array.from(commitments.binding);
-    suite.rememberOwnPoint(hiding);
-    suite.rememberOwnPoint(binding);
+    if (suite.name === 'ed25519') {
+      // computed here as k·G by noble's commit: remember them as checked (speed only)
+      rememberOwnEd25519Commitment(hiding);
+      rememberOwnEd25519Commitment(binding);
+    }
     const commitment: PublishedCommitment = {
       suite: suite.name,
       partyId: keyShare.partyId,
