@@ -3,6 +3,7 @@ import {
   decodeSignGrant,
   encodeSignGrant,
   encodeSignRequest,
+  grantId,
   grantSigningBytes,
   GrantRefused,
   requestDigest,
@@ -98,6 +99,7 @@ describe('signed encodings, pinned (snapshots: a change here breaks every deploy
     expect(g.approvals.map((a) => `${a.approverId}:${hex(a.signature)}`)).toMatchSnapshot('approval signatures');
     expect(hex(grantSigningBytes(g))).toMatchSnapshot('grant signing bytes');
     expect(hex(g.engineSignature)).toMatchSnapshot('engine signature');
+    expect(hex(grantId(g))).toMatchSnapshot('grant id');
     expect(encodeSignGrant(g)).toMatchSnapshot('grant JSON text');
   });
 

@@ -1,6 +1,7 @@
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { CanonicalWriter } from './canonical';
+import { SignGrantInputError } from './errors';
 import { validatePayload, validateSignRequest, validateUnsignedGrant } from './validate';
 import type { SignPayload, SignRequest, SignScheme, UnsignedSignGrant } from './types';
 
@@ -52,4 +53,17 @@ export function grantSigningBytes(grant: UnsignedSignGrant): Uint8Array {
     .u32('approval-count', grant.approvals.length);
   for (const a of grant.approvals) w.string('approver-id', a.approverId).bytes('approval-signature', a.signature);
   return w.u64('issued-at', grant.issuedAt).u64('expires-at', grant.expiresAt).finish();
+}
+
+/**
+ * A stable 32-byte id of a signed grant (SHA-256 over a domain tag, the signed bytes and the engine
+ * signature), for the signer's audit log. Strict Ed25519 verification makes the signature
+ * non-malleable, so one accepted grant has exactly one id.
+ */
+export function grantId(grant: UnsignedSignGrant & { readonly engineSignature: Uint8Array }): Uint8Array {
+  const signed = grantSigningBytes(grant);
+  if (!(grant.engineSignature instanceof Uint8Array) || grant.engineSignature.length !== 64) {
+    throw new SignGrantInputError('grant.engineSignature', 'must be 64 bytes');
+  }
+  return sha256(new CanonicalWriter('custody/sign-grant-id/v1').bytes('signed', signed).bytes('engine-signature', grant.engineSignature).finish());
 }

@@ -19,7 +19,7 @@ export {
   type UnsignedSignGrant,
 } from './types';
 export { LIMITS, validateSignRequest, validatePayload } from './validate';
-export { signingInput, encodeSignRequest, requestDigest, grantSigningBytes } from './encoding';
+export { signingInput, encodeSignRequest, requestDigest, grantSigningBytes, grantId } from './encoding';
 export {
   signGrant,
   approveRequest,
