@@ -51,6 +51,20 @@ function line(label: string, t: Timing): void {
   process.stdout.write(`${label.padEnd(58)} ${t.wall.toFixed(2).padStart(9)} ms wall ${t.cpu.toFixed(2).padStart(9)} ms cpu\n`);
 }
 
+/** Approximate wire size of a plain-data proof: bigints as magnitude bytes + 1 sign byte, hex strings as bytes. */
+function proofBytes(value: unknown): number {
+  if (typeof value === 'bigint') return 1 + Math.ceil((value < 0n ? -value : value).toString(16).length / 2);
+  if (typeof value === 'string') return value.length / 2;
+  if (typeof value === 'boolean') return 1;
+  if (Array.isArray(value)) return value.reduce((acc: number, v: unknown) => acc + proofBytes(v), 0);
+  if (typeof value === 'object' && value !== null) return Object.values(value).reduce((acc: number, v: unknown) => acc + proofBytes(v), 0);
+  return 0;
+}
+
+function sizeLine(label: string, proof: unknown): void {
+  process.stdout.write(`${label.padEnd(58)} ${String(proofBytes(proof)).padStart(9)} bytes\n`);
+}
+
 function toBytes(x: bigint): Buffer {
   let hex = x.toString(16);
   if (hex.length % 2) hex = '0' + hex;
@@ -184,6 +198,16 @@ function proofSection(bits: number, prover: Party, verifier: Party, runs: number
   line('  Πfac   verify', measure(runs, () => verifyNoSmallFactor(ctx, facSt, facProof, verifier.sk)));
   if (!verifyModulus(ctx, modSt, modProof) || !verifyRingPedersenParams(ctx, prover.rp, prmProof) || !verifyNoSmallFactor(ctx, facSt, facProof)) {
     throw new Error('a key-generation proof failed to verify');
+  }
+  for (const [label, proof] of [
+    ['Πenc', encProof],
+    ['Πlog*', logProof],
+    ['Πaff-g', affProof],
+    ['Πmod', modProof],
+    ['Πprm', prmProof],
+    ['Πfac', facProof],
+  ] as const) {
+    sizeLine(`  ${label} proof size (approximate, plain data)`, proof);
   }
   return { enc: encP.cpu + encV.cpu, affG: affP.cpu + affV.cpu, logStar: logP.cpu + logV.cpu };
 }
