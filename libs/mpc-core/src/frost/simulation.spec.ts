@@ -26,3 +26,13 @@ describe('FROST simulation (smoke)', () => {
     expect(independentBip340Verify(tw.signature, message, tw.publicKey)).toBe(true);
   });
 });
+
+describe('FROST with non-contiguous party ids', () => {
+  it('DKG among parties 3, 7 and 200; parties 7 and 200 sign', () => {
+    const rng = testOnlySeededRng('ids');
+    const shares = runDkg({ suite: 'ed25519', partyIds: [3, 7, 200], threshold: 2, sessionId: sid('i'), rng });
+    const message = new Uint8Array([42]);
+    const res = runSign({ keyShares: [shares[1]!, shares[2]!], message, sessionId: sid('j'), rng });
+    expect(nodeVerifyEd25519(res.signature, message, res.publicKey)).toBe(true);
+  });
+});
