@@ -1,6 +1,9 @@
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { addCiphertexts, decrypt, encryptCrt, encryptWithNonce, mulCiphertext } from '../math/paillier';
 import { mod } from '../math/modarith';
+import { paillierSecretKeyFromPrimes } from '../math/paillier';
+import { ringPedersenFromPrimes } from '../math/ring-pedersen';
+import { TEST_ONLY_SAFE_PRIMES_1536 } from '../../test/fixtures/test-only-safe-primes';
 import { testOnlyRng } from '../../test/fixtures/deterministic-rng';
 import { ctx, otherProver, otherSession, tamperings, testParty } from '../../test/fixtures/zk-test-helpers';
 import { ELL, ELL_PRIME, EPSILON } from './params';
@@ -88,6 +91,20 @@ describe('Πaff-g (Paillier affine operation with group commitment in range)', (
     expect(verifyAffG(ctx, statement, { ...proof, wY: 0n })).toBe(false);
     expect(verifyAffG(ctx, statement, { ...proof, Bx: '02' + '00'.repeat(32) })).toBe(false);
     expect(verifyAffG(ctx, statement, { ...proof, z1: 1.5 as unknown as bigint })).toBe(false);
+  });
+
+  it('works across sizes: a 3072-bit verifier key and ring-Pedersen modulus with a 2048-bit prover key', () => {
+    const [p3, q3] = TEST_ONLY_SAFE_PRIMES_1536[0];
+    const big = paillierSecretKeyFromPrimes(p3, q3);
+    const bigRp = ringPedersenFromPrimes(p3, q3, rng).params;
+    const C3 = encryptCrt(big, k, rng).ciphertext;
+    const rho = 99n;
+    const D3 = addCiphertexts(big.publicKey, mulCiphertext(big.publicKey, C3, x), encryptWithNonce(big.publicKey, -beta, rho));
+    const st: AffGStatement = { ...statement, N0: big.publicKey.N, C: C3, D: D3, rp: bigRp };
+    const pr = proveAffG(ctx, st, { ...witness, rho, proverSecretKey: prover.paillier }, rng);
+    expect(verifyAffG(ctx, st, pr)).toBe(true);
+    expect(verifyAffG(ctx, st, pr, big)).toBe(true);
+    expect(decrypt(big, D3)).toBe(x * k - beta);
   });
 
   it('refuses to prove on a malformed statement, naming it', () => {
