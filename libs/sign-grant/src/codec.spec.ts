@@ -22,14 +22,14 @@ const checkOptions = {
   requestedSigningInput: signingInput(REQUEST.payload, REQUEST.scheme),
 };
 
-function malformed(json: string): GrantRefused {
+function malformed(json: string): SignGrantInputError {
   try {
     decodeSignGrant(json);
   } catch (e) {
-    if (e instanceof GrantRefused) return e;
-    throw new Error('expected GrantRefused', { cause: e });
+    if (e instanceof SignGrantInputError) return e;
+    throw new Error('expected SignGrantInputError', { cause: e });
   }
-  throw new Error('expected GrantRefused, the grant decoded');
+  throw new Error('expected SignGrantInputError, the grant decoded');
 }
 
 describe('sign grant JSON codec', () => {
@@ -68,12 +68,12 @@ describe('sign grant JSON codec', () => {
     ['an array', () => []],
     ['null', () => null],
   ];
-  it.each(bad)('refuses %s as malformed', (_name, make) => {
-    expect(malformed(JSON.stringify(make())).reason).toBe('malformed');
+  it.each(bad)('refuses %s, naming the field', (_name, make) => {
+    expect(malformed(JSON.stringify(make())).argument).toMatch(/^grant/);
   });
 
-  it('refuses text that is not JSON, and never throws anything but GrantRefused on garbled input', () => {
-    expect(malformed('{').reason).toBe('malformed');
+  it('refuses text that is not JSON, and never throws anything but SignGrantInputError on garbled input', () => {
+    expect(malformed('{').message).toMatch(/not valid JSON/);
     const json = encodeSignGrant(grant({ approvals: [approval('alice', 'alice@ops'), approval('bob', 'bob@ops')] }));
     let state = 12345;
     const next = () => (state = (state * 1103515245 + 12345) % 2 ** 31);
@@ -85,7 +85,7 @@ describe('sign grant JSON codec', () => {
         // A change that still decodes must fail the check (or be a no-op, e.g. same character).
         if (encodeSignGrant(g) !== json) expect(() => checkGrant(g, checkOptions)).toThrow(GrantRefused);
       } catch (e) {
-        expect(e).toBeInstanceOf(GrantRefused);
+        expect(e).toBeInstanceOf(SignGrantInputError);
       }
     }
   });

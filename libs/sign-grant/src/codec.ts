@@ -1,13 +1,15 @@
-import { GrantRefused, SignGrantInputError } from './errors';
+import { SignGrantInputError } from './errors';
 import type { SignGrant, SignRequest } from './types';
 import { validateSignedGrant, validateSignRequest } from './validate';
 
 /**
  * The JSON wire form of a sign grant (and of a request, for approver apps): fixed key order, byte
  * fields in lower-case hex, integers as JSON numbers (all timestamps are safe integers). Decoding is
- * strict (exact key sets, types, lengths, ranges): a grant that does not decode is refused as
- * `malformed` ({@link GrantRefused}). The signatures cover the binary encoding (encoding.ts), not
- * this JSON, so a re-encoded grant verifies the same.
+ * strict (exact key sets, types, lengths, ranges): text that does not decode throws
+ * {@link SignGrantInputError} naming the field (the caller maps it to "invalid argument" at an API, or
+ * to a refusal at a signer). A decoded grant is only well-formed: it still has to pass `checkGrant`.
+ * The signatures cover the binary encoding (encoding.ts), not this JSON, so a re-encoded grant
+ * verifies the same.
  */
 
 export interface SignRequestJson {
@@ -95,7 +97,7 @@ export function signRequestFromJson(value: unknown): SignRequest {
   }
 }
 
-/** Decodes and validates a grant object; throws {@link GrantRefused} (`malformed`). */
+/** Decodes and validates a grant object; throws {@link SignGrantInputError} naming the field. */
 export function signGrantFromJson(value: unknown): SignGrant {
   try {
     if (!isRecord(value)) throw new DecodeError('grant: must be an object');
@@ -112,21 +114,20 @@ export function signGrantFromJson(value: unknown): SignGrant {
     validateSignedGrant(grant);
     return grant;
   } catch (e) {
-    if (e instanceof DecodeError) throw new GrantRefused('malformed', e.message);
-    if (e instanceof SignGrantInputError) throw new GrantRefused('malformed', e.message.replace(/^invalid /, ''));
+    if (e instanceof DecodeError) throw new SignGrantInputError('grant', e.message);
     throw e;
   }
 }
 
-/** Parses the JSON text of a grant; throws {@link GrantRefused} (`malformed`). */
+/** Parses the JSON text of a grant; throws {@link SignGrantInputError} naming the field. */
 export function decodeSignGrant(json: string): SignGrant {
-  if (typeof json !== 'string') throw new GrantRefused('malformed', 'grant: must be a JSON string');
-  if (json.length > 1024 * 1024) throw new GrantRefused('malformed', 'grant: JSON longer than 1 MiB');
+  if (typeof json !== 'string') throw new SignGrantInputError('grant', 'must be a JSON string');
+  if (json.length > 1024 * 1024) throw new SignGrantInputError('grant', 'JSON longer than 1 MiB');
   let parsed: unknown;
   try {
     parsed = JSON.parse(json);
   } catch {
-    throw new GrantRefused('malformed', 'grant: not valid JSON');
+    throw new SignGrantInputError('grant', 'not valid JSON');
   }
   return signGrantFromJson(parsed);
 }
