@@ -9,6 +9,7 @@ export {
   sealShare,
   openShare,
   rewrapShare,
+  assertRecordsSealedBy,
   validateSealedShare,
   validateContext,
   systemRng,

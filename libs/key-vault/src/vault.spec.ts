@@ -6,6 +6,7 @@ import {
   KeyEncryptionKey,
   openShare,
   rewrapShare,
+  assertRecordsSealedBy,
   sealedShareFromColumns,
   sealedShareFromJson,
   sealedShareToColumns,
@@ -271,5 +272,16 @@ describe('rewrapShare (KEK rotation)', () => {
     expect(vaultError(() => rewrapShare(kek, otherKek, sealed, { ...ctx, signerId: 9 })).reason).toBe('wrong-context');
     const tampered = { ...sealed, ciphertext: flip(sealed.ciphertext, 4) };
     expect(vaultError(() => rewrapShare(kek, otherKek, tampered, ctx)).reason).toBe('tampered');
+  });
+});
+
+describe('assertRecordsSealedBy (start-up check)', () => {
+  it('passes when every record names this KEK (or there are none), and fails closed otherwise', () => {
+    expect(() => assertRecordsSealedBy(kek, [kek.kekId, kek.kekId])).not.toThrow();
+    expect(() => assertRecordsSealedBy(kek, [])).not.toThrow();
+    const e = vaultError(() => assertRecordsSealedBy(otherKek, [kek.kekId]));
+    expect(e.reason).toBe('wrong-kek');
+    expect(e.message).toMatch(/^wrong key-encryption key: this node's KEK is [0-9a-f]{32}, but stored records were sealed by [0-9a-f]{32}$/);
+    expect(vaultError(() => assertRecordsSealedBy(kek, ['XYZ'])).reason).toBe('malformed');
   });
 });

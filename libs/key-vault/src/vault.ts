@@ -236,3 +236,24 @@ export function rewrapShare(
     dataKey.fill(0);
   }
 }
+
+/**
+ * The start-up check: given the KEK fingerprints recorded in this node's database (e.g.
+ * `SELECT DISTINCT kek_id ...`), fails closed with `wrong-kek` when any record was sealed by another
+ * KEK, so that a node started with the wrong key stops with a clear message before serving.
+ * Records sealed by several KEKs mean an unfinished rotation: finish it with {@link rewrapShare}.
+ */
+export function assertRecordsSealedBy(kek: KeyEncryptionKey, recordedKekIds: Iterable<string>): void {
+  assertKek(kek);
+  const others = new Set<string>();
+  for (const id of recordedKekIds) {
+    if (typeof id !== 'string' || !/^[0-9a-f]{32}$/.test(id)) throw new VaultError('malformed', 'invalid recorded kekId: must be 32 lower-case hex characters');
+    if (id !== kek.kekId) others.add(id);
+  }
+  if (others.size > 0) {
+    throw new VaultError(
+      'wrong-kek',
+      `wrong key-encryption key: this node's KEK is ${kek.kekId}, but stored records were sealed by ${[...others].sort().join(', ')}`,
+    );
+  }
+}
