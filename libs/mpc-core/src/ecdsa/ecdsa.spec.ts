@@ -114,7 +114,7 @@ describe('threshold ECDSA (CGGMP21-style) end to end', () => {
     const cases: [string, string, PartyId, (m: Record<string, unknown>) => unknown, string][] = [
       ['bad Πenc', 'ecdsa-presign/round-1', 2, (m) => ({ ...m, psiEnc: tamperFirstBigInt(m.psiEnc) }), 'pi-enc'],
       ['K not coprime to N', 'ecdsa-presign/round-1', 2, (m) => ({ ...m, K: 0n }), 'invalid-ciphertext'],
-      ['wrong MtA response D (Πaff-g)', 'ecdsa-presign/round-2', 1, (m) => ({ ...m, D: (m.D as bigint) + 1n }), 'pi-aff-g'],
+      ['wrong MtA response D (Πaff-g)', 'ecdsa-presign/round-2', 1, (m) => ({ ...m, deltaMta: (m.deltaMta as { D: bigint }[]).map((e) => ({ ...e, D: e.D + 1n })) }), 'pi-aff-g'],
       ['wrong MtA response D̂ (Πaff-g)', 'ecdsa-presign/round-2', 1, (m) => ({ ...m, psiAffHat: tamperFirstBigInt(m.psiAffHat) }), 'pi-aff-g'],
       ['bad Πlog* for Γ', 'ecdsa-presign/round-2', 2, (m) => ({ ...m, psiLog: tamperFirstBigInt(m.psiLog) }), 'pi-log-star'],
       ['bad Πlog* for Δ', 'ecdsa-presign/round-3', 1, (m) => ({ ...m, psiLog: tamperFirstBigInt(m.psiLog) }), 'pi-log-star'],
@@ -136,10 +136,11 @@ describe('threshold ECDSA (CGGMP21-style) end to end', () => {
       expect(e.check).toBe('sigma-share');
     });
 
-    it('a wrong δ_i that no proof covers: the honest parties stop (suspects named)', () => {
+    it('a wrong δ_i that no proof covers: the honest party opens the δ side; the cheater, refusing, is named', () => {
       const tamper: SimulationOptions['tamper'] = (r, from, _to, m) => (r === 'ecdsa-presign/round-3' && from === 2 ? { ...(m as object), delta: 1n } : m);
       const e = abortOf(() => simulatePresign(sessionId('delta'), shares3, [1, 2], { rng: testOnlyDeterministicRng('delta'), tamper }));
-      expect(e.check).toBe('delta-consistency');
+      expect(e.round).toBe('ecdsa-presign/blame-output');
+      expect(e.check).toBe('missing-message');
       expect(e.culprits).toEqual([2]);
     });
   });

@@ -7,7 +7,10 @@ import { presignRound1, PRESIGN_ROUND_1 } from './presign/round-1';
 import { presignRound2, PRESIGN_ROUND_2 } from './presign/round-2';
 import { presignRound3, PRESIGN_ROUND_3 } from './presign/round-3';
 import { presignOutput, PRESIGN_OUTPUT } from './presign/output';
-import type { Presignature } from './presign/state';
+import type { Presignature, PresignRound3State } from './presign/state';
+import type { PresignRound3Message } from './presign/messages';
+import { presignBlameOutput, presignBlameRound, PRESIGN_BLAME, PRESIGN_BLAME_OUTPUT } from './presign/blame';
+import { ProtocolAbortError } from '../errors';
 import { signRound1, signOutput, SIGN_ROUND_1 } from './sign/round-1';
 import type { EcdsaSignature } from './signature';
 import { applyRefresh } from './refresh/refresh';
@@ -118,7 +121,37 @@ export function simulatePresign(sessionId: Uint8Array, keyShares: ReadonlyMap<Pa
   const s1 = new Map([...r1].map(([id, r]) => [id, r.state]));
   const r2 = step(PRESIGN_ROUND_2, s1, deliver(PRESIGN_ROUND_1, r1, opts), presignRound2, opts);
   const r3 = step(PRESIGN_ROUND_3, r2.states, r2.inboxes, presignRound3, opts);
-  return forEachParty(signers, PRESIGN_OUTPUT, opts, (id) => presignOutput(r3.states.get(id)!, r3.inboxes.get(id) ?? new Map()));
+  return presignOutputWithBlame(signers, r3.states, r3.inboxes, opts);
+}
+
+/**
+ * The output step; when δ does not match for some party, every party whose own view fails the
+ * δ check runs the blame round (the others refuse to reveal and are named as missing) and the
+ * blame's abort, which names the culprits, is thrown.
+ */
+export function presignOutputWithBlame(
+  signers: readonly PartyId[],
+  states: ReadonlyMap<PartyId, PresignRound3State>,
+  inboxes: ReadonlyMap<PartyId, Inbox<PresignRound3Message>>,
+  opts: SimulationOptions,
+): Map<PartyId, Presignature> {
+  const out = new Map<PartyId, Presignature>();
+  const failed: PartyId[] = [];
+  let firstError: ProtocolAbortError | undefined;
+  for (const id of signers) {
+    try {
+      out.set(id, (opts.meter ?? ((_p, _r, w) => w()))(id, PRESIGN_OUTPUT, () => presignOutput(states.get(id)!, inboxes.get(id) ?? new Map())));
+    } catch (e) {
+      if (!(e instanceof ProtocolAbortError) || e.check !== 'delta-consistency') throw e;
+      failed.push(id);
+      firstError ??= e;
+    }
+  }
+  if (!firstError) return out;
+  const rb = forEachParty(failed, PRESIGN_BLAME, opts, (id) => presignBlameRound(states.get(id)!, inboxes.get(id) ?? new Map()));
+  const ib = deliver(PRESIGN_BLAME, rb, opts);
+  forEachParty(failed, PRESIGN_BLAME_OUTPUT, opts, (id) => presignBlameOutput(rb.get(id)!.state, ib.get(id) ?? new Map()));
+  throw firstError;
 }
 
 /** The online round; every signer combines and verifies; returns the signature (all agree). */

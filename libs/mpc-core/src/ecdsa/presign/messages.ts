@@ -18,9 +18,12 @@ export interface PresignRound2Message {
   readonly kind: 'presign/2';
   /** Γ_i = γ_i·G (broadcast). */
   readonly Gamma: string;
-  /** D_{j,i} = γ_i ⊙ K_j ⊕ enc_j(β_{i,j}; s) and F_{j,i} = enc_i(β_{i,j}; r) (for recipient j). */
-  readonly D: bigint;
-  readonly F: bigint;
+  /**
+   * Broadcast: for every other signer j, D_{j,i} = γ_i ⊙ K_j ⊕ enc_j(y_{i,j}; s) and
+   * F_{j,i} = enc_i(y_{i,j}; r) (the δ MtA). Ciphertexts only, so broadcasting them leaks nothing;
+   * it lets every party check the openings revealed in the blame round if δ does not match.
+   */
+  readonly deltaMta: readonly DeltaMtaEntry[];
   /** D̂_{j,i} = w_i ⊙ K_j ⊕ enc_j(β̂_{i,j}; ŝ) and F̂_{j,i} = enc_i(β̂_{i,j}; r̂), w_i = λ_i·x_i. */
   readonly Dhat: bigint;
   readonly Fhat: bigint;
@@ -29,6 +32,12 @@ export interface PresignRound2Message {
   readonly psiAffHat: unknown;
   /** Πlog*: G_i encrypts the discrete log of Γ_i (base G). */
   readonly psiLog: unknown;
+}
+
+export interface DeltaMtaEntry {
+  readonly to: number;
+  readonly D: bigint;
+  readonly F: bigint;
 }
 
 export interface PresignRound3Message {
@@ -43,4 +52,18 @@ export interface PresignRound3Message {
   readonly psiLog: unknown;
 }
 
-export type PresignMessage = PresignRound1Message | PresignRound2Message | PresignRound3Message;
+/**
+ * Blame round, run only after `delta-consistency` failed (the presignature is dead): the δ-side
+ * secrets, which do not involve the key share: k_i, γ_i with their encryption nonces and, per
+ * peer j, the δ-MtA mask y_{i,j} with the nonces of D_{j,i} (s) and F_{j,i} (r).
+ */
+export interface PresignBlameMessage {
+  readonly kind: 'presign/blame';
+  readonly k: bigint;
+  readonly rho: bigint;
+  readonly gamma: bigint;
+  readonly nu: bigint;
+  readonly mta: readonly { readonly to: number; readonly y: bigint; readonly s: bigint; readonly r: bigint }[];
+}
+
+export type PresignMessage = PresignRound1Message | PresignRound2Message | PresignRound3Message | PresignBlameMessage;

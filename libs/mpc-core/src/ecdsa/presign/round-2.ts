@@ -8,7 +8,7 @@ import { proveLogStar } from '../../zk/pi-log-star';
 import { ELL_PRIME } from '../../zk/params';
 import { G, mulSecretG, pointToHex } from '../curve';
 import { type Inbox, type RoundResult, assertObject, check, checkInbox, parseFrom } from '../protocol';
-import type { PresignRound1Message, PresignRound2Message } from './messages';
+import type { DeltaMtaEntry, PresignRound1Message, PresignRound2Message } from './messages';
 import { presignContext } from './round-1';
 import type { PresignRound1State, PresignRound2State } from './state';
 
@@ -65,20 +65,25 @@ export function presignRound2(state: PresignRound1State, inbox: Inbox<PresignRou
   const ctxAff = presignContext(sessionId, 'pi-aff-g/delta', signers, self);
   const ctxAffHat = presignContext(sessionId, 'pi-aff-g/chi', signers, self);
   const ctxLog = presignContext(sessionId, 'pi-log-star/gamma', signers, self);
+  const mta = (to: PartyId, x: bigint) => {
+    const pkj = keyShare.parties.get(to)!.paillier;
+    const y = randomSymmetric(rng, bound);
+    const s = randomCoprime(rng, pkj.N);
+    const r = randomCoprime(rng, sk.publicKey.N);
+    const D = addCiphertexts(pkj, mulCiphertext(pkj, peerK.get(to)!, x), encryptWithNonce(pkj, y, s));
+    const F = encryptWithNonceCrt(sk, y, r);
+    return { y, s, r, D, F };
+  };
+  const deltaSide = new Map(others.map((to) => [to, mta(to, state.gamma)] as const));
+  const deltaMta: DeltaMtaEntry[] = others.map((to) => ({ to, D: deltaSide.get(to)!.D, F: deltaSide.get(to)!.F }));
+  const mtaSecrets = new Map<PartyId, { y: bigint; s: bigint; r: bigint }>();
   const outgoing = others.map((to) => {
     const peer = keyShare.parties.get(to)!;
     const pkj = peer.paillier;
     const Kj = peerK.get(to)!;
-    const mta = (x: bigint) => {
-      const y = randomSymmetric(rng, bound);
-      const s = randomCoprime(rng, pkj.N);
-      const r = randomCoprime(rng, sk.publicKey.N);
-      const D = addCiphertexts(pkj, mulCiphertext(pkj, Kj, x), encryptWithNonce(pkj, y, s));
-      const F = encryptWithNonceCrt(sk, y, r);
-      return { y, s, r, D, F };
-    };
-    const a = mta(state.gamma);
-    const b = mta(state.w);
+    const a = deltaSide.get(to)!;
+    const b = mta(to, state.w);
+    mtaSecrets.set(to, { y: a.y, s: a.s, r: a.r });
     beta.set(to, -a.y);
     betaHat.set(to, -b.y);
     const psiAff = proveAffG(
@@ -94,8 +99,8 @@ export function presignRound2(state: PresignRound1State, inbox: Inbox<PresignRou
       rng,
     );
     const psiLog = proveLogStar(ctxLog, { N0: sk.publicKey.N, C: state.G, X: Gamma_i, B: G, rp: peer.ringPedersen }, { x: state.gamma, rho: state.nu, proverSecretKey: sk }, rng);
-    const message: PresignRound2Message = { kind: 'presign/2', Gamma: pointToHex(Gamma_i), D: a.D, F: a.F, Dhat: b.D, Fhat: b.F, psiAff, psiAffHat, psiLog };
+    const message: PresignRound2Message = { kind: 'presign/2', Gamma: pointToHex(Gamma_i), deltaMta, Dhat: b.D, Fhat: b.F, psiAff, psiAffHat, psiLog };
     return { to, message };
   });
-  return { state: { ...state, kind: 'presign/state-2', peerK, peerG, Gamma_i, beta, betaHat }, outgoing };
+  return { state: { ...state, kind: 'presign/state-2', peerK, peerG, Gamma_i, beta, betaHat, mtaSecrets, deltaMta }, outgoing };
 }

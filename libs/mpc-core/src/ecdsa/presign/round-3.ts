@@ -1,28 +1,35 @@
-import { InvalidInputError } from '../../errors';
+import { InvalidInputError, type PartyId } from '../../errors';
 import { decrypt } from '../../math/paillier';
 import type { Rng } from '../../rng';
 import { verifyAffG, type AffGProof } from '../../zk/pi-aff-g';
 import { proveLogStar, verifyLogStar, type LogStarProof } from '../../zk/pi-log-star';
 import { G, type Point, modq, mulSecret, pointFromHex, pointToHex } from '../curve';
 import { type Inbox, type RoundResult, assertObject, check, checkInbox, parseFrom } from '../protocol';
-import type { PresignRound2Message, PresignRound3Message } from './messages';
+import type { DeltaMtaEntry, PresignRound2Message, PresignRound3Message } from './messages';
 import { presignContext } from './round-1';
 import { receivedCiphertext } from './round-2';
 import type { PresignRound2State, PresignRound3State } from './state';
 
 export const PRESIGN_ROUND_3 = 'ecdsa-presign/round-3';
 
-export function parsePresignRound2Message(m: unknown): PresignRound2Message & { GammaPoint: Point } {
+export function parsePresignRound2Message(m: unknown, from: PartyId, signers: readonly PartyId[]): PresignRound2Message & { GammaPoint: Point } {
   assertObject(m, 'message');
   if (m.kind !== 'presign/2') throw new InvalidInputError('message.kind', "must be 'presign/2'");
   const GammaPoint = pointFromHex(m.Gamma, 'message.Gamma');
   for (const f of ['psiAff', 'psiAffHat', 'psiLog'] as const) assertObject(m[f], `message.${f}`);
+  const list: unknown = m.deltaMta;
+  const expected = signers.filter((j) => j !== from);
+  if (!Array.isArray(list) || list.length !== expected.length) throw new InvalidInputError('message.deltaMta', `must list exactly ${expected.length} entries`);
+  const deltaMta = (list as unknown[]).map((e, k) => {
+    assertObject(e, `message.deltaMta[${k}]`);
+    if (e.to !== expected[k]) throw new InvalidInputError(`message.deltaMta[${k}].to`, 'entries must be the other signers in ascending order');
+    return { to: e.to as number, D: e.D as bigint, F: e.F as bigint };
+  });
   return {
     kind: 'presign/2',
     Gamma: m.Gamma as string,
     GammaPoint,
-    D: m.D as bigint,
-    F: m.F as bigint,
+    deltaMta,
     Dhat: m.Dhat as bigint,
     Fhat: m.Fhat as bigint,
     psiAff: m.psiAff,
@@ -45,14 +52,22 @@ export function presignRound3(state: PresignRound2State, inbox: Inbox<PresignRou
   const myPk = sk.publicKey;
   const myRp = keyShare.parties.get(self)!.ringPedersen;
   let Gamma: Point = state.Gamma_i;
+  const Gammas = new Map<PartyId, Point>([[self, state.Gamma_i]]);
+  const deltaMtaAll = new Map<PartyId, readonly DeltaMtaEntry[]>([[self, state.deltaMta]]);
   let delta = modq(state.k * state.gamma);
   let chi = modq(state.k * state.w);
   for (const from of others) {
-    const m = parseFrom(PRESIGN_ROUND_3, from, () => parsePresignRound2Message(inbox.get(from)));
+    const m = parseFrom(PRESIGN_ROUND_3, from, () => parsePresignRound2Message(inbox.get(from), from, signers));
     const pkj = keyShare.parties.get(from)!.paillier;
-    const D = receivedCiphertext(PRESIGN_ROUND_3, from, myPk, m.D, 'D');
+    // Every entry of the broadcast δ-MtA list must be a valid ciphertext (D under its recipient's key, F under the sender's).
+    for (const e of m.deltaMta) {
+      receivedCiphertext(PRESIGN_ROUND_3, from, keyShare.parties.get(e.to)!.paillier, e.D, `deltaMta[${e.to}].D`);
+      receivedCiphertext(PRESIGN_ROUND_3, from, pkj, e.F, `deltaMta[${e.to}].F`);
+    }
+    const mine = m.deltaMta.find((e) => e.to === self)!;
+    const D = mine.D;
     const Dhat = receivedCiphertext(PRESIGN_ROUND_3, from, myPk, m.Dhat, 'Dhat');
-    const F = receivedCiphertext(PRESIGN_ROUND_3, from, pkj, m.F, 'F');
+    const F = mine.F;
     const Fhat = receivedCiphertext(PRESIGN_ROUND_3, from, pkj, m.Fhat, 'Fhat');
     const okAff = verifyAffG(
       presignContext(sessionId, 'pi-aff-g/delta', signers, from),
@@ -76,6 +91,8 @@ export function presignRound3(state: PresignRound2State, inbox: Inbox<PresignRou
     );
     check(PRESIGN_ROUND_3, from, 'pi-log-star', okLog, 'G_j encrypts log Γ_j');
     Gamma = Gamma.add(m.GammaPoint);
+    Gammas.set(from, m.GammaPoint);
+    deltaMtaAll.set(from, m.deltaMta);
     delta = modq(delta + decrypt(sk, D) + state.beta.get(from)!);
     chi = modq(chi + decrypt(sk, Dhat) + state.betaHat.get(from)!);
   }
@@ -95,7 +112,21 @@ export function presignRound3(state: PresignRound2State, inbox: Inbox<PresignRou
     return { to, message };
   });
   return {
-    state: { kind: 'presign/state-3', sessionId, keyShare, signers, self, peerK: state.peerK, k: state.k, chi, delta, Gamma, Delta_i, S_i },
+    state: {
+      kind: 'presign/state-3',
+      sessionId,
+      keyShare,
+      signers,
+      self,
+      peerK: state.peerK,
+      k: state.k,
+      chi,
+      delta,
+      Gamma,
+      Delta_i,
+      S_i,
+      blame: { K: state.K, G: state.G, rho: state.rho, gamma: state.gamma, nu: state.nu, peerG: state.peerG, Gammas, deltaMta: deltaMtaAll, mtaSecrets: state.mtaSecrets },
+    },
     outgoing,
   };
 }

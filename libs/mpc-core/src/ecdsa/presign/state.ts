@@ -1,6 +1,7 @@
 import type { PartyId } from '../../errors';
 import type { Point } from '../curve';
 import type { KeyShare } from '../key-share';
+import type { DeltaMtaEntry } from './messages';
 
 /** Secret state of presigning (never serialized by the wire codec). */
 export interface PresignParams {
@@ -37,6 +38,10 @@ export interface PresignRound2State extends Omit<PresignRound1State, 'kind'> {
   /** Our additive MtA shares as responder: −β_{i,j} and −β̂_{i,j}. */
   readonly beta: ReadonlyMap<PartyId, bigint>;
   readonly betaHat: ReadonlyMap<PartyId, bigint>;
+  /** Openings of our δ-MtA ciphertexts (revealed only in the blame round). */
+  readonly mtaSecrets: ReadonlyMap<PartyId, { readonly y: bigint; readonly s: bigint; readonly r: bigint }>;
+  /** Our broadcast δ-MtA ciphertexts. */
+  readonly deltaMta: readonly DeltaMtaEntry[];
 }
 
 export interface PresignRound3State {
@@ -52,6 +57,22 @@ export interface PresignRound3State {
   readonly Gamma: Point;
   readonly Delta_i: Point;
   readonly S_i: Point;
+  /** Kept for the blame round (δ side only; nothing here involves the key share). */
+  readonly blame: PresignBlameData;
+}
+
+export interface PresignBlameData {
+  readonly K: bigint;
+  readonly G: bigint;
+  readonly rho: bigint;
+  readonly gamma: bigint;
+  readonly nu: bigint;
+  readonly peerG: ReadonlyMap<PartyId, bigint>;
+  /** Γ_j of every signer, including ours. */
+  readonly Gammas: ReadonlyMap<PartyId, Point>;
+  /** Every signer's broadcast δ-MtA ciphertexts, including ours. */
+  readonly deltaMta: ReadonlyMap<PartyId, readonly DeltaMtaEntry[]>;
+  readonly mtaSecrets: ReadonlyMap<PartyId, { readonly y: bigint; readonly s: bigint; readonly r: bigint }>;
 }
 
 /**
