@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { freePort, grpcHealthStatus, httpStatus, loadOrCreateLocalSecrets, LocalCluster, migrateAll, planCluster, type ProcessExit, type ServiceProcessSpec } from '@custody/local-cluster';
-import { testServerUrls, uniqueTestDatabase } from '@custody/testing';
+import { testOnlyPrimeEnv, testServerUrls, uniqueTestDatabase } from '@custody/testing';
 
 /**
  * The whole local cluster as real processes (four services and three signers, from dist/) against
@@ -29,7 +29,7 @@ describe('local cluster (e2e)', () => {
         host: '127.0.0.1',
         logLevel: 'warn',
         secrets: loadOrCreateLocalSecrets(secretsDir, SIGNERS),
-        primeSource: 'test-only-fixtures',
+        perSignerEnv: testOnlyPrimeEnv(secretsDir, SIGNERS),
       },
       { http: (_n, i) => take(2 * i), grpc: (_n, i) => take(2 * i + 1) },
     );

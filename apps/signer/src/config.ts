@@ -29,6 +29,8 @@ export interface SignerConfig extends ServiceConfig {
   readonly paillierBits: number;
   /** Where Paillier primes come from: generated (production) or the committed TEST-ONLY fixtures. */
   readonly primeSource: PrimeSource;
+  /** With `test-only-fixtures`: a JSON file `{"p": hex, "q": hex}` of TEST-ONLY safe primes. */
+  readonly testOnlyPrimesFile: string | undefined;
 }
 
 export const MAX_SIGNER_ID = 255;
@@ -66,6 +68,7 @@ export function parseSignerConfig(env: Environment): SignerConfig {
     },
     new Map<string, Uint8Array>(),
   );
+  const primeSource = read.oneOf<PrimeSource>('SIGNER_PRIME_SOURCE', ['generate', 'test-only-fixtures'], 'generate');
   return {
     ...service,
     signerId,
@@ -79,6 +82,7 @@ export function parseSignerConfig(env: Environment): SignerConfig {
     presignPoolSize: read.integer('SIGNER_PRESIGN_POOL_SIZE', { min: 0, max: 1000 }, 4),
     noncePoolSize: read.integer('SIGNER_NONCE_POOL_SIZE', { min: 0, max: 1000 }, 16),
     paillierBits: read.integer('SIGNER_PAILLIER_BITS', { min: 2048, max: 4096 }, 2048),
-    primeSource: read.oneOf<PrimeSource>('SIGNER_PRIME_SOURCE', ['generate', 'test-only-fixtures'], 'generate'),
+    primeSource,
+    testOnlyPrimesFile: primeSource === 'test-only-fixtures' ? read.string('SIGNER_TEST_ONLY_PRIMES_FILE') : undefined,
   };
 }

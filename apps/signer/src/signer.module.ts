@@ -6,14 +6,17 @@ import { PROTOCOL_HANDLERS, SignerNode } from './node/signer-node.service';
 import type { ProtocolHandler } from './node/protocol-handler';
 import { PeerGrpcController } from './peer/peer.grpc.controller';
 import { EddsaKeygenHandler, EddsaRefreshHandler, EddsaSignHandler } from './protocols/eddsa.handlers';
+import { EcdsaKeygenHandler, EcdsaPresignHandler, EcdsaRefreshHandler, EcdsaSignHandler } from './protocols/ecdsa.handlers';
+import { PrimeSource } from './keys/prime-source.service';
 import { GrantCheck } from './signing/grant-check.service';
+import { PresignaturePool } from './signing/presignature-pool.service';
 import { NoncePool } from './signing/nonce-pool.service';
 import { SigningService } from './signing/signing.service';
 import { ShareVault } from './storage/share-vault.service';
 import { SignerRepository } from './storage/signer.repository';
 import { SIGNER_CONFIG } from './storage/signer.tokens';
 
-const HANDLERS = [EddsaKeygenHandler, EddsaRefreshHandler, EddsaSignHandler];
+const HANDLERS = [EcdsaKeygenHandler, EcdsaRefreshHandler, EcdsaPresignHandler, EcdsaSignHandler, EddsaKeygenHandler, EddsaRefreshHandler, EddsaSignHandler];
 
 /** A signer node: its peer network, its sessions, its keys and its vault. */
 @Module({})
@@ -28,11 +31,13 @@ export class SignerModule {
         SignerRepository,
         ShareVault,
         GrantCheck,
+        PrimeSource,
         ...HANDLERS,
         { provide: PROTOCOL_HANDLERS, useFactory: (...handlers: ProtocolHandler[]) => handlers, inject: HANDLERS },
         SignerNode,
         KeysService,
         NoncePool,
+        PresignaturePool,
         SigningService,
       ],
     };

@@ -28,12 +28,12 @@ export interface ClusterOptions {
   readonly otlpEndpoint?: URL;
   /** Keys of the signers and of the policy engine (see local-secrets.ts). */
   readonly secrets: LocalSecrets;
-  /** `test-only-fixtures` makes signers take Paillier primes from the committed TEST-ONLY fixtures. */
-  readonly primeSource?: 'generate' | 'test-only-fixtures';
   /** Plan only the signers (tests of the signer network). */
   readonly signersOnly?: boolean;
   /** Extra variables for every signer (pool sizes, timeouts). */
   readonly signerEnv?: Readonly<Record<string, string>>;
+  /** Extra variables for one signer (e.g. its TEST-ONLY primes file). */
+  readonly perSignerEnv?: (signerId: number) => Readonly<Record<string, string>>;
 }
 
 /** The ports a cluster listens on: fixed defaults for `custody up`, free ports for tests. */
@@ -98,8 +98,8 @@ export function planCluster(options: ClusterOptions, ports: PortAllocator): Serv
               SIGNER_KEK_FILE: signerSecrets.kekFile,
               SIGNER_PEERS: peers,
               POLICY_ENGINE_PUBLIC_KEY: options.secrets.policyEngine.publicKey,
-              SIGNER_PRIME_SOURCE: options.primeSource ?? 'generate',
               ...options.signerEnv,
+              ...options.perSignerEnv?.(signerId),
             }),
       },
     };

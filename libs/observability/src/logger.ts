@@ -39,31 +39,43 @@ export function createLogger(serviceName: string, level: string, destination?: p
   );
 }
 
-/** Nest's logger interface on top of pino, so framework messages are JSON lines too. */
+/**
+ * Nest's logger interface on top of pino, so framework messages are JSON lines too. Our code logs
+ * as `logger.warn({ fields }, 'what happened')`; Nest appends the class name as the last argument.
+ */
 export class PinoNestLogger implements LoggerService {
   constructor(private readonly logger: Logger) {}
 
-  log(message: unknown, context?: string): void {
-    this.write('info', message, context);
+  log(message: unknown, ...rest: unknown[]): void {
+    this.write('info', message, rest);
   }
-  error(message: unknown, trace?: string, context?: string): void {
-    this.logger.error({ context, trace }, String(message));
+  error(message: unknown, ...rest: unknown[]): void {
+    this.write('error', message, rest);
   }
-  warn(message: unknown, context?: string): void {
-    this.write('warn', message, context);
+  warn(message: unknown, ...rest: unknown[]): void {
+    this.write('warn', message, rest);
   }
-  debug(message: unknown, context?: string): void {
-    this.write('debug', message, context);
+  debug(message: unknown, ...rest: unknown[]): void {
+    this.write('debug', message, rest);
   }
-  verbose(message: unknown, context?: string): void {
-    this.write('trace', message, context);
+  verbose(message: unknown, ...rest: unknown[]): void {
+    this.write('trace', message, rest);
   }
-  fatal(message: unknown, context?: string): void {
-    this.write('fatal', message, context);
+  fatal(message: unknown, ...rest: unknown[]): void {
+    this.write('fatal', message, rest);
   }
 
-  private write(level: 'info' | 'warn' | 'debug' | 'trace' | 'fatal', message: unknown, context?: string): void {
-    if (typeof message === 'object' && message !== null) this.logger[level]({ context, ...message });
-    else this.logger[level]({ context }, String(message));
+  private write(level: 'info' | 'warn' | 'error' | 'debug' | 'trace' | 'fatal', message: unknown, rest: unknown[]): void {
+    const strings = rest.filter((r): r is string => typeof r === 'string');
+    if (typeof message === 'object' && message !== null) {
+      // ({ fields }, 'text', 'Context') or ({ fields }, 'Context')
+      const context = strings.length >= 2 ? strings[strings.length - 1] : undefined;
+      this.logger[level]({ ...(message as Record<string, unknown>), ...(context ? { context } : {}) }, strings[0] ?? '');
+    } else {
+      // ('text', 'Context') or ('text', stack, 'Context') from Nest itself
+      const context = strings.length >= 1 ? strings[strings.length - 1] : undefined;
+      const stack = strings.length >= 2 ? strings[0] : undefined;
+      this.logger[level]({ ...(context ? { context } : {}), ...(stack ? { stack } : {}) }, String(message));
+    }
   }
 }

@@ -2,3 +2,4 @@ export * from './run-to-exit';
 export * from './test-database';
 export * from './signer-cluster';
 export * from './grants';
+export * from './test-only-primes';

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { freePort, loadOrCreateLocalSecrets, LocalCluster, migrateAll, planCluster, type LocalSecrets, type ServiceProcessSpec } from '@custody/local-cluster';
 import { SignerClient } from '@custody/signer-client';
 import { testServerUrls, uniqueTestDatabase } from './test-database';
+import { testOnlyPrimeEnv } from './test-only-primes';
 
 export interface SignerCluster {
   readonly cluster: LocalCluster;
@@ -37,8 +38,8 @@ export async function startSignerCluster(count: number, signerEnv: Record<string
       host: '127.0.0.1',
       logLevel: 'warn',
       secrets,
-      primeSource: 'test-only-fixtures',
       signerEnv,
+      perSignerEnv: testOnlyPrimeEnv(secretsDir, count),
     },
     { http: (_n, i) => ports[2 * i]!, grpc: (_n, i) => ports[2 * i + 1]! },
   );

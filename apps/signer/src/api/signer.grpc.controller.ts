@@ -79,4 +79,9 @@ export class SignerGrpcController {
       publicKey: Buffer.from(outcome.publicKey),
     };
   }
+
+  @GrpcMethod('SignerService', 'Presign')
+  async presign(request: { keyId?: string; signers?: number[]; count?: number; timeoutMs?: number }): Promise<{ created: number }> {
+    return { created: await this.signing.presign(request.keyId ?? '', request.signers ?? [], request.count ?? 0, request.timeoutMs) };
+  }
 }

@@ -22,8 +22,12 @@ interface LiveSession {
   readonly startTimer: NodeJS.Timeout;
 }
 
-/** How long a delivery to a peer may take before it counts as lost (the session's deadline decides the rest). */
-const DELIVERY_TIMEOUT_MS = 5000;
+/**
+ * How long one delivery attempt may take. A peer busy with a long computation (key generation's
+ * proofs) may not answer at once; deliveries are retried until the session's deadline, and the
+ * receiving session ignores a message it already has.
+ */
+const DELIVERY_ATTEMPT_MS = 15_000;
 /** The latest deadline an invitation may set, past now. */
 const MAX_SESSION_MS = 10 * 60_000;
 
@@ -38,6 +42,8 @@ const MAX_SESSION_MS = 10 * 60_000;
 export class SignerNode implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(SignerNode.name);
   private readonly sessions = new Map<string, LiveSession>();
+  /** Ended sessions until their deadline: a replayed invitation must not open one again. */
+  private readonly ended = new Map<string, number>();
   private readonly clients = new Map<PartyId, PeerClient>();
   private readonly handlers: ReadonlyMap<SessionProtocol, ProtocolHandler>;
 
@@ -68,7 +74,7 @@ export class SignerNode implements OnModuleInit, OnApplicationShutdown {
 
   /** Runs a session as its coordinator; resolves with this node's output, or fails naming parties. */
   async coordinate<Out>(invite: Omit<SessionInvite, 'coordinator' | 'deadline'>, timeoutMs?: number): Promise<Out> {
-    const deadline = Date.now() + Math.min(timeoutMs || this.config.sessionTimeoutMs, this.config.sessionTimeoutMs);
+    const deadline = Date.now() + Math.min(timeoutMs || this.config.sessionTimeoutMs, MAX_SESSION_MS);
     const full: SessionInvite = { ...invite, coordinator: this.self, deadline };
     const sessionId = systemRng(32);
     const live = await this.open(full, sessionId);
@@ -89,7 +95,7 @@ export class SignerNode implements OnModuleInit, OnApplicationShutdown {
       const detail = refused.map((r) => `signer ${r.peer}: ${r.reason}`).join('; ');
       live.session.fail(new SessionFailed('invitation-refused', refused.map((r) => r.peer), `invitation not accepted (${detail})`));
     } else {
-      for (const peer of others) this.sendEnvelope(peer, this.seal(sessionId, 'broadcast', START_LABEL, new Uint8Array(0)));
+      for (const peer of others) this.sendEnvelope(peer, this.seal(sessionId, 'broadcast', START_LABEL, new Uint8Array(0)), deadline);
       this.begin(live);
     }
     return (await live.session.result) as Out;
@@ -110,7 +116,10 @@ export class SignerNode implements OnModuleInit, OnApplicationShutdown {
       if (invite.coordinator !== opened.senderId) throw new InvitationRefused('the sender is not the coordinator');
       if (!invite.participants.includes(this.self)) throw new InvitationRefused(`signer ${this.self} is not a participant`);
       if (invite.deadline <= Date.now() || invite.deadline > Date.now() + MAX_SESSION_MS) throw new InvitationRefused('deadline out of range');
-      if (this.sessions.has(bytesToHex(opened.sessionId))) throw new InvitationRefused('session already exists');
+      const now = Date.now();
+      for (const [id, deadline] of this.ended) if (deadline < now) this.ended.delete(id);
+      const id = bytesToHex(opened.sessionId);
+      if (this.sessions.has(id) || this.ended.has(id)) throw new InvitationRefused('session already exists');
       await this.open(invite, opened.sessionId);
       return { accepted: true, reason: '' };
     } catch (error) {
@@ -161,7 +170,7 @@ export class SignerNode implements OnModuleInit, OnApplicationShutdown {
       hooks: {
         send: (to, label, payload) => {
           for (const peer of to === 'all' ? invite.participants.filter((p) => p !== this.self) : [to]) {
-            this.sendEnvelope(peer, this.seal(sessionId, to === 'all' ? 'broadcast' : peer, label, payload));
+            this.sendEnvelope(peer, this.seal(sessionId, to === 'all' ? 'broadcast' : peer, label, payload), invite.deadline);
           }
         },
         stage: (out) => prepared.stage(out),
@@ -199,6 +208,7 @@ export class SignerNode implements OnModuleInit, OnApplicationShutdown {
   private close(live: LiveSession, failed: (() => Promise<void>) | undefined, error: unknown): void {
     clearTimeout(live.startTimer);
     this.sessions.delete(bytesToHex(live.sessionId));
+    this.ended.set(bytesToHex(live.sessionId), live.invite.deadline);
     const message = error instanceof Error ? error.message : undefined;
     const cleanup = error !== undefined && failed ? failed() : Promise.resolve();
     cleanup
@@ -213,10 +223,22 @@ export class SignerNode implements OnModuleInit, OnApplicationShutdown {
     return sealEnvelope({ from: { id: this.self, identity: this.config.identity }, to: recipient, sessionId, round, payload }, systemRng);
   }
 
-  private sendEnvelope(peer: PartyId, envelope: PeerEnvelope): void {
-    this.client(peer)
-      .deliver(envelope, DELIVERY_TIMEOUT_MS)
-      .catch((error: unknown) => this.logger.warn({ peer, round: envelope.round, reason: error instanceof Error ? error.message : String(error) }, 'delivery failed'));
+  /** Delivers with retries until `deadline`; a peer that stays unreachable shows up as silence (and is named at the deadline). */
+  private sendEnvelope(peer: PartyId, envelope: PeerEnvelope, deadline: number): void {
+    const attempt = async (n: number): Promise<void> => {
+      try {
+        await this.client(peer).deliver(envelope, Math.max(100, Math.min(DELIVERY_ATTEMPT_MS, deadline - Date.now())));
+      } catch (error) {
+        const wait = Math.min(2000, 100 * 2 ** n);
+        if (Date.now() + wait >= deadline) {
+          this.logger.warn({ peer, round: envelope.round, attempts: n + 1, reason: error instanceof Error ? error.message : String(error) }, 'delivery failed');
+          return;
+        }
+        await new Promise((resolve) => setTimeout(resolve, wait));
+        return attempt(n + 1);
+      }
+    };
+    void attempt(0);
   }
 
   private client(peer: PartyId): PeerClient {

@@ -1,10 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { InvalidInputError } from '@custody/mpc-core';
+import { signatureToCompact, signatureToDer } from '@custody/mpc-core/ecdsa/signature';
 import type { SignResult as FrostSignResult } from '@custody/mpc-core/frost';
 import { decodeSignGrant, SignGrantInputError } from '@custody/sign-grant';
 import { SignerNode } from '../node/signer-node.service';
+import type { EcdsaSignOutcome } from '../protocols/ecdsa.handlers';
+import { SessionFailed } from '../sessions/session-errors';
 import { NoncePool } from './nonce-pool.service';
+import { PresignaturePool } from './presignature-pool.service';
 
 export interface SignOutcome {
   readonly requestId: string;
@@ -20,6 +24,7 @@ export class SigningService {
   constructor(
     private readonly node: SignerNode,
     private readonly nonces: NoncePool,
+    private readonly presignatures: PresignaturePool,
   ) {}
 
   async sign(grantText: string, signers: readonly number[], signingInput: Uint8Array, timeoutMs?: number): Promise<SignOutcome> {
@@ -41,6 +46,34 @@ export class SigningService {
       this.nonces.refillAll();
       return { requestId, signature: result.signature, recoveryId: 0, der: new Uint8Array(0), publicKey: result.publicKey };
     }
-    throw new InvalidInputError('grant', `scheme ${scheme} is not served yet`);
+    if (scheme === 'ecdsa') {
+      const base = { protocol: 'ecdsa-sign' as const, keyId, participants, grant: grantText, signingInput: bytesToHex(signingInput) };
+      const presignatureId = await this.presignatures.available(keyId, participants);
+      let outcome: EcdsaSignOutcome;
+      try {
+        outcome = await this.node.coordinate<EcdsaSignOutcome>(presignatureId ? { ...base, presignatureId } : base, timeoutMs);
+      } catch (error) {
+        // A presignature another signer no longer has (used, or lost to a crash): sign without one.
+        if (!(presignatureId && error instanceof SessionFailed && error.kind === 'invitation-refused' && /presignature .* is not available/.test(error.message))) throw error;
+        outcome = await this.node.coordinate<EcdsaSignOutcome>(base, timeoutMs);
+      } finally {
+        this.presignatures.want(keyId, participants);
+      }
+      return {
+        requestId,
+        signature: signatureToCompact(outcome.signature),
+        recoveryId: outcome.signature.recovery,
+        der: signatureToDer(outcome.signature),
+        publicKey: outcome.publicKey,
+      };
+    }
+    throw new InvalidInputError('grant', `scheme ${scheme} is not served`);
+  }
+
+  presign(keyId: string, signers: readonly number[], count: number, timeoutMs?: number): Promise<number> {
+    const participants = [...signers].sort((a, b) => a - b);
+    if (!participants.includes(this.node.self)) throw new InvalidInputError('signers', `must include signer ${this.node.self}, the node asked`);
+    if (!Number.isInteger(count) || count < 1 || count > 100) throw new InvalidInputError('count', 'must be 1..100');
+    return this.presignatures.presign(keyId, participants, count, timeoutMs);
   }
 }
