@@ -94,12 +94,8 @@ export function encodeWire(value: unknown): string {
     if (v instanceof Uint8Array) return { $b: bytesToHex(v) };
     if (typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Map)) {
       const proto = Object.getPrototypeOf(v) as unknown;
-      if (proto !== Object.prototype && proto !== null) {
-        // Points and other class instances are encoded by their own toHex, if any.
-        const withHex = v as { toHex?: (compressed?: boolean) => string };
-        if (typeof withHex.toHex === 'function') return { $p: withHex.toHex(true) };
-        throw new InvalidInputError('message', 'contains a non-plain object');
-      }
+      // Plain data only: points travel as compressed hex strings, never as class instances.
+      if (proto !== Object.prototype && proto !== null) throw new InvalidInputError('message', 'contains a non-plain object');
     }
     if (typeof v === 'function' || typeof v === 'symbol' || v === undefined) {
       throw new InvalidInputError('message', `contains a ${typeof v}`);
@@ -128,11 +124,6 @@ export function decodeWire(text: unknown): unknown {
           const s = o.$b;
           if (typeof s !== 'string' || !/^([0-9a-f]{2})*$/.test(s)) throw new InvalidInputError('text', 'malformed bytes');
           return hexToBytes(s);
-        }
-        if (keys.length === 1 && keys[0] === '$p') {
-          const s = o.$p;
-          if (typeof s !== 'string' || !/^[0-9a-f]{66}$/.test(s)) throw new InvalidInputError('text', 'malformed point');
-          return { $p: s };
         }
       }
       return v;

@@ -10,7 +10,7 @@ import { presignOutput, PRESIGN_OUTPUT } from './presign/output';
 import type { Presignature, PresignRound3State } from './presign/state';
 import type { PresignRound3Message } from './presign/messages';
 import { presignBlameOutput, presignBlameRound, PRESIGN_BLAME, PRESIGN_BLAME_OUTPUT } from './presign/blame';
-import { ProtocolAbortError } from '../errors';
+import { InternalError, ProtocolAbortError } from '../errors';
 import { signRound1, signOutput, SIGN_ROUND_1 } from './sign/round-1';
 import type { EcdsaSignature } from './signature';
 import { applyRefresh } from './refresh/refresh';
@@ -161,7 +161,7 @@ export function simulateSign(presignatures: ReadonlyMap<PartyId, Presignature>, 
   const inboxes = deliver(SIGN_ROUND_1, r1, opts);
   const sigs = forEachParty(signers, 'ecdsa-sign/output', opts, (id) => signOutput(r1.get(id)!.state, inboxes.get(id) ?? new Map()));
   const first = sigs.get(signers[0]!)!;
-  for (const s of sigs.values()) if (s.r !== first.r || s.s !== first.s) throw new Error('signers disagree on the signature');
+  for (const s of sigs.values()) if (s.r !== first.r || s.s !== first.s) throw new InternalError('signers disagree on the signature');
   return first;
 }
 

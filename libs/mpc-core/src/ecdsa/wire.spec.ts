@@ -1,5 +1,7 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
+import { InvalidInputError } from '../errors';
+import { G } from './curve';
 import { keygenRound1 } from './keygen/round-1';
 import { keygenRound2 } from './keygen/round-2';
 import { decodeWire, encodeWire } from './protocol';
@@ -19,5 +21,16 @@ describe('wire encodings of the keygen messages are stable', () => {
     expect(text2).toMatchSnapshot();
     expect(encodeWire(decodeWire(text2))).toBe(text2);
     expect(bytesToHex(sha256(new TextEncoder().encode(encodeWire({ n: -255n, b: new Uint8Array([1, 2]), s: 'x', a: [true, 1] }))))).toMatchSnapshot();
+  });
+
+  it('accepts plain data only, and rejects malformed encodings with InvalidInputError', () => {
+    expect(() => encodeWire({ P: G })).toThrow(InvalidInputError);
+    expect(() => encodeWire({ f: () => 1 })).toThrow(InvalidInputError);
+    expect(() => encodeWire({ u: undefined })).toThrow(InvalidInputError);
+    expect(() => decodeWire('{"$b":"abc"}')).toThrow(InvalidInputError);
+    expect(() => decodeWire('{"$n":"-"}')).toThrow(InvalidInputError);
+    expect(() => decodeWire('not json')).toThrow(InvalidInputError);
+    expect(() => decodeWire(5)).toThrow(InvalidInputError);
+    expect(decodeWire(encodeWire({ a: [-1n, 0n, 2n ** 300n], b: new Uint8Array([0, 255]) }))).toEqual({ a: [-1n, 0n, 2n ** 300n], b: new Uint8Array([0, 255]) });
   });
 });
