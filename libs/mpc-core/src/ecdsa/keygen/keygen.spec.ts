@@ -103,4 +103,25 @@ describe('ECDSA key generation (Feldman VSS + Πsch)', () => {
     expect(() => parseKeygenRound2Message({ ...good, share: 2n ** 256n }, 2)).toThrow(InvalidInputError);
     expect(() => parseKeygenRound2Message({ ...good, share: -1n }, 2)).toThrow(InvalidInputError);
   });
+
+  it('refresh mode: a sharing of zero (public images sum to the identity at 0), and a cheater is named', () => {
+    const partyIds = [1, 2, 3];
+    const params = { sessionId: sid, partyIds, threshold: 2, mode: 'refresh' as const };
+    const out = simulateKeygenRounds(params, { rng: testOnlyDeterministicRng('refresh') });
+    const set = [1, 3];
+    const zero = set.reduce((acc, id) => modq(acc + lagrangeCoefficient(id, set) * out.get(id)!.share), 0n);
+    expect(zero).toBe(0n);
+    expect(out.get(1)!.publicKey.is0()).toBe(true);
+    const e = abortOf(() =>
+      simulateKeygenRounds(params, {
+        rng: testOnlyDeterministicRng('refresh-cheat'),
+        tamper: (round, from, to, m) => {
+          const msg = m as { share: bigint };
+          return round === 'ecdsa-keygen/round-2' && from === 1 && to === 2 ? { ...msg, share: modq(msg.share + 5n) } : m;
+        },
+      }),
+    );
+    expect(e.culprits).toEqual([1]);
+    expect(e.check).toBe('vss-share');
+  });
 });
