@@ -3,7 +3,8 @@ import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { computeAddress, recoverAddress, Signature as EthersSignature } from 'ethers';
-import { ProtocolAbortError, type PartyId } from '../errors';
+import { InvalidInputError, ProtocolAbortError, type PartyId } from '../errors';
+import { deserializePresignature, serializePresignature } from './presign/presignature';
 import { derivePublicPath } from '../derive/bip32';
 import { PresignaturePool } from './presign/output';
 import { simulatePresign, simulateSign, type SimulationOptions } from './simulation';
@@ -99,8 +100,16 @@ describe('threshold ECDSA (CGGMP21-style) end to end', () => {
     expect(secp256k1.verify(signatureToCompact(sig), digest, ks.publicKey.toBytes(true), { prehash: false })).toBe(false);
   });
 
-  it('a presignature is used once: the pool refuses a second consume', () => {
+  it('a presignature is used once: the pool refuses a second consume; it round-trips through its serialization', () => {
     const presigs = simulatePresign(sessionId('pool'), shares3, [1, 2], { rng: testOnlyDeterministicRng('pool') });
+    for (const p of presigs.values()) {
+      const text = serializePresignature(p);
+      expect(serializePresignature(deserializePresignature(text))).toBe(text);
+      const o = JSON.parse(text) as Record<string, unknown>;
+      expect(() => deserializePresignature(JSON.stringify({ ...o, k: 'ff' }))).toThrow(/presignature\.k/);
+      expect(() => deserializePresignature(JSON.stringify({ ...o, version: 9 }))).toThrow(InvalidInputError);
+      expect(() => deserializePresignature(JSON.stringify({ ...o, R: o.Gamma }))).toThrow(/presignature\.R/);
+    }
     const pool = new PresignaturePool();
     const id = pool.add(presigs.get(1)!);
     expect(pool.size).toBe(1);
