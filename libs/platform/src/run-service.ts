@@ -33,6 +33,14 @@ export interface ServiceDefinition<C extends ServiceConfig> {
   readonly grpcServices?: readonly GrpcServiceDefinition[];
 }
 
+/**
+ * A start-up check that failed for a reason the operator must fix (a wrong key-encryption key, a
+ * missing secret): the service prints it as one line and exits 78 instead of crashing.
+ */
+export class StartupCheckFailed extends Error {
+  override readonly name = 'StartupCheckFailed';
+}
+
 function fail(service: string, message: string): never {
   // One line, no stack: an operator problem, not a bug.
   process.stderr.write(`${service}: ${message}\n`);
@@ -76,6 +84,16 @@ export async function runService<C extends ServiceConfig>(definition: ServiceDef
     // A client that never reads its response must not hold a shutdown past its deadline.
     forceCloseConnections: true,
   });
+  try {
+    await app.init();
+  } catch (error) {
+    if (error instanceof StartupCheckFailed) {
+      await app.close().catch(() => undefined);
+      logger.fatal({ reason: error.message }, 'start-up check failed');
+      fail(config.serviceName, error.message);
+    }
+    throw error;
+  }
   app.connectMicroservice<MicroserviceOptions>(
     {
       transport: Transport.GRPC,

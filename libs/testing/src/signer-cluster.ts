@@ -3,18 +3,28 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { freePort, loadOrCreateLocalSecrets, LocalCluster, migrateAll, planCluster, type LocalSecrets, type ServiceProcessSpec } from '@custody/local-cluster';
 import { SignerClient } from '@custody/signer-client';
+import { runNodeToExit, type ProcessResult } from './run-to-exit';
 import { testServerUrls, uniqueTestDatabase } from './test-database';
 import { testOnlyPrimeEnv } from './test-only-primes';
 
 export interface SignerCluster {
-  readonly cluster: LocalCluster;
   readonly specs: readonly ServiceProcessSpec[];
   readonly secrets: LocalSecrets;
+  /** The main database URL the signers' own databases derive from (`<main>_signer_<id>`). */
+  readonly databaseUrl: URL;
+  /** The running processes, one supervisor per signer (for their captured output). */
+  readonly cluster: { output(name: string): readonly string[] };
   /** A client of signer `id`'s API. */
   client(id: number): SignerClient;
-  /** Restarts signer `id` (after it was stopped or killed) with the same configuration. */
+  /** Stops signer `id` gracefully (SIGTERM). */
+  stop(id: number): Promise<void>;
+  /** Kills signer `id` at once (SIGKILL), as a crash would. */
+  kill(id: number): void;
+  /** Starts signer `id` again with the same configuration and waits until it is ready. */
   restart(id: number): Promise<void>;
-  /** Stops every signer (SIGTERM) and removes the databases and keys. */
+  /** Runs signer `id` with extra environment until it exits (start-up failures). */
+  startWithEnv(id: number, env: Record<string, string>): Promise<ProcessResult>;
+  /** Stops every signer and removes the databases and keys. */
   destroy(): Promise<void>;
 }
 
@@ -46,28 +56,43 @@ export async function startSignerCluster(count: number, signerEnv: Record<string
   const baseEnv = { PATH: process.env.PATH };
   // CUSTODY_TEST_LOGS=1 shows the signers' own logs while debugging a test.
   const output = process.env.CUSTODY_TEST_LOGS === '1' ? 'inherit' : 'capture';
-  let cluster = LocalCluster.start(specs, { baseEnv, output });
-  const clusters = new Map<number, LocalCluster>(specs.map((_, i) => [i + 1, cluster]));
-  await cluster.waitUntilReady(60_000);
+  const running = new Map<number, LocalCluster>();
+  const start = (id: number): LocalCluster => {
+    const one = LocalCluster.start([specs[id - 1]!], { baseEnv, output });
+    running.set(id, one);
+    return one;
+  };
+  for (let id = 1; id <= count; id++) start(id);
+  await Promise.all([...running.values()].map((c) => c.waitUntilReady(60_000)));
   const clients = new Map<number, SignerClient>();
   return {
-    cluster,
     specs,
     secrets,
+    databaseUrl: database.url,
+    cluster: { output: (name: string) => running.get(Number(name.replace('signer-', '')))?.output(name) ?? [] },
     client(id: number): SignerClient {
       let c = clients.get(id);
       if (!c) clients.set(id, (c = new SignerClient(`127.0.0.1:${specs[id - 1]!.grpcPort}`)));
       return c;
     },
+    async stop(id: number): Promise<void> {
+      await running.get(id)?.stop('SIGTERM');
+    },
+    kill(id: number): void {
+      const pid = running.get(id)?.pid(`signer-${id}`);
+      if (pid) process.kill(pid, 'SIGKILL');
+    },
     async restart(id: number): Promise<void> {
-      const single = LocalCluster.start([specs[id - 1]!], { baseEnv, output });
-      clusters.set(id, single);
-      await single.waitUntilReady(60_000);
-      cluster = single;
+      await running.get(id)?.stop('SIGTERM');
+      await start(id).waitUntilReady(60_000);
+    },
+    startWithEnv(id: number, env: Record<string, string>): Promise<ProcessResult> {
+      const spec = specs[id - 1]!;
+      return runNodeToExit(spec.entry, [], { ...baseEnv, ...spec.env, ...env }, 30_000);
     },
     async destroy(): Promise<void> {
       for (const c of clients.values()) c.close();
-      await Promise.all([...new Set(clusters.values())].map((c) => c.stop('SIGTERM')));
+      await Promise.all([...running.values()].map((c) => c.stop('SIGTERM')));
       await database.drop();
       fs.rmSync(secretsDir, { recursive: true, force: true });
     },

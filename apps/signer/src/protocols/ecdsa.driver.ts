@@ -30,7 +30,7 @@ const BROADCAST_FIELDS: Readonly<Record<string, readonly string[]>> = {
   'aux-info/1': ['N', 's', 't', 'psiMod', 'psiPrm'],
   'aux-info/2': [],
   'presign/1': ['K', 'G'],
-  'presign/2': ['Gamma'],
+  'presign/2': ['Gamma', 'deltaMta'],
   'presign/3': ['delta', 'Delta', 'S'],
   'sign/1': ['sigma'],
 };

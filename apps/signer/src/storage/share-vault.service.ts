@@ -1,6 +1,8 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { openShare, sealShare, sealedShareFromJson, sealedShareToJson, type ShareScheme } from '@custody/key-vault';
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { assertRecordsSealedBy, openShare, sealShare, sealedShareFromJson, sealedShareToJson, VaultError, type ShareScheme } from '@custody/key-vault';
+import { StartupCheckFailed } from '@custody/platform';
 import type { SignerConfig } from '../config';
+import { SignerRepository } from './signer.repository';
 import { SIGNER_CONFIG } from './signer.tokens';
 
 /**
@@ -9,8 +11,21 @@ import { SIGNER_CONFIG } from './signer.tokens';
  * id, this signer and the scheme, and opened again only here.
  */
 @Injectable()
-export class ShareVault {
-  constructor(@Inject(SIGNER_CONFIG) private readonly config: SignerConfig) {}
+export class ShareVault implements OnModuleInit {
+  constructor(
+    @Inject(SIGNER_CONFIG) private readonly config: SignerConfig,
+    private readonly repository: SignerRepository,
+  ) {}
+
+  /** Fails closed at start-up when the stored records were sealed by another key-encryption key. */
+  async onModuleInit(): Promise<void> {
+    try {
+      assertRecordsSealedBy(this.config.kek, await this.repository.sealedKekIds());
+    } catch (error) {
+      if (error instanceof VaultError) throw new StartupCheckFailed(`SIGNER_KEK is not the key these shares were sealed with (${error.message})`);
+      throw error;
+    }
+  }
 
   seal(recordId: string, scheme: ShareScheme, plaintext: Uint8Array): string {
     try {

@@ -129,6 +129,16 @@ export class SignerRepository {
     });
   }
 
+  /** The key-encryption key fingerprints of every sealed record still holding a secret. */
+  async sealedKekIds(): Promise<string[]> {
+    const rows: Array<{ kek_id: string }> = await this.rows(
+      `SELECT DISTINCT sealed->>'kekId' AS kek_id FROM signer.key_shares WHERE sealed ? 'kekId'
+       UNION SELECT DISTINCT sealed->>'kekId' FROM signer.one_time_values WHERE sealed ? 'kekId'`,
+      [],
+    );
+    return rows.map((r) => r.kek_id);
+  }
+
   // ---- one-time values --------------------------------------------------------------------------
 
   async insertOneTime(v: { id: string; kind: OneTimeKind; keyId: string; generation: number; signers: readonly number[]; sealed: string }): Promise<void> {
