@@ -28,6 +28,8 @@ interface LiveSession {
  * receiving session ignores a message it already has.
  */
 const DELIVERY_ATTEMPT_MS = 15_000;
+/** How long the coordinator waits for a peer to take an invitation (a down peer is named after this). */
+const INVITE_WAIT_MS = 5000;
 /** The latest deadline an invitation may set, past now. */
 const MAX_SESSION_MS = 10 * 60_000;
 
@@ -83,7 +85,8 @@ export class SignerNode implements OnModuleInit, OnApplicationShutdown {
     const replies = await Promise.all(
       others.map(async (peer) => {
         try {
-          const reply = await this.client(peer).invite(this.seal(sessionId, peer, INVITE_LABEL, envelopePayload), Math.max(100, deadline - Date.now()));
+          const wait = Math.max(100, Math.min(INVITE_WAIT_MS, deadline - Date.now()));
+          const reply = await this.client(peer).invite(this.seal(sessionId, peer, INVITE_LABEL, envelopePayload), wait);
           return { peer, ...reply };
         } catch (error) {
           return { peer, accepted: false, reason: error instanceof PeerUnreachable ? 'unreachable' : 'no answer' };

@@ -6,8 +6,8 @@ import { envelopeToWire, type PeerEnvelopeWire } from './peer-envelope.codec';
 
 type Callback<R> = (error: grpc.ServiceError | null, response?: R) => void;
 interface SignerPeerStub extends grpc.Client {
-  Invite(request: PeerEnvelopeWire, options: grpc.CallOptions, callback: Callback<{ accepted?: boolean; reason?: string }>): void;
-  Deliver(request: PeerEnvelopeWire, options: grpc.CallOptions, callback: Callback<object>): void;
+  Invite(request: PeerEnvelopeWire, metadata: grpc.Metadata, options: grpc.CallOptions, callback: Callback<{ accepted?: boolean; reason?: string }>): void;
+  Deliver(request: PeerEnvelopeWire, metadata: grpc.Metadata, options: grpc.CallOptions, callback: Callback<object>): void;
 }
 type SignerPeerConstructor = new (address: string, credentials: grpc.ChannelCredentials, options?: grpc.ChannelOptions) => SignerPeerStub;
 
@@ -20,6 +20,8 @@ function stubConstructor(): SignerPeerConstructor {
   }
   return constructorCache;
 }
+
+const waitForReady = (): grpc.Metadata => new grpc.Metadata({ waitForReady: true });
 
 export class PeerUnreachable extends Error {
   override readonly name = 'PeerUnreachable';
@@ -39,13 +41,15 @@ export class PeerClient {
       'grpc.max_receive_message_length': 32 * 1024 * 1024,
       'grpc.max_send_message_length': 32 * 1024 * 1024,
       'grpc.initial_reconnect_backoff_ms': 200,
-      'grpc.max_reconnect_backoff_ms': 2000,
+      'grpc.max_reconnect_backoff_ms': 1000,
     });
   }
 
   invite(envelope: PeerEnvelope, timeoutMs: number): Promise<{ accepted: boolean; reason: string }> {
     return new Promise((resolve, reject) => {
-      this.stub.Invite(envelopeToWire(envelope), { deadline: Date.now() + timeoutMs }, (error, reply) => {
+      // waitForReady: a peer that just restarted is reached as soon as the channel reconnects,
+      // instead of failing at once because the channel still remembers it was down.
+      this.stub.Invite(envelopeToWire(envelope), waitForReady(), { deadline: Date.now() + timeoutMs }, (error, reply) => {
         if (error) reject(new PeerUnreachable(`${this.address}: ${error.details || error.message}`));
         else resolve({ accepted: reply?.accepted === true, reason: reply?.reason ?? '' });
       });
@@ -54,7 +58,7 @@ export class PeerClient {
 
   deliver(envelope: PeerEnvelope, timeoutMs: number): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.stub.Deliver(envelopeToWire(envelope), { deadline: Date.now() + timeoutMs }, (error) => {
+      this.stub.Deliver(envelopeToWire(envelope), waitForReady(), { deadline: Date.now() + timeoutMs }, (error) => {
         if (error) reject(new PeerUnreachable(`${this.address}: ${error.details || error.message}`));
         else resolve();
       });
