@@ -23,6 +23,8 @@ describe('custody mpc ecdsa', () => {
     [{ hash: 'none' }, /32-byte/],
     [{ paillierBits: '1024' }, /refused/],
     [{ signers: '1,1' }, /duplicate/],
+    [{ path: "m/0'" }, /hardened/],
+    [{ path: 'x/1' }, /--path/],
   ])('refuses %p with a one-line reason', (patch, reason) => {
     expect(() => parseEcdsaOptions({ ...base, ...patch })).toThrow(CliUsageError);
     expect(() => parseEcdsaOptions({ ...base, ...patch })).toThrow(reason);
@@ -35,5 +37,7 @@ describe('custody mpc ecdsa', () => {
     const k = JSON.parse(await runEcdsa({ ...parseEcdsaOptions({ ...base, parties: '2', signers: '1,2', hash: 'keccak256' }), testOnlyPrimes: true })) as Record<string, string>;
     expect(k.hash).toBe('keccak256');
     expect(secp256k1.verify(Buffer.from(k.r + k.s, 'hex'), keccak_256(Buffer.from('hello')), Buffer.from(k.publicKey, 'hex'), { prehash: false })).toBe(true);
+    const c = JSON.parse(await runEcdsa({ ...parseEcdsaOptions({ ...base, parties: '2', signers: '1,2', path: 'm/44/0/7' }), testOnlyPrimes: true })) as Record<string, string>;
+    expect(verify('sha256', Buffer.from('hello'), spki(c.publicKey), Buffer.from(c.der, 'hex'))).toBe(true);
   }, 60000);
 });

@@ -7,6 +7,7 @@ import { generateSafePrime } from '@custody/mpc-core/math/safe-primes';
 import { MIN_PAILLIER_BITS } from '@custody/mpc-core/math/paillier';
 import { simulateKeygen, simulatePresign, simulateSign } from '@custody/mpc-core/ecdsa/simulation';
 import { signatureToJson } from '@custody/mpc-core/ecdsa/signature';
+import { derivePublicPath, parsePath } from '@custody/mpc-core/derive/bip32';
 import { CliUsageError } from '../cli-error';
 // PUBLIC test-only primes, used only with --test-only-primes (a demonstration, never a real key).
 import { TEST_ONLY_SAFE_PRIMES_1024, TEST_ONLY_SAFE_PRIMES_1536 } from '../../../../libs/mpc-core/test/fixtures/test-only-safe-primes';
@@ -21,6 +22,7 @@ interface EcdsaOptions {
   hash: string;
   paillierBits: string;
   testOnlyPrimes?: boolean;
+  path?: string;
 }
 
 export interface EcdsaRequest {
@@ -31,6 +33,8 @@ export interface EcdsaRequest {
   readonly hash: HashName;
   readonly paillierBits: number;
   readonly testOnlyPrimes: boolean;
+  /** Optional non-hardened BIP32 path: sign for the child key (the public tweak is applied at signing). */
+  readonly path?: readonly number[];
 }
 
 function integer(value: string, name: string): number {
@@ -57,7 +61,15 @@ export function parseEcdsaOptions(o: EcdsaOptions): EcdsaRequest {
   const paillierBits = integer(o.paillierBits, 'paillier-bits');
   if (paillierBits < MIN_PAILLIER_BITS) throw new CliUsageError(`--paillier-bits below ${MIN_PAILLIER_BITS} is refused`);
   if (paillierBits !== 2048 && paillierBits !== 3072) throw new CliUsageError('--paillier-bits must be 2048 or 3072');
-  return { parties, threshold, signers: [...signers].sort((a, b) => a - b), message, hash: o.hash, paillierBits, testOnlyPrimes: o.testOnlyPrimes === true };
+  let path: number[] | undefined;
+  if (o.path !== undefined) {
+    try {
+      path = parsePath(o.path);
+    } catch (error) {
+      throw new CliUsageError(`--path: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+  return { parties, threshold, signers: [...signers].sort((a, b) => a - b), message, hash: o.hash, paillierBits, testOnlyPrimes: o.testOnlyPrimes === true, path };
 }
 
 export function digestOf(message: Uint8Array, hash: HashName): Uint8Array {
@@ -86,8 +98,10 @@ export async function runEcdsa(req: EcdsaRequest): Promise<string> {
   const shares = simulateKeygen({ sessionId: systemRng(32), partyIds, threshold: req.threshold, paillierBits: req.paillierBits, primes }, opts);
   const presigs = simulatePresign(systemRng(32), shares, req.signers, opts);
   const digest = digestOf(req.message, req.hash);
-  const sig = simulateSign(presigs, digest, opts);
-  const publicKey = bytesToHex(shares.get(1)!.publicKey.toBytes(true));
+  const root = shares.get(1)!;
+  const child = req.path ? derivePublicPath({ publicKey: root.publicKey, chainCode: root.chainCode }, req.path) : undefined;
+  const sig = simulateSign(presigs, digest, opts, child?.tweak);
+  const publicKey = bytesToHex((child ?? root).publicKey.toBytes(true));
   return JSON.stringify({ publicKey, ...signatureToJson(sig), hash: req.hash });
 }
 
@@ -101,6 +115,7 @@ export function registerEcdsaCommand(mpc: Command): void {
     .requiredOption('--message <hex>', 'the message, hex')
     .option('--hash <name>', 'sha256 | keccak256 | none (message is the 32-byte digest)', 'sha256')
     .option('--paillier-bits <bits>', 'Paillier modulus size: 2048 or 3072', '2048')
+    .option('--path <path>', 'sign for the non-hardened BIP32 child m/... of the threshold key (publicKey is then the child key)')
     .option('--test-only-primes', 'use the PUBLIC test-only safe primes from the test fixtures instead of generating fresh ones (demonstration only)')
     .action(async (o: EcdsaOptions) => {
       const req = parseEcdsaOptions(o);
