@@ -3,8 +3,9 @@ import { type Rng, randomNonZeroBelow } from '../rng';
 import { CURVE_ORDER, G, type Point, assertPoint, isHex, modq, mulPublic, pointBytes, pointFromHex, pointToHex } from '../ecdsa/curve';
 
 /**
- * Πsch: Schnorr proof of knowledge of x with X = x·G on secp256k1 (CGGMP21, ePrint 2021/060,
- * revision of 2024, §C.1 / Fig. 22 "Schnorr PoK"). Non-interactive through our Transcript: the
+ * Πsch: Schnorr proof of knowledge of x with X = x·G on secp256k1 (CGGMP21, ePrint 2021/060, the
+ * Schnorr proof of knowledge Πsch used by its key generation; the figure number differs between
+ * revisions). Non-interactive through our Transcript: the
  * challenge binds the domain tag, session id, party ids, prover, the statement X and the first
  * message A (and any extra bytes the caller binds, e.g. the keygen's joint randomness rid).
  *

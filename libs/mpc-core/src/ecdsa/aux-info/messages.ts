@@ -1,7 +1,8 @@
 /**
- * Public messages of the auxiliary-information phase (CGGMP21, ePrint 2021/060, §3.2 Fig. 6
- * "Auxiliary info & key refresh", 2024 revision; without the key-refresh part, which ecdsa/refresh
- * does): each party's Paillier modulus N_i doubles as its ring-Pedersen modulus (N_i, s_i, t_i).
+ * Public messages of the auxiliary-information phase (CGGMP21, ePrint 2021/060, Fig. 6
+ * "Auxiliary info & key refresh" in the revisions numbered Fig. 5 keygen, 6 aux-info, 7 presigning,
+ * 8 signing; without the key-refresh part, which ecdsa/refresh does, and without the paper's
+ * first commitment round: every proof here is bound to the unique session id instead of a joint ρ): each party's Paillier modulus N_i doubles as its ring-Pedersen modulus (N_i, s_i, t_i).
  */
 export interface AuxInfoRound1Message {
   readonly kind: 'aux-info/1';

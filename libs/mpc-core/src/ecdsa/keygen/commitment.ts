@@ -3,7 +3,7 @@ import type { PartyId } from '../../errors';
 import { Transcript } from '../../transcript';
 import type { KeygenDecommitment } from './messages';
 
-/** V_i = H(sid, parties, i, A, B, rid, u), injective through the Transcript encoding (CGGMP21 Fig. 6 round 1). */
+/** V_i = H(sid, parties, i, A, B, rid, u), injective through the Transcript encoding (CGGMP21 Fig. 5 round 1). */
 export function keygenCommitment(sessionId: Uint8Array, partyIds: readonly PartyId[], prover: PartyId, mode: string, d: KeygenDecommitment): string {
   const t = new Transcript('cggmp21/keygen-commitment')
     .appendContext({ sessionId, partyIds, prover })

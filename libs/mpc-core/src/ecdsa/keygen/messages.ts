@@ -1,7 +1,7 @@
 import type { SchnorrProof } from '../../zk/pi-sch';
 
 /**
- * Public messages of the distributed key generation (CGGMP21, ePrint 2021/060, Fig. 6 "ECDSA
+ * Public messages of the distributed key generation (CGGMP21, ePrint 2021/060, Fig. 5 "ECDSA
  * key generation", adapted to Feldman VSS of degree t−1 for a threshold key). Points are
  * compressed hex, scalars bigint, byte strings hex.
  */

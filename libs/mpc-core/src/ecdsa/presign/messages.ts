@@ -1,6 +1,6 @@
 /**
- * Public messages of the three-round presigning (CGGMP21, ePrint 2021/060, §4.2 Fig. 7
- * "Presigning", 2024 revision). Points are compressed hex; ciphertexts and proof fields bigint.
+ * Public messages of the three-round presigning (CGGMP21, ePrint 2021/060, Fig. 7
+ * "ECDSA pre-signing", same numbering as above). Points are compressed hex; ciphertexts and proof fields bigint.
  * Each message carries the sender's broadcast part and the proofs made for this recipient
  * (proofs are made against the VERIFIER's ring-Pedersen parameters, so they differ per recipient).
  */
