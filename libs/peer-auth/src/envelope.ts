@@ -1,4 +1,4 @@
-import { ed25519, x25519 } from '@noble/curves/ed25519.js';
+import { ed25519VerifyNative, x25519PrivateKey, x25519PublicKeyNative, x25519SharedNative } from './native-curves';
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { utf8ToBytes } from '@noble/hashes/utils.js';
@@ -224,7 +224,8 @@ export function sealEnvelope(params: SealParams, rng: Rng = systemRng): PeerEnve
     const recipientX = recipientX25519(to.identityPublicKey);
     const ephemeralSecret = drawBytes(rng, 32);
     try {
-      const ephemeralPublicKey = x25519.getPublicKey(ephemeralSecret);
+      const ephemeralKey = x25519PrivateKey(ephemeralSecret);
+      const ephemeralPublicKey = x25519PublicKeyNative(ephemeralKey);
       const header: Header = {
         version: ENVELOPE_VERSION,
         sessionId: Uint8Array.from(sessionId),
@@ -234,7 +235,7 @@ export function sealEnvelope(params: SealParams, rng: Rng = systemRng): PeerEnve
         ephemeralPublicKey,
         aeadNonce: Uint8Array.from(drawBytes(rng, AEAD_NONCE_LENGTH)),
       };
-      const shared = x25519.getSharedSecret(ephemeralSecret, recipientX);
+      const shared = x25519SharedNative(ephemeralKey, recipientX);
       const key = deriveAeadKey(shared, header, recipientX, from.identity.publicKey);
       shared.fill(0);
       try {
@@ -313,7 +314,7 @@ export function openEnvelope(envelope: unknown, options: OpenOptions): OpenedEnv
 
   let valid: boolean;
   try {
-    valid = ed25519.verify(e.signature, envelopeSigningBytes(e), sender.identityPublicKey, { zip215: false });
+    valid = ed25519VerifyNative(e.signature, envelopeSigningBytes(e), sender.identityPublicKey);
   } catch {
     valid = false;
   }
@@ -375,7 +376,7 @@ export function equivocationBy(a: unknown, b: unknown, directory: PeerDirectory)
   if (!sender) return undefined;
   const valid = (e: PeerEnvelope) => {
     try {
-      return ed25519.verify(e.signature, envelopeSigningBytes(e), sender.identityPublicKey, { zip215: false });
+      return ed25519VerifyNative(e.signature, envelopeSigningBytes(e), sender.identityPublicKey);
     } catch {
       return false;
     }

@@ -1,4 +1,6 @@
+import type { KeyObject } from 'node:crypto';
 import { ed25519, x25519 } from '@noble/curves/ed25519.js';
+import { ed25519SignNative, ed25519SigningKey, x25519PrivateKey, x25519SharedNative } from './native-curves';
 import { PeerAuthInputError } from './errors';
 import { decodeFixedLength } from './text-encoding';
 
@@ -38,6 +40,8 @@ export const SIGNATURE_LENGTH = 64;
 export class PeerIdentity {
   readonly #seed: Uint8Array;
   readonly #x25519Secret: Uint8Array;
+  readonly #signingKey: KeyObject;
+  readonly #agreementKey: KeyObject;
   /** The Ed25519 identity public key (32 bytes), as pinned in every peer's directory. */
   readonly publicKey: Uint8Array;
   /** The X25519 public key derived from {@link publicKey} (32 bytes). */
@@ -48,6 +52,8 @@ export class PeerIdentity {
     this.publicKey = ed25519.getPublicKey(this.#seed);
     this.#x25519Secret = ed25519.utils.toMontgomerySecret(this.#seed);
     this.x25519PublicKey = x25519.getPublicKey(this.#x25519Secret);
+    this.#signingKey = ed25519SigningKey(this.#seed);
+    this.#agreementKey = x25519PrivateKey(this.#x25519Secret);
   }
 
   /** The identity of a 32-byte Ed25519 seed (RFC 8032 secret key). The seed is copied. */
@@ -59,7 +65,7 @@ export class PeerIdentity {
 
   /** Ed25519 signature (RFC 8032, deterministic) over `message`. */
   sign(message: Uint8Array): Uint8Array {
-    return ed25519.sign(message, this.#seed);
+    return ed25519SignNative(this.#signingKey, message);
   }
 
   /**
@@ -67,7 +73,12 @@ export class PeerIdentity {
    * (noble rejects the low-order u-coordinates before the ladder).
    */
   agree(peerX25519PublicKey: Uint8Array): Uint8Array {
-    return x25519.getSharedSecret(this.#x25519Secret, peerX25519PublicKey);
+    if (!(peerX25519PublicKey instanceof Uint8Array) || peerX25519PublicKey.length !== 32) throw new PeerAuthInputError('peerX25519PublicKey', 'must be 32 bytes');
+    try {
+      return x25519SharedNative(this.#agreementKey, peerX25519PublicKey);
+    } catch {
+      throw new PeerAuthInputError('peerX25519PublicKey', 'is of small order');
+    }
   }
 
   toJSON(): { publicKey: string } {

@@ -45,6 +45,7 @@ class EcdsaDriver<Out> implements ProtocolDriver<Out> {
     readonly protocol: string,
     private readonly first: (rng: Rng) => readonly Outgoing<unknown>[],
     private readonly steps: readonly Step<Out>[],
+    readonly confirm = true,
   ) {}
 
   get rounds(): number {
@@ -150,14 +151,18 @@ export function ecdsaPresignDriver(p: { sessionId: Uint8Array; keyShare: KeyShar
 /** The online round with a presignature the node already consumed from its database. */
 export function ecdsaSignDriver(p: { presignature: Presignature; digest: Uint8Array; tweak?: bigint }): ProtocolDriver<EcdsaSignature> {
   let state: Parameters<typeof signOutput>[0];
-  return new EcdsaDriver<EcdsaSignature>('ecdsa-sign', () => chain((s) => (state = s), signRound1({ presignature: p.presignature, digest: p.digest, tweak: p.tweak })).outgoing, [
-    (inbox) => ({ output: signOutput(state, inbox as Inbox<never>) }),
-  ]);
+  // signOutput verifies the combined signature under the (child) public key before it returns.
+  return new EcdsaDriver<EcdsaSignature>(
+    'ecdsa-sign',
+    () => chain((s) => (state = s), signRound1({ presignature: p.presignature, digest: p.digest, tweak: p.tweak })).outgoing,
+    [(inbox) => ({ output: signOutput(state, inbox as Inbox<never>) })],
+    false,
+  );
 }
 
 /** Presigning and signing in one session (no presignature was ready): four rounds. */
 export function ecdsaPresignAndSignDriver(p: { sessionId: Uint8Array; keyShare: KeyShare; signers: readonly PartyId[]; digest: Uint8Array; tweak?: bigint }): ProtocolDriver<EcdsaSignature> {
   let state: Parameters<typeof signOutput>[0];
   const { first, steps } = presignSteps<EcdsaSignature>(p, (presignature) => chain((s) => (state = s), signRound1({ presignature, digest: p.digest, tweak: p.tweak })));
-  return new EcdsaDriver<EcdsaSignature>('ecdsa-sign', first, [...steps, (inbox) => ({ output: signOutput(state, inbox as Inbox<never>) })]);
+  return new EcdsaDriver<EcdsaSignature>('ecdsa-sign', first, [...steps, (inbox) => ({ output: signOutput(state, inbox as Inbox<never>) })], false);
 }

@@ -188,6 +188,7 @@ export class EcdsaSignHandler implements ProtocolHandler<EcdsaSignOutcome> {
       driver: {
         protocol: driver.protocol,
         rounds: driver.rounds,
+        confirm: driver.confirm,
         start: (rng) => driver.start(rng),
         broadcastPart: (round, payload) => driver.broadcastPart(round, payload),
         step: (round, inbox, rng) => {

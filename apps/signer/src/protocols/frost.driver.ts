@@ -51,6 +51,7 @@ class FrostDriver<Out> implements ProtocolDriver<Out> {
     private readonly participants: readonly PartyId[],
     private readonly first: (rng: Rng) => Outgoing<FrostMessage>[],
     private readonly steps: readonly Step<Out>[],
+    readonly confirm = true,
   ) {}
 
   get rounds(): number {
@@ -136,5 +137,7 @@ export function frostSignDriver(p: { sessionId: Uint8Array; self: PartyId; signe
       },
       (incoming) => ({ output: signRound3(r2, incoming as Incoming<never>[]).result }),
     ],
+    // signRound3 verifies every share and the aggregate signature before it returns.
+    false,
   );
 }

@@ -28,4 +28,11 @@ export interface ProtocolDriver<Out> {
    * for every recipient), for the echo check; `undefined` when the round has no broadcast part.
    */
   broadcastPart(round: number, payload: Uint8Array): Uint8Array | undefined;
+  /**
+   * Whether the session ends with the confirmation round (every party states the digest of the
+   * result and of the broadcasts it saw). Protocols whose output carries its own proof of
+   * consistency (a signature every party verifies before returning it) may skip it: one round trip
+   * less on the online path. Default: true.
+   */
+  readonly confirm?: boolean;
 }
