@@ -12,6 +12,7 @@ import { presignRound1 } from '@custody/mpc-core/ecdsa/presign/round-1';
 import { presignRound2 } from '@custody/mpc-core/ecdsa/presign/round-2';
 import { presignRound3 } from '@custody/mpc-core/ecdsa/presign/round-3';
 import { presignOutput } from '@custody/mpc-core/ecdsa/presign/output';
+import { presignBlameOutput, presignBlameRound } from '@custody/mpc-core/ecdsa/presign/blame';
 import type { Presignature } from '@custody/mpc-core/ecdsa/presign/state';
 import { decodeWire, encodeWire, type Inbox, type Outgoing, type RoundResult } from '@custody/mpc-core/ecdsa/protocol';
 import { applyRefresh, refreshRound1 } from '@custody/mpc-core/ecdsa/refresh/refresh';
@@ -33,6 +34,7 @@ const BROADCAST_FIELDS: Readonly<Record<string, readonly string[]>> = {
   'presign/2': ['Gamma', 'deltaMta'],
   'presign/3': ['delta', 'Delta', 'S'],
   'sign/1': ['sigma'],
+  'presign/blame': ['k', 'rho', 'gamma', 'nu', 'mta'],
 };
 
 type Step<Out> = (inbox: Inbox<unknown>, rng: Rng) => { outgoing: readonly Outgoing<unknown>[] } | { output: Out };
@@ -128,24 +130,41 @@ export function ecdsaRefreshDriver(p: { sessionId: Uint8Array; keyShare: KeyShar
   );
 }
 
+/**
+ * Presigning's three rounds, then `then` with the presignature. When δ does not check out (every
+ * party sees the same broadcast values, so all of them do this together), a blame round follows
+ * instead: each party opens its δ-side values and the one with a wrong δ_j or a false opening is
+ * named. `blamed()` tells the next step which of the two it is in.
+ */
 function presignSteps<Out>(p: { sessionId: Uint8Array; keyShare: KeyShare; signers: readonly PartyId[] }, then: (presignature: Presignature) => { outgoing: readonly Outgoing<unknown>[] } | { output: Out }) {
   let s1: Parameters<typeof presignRound2>[0];
   let s2: Parameters<typeof presignRound3>[0];
   let s3: Parameters<typeof presignOutput>[0];
+  let blame: Parameters<typeof presignBlameOutput>[0] | undefined;
   return {
     first: (rng: Rng) => chain((s) => (s1 = s), presignRound1({ sessionId: p.sessionId, keyShare: p.keyShare, signers: p.signers }, rng)).outgoing,
     steps: [
       (inbox: Inbox<unknown>, rng: Rng) => chain((s) => (s2 = s), presignRound2(s1, inbox as Inbox<never>, rng)),
       (inbox: Inbox<unknown>, rng: Rng) => chain((s) => (s3 = s), presignRound3(s2, inbox as Inbox<never>, rng)),
-      (inbox: Inbox<unknown>) => then(presignOutput(s3, inbox as Inbox<never>)),
+      (inbox: Inbox<unknown>) => {
+        try {
+          return then(presignOutput(s3, inbox as Inbox<never>));
+        } catch (error) {
+          if (!(error instanceof ProtocolAbortError && error.check === 'delta-consistency')) throw error;
+          return chain((s) => (blame = s), presignBlameRound(s3, inbox as Inbox<never>));
+        }
+      },
     ] as Step<Out>[],
+    /** Round 4 after a δ mismatch: the openings name the culprit (presignBlameOutput always throws). */
+    blameStep: (inbox: Inbox<unknown>): never => presignBlameOutput(blame!, inbox as Inbox<never>),
+    blamed: (): boolean => blame !== undefined,
   };
 }
 
 /** Presigning (CGGMP21, three rounds): one presignature for this signer set, independent of any message. */
 export function ecdsaPresignDriver(p: { sessionId: Uint8Array; keyShare: KeyShare; signers: readonly PartyId[] }): ProtocolDriver<Presignature> {
-  const { first, steps } = presignSteps<Presignature>(p, (presignature) => ({ output: presignature }));
-  return new EcdsaDriver<Presignature>('ecdsa-presign', first, steps);
+  const { first, steps, blameStep } = presignSteps<Presignature>(p, (presignature) => ({ output: presignature }));
+  return new EcdsaDriver<Presignature>('ecdsa-presign', first, [...steps, blameStep]);
 }
 
 /** The online round with a presignature the node already consumed from its database. */
@@ -163,6 +182,8 @@ export function ecdsaSignDriver(p: { presignature: Presignature; digest: Uint8Ar
 /** Presigning and signing in one session (no presignature was ready): four rounds. */
 export function ecdsaPresignAndSignDriver(p: { sessionId: Uint8Array; keyShare: KeyShare; signers: readonly PartyId[]; digest: Uint8Array; tweak?: bigint }): ProtocolDriver<EcdsaSignature> {
   let state: Parameters<typeof signOutput>[0];
-  const { first, steps } = presignSteps<EcdsaSignature>(p, (presignature) => chain((s) => (state = s), signRound1({ presignature, digest: p.digest, tweak: p.tweak })));
-  return new EcdsaDriver<EcdsaSignature>('ecdsa-sign', first, [...steps, (inbox) => ({ output: signOutput(state, inbox as Inbox<never>) })], false);
+  const { first, steps, blameStep, blamed } = presignSteps<EcdsaSignature>(p, (presignature) =>
+    chain((s) => (state = s), signRound1({ presignature, digest: p.digest, tweak: p.tweak })),
+  );
+  return new EcdsaDriver<EcdsaSignature>('ecdsa-sign', first, [...steps, (inbox) => (blamed() ? blameStep(inbox) : { output: signOutput(state, inbox as Inbox<never>) })], false);
 }

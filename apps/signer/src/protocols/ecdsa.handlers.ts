@@ -16,7 +16,7 @@ import { ShareVault } from '../storage/share-vault.service';
 import { SignerRepository, type KeyRecord } from '../storage/signer.repository';
 import { SIGNER_CONFIG } from '../storage/signer.tokens';
 import { ecdsaKeygenDriver, ecdsaPresignAndSignDriver, ecdsaPresignDriver, ecdsaRefreshDriver, ecdsaSignDriver } from './ecdsa.driver';
-import { decodePresignature, encodePresignature, presignatureRecordId } from './ecdsa-presignature.codec';
+import { deserializePresignature, serializePresignature } from '@custody/mpc-core/ecdsa/presign/presignature';
 
 const utf8 = new TextEncoder();
 const text = new TextDecoder('utf-8', { fatal: true });
@@ -45,6 +45,11 @@ export async function loadEcdsaShare(repository: SignerRepository, vault: ShareV
 
 function sealShare(vault: ShareVault, keyId: string, generation: number, share: KeyShare): string {
   return vault.seal(shareRecordId(keyId, generation), 'ecdsa', utf8.encode(serializeKeyShare(share)));
+}
+
+/** The vault record id of a presignature (binds the sealed record to it). */
+export function presignatureRecordId(presignatureId: string): string {
+  return `presig.${presignatureId}`;
 }
 
 function assertQuorum(key: KeyRecord, signers: readonly number[]): void {
@@ -126,7 +131,7 @@ export class EcdsaPresignHandler implements ProtocolHandler<Presignature> {
       driver: ecdsaPresignDriver({ sessionId, keyShare: share, signers: invite.participants }),
       stage: async (presignature) => {
         const id = presignatureRecordId(presignature.id);
-        await this.repository.insertOneTime({ id, kind: 'ecdsa-presignature', keyId: key.keyId, generation: key.generation, signers: invite.participants, sealed: this.vault.seal(id, 'ecdsa', encodePresignature(presignature)) });
+        await this.repository.insertOneTime({ id, kind: 'ecdsa-presignature', keyId: key.keyId, generation: key.generation, signers: invite.participants, sealed: this.vault.seal(id, 'ecdsa', utf8.encode(serializePresignature(presignature))) });
         return sha256(concatBytes(utf8ToBytes(`custody/signer/presignature/v1:${presignature.id}`), presignature.R.toBytes(true)));
       },
       commit: () => Promise.resolve(),
@@ -174,7 +179,7 @@ export class EcdsaSignHandler implements ProtocolHandler<EcdsaSignOutcome> {
       if (!sealed) throw new InvitationRefused(`presignature ${invite.presignatureId} is not available here`);
       const bytes = this.vault.open(recordId, 'ecdsa', sealed);
       try {
-        return decodePresignature(bytes);
+        return deserializePresignature(text.decode(bytes));
       } finally {
         bytes.fill(0);
       }

@@ -4,6 +4,7 @@ import { bytesToHex, concatBytes, utf8ToBytes } from '@noble/hashes/utils.js';
 import { systemRng } from '@custody/mpc-core';
 import {
   decodeKeyShare,
+  decodeNonceRecord,
   deriveKeySharePath,
   encodeKeyShare,
   encodePublicKeyPackage,
@@ -21,7 +22,7 @@ import type { SessionInvite } from '../node/session-invite';
 import { ShareVault } from '../storage/share-vault.service';
 import { SignerRepository, type KeyRecord } from '../storage/signer.repository';
 import { frostKeygenDriver, frostRefreshDriver, frostSignDriver } from './frost.driver';
-import { decodeNonceRecord } from './frost-nonce.codec';
+
 
 /** What every participant must agree on about a FROST key: its whole public package. */
 function publicDigest(share: FrostKeyShare): Uint8Array {

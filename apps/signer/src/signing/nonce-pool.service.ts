@@ -2,7 +2,8 @@ import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleIn
 import { systemRng } from '@custody/mpc-core';
 import { preprocess, type NonceRecord, type NonceStore } from '@custody/mpc-core/frost';
 import type { SignerConfig } from '../config';
-import { encodeNonceRecord, nonceRecordId } from '../protocols/frost-nonce.codec';
+import { encodeNonceRecord } from '@custody/mpc-core/frost';
+import { nonceRecordId } from '../protocols/frost-nonce.codec';
 import { loadFrostShare } from '../protocols/eddsa.handlers';
 import { ShareVault } from '../storage/share-vault.service';
 import { SignerRepository } from '../storage/signer.repository';
