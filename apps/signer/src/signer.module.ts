@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { SignerGrpcController } from './api/signer.grpc.controller';
 import type { SignerConfig } from './config';
+import { KeyShares } from './keys/key-shares.service';
 import { KeysService } from './keys/keys.service';
 import { PROTOCOL_HANDLERS, SignerNode } from './node/signer-node.service';
 import type { ProtocolHandler } from './node/protocol-handler';
@@ -32,6 +33,7 @@ export class SignerModule {
         ShareVault,
         GrantCheck,
         PrimeSource,
+        KeyShares,
         ...HANDLERS,
         { provide: PROTOCOL_HANDLERS, useFactory: (...handlers: ProtocolHandler[]) => handlers, inject: HANDLERS },
         SignerNode,

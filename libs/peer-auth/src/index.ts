@@ -50,3 +50,4 @@ export {
   type OpenedEnvelope,
 } from './envelope';
 export { BroadcastEcho, broadcastEchoHash, echoMismatches, ECHO_HASH_LENGTH, type ReceivedBroadcast } from './broadcast-echo';
+export { ed25519VerifyNative } from './native-curves';

@@ -1,3 +1,4 @@
+import { ed25519 } from '@noble/curves/ed25519.js';
 import { createHash, createPublicKey, verify as nodeVerify } from 'node:crypto';
 import { keccak256 } from 'ethers';
 import { utf8ToBytes } from '@noble/hashes/utils.js';
@@ -233,5 +234,20 @@ describe('sparse arrays', () => {
     const approvals = [...g.approvals];
     approvals.length = 3;
     expect(refusal(() => checkGrant({ ...g, approvals }, options())).reason).toBe('malformed');
+  });
+});
+
+describe('checkGrant with an injected Ed25519 verifier', () => {
+  it('uses it for the engine signature', () => {
+    const engine = ed25519.utils.randomSecretKey();
+    const approver = ed25519.utils.randomSecretKey();
+    const request = { requestId: 'r-1', keyId: 'k-1', scheme: 'eddsa' as const, derivationPath: [], payload: { kind: 'message' as const, message: new Uint8Array([1, 2, 3]), hash: 'none' as const } };
+    const grant = signGrant(
+      { version: 1, request, policyVersion: 'p1', approvals: [{ approverId: 'a', signature: approveRequest(request, approver) }], requiredApprovals: 1, issuedAt: 1000, expiresAt: 2000 },
+      engine,
+    );
+    const options = { enginePublicKey: ed25519.getPublicKey(engine), approverKeys: new Map([['a', ed25519.getPublicKey(approver)]]), now: 1500, requestedSigningInput: signingInput(request.payload, 'eddsa') };
+    expect(() => checkGrant(grant, options)).not.toThrow();
+    expect(() => checkGrant(grant, { ...options, verifyEd25519: () => false })).toThrow('bad-engine-signature');
   });
 });

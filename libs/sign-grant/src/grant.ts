@@ -66,6 +66,11 @@ export interface CheckGrantOptions {
    * Set 0 only knowingly.
    */
   readonly minApprovals?: number;
+  /**
+   * Ed25519 verification (RFC 8032, strict), default @noble/curves. A service may pass a faster
+   * implementation of the same function (the signer passes OpenSSL's, cross-checked against noble).
+   */
+  readonly verifyEd25519?: (signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array) => boolean;
 }
 
 function refuse(reason: GrantRefusalReason, detail: string): never {
@@ -136,7 +141,8 @@ export function checkGrant(grant: SignGrant, options: CheckGrantOptions): void {
     throw e;
   }
 
-  if (!verifyEd25519(grant.engineSignature, grantSigningBytes(grant), options.enginePublicKey)) {
+  const verify = options.verifyEd25519 ?? verifyEd25519;
+  if (!verify(grant.engineSignature, grantSigningBytes(grant), options.enginePublicKey)) {
     refuse('bad-engine-signature', `request ${grant.request.requestId}: not signed by the pinned policy engine key`);
   }
 
@@ -157,7 +163,7 @@ export function checkGrant(grant: SignGrant, options: CheckGrantOptions): void {
     seenIds.add(approval.approverId);
     const key = options.approverKeys.get(approval.approverId);
     if (key === undefined) refuse('unknown-approver', `approver ${approval.approverId} is not pinned by this signer`);
-    if (!verifyEd25519(approval.signature, digest, key)) {
+    if (!verify(approval.signature, digest, key)) {
       refuse('bad-approval-signature', `approval of ${approval.approverId} does not verify`);
     }
     countedKeys.add(Buffer.from(key).toString('hex'));

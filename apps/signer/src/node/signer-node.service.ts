@@ -15,6 +15,8 @@ export const PROTOCOL_HANDLERS = Symbol('PROTOCOL_HANDLERS');
 
 interface LiveSession {
   readonly invite: SessionInvite;
+  /** The session's row in the session log (written off the critical path; its end waits for it). */
+  readonly logged: Promise<void>;
   readonly session: Session<unknown>;
   readonly sessionId: Uint8Array;
   started: boolean;
@@ -182,8 +184,12 @@ export class SignerNode implements OnModuleInit, OnApplicationShutdown {
         now: () => Date.now(),
       },
     });
+    const logged = this.repository
+      .logSessionStart({ sessionId, protocol: invite.protocol, keyId: invite.keyId, participants: invite.participants, coordinator: invite.coordinator, deadline: invite.deadline })
+      .catch((e: unknown) => this.logger.error({ err: e instanceof Error ? e.message : String(e) }, 'could not record the start of a session'));
     const live: LiveSession = {
       invite,
+      logged,
       session,
       sessionId,
       started: false,
@@ -192,7 +198,6 @@ export class SignerNode implements OnModuleInit, OnApplicationShutdown {
       }, Math.max(0, invite.deadline - Date.now())),
     };
     this.sessions.set(id, live);
-    await this.repository.logSessionStart({ sessionId, protocol: invite.protocol, keyId: invite.keyId, participants: invite.participants, coordinator: invite.coordinator, deadline: invite.deadline });
     const failed = prepared.failed ? () => prepared.failed!() : undefined;
     session.result.then(
       () => this.close(live, failed, undefined),
@@ -214,7 +219,7 @@ export class SignerNode implements OnModuleInit, OnApplicationShutdown {
     this.ended.set(bytesToHex(live.sessionId), live.invite.deadline);
     const message = error instanceof Error ? error.message : undefined;
     const cleanup = error !== undefined && failed ? failed() : Promise.resolve();
-    cleanup
+    Promise.all([cleanup, live.logged])
       .then(() => this.repository.logSessionEnd(live.sessionId, error === undefined ? 'completed' : 'failed', message))
       .catch((e: unknown) => this.logger.error({ err: e instanceof Error ? e.message : String(e) }, 'could not record the end of a session'));
     if (error === undefined) this.logger.log({ session: bytesToHex(live.sessionId), protocol: live.invite.protocol, keyId: live.invite.keyId }, 'session completed');

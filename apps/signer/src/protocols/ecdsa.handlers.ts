@@ -2,13 +2,14 @@ import { Inject, Injectable } from '@nestjs/common';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, concatBytes, utf8ToBytes } from '@noble/hashes/utils.js';
 import { derivePublicPath } from '@custody/mpc-core/derive/bip32';
-import { deserializeKeyShare, serializeKeyShare, type KeyShare } from '@custody/mpc-core/ecdsa/key-share';
+import { serializeKeyShare, type KeyShare } from '@custody/mpc-core/ecdsa/key-share';
 import type { Presignature } from '@custody/mpc-core/ecdsa/presign/state';
 import { signatureToCompact, type EcdsaSignature } from '@custody/mpc-core/ecdsa/signature';
 import { signingInput } from '@custody/sign-grant';
 import type { SignerConfig } from '../config';
 import { PrimeSource } from '../keys/prime-source.service';
 import { shareRecordId } from '../keys/key-ids';
+import { KeyShares } from '../keys/key-shares.service';
 import { InvitationRefused, type PreparedSession, type ProtocolHandler } from '../node/protocol-handler';
 import type { SessionInvite } from '../node/session-invite';
 import { GrantCheck } from '../signing/grant-check.service';
@@ -28,19 +29,6 @@ function publicDigest(share: KeyShare): Uint8Array {
     parts.push(utf8ToBytes(`${id}:${info.X.toHex(true)}:${info.paillier.N.toString(16)}`));
   }
   return sha256(concatBytes(...parts));
-}
-
-export async function loadEcdsaShare(repository: SignerRepository, vault: ShareVault, keyId: string): Promise<{ key: KeyRecord; share: KeyShare }> {
-  const key = await repository.findKey(keyId);
-  if (!key || key.scheme !== 'ecdsa') throw new InvitationRefused(`no ECDSA key ${keyId} here`);
-  const stored = await repository.findCurrentShare(keyId);
-  if (!stored) throw new InvitationRefused(`no share of ${keyId} here`);
-  const bytes = vault.open(shareRecordId(keyId, stored.generation), 'ecdsa', stored.sealed);
-  try {
-    return { key, share: deserializeKeyShare(text.decode(bytes)) };
-  } finally {
-    bytes.fill(0);
-  }
 }
 
 function sealShare(vault: ShareVault, keyId: string, generation: number, share: KeyShare): string {
@@ -96,10 +84,11 @@ export class EcdsaRefreshHandler implements ProtocolHandler<KeyShare> {
   constructor(
     private readonly repository: SignerRepository,
     private readonly vault: ShareVault,
+    private readonly shares: KeyShares,
   ) {}
 
   async prepare(invite: SessionInvite, sessionId: Uint8Array): Promise<PreparedSession<KeyShare>> {
-    const { key, share } = await loadEcdsaShare(this.repository, this.vault, invite.keyId);
+    const { key, share } = await this.shares.ecdsa(invite.keyId);
     if (invite.participants.join(',') !== key.participants.join(',')) throw new InvitationRefused('a refresh needs every holder of the key');
     const next = key.generation + 1;
     return {
@@ -122,10 +111,11 @@ export class EcdsaPresignHandler implements ProtocolHandler<Presignature> {
   constructor(
     private readonly repository: SignerRepository,
     private readonly vault: ShareVault,
+    private readonly shares: KeyShares,
   ) {}
 
   async prepare(invite: SessionInvite, sessionId: Uint8Array): Promise<PreparedSession<Presignature>> {
-    const { key, share } = await loadEcdsaShare(this.repository, this.vault, invite.keyId);
+    const { key, share } = await this.shares.ecdsa(invite.keyId);
     assertQuorum(key, invite.participants);
     return {
       driver: ecdsaPresignDriver({ sessionId, keyShare: share, signers: invite.participants }),
@@ -159,11 +149,12 @@ export class EcdsaSignHandler implements ProtocolHandler<EcdsaSignOutcome> {
     private readonly repository: SignerRepository,
     private readonly vault: ShareVault,
     private readonly grants: GrantCheck,
+    private readonly shares: KeyShares,
   ) {}
 
   async prepare(invite: SessionInvite, sessionId: Uint8Array): Promise<PreparedSession<EcdsaSignOutcome>> {
     const grant = this.grants.check(invite.grant, invite.keyId, 'ecdsa', invite.signingInput);
-    const { key, share } = await loadEcdsaShare(this.repository, this.vault, invite.keyId);
+    const { key, share } = await this.shares.ecdsa(invite.keyId);
     assertQuorum(key, invite.participants);
     const digest = signingInput(grant.request.payload, 'ecdsa');
     const requestId = grant.request.requestId;

@@ -3,7 +3,6 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, concatBytes, utf8ToBytes } from '@noble/hashes/utils.js';
 import { systemRng } from '@custody/mpc-core';
 import {
-  decodeKeyShare,
   decodeNonceRecord,
   deriveKeySharePath,
   encodeKeyShare,
@@ -17,30 +16,17 @@ import {
 import { signingInput } from '@custody/sign-grant';
 import { GrantCheck } from '../signing/grant-check.service';
 import { shareRecordId } from '../keys/key-ids';
+import { KeyShares } from '../keys/key-shares.service';
 import { InvitationRefused, type PreparedSession, type ProtocolHandler } from '../node/protocol-handler';
 import type { SessionInvite } from '../node/session-invite';
 import { ShareVault } from '../storage/share-vault.service';
-import { SignerRepository, type KeyRecord } from '../storage/signer.repository';
+import { SignerRepository } from '../storage/signer.repository';
 import { frostKeygenDriver, frostRefreshDriver, frostSignDriver } from './frost.driver';
 
 
 /** What every participant must agree on about a FROST key: its whole public package. */
 function publicDigest(share: FrostKeyShare): Uint8Array {
   return sha256(concatBytes(utf8ToBytes('custody/signer/frost-public/v1'), encodePublicKeyPackage(share.publicPackage)));
-}
-
-/** Loads this node's current FROST share of a key, or refuses. */
-export async function loadFrostShare(repository: SignerRepository, vault: ShareVault, keyId: string): Promise<{ key: KeyRecord; share: FrostKeyShare }> {
-  const key = await repository.findKey(keyId);
-  if (!key || key.scheme !== 'eddsa') throw new InvitationRefused(`no EdDSA key ${keyId} here`);
-  const stored = await repository.findCurrentShare(keyId);
-  if (!stored) throw new InvitationRefused(`no share of ${keyId} here`);
-  const bytes = vault.open(shareRecordId(keyId, stored.generation), 'eddsa', stored.sealed);
-  try {
-    return { key, share: decodeKeyShare(bytes) };
-  } finally {
-    bytes.fill(0);
-  }
 }
 
 /** Distributed key generation for Ed25519 (FROST, RFC 9591): no dealer; each node keeps its share sealed. */
@@ -80,10 +66,11 @@ export class EddsaRefreshHandler implements ProtocolHandler<FrostKeyShare> {
   constructor(
     private readonly repository: SignerRepository,
     private readonly vault: ShareVault,
+    private readonly shares: KeyShares,
   ) {}
 
   async prepare(invite: SessionInvite, sessionId: Uint8Array, self: number): Promise<PreparedSession<FrostKeyShare>> {
-    const { key, share } = await loadFrostShare(this.repository, this.vault, invite.keyId);
+    const { key, share } = await this.shares.frost(invite.keyId);
     if (invite.participants.join(',') !== key.participants.join(',')) throw new InvitationRefused('a refresh needs every holder of the key');
     const next = key.generation + 1;
     return {
@@ -110,11 +97,12 @@ export class EddsaSignHandler implements ProtocolHandler<SignResult> {
     private readonly repository: SignerRepository,
     private readonly vault: ShareVault,
     private readonly grants: GrantCheck,
+    private readonly shares: KeyShares,
   ) {}
 
   async prepare(invite: SessionInvite, sessionId: Uint8Array, self: number): Promise<PreparedSession<SignResult>> {
     const grant = this.grants.check(invite.grant, invite.keyId, 'eddsa', invite.signingInput);
-    const { key, share } = await loadFrostShare(this.repository, this.vault, invite.keyId);
+    const { key, share } = await this.shares.frost(invite.keyId);
     const signers = invite.participants;
     if (signers.length < key.threshold || signers.some((p) => !key.participants.includes(p))) throw new InvitationRefused('the signers are not a quorum of this key');
     const message = signingInput(grant.request.payload, 'eddsa');

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { hexToBytes } from '@noble/hashes/utils.js';
+import { ed25519VerifyNative } from '@custody/peer-auth';
 import { checkGrant, decodeSignGrant, GrantRefused, SignGrantInputError, type SignGrant, type SignScheme } from '@custody/sign-grant';
 import type { SignerConfig } from '../config';
 import { InvitationRefused } from '../node/protocol-handler';
@@ -35,6 +36,7 @@ export class GrantCheck {
         now: Date.now(),
         requestedSigningInput: hexToBytes(requestedSigningInputHex),
         minApprovals: this.config.minApprovals,
+        verifyEd25519: ed25519VerifyNative,
       });
     } catch (error) {
       if (error instanceof GrantRefused) throw new InvitationRefused(`grant refused: ${error.reason}`);

@@ -4,7 +4,7 @@ import { preprocess, type NonceRecord, type NonceStore } from '@custody/mpc-core
 import type { SignerConfig } from '../config';
 import { encodeNonceRecord } from '@custody/mpc-core/frost';
 import { nonceRecordId } from '../protocols/frost-nonce.codec';
-import { loadFrostShare } from '../protocols/eddsa.handlers';
+import { KeyShares } from '../keys/key-shares.service';
 import { ShareVault } from '../storage/share-vault.service';
 import { SignerRepository } from '../storage/signer.repository';
 import { SIGNER_CONFIG } from '../storage/signer.tokens';
@@ -39,6 +39,7 @@ export class NoncePool implements OnModuleInit, OnApplicationShutdown {
     @Inject(SIGNER_CONFIG) private readonly config: SignerConfig,
     private readonly repository: SignerRepository,
     private readonly vault: ShareVault,
+    private readonly shares: KeyShares,
   ) {}
 
   onModuleInit(): void {
@@ -62,7 +63,7 @@ export class NoncePool implements OnModuleInit, OnApplicationShutdown {
   }
 
   async refill(keyId: string): Promise<number> {
-    const { key, share } = await loadFrostShare(this.repository, this.vault, keyId);
+    const { key, share } = await this.shares.frost(keyId);
     const missing = this.config.noncePoolSize - (await this.repository.countOneTime(keyId, 'frost-nonce', key.generation));
     if (missing <= 0) return 0;
     const store = new CollectingStore();
