@@ -1,6 +1,5 @@
 import { sha256 } from '@noble/hashes/sha2.js';
-import { AEAD_KEY_LENGTH, AEAD_NONCE_LENGTH, AEAD_TAG_LENGTH, aesGcmOpen, aesGcmSeal } from './aead';
-import { CanonicalWriter } from './canonical';
+import { AEAD_KEY_LENGTH, AEAD_NONCE_LENGTH, AEAD_TAG_LENGTH, aesGcmOpen, aesGcmSeal, CanonicalWriter } from '@custody/crypto-kit';
 import { VaultError } from './errors';
 import { KeyEncryptionKey, kekBytes } from './key-encryption-key';
 

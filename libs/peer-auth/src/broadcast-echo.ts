@@ -1,5 +1,5 @@
 import { sha256 } from '@noble/hashes/sha2.js';
-import { CanonicalWriter } from './canonical';
+import { CanonicalWriter } from '@custody/crypto-kit';
 import { assertSignerId, type SignerId } from './directory';
 import { PeerAuthInputError } from './errors';
 import { constantTimeEqual } from './identity';

@@ -2,8 +2,7 @@ import { ed25519VerifyNative, x25519PrivateKey, x25519PublicKeyNative, x25519Sha
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { utf8ToBytes } from '@noble/hashes/utils.js';
-import { AEAD_KEY_LENGTH, AEAD_NONCE_LENGTH, AEAD_TAG_LENGTH, aesGcmOpen, aesGcmSeal } from './aead';
-import { CanonicalWriter } from './canonical';
+import { AEAD_KEY_LENGTH, AEAD_NONCE_LENGTH, AEAD_TAG_LENGTH, aesGcmOpen, aesGcmSeal, CanonicalWriter } from '@custody/crypto-kit';
 import { assertSignerId, PeerDirectory, type SignerId } from './directory';
 import { EnvelopeRejected, PeerAuthInputError } from './errors';
 import { drawBytes, equalBytes, PeerIdentity, PUBLIC_KEY_LENGTH, SIGNATURE_LENGTH, systemRng, x25519PublicKeyOf, type Rng } from './identity';

@@ -1,6 +1,6 @@
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { CanonicalWriter } from './canonical';
+import { CanonicalWriter } from '@custody/crypto-kit/canonical';
 import { SignGrantInputError } from './errors';
 import { validatePayload, validateSignRequest, validateUnsignedGrant } from './validate';
 import type { SignPayload, SignRequest, SignScheme, UnsignedSignGrant } from './types';

@@ -2,7 +2,7 @@ import { createCipheriv, createDecipheriv } from 'node:crypto';
 
 /**
  * AES-256-GCM (NIST SP 800-38D) through node:crypto (OpenSSL), with a 96-bit nonce and a 128-bit tag
- * appended to the ciphertext. The only place key-vault touches node:crypto.
+ * appended to the ciphertext. For the adapters (peer-auth, key-vault); pure libraries do not import it.
  */
 export const AEAD_KEY_LENGTH = 32;
 export const AEAD_NONCE_LENGTH = 12;
