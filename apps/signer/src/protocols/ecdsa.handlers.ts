@@ -166,7 +166,7 @@ export class EcdsaSignHandler implements ProtocolHandler<EcdsaSignOutcome> {
       }
       if (invite.presignatureId === undefined) return undefined;
       const recordId = presignatureRecordId(invite.presignatureId);
-      const sealed = await this.repository.consumeOneTime(recordId, bytesToHex(sessionId), tx);
+      const sealed = await this.repository.consumeOneTime(recordId, key.keyId, bytesToHex(sessionId), tx);
       if (!sealed) throw new InvitationRefused(`presignature ${invite.presignatureId} is not available here`);
       const bytes = this.vault.open(recordId, 'ecdsa', sealed);
       try {
@@ -176,6 +176,7 @@ export class EcdsaSignHandler implements ProtocolHandler<EcdsaSignOutcome> {
       }
     });
     if (presignature && presignature.signers.join(',') !== invite.participants.join(',')) throw new InvitationRefused('the presignature belongs to another signer set');
+    if (presignature && !presignature.publicKey.equals(share.publicKey)) throw new InvitationRefused('the presignature belongs to another key');
     const driver = presignature
       ? ecdsaSignDriver({ presignature, digest, tweak })
       : ecdsaPresignAndSignDriver({ sessionId, keyShare: share, signers: invite.participants, digest, tweak });

@@ -161,12 +161,14 @@ export class SignerRepository {
    * returning the sealed secret to the caller only if it was still unused. After this, no retry,
    * crash or concurrent request can obtain it again.
    */
-  async consumeOneTime(id: string, consumedBy: string, tx?: EntityManager): Promise<string | undefined> {
+  async consumeOneTime(id: string, keyId: string, consumedBy: string, tx?: EntityManager): Promise<string | undefined> {
     const rows: Array<{ sealed: unknown }> = await this.rowsTx(tx, 
-      `WITH taken AS (SELECT id, sealed FROM signer.one_time_values WHERE id = $1 AND consumed_at IS NULL FOR UPDATE)
+      `WITH taken AS (
+         SELECT v.id, v.sealed FROM signer.one_time_values v JOIN signer.keys k ON k.key_id = v.key_id AND k.generation = v.generation
+          WHERE v.id = $1 AND v.key_id = $3 AND v.consumed_at IS NULL FOR UPDATE OF v)
        UPDATE signer.one_time_values v SET consumed_at = now(), consumed_by = $2, sealed = '{}'::jsonb
        FROM taken WHERE v.id = taken.id RETURNING taken.sealed`,
-      [id, consumedBy],
+      [id, consumedBy, keyId],
     );
     return rows[0] ? JSON.stringify(rows[0].sealed) : undefined;
   }
