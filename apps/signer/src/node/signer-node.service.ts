@@ -4,7 +4,7 @@ import { ProtocolAbortError, systemRng, type PartyId } from '@custody/mpc-core';
 import { EnvelopeRejected, openEnvelope, sealEnvelope, type PeerEnvelope } from '@custody/peer-auth';
 import type { SignerConfig } from '../config';
 import { PeerClient, PeerUnreachable } from '../peer/peer-client';
-import { Session } from '../sessions/session';
+import { ABORT_LABEL, Session } from '../sessions/session';
 import { SessionFailed } from '../sessions/session-errors';
 import { SignerRepository } from '../storage/signer.repository';
 import { SIGNER_CONFIG } from '../storage/signer.tokens';
@@ -81,10 +81,11 @@ export class SignerNode implements OnModuleInit, OnApplicationShutdown {
     const deadline = Date.now() + Math.min(timeoutMs || this.config.sessionTimeoutMs, MAX_SESSION_MS);
     const full: SessionInvite = { ...invite, coordinator: this.self, deadline };
     const sessionId = systemRng(32);
-    const live = await this.open(full, sessionId);
     const others = full.participants.filter((p) => p !== this.self);
     const envelopePayload = encodeInvite(full);
-    const replies = await Promise.all(
+    // The participants check the invitation while this node prepares its own side (every one of them
+    // makes the same checks, grant included, before it consumes anything).
+    const invited = Promise.all(
       others.map(async (peer) => {
         try {
           const wait = Math.max(100, Math.min(INVITE_WAIT_MS, deadline - Date.now()));
@@ -95,6 +96,19 @@ export class SignerNode implements OnModuleInit, OnApplicationShutdown {
         }
       }),
     );
+    let live: LiveSession;
+    try {
+      live = await this.open(full, sessionId);
+    } catch (error) {
+      // Release whoever accepted: the session will not start.
+      const text = error instanceof Error ? error.message.slice(0, 300) : 'refused';
+      void invited.then((replies) => {
+        const abort = new TextEncoder().encode(JSON.stringify({ culprits: [], text: `coordinator ${this.self} refused: ${text}` }));
+        for (const r of replies) if (r.accepted) this.sendEnvelope(r.peer, this.seal(sessionId, 'broadcast', ABORT_LABEL, abort), deadline);
+      });
+      throw error;
+    }
+    const replies = await invited;
     const refused = replies.filter((r) => !r.accepted);
     if (refused.length > 0) {
       const detail = refused.map((r) => `signer ${r.peer}: ${r.reason}`).join('; ');
