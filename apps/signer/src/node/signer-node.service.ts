@@ -48,6 +48,8 @@ export class SignerNode implements OnModuleInit, OnApplicationShutdown {
   private readonly sessions = new Map<string, LiveSession>();
   /** Ended sessions until their deadline: a replayed invitation must not open one again. */
   private readonly ended = new Map<string, number>();
+  /** Sessions whose invitation is being checked (so a concurrent replay of it is refused too). */
+  private readonly opening = new Set<string>();
   private readonly clients = new Map<PartyId, PeerClient>();
   private readonly handlers: ReadonlyMap<SessionProtocol, ProtocolHandler>;
 
@@ -138,8 +140,13 @@ export class SignerNode implements OnModuleInit, OnApplicationShutdown {
       const now = Date.now();
       for (const [id, deadline] of this.ended) if (deadline < now) this.ended.delete(id);
       const id = bytesToHex(opened.sessionId);
-      if (this.sessions.has(id) || this.ended.has(id)) throw new InvitationRefused('session already exists');
-      await this.open(invite, opened.sessionId);
+      if (this.sessions.has(id) || this.ended.has(id) || this.opening.has(id)) throw new InvitationRefused('session already exists');
+      this.opening.add(id);
+      try {
+        await this.open(invite, opened.sessionId);
+      } finally {
+        this.opening.delete(id);
+      }
       return { accepted: true, reason: '' };
     } catch (error) {
       const reason = error instanceof InvitationRefused || error instanceof Error ? error.message.slice(0, 300) : 'refused';

@@ -169,14 +169,17 @@ export class EcdsaSignHandler implements ProtocolHandler<EcdsaSignOutcome> {
       const sealed = await this.repository.consumeOneTime(recordId, key.keyId, bytesToHex(sessionId), tx);
       if (!sealed) throw new InvitationRefused(`presignature ${invite.presignatureId} is not available here`);
       const bytes = this.vault.open(recordId, 'ecdsa', sealed);
+      let p: Presignature;
       try {
-        return deserializePresignature(text.decode(bytes));
+        p = deserializePresignature(text.decode(bytes));
       } finally {
         bytes.fill(0);
       }
+      // Inside the transaction: a refusal here leaves neither the claim nor the consumption behind.
+      if (p.signers.join(',') !== invite.participants.join(',')) throw new InvitationRefused('the presignature belongs to another signer set');
+      if (!p.publicKey.equals(share.publicKey)) throw new InvitationRefused('the presignature belongs to another key');
+      return p;
     });
-    if (presignature && presignature.signers.join(',') !== invite.participants.join(',')) throw new InvitationRefused('the presignature belongs to another signer set');
-    if (presignature && !presignature.publicKey.equals(share.publicKey)) throw new InvitationRefused('the presignature belongs to another key');
     const driver = presignature
       ? ecdsaSignDriver({ presignature, digest, tweak })
       : ecdsaPresignAndSignDriver({ sessionId, keyShare: share, signers: invite.participants, digest, tweak });

@@ -107,6 +107,8 @@ export class EddsaSignHandler implements ProtocolHandler<SignResult> {
     if (signers.length < key.threshold || signers.some((p) => !key.participants.includes(p))) throw new InvitationRefused('the signers are not a quorum of this key');
     const message = signingInput(grant.request.payload, 'eddsa');
     const requestId = grant.request.requestId;
+    // Everything that can refuse comes before the claim and the nonce: nothing is left half-done.
+    const keyShare = grant.request.derivationPath.length > 0 ? deriveKeySharePath(share, grant.request.derivationPath) : share;
     const nonce = await this.repository.transaction(async (tx) => {
       if (!(await this.repository.claimRequest(requestId, key.keyId, message, sessionId, tx))) {
         throw new InvitationRefused(`request ${requestId} was signed here before or is being signed`);
@@ -125,7 +127,6 @@ export class EddsaSignHandler implements ProtocolHandler<SignResult> {
       const [commitment] = preprocess(share, 1, store, systemRng);
       return store.consume(commitment!.commitmentId)!;
     });
-    const keyShare = grant.request.derivationPath.length > 0 ? deriveKeySharePath(share, grant.request.derivationPath) : share;
     return {
       driver: frostSignDriver({ sessionId, self, signers, keyShare, message, nonce }),
       stage: (result) => Promise.resolve(sha256(concatBytes(result.publicKey, result.signature))),
