@@ -47,6 +47,12 @@ describe('signer network, Ed25519 (e2e)', () => {
     expect(ed25519Verify(result.publicKey, message, result.signature)).toBe(true);
   }, 60_000);
 
+  it('counts its sessions and refused peer messages in /metrics', async () => {
+    const text = await (await fetch(`http://127.0.0.1:${signers.specs[0]!.httpPort}/metrics`)).text();
+    expect(text).toMatch(/custody_signer_sessions_total\{[^}]*protocol="eddsa-sign"[^}]*role="coordinator"[^}]*outcome="completed"[^}]*\} [1-9]/);
+    expect(text).toContain('custody_signer_session_seconds_bucket');
+  });
+
   describe('refuses, at every signer and before any round', () => {
     const refused = async (call: Promise<unknown>, reason: RegExp): Promise<void> => {
       const error: unknown = await call.then(

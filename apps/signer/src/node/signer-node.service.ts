@@ -1,4 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import type { ServiceMetrics } from '@custody/observability';
+import { SERVICE_METRICS } from '@custody/platform';
+import { Counter, Histogram } from 'prom-client';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { ProtocolAbortError, systemRng, type PartyId } from '@custody/mpc-core';
 import { EnvelopeRejected, openEnvelope, sealEnvelope, type PeerEnvelope } from '@custody/peer-auth';
@@ -22,6 +25,8 @@ interface LiveSession {
   started: boolean;
   /** Fails a session whose coordinator never says "start". */
   readonly startTimer: NodeJS.Timeout;
+  /** performance.now() when the session was opened here. */
+  readonly openedAt: number;
 }
 
 /**
@@ -52,13 +57,27 @@ export class SignerNode implements OnModuleInit, OnApplicationShutdown {
   private readonly opening = new Set<string>();
   private readonly clients = new Map<PartyId, PeerClient>();
   private readonly handlers: ReadonlyMap<SessionProtocol, ProtocolHandler>;
+  private readonly sessionsTotal: Counter<'protocol' | 'role' | 'outcome'>;
+  private readonly sessionSeconds: Histogram<'protocol' | 'role'>;
+  private readonly droppedMessages: Counter<'reason'>;
 
   constructor(
     @Inject(SIGNER_CONFIG) private readonly config: SignerConfig,
     private readonly repository: SignerRepository,
     @Inject(PROTOCOL_HANDLERS) handlers: readonly ProtocolHandler[],
+    @Inject(SERVICE_METRICS) metrics: ServiceMetrics,
   ) {
     this.handlers = new Map(handlers.map((h) => [h.protocol, h]));
+    const registers = [metrics.registry];
+    this.sessionsTotal = new Counter({ name: 'custody_signer_sessions_total', help: 'Threshold sessions by protocol, role and outcome (completed, or the failure kind).', labelNames: ['protocol', 'role', 'outcome'], registers });
+    this.sessionSeconds = new Histogram({
+      name: 'custody_signer_session_seconds',
+      help: 'Duration of completed threshold sessions.',
+      labelNames: ['protocol', 'role'],
+      buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+      registers,
+    });
+    this.droppedMessages = new Counter({ name: 'custody_signer_dropped_peer_messages_total', help: 'Peer messages refused, by reason.', labelNames: ['reason'], registers });
   }
 
   async onModuleInit(): Promise<void> {
@@ -170,6 +189,7 @@ export class SignerNode implements OnModuleInit, OnApplicationShutdown {
     }
     const live = this.sessions.get(bytesToHex(opened.sessionId));
     if (!live || !live.invite.participants.includes(opened.senderId)) {
+      this.droppedMessages.inc({ reason: 'not-a-participant' });
       this.logger.warn({ from: opened.senderId, reason: 'not a participant' }, 'peer message dropped');
       return;
     }
@@ -211,6 +231,7 @@ export class SignerNode implements OnModuleInit, OnApplicationShutdown {
     const live: LiveSession = {
       invite,
       logged,
+      openedAt: performance.now(),
       session,
       sessionId,
       started: false,
@@ -236,6 +257,9 @@ export class SignerNode implements OnModuleInit, OnApplicationShutdown {
 
   private close(live: LiveSession, failed: (() => Promise<void>) | undefined, error: unknown): void {
     clearTimeout(live.startTimer);
+    const role = live.invite.coordinator === this.self ? 'coordinator' : 'participant';
+    this.sessionsTotal.inc({ protocol: live.invite.protocol, role, outcome: error === undefined ? 'completed' : error instanceof SessionFailed ? error.kind : 'error' });
+    if (error === undefined) this.sessionSeconds.observe({ protocol: live.invite.protocol, role }, (performance.now() - live.openedAt) / 1000);
     this.sessions.delete(bytesToHex(live.sessionId));
     this.ended.set(bytesToHex(live.sessionId), live.invite.deadline);
     const message = error instanceof Error ? error.message : undefined;
@@ -278,6 +302,7 @@ export class SignerNode implements OnModuleInit, OnApplicationShutdown {
 
   private logDropped(envelope: PeerEnvelope, error: unknown): void {
     const reason = error instanceof EnvelopeRejected ? error.reason : error instanceof ProtocolAbortError ? error.check : 'malformed';
+    this.droppedMessages.inc({ reason });
     this.logger.warn({ claimedSender: envelope.senderId, round: String(envelope.round).slice(0, 32), reason }, 'peer message dropped');
   }
 }
