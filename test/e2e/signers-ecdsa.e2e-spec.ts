@@ -2,7 +2,9 @@ import * as crypto from 'node:crypto';
 import { randomBytes } from 'node:crypto';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { sha256 } from '@noble/hashes/sha2.js';
+import { Client } from 'pg';
 import { derivePublicPath } from '@custody/mpc-core/derive/bip32';
+import { signerDatabaseUrl } from '@custody/persistence';
 import type { KeyInfo } from '@custody/signer-client';
 import { approverKeysEnv, makeTestGrant, startSignerCluster, testApprovers, type SignerCluster } from '@custody/testing';
 
@@ -67,4 +69,24 @@ describe('signer network, ECDSA (e2e)', () => {
     expect(nodeVerify(result.publicKey, message, result.der)).toBe(true);
     expect(secp256k1.verify(result.signature, sha256(message), result.publicKey, { prehash: false, lowS: true })).toBe(true);
   }, 180_000);
+
+  it('refreshes the shares (same public key), drops presignatures of the old shares, and signs again', async () => {
+    expect(await signers.client(2).presign(key.keyId, [2, 3], 1, 120_000)).toBe(1);
+    const refreshed = await signers.client(3).refreshKey(key.keyId, 120_000);
+    expect(refreshed.generation).toBe(1);
+    expect(Buffer.from(refreshed.publicKey)).toEqual(Buffer.from(key.publicKey));
+    expect(Buffer.from(refreshed.chainCode)).toEqual(Buffer.from(key.chainCode));
+    for (const id of [2, 3]) {
+      const db = new Client({ connectionString: signerDatabaseUrl(signers.databaseUrl, id).toString() });
+      await db.connect();
+      const rows = await db.query<{ n: string }>(`SELECT count(*) AS n FROM signer.one_time_values WHERE key_id = $1 AND consumed_at IS NULL`, [key.keyId]);
+      await db.end();
+      expect(Number(rows.rows[0]!.n)).toBe(0);
+    }
+    const message = randomBytes(20);
+    const g = grant(message);
+    // The presignature made with the old shares is gone, so this presigns in the session with the new ones.
+    const result = await signers.client(2).sign(g.grant, [2, 3], g.signingInput, 120_000);
+    expect(nodeVerify(result.publicKey, message, result.der)).toBe(true);
+  }, 240_000);
 });
