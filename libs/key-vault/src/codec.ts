@@ -46,16 +46,8 @@ export function sealedShareToColumns(sealed: SealedShare): SealedShareColumns {
   };
 }
 
-/** From a database row (extra columns such as key_id are the caller's to strip). */
-export function sealedShareFromColumns(row: unknown): SealedShare {
-  if (typeof row !== 'object' || row === null || Array.isArray(row)) malformed('row is not an object');
-  const record = row as Record<string, unknown>;
-  checkFieldSet(record);
-  const bytes = (name: (typeof BYTE_FIELDS)[number]): Uint8Array => {
-    const v = record[name];
-    if (!(v instanceof Uint8Array)) malformed(`${name} must be bytes`);
-    return Uint8Array.from(v);
-  };
+/** Builds and validates a SealedShare from a checked field set, decoding byte fields with `bytes`. */
+function fromRecord(record: Record<string, unknown>, bytes: (name: (typeof BYTE_FIELDS)[number]) => Uint8Array): SealedShare {
   const sealed: SealedShare = {
     version: record.version as number,
     kekId: record.kekId as string,
@@ -67,6 +59,19 @@ export function sealedShareFromColumns(row: unknown): SealedShare {
   };
   validateSealedShare(sealed);
   return sealed;
+}
+
+/** From a database row (extra columns such as key_id are the caller's to strip). */
+export function sealedShareFromColumns(row: unknown): SealedShare {
+  if (typeof row !== 'object' || row === null || Array.isArray(row)) malformed('row is not an object');
+  const record = row as Record<string, unknown>;
+  checkFieldSet(record);
+  const bytes = (name: (typeof BYTE_FIELDS)[number]): Uint8Array => {
+    const v = record[name];
+    if (!(v instanceof Uint8Array)) malformed(`${name} must be bytes`);
+    return Uint8Array.from(v);
+  };
+  return fromRecord(record, bytes);
 }
 
 /** One JSON document, byte fields in canonical padded base64, keys in a fixed order. */
@@ -104,15 +109,5 @@ export function sealedShareFromJson(json: string): SealedShare {
     if (Buffer.from(out).toString('base64') !== v) malformed(`${name} is not canonical base64`);
     return out;
   };
-  const sealed: SealedShare = {
-    version: record.version as number,
-    kekId: record.kekId as string,
-    aadDigest: bytes('aadDigest'),
-    wrappedDataKey: bytes('wrappedDataKey'),
-    wrapNonce: bytes('wrapNonce'),
-    ciphertext: bytes('ciphertext'),
-    nonce: bytes('nonce'),
-  };
-  validateSealedShare(sealed);
-  return sealed;
+  return fromRecord(record, bytes);
 }

@@ -6,7 +6,7 @@ import { assertValidRingPedersenParams } from '../math/ring-pedersen';
 import type { AuxInfoOutput, PartyAuxInfo } from './aux-info/state';
 import { CURVE_ORDER, G, Point, assertPoint, isHex, mulPublic, pointFromHex, pointToHex } from './curve';
 import type { KeygenOutput } from './keygen/state';
-import { assertObject, normalizeParties } from './protocol';
+import { assertObject, normalizeParties, parseVersionedRecord } from './protocol';
 
 /**
  * A party's ECDSA key share (GG20-style: Shamir share + Paillier key pair + everyone's Paillier
@@ -161,16 +161,7 @@ function hexBig(v: unknown, name: string): bigint {
 
 /** Parses and validates everything (points on the curve, scalars < n, modulus sizes, consistency); InvalidInputError otherwise. */
 export function deserializeKeyShare(text: string): KeyShare {
-  if (typeof text !== 'string') throw new InvalidInputError('text', 'must be a string');
-  let o: unknown;
-  try {
-    o = JSON.parse(text);
-  } catch {
-    throw new InvalidInputError('text', 'not valid JSON');
-  }
-  assertObject(o, 'keyShare');
-  if (o.version !== KEY_SHARE_VERSION) throw new InvalidInputError('keyShare.version', `unsupported version ${String(o.version)}`);
-  if (o.curve !== 'secp256k1') throw new InvalidInputError('keyShare.curve', "must be 'secp256k1'");
+  const o = parseVersionedRecord(text, 'keyShare', KEY_SHARE_VERSION);
   if (typeof o.self !== 'number' || typeof o.threshold !== 'number' || typeof o.paillierBits !== 'number') {
     throw new InvalidInputError('keyShare', 'self, threshold and paillierBits must be numbers');
   }

@@ -138,3 +138,21 @@ export function decodeWire(text: unknown): unknown {
 export function assertObject(value: unknown, name: string): asserts value is Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new InvalidInputError(name, 'must be an object');
 }
+
+/**
+ * Parses a versioned secp256k1 record (key share, presignature): JSON, an object, the expected
+ * `version`, `curve: 'secp256k1'`. The caller validates every other field.
+ */
+export function parseVersionedRecord(text: unknown, name: string, version: number): Record<string, unknown> {
+  if (typeof text !== 'string') throw new InvalidInputError('text', 'must be a string');
+  let o: unknown;
+  try {
+    o = JSON.parse(text);
+  } catch {
+    throw new InvalidInputError('text', 'not valid JSON');
+  }
+  assertObject(o, name);
+  if (o.version !== version) throw new InvalidInputError(`${name}.version`, `unsupported version ${String(o.version)}`);
+  if (o.curve !== 'secp256k1') throw new InvalidInputError(`${name}.curve`, "must be 'secp256k1'");
+  return o;
+}

@@ -1,6 +1,6 @@
 import { InvalidInputError, type PartyId } from '../../errors';
 import { CURVE_ORDER, G, type Point, assertPoint, invq, mulPublic, pointFromHex, pointToHex } from '../curve';
-import { assertObject, normalizeParties } from '../protocol';
+import { normalizeParties, parseVersionedRecord } from '../protocol';
 import type { Presignature } from './state';
 
 /**
@@ -44,16 +44,7 @@ function points(v: unknown, n: number, name: string): Point[] {
 }
 
 export function deserializePresignature(text: string): Presignature {
-  if (typeof text !== 'string') throw new InvalidInputError('text', 'must be a string');
-  let o: unknown;
-  try {
-    o = JSON.parse(text);
-  } catch {
-    throw new InvalidInputError('text', 'not valid JSON');
-  }
-  assertObject(o, 'presignature');
-  if (o.version !== PRESIGNATURE_VERSION) throw new InvalidInputError('presignature.version', `unsupported version ${String(o.version)}`);
-  if (o.curve !== 'secp256k1') throw new InvalidInputError('presignature.curve', "must be 'secp256k1'");
+  const o = parseVersionedRecord(text, 'presignature', PRESIGNATURE_VERSION);
   if (typeof o.id !== 'string' || !/^[0-9a-f]{64}$/.test(o.id)) throw new InvalidInputError('presignature.id', 'must be 32 bytes of hex');
   if (typeof o.self !== 'number') throw new InvalidInputError('presignature.self', 'must be a number');
   if (!Array.isArray(o.signers)) throw new InvalidInputError('presignature.signers', 'must be an array');
