@@ -81,7 +81,7 @@ async function main(): Promise<void> {
       const signBytes = new Map<PartyId, number>();
       for (let i = 0; i < iterations; i++) {
         const presigs = simulatePresign(systemRng(32), shares, signers, { rng: systemRng, meter: meterInto(psCpu), traffic: psBytes });
-        simulateSign(presigs, systemRng(32), { rng: systemRng, meter: meterInto(signCpu), traffic: signBytes });
+        simulateSign(shares, presigs, systemRng(32), { rng: systemRng, meter: meterInto(signCpu), traffic: signBytes });
       }
       const per = (m: Map<PartyId, number>) => new Map([...m].map(([k, v]) => [k, v / iterations]));
       const ps = stats(per(psCpu));

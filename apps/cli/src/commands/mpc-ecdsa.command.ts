@@ -100,7 +100,7 @@ export async function runEcdsa(req: EcdsaRequest): Promise<string> {
   const digest = digestOf(req.message, req.hash);
   const root = shares.get(1)!;
   const child = req.path ? derivePublicPath({ publicKey: root.publicKey, chainCode: root.chainCode }, req.path) : undefined;
-  const sig = simulateSign(presigs, digest, opts, child?.tweak);
+  const sig = simulateSign(shares, presigs, digest, opts, child?.tweak);
   const publicKey = bytesToHex((child ?? root).publicKey.toBytes(true));
   return JSON.stringify({ publicKey, ...signatureToJson(sig), hash: req.hash });
 }

@@ -3,8 +3,8 @@ import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { computeAddress, recoverAddress, Signature as EthersSignature } from 'ethers';
-import { InvalidInputError, ProtocolAbortError, type PartyId } from '../errors';
-import { deserializePresignature, serializePresignature } from './presign/presignature';
+import { ProtocolAbortError, type PartyId } from '../errors';
+import { serializePresignature, takePresignature } from './presign/presignature';
 import { derivePublicPath } from '../derive/bip32';
 import { PresignaturePool } from './presign/output';
 import { simulatePresign, simulateSign, type SimulationOptions } from './simulation';
@@ -37,7 +37,7 @@ function signWith(shares: ReadonlyMap<PartyId, KeyShare>, signers: PartyId[], me
   const rng = testOnlyDeterministicRng(seed);
   const presigs = simulatePresign(sessionId(seed), shares, signers, { rng, ...opts });
   const digest = new Uint8Array(createHash('sha256').update(message).digest());
-  return simulateSign(presigs, digest, { rng, ...opts }, tweak);
+  return simulateSign(shares, presigs, digest, { rng, ...opts }, tweak);
 }
 
 describe('threshold ECDSA (CGGMP21-style) end to end', () => {
@@ -63,7 +63,7 @@ describe('threshold ECDSA (CGGMP21-style) end to end', () => {
     const digest = keccak_256(message);
     const rng = testOnlyDeterministicRng('keccak');
     const presigs = simulatePresign(sessionId('keccak'), shares3, [2, 3], { rng });
-    const sig = simulateSign(presigs, digest, { rng });
+    const sig = simulateSign(shares3, presigs, digest, { rng });
     const publicKey = shares3.get(2)!.publicKey;
     const ethSig = EthersSignature.from({ r: '0x' + sig.r.toString(16).padStart(64, '0'), s: '0x' + sig.s.toString(16).padStart(64, '0'), v: 27 + sig.recovery });
     expect(recoverAddress('0x' + bytesToHex(digest), ethSig)).toBe(computeAddress('0x' + bytesToHex(publicKey.toBytes(true))));
@@ -99,16 +99,26 @@ describe('threshold ECDSA (CGGMP21-style) end to end', () => {
     expect(secp256k1.verify(signatureToCompact(sig), digest, ks.publicKey.toBytes(true), { prehash: false })).toBe(false);
   });
 
-  it('a presignature is used once: the pool refuses a second consume; it round-trips through its serialization', () => {
+  it('a presignature is used once: the pool refuses a second consume; it round-trips through its serialization', async () => {
     const presigs = simulatePresign(sessionId('pool'), shares3, [1, 2], { rng: testOnlyDeterministicRng('pool') });
-    for (const p of presigs.values()) {
-      const text = serializePresignature(p);
-      expect(serializePresignature(deserializePresignature(text))).toBe(text);
-      const o = JSON.parse(text) as Record<string, unknown>;
-      expect(() => deserializePresignature(JSON.stringify({ ...o, k: 'ff' }))).toThrow(/presignature\.k/);
-      expect(() => deserializePresignature(JSON.stringify({ ...o, version: 9 }))).toThrow(InvalidInputError);
-      expect(() => deserializePresignature(JSON.stringify({ ...o, R: o.Gamma }))).toThrow(/presignature\.R/);
+    const p2 = presigs.get(2)!;
+    const text = serializePresignature(p2);
+    const o = JSON.parse(text) as Record<string, unknown>;
+    const once = (t: string) => ({ consume: () => t });
+    for (const [change, reason] of [
+      [{ k: 'ff' }, /presignature\.k/],
+      [{ version: 9 }, /presignature\.version/],
+      [{ version: 1 }, /version 1 records predate/],
+      [{ R: o.Gamma }, /presignature\.R/],
+      [{ rho: 'ab'.repeat(32) }, /presignature\.rho/],
+      [{ keyGeneration: 'x' }, /presignature\.keyGeneration/],
+      [{ rhoCommitments: [] }, /presignature\.rhoCommitments/],
+    ] as const) {
+      await expect(takePresignature(once(JSON.stringify({ ...o, ...change })), p2.id)).rejects.toThrow(reason);
     }
+    await expect(takePresignature(once(text), 'ab'.repeat(32))).rejects.toThrow(/not ab/);
+    const back = await takePresignature(once(text), p2.id);
+    expect(serializePresignature(back)).toBe(text);
     const pool = new PresignaturePool();
     const id = pool.add(presigs.get(1)!);
     expect(pool.size).toBe(1);
@@ -128,9 +138,10 @@ describe('threshold ECDSA (CGGMP21-style) end to end', () => {
       ['bad Πlog* for Δ', 'ecdsa-presign/round-3', 1, (m) => ({ ...m, psiLog: tamperFirstBigInt(m.psiLog) }), 'pi-log-star'],
       ['malformed Γ (not on the curve)', 'ecdsa-presign/round-2', 2, (m) => ({ ...m, Gamma: '02' + '00'.repeat(31) + '05' }), 'malformed-message'],
     ];
-    it.each(cases)('%s', (_name, round, cheater, change, check) => {
+    it.each(cases)('%s', (name, round, cheater, change, check) => {
       const tamper: SimulationOptions['tamper'] = (r, from, _to, m) => (r === round && from === cheater ? change(m as Record<string, unknown>) : m);
-      const e = abortOf(() => simulatePresign(sessionId('cheat'), shares3, [1, 2], { rng: testOnlyDeterministicRng('cheat'), tamper }));
+      // One seed per case: replaying a seed replays k_i, γ_i, which the library now refuses (presign/one-time.ts).
+      const e = abortOf(() => simulatePresign(sessionId(`cheat ${name}`), shares3, [1, 2], { rng: testOnlyDeterministicRng(`cheat ${name}`), tamper }));
       expect(e.culprits).toEqual([cheater]);
       expect(e.check).toBe(check);
     });
@@ -138,8 +149,8 @@ describe('threshold ECDSA (CGGMP21-style) end to end', () => {
     it('a bad σ_i', () => {
       const rng = testOnlyDeterministicRng('sigma');
       const presigs = simulatePresign(sessionId('sigma'), shares3, [1, 3], { rng });
-      const tamper: SimulationOptions['tamper'] = (r, from, _to, m) => (r === 'ecdsa-sign/round-1' && from === 3 ? { ...(m as object), sigma: 5n } : m);
-      const e = abortOf(() => simulateSign(presigs, new Uint8Array(32).fill(1), { rng, tamper }));
+      const tamper: SimulationOptions['tamper'] = (r, from, _to, m) => (r === 'ecdsa-sign/round-2' && from === 3 ? { ...(m as object), sigma: 5n } : m);
+      const e = abortOf(() => simulateSign(shares3, presigs, new Uint8Array(32).fill(1), { rng, tamper }));
       expect(e.culprits).toEqual([3]);
       expect(e.check).toBe('sigma-share');
     });

@@ -69,7 +69,7 @@ describe('key shares: serialization, validation, refresh', () => {
     }
     const rng = testOnlyDeterministicRng('refresh-sign');
     const presigs = simulatePresign(sessionId('refresh-sign'), refreshed, [2, 3], { rng });
-    expect(simulateSign(presigs, new Uint8Array(32).fill(9), { rng }).r).toBeGreaterThan(0n);
+    expect(simulateSign(refreshed, presigs, new Uint8Array(32).fill(9), { rng }).r).toBeGreaterThan(0n);
     // Scalars: λ·old_2 + λ·new_3 is not the key.
     const set = [2, 3];
     const mixed = modq(lagrangeCoefficient(2, set) * shares.get(2)!.share + lagrangeCoefficient(3, set) * refreshed.get(3)!.share);

@@ -11,7 +11,8 @@ import type { Presignature, PresignRound3State } from './presign/state';
 import type { PresignRound3Message } from './presign/messages';
 import { presignBlameOutput, presignBlameRound, PRESIGN_BLAME, PRESIGN_BLAME_OUTPUT } from './presign/blame';
 import { InternalError, ProtocolAbortError } from '../errors';
-import { signRound1, signOutput, SIGN_ROUND_1 } from './sign/round-1';
+import { signRound1, SIGN_ROUND_1 } from './sign/round-1';
+import { signOutput, signRound2, SIGN_OUTPUT, SIGN_ROUND_2 } from './sign/round-2';
 import type { EcdsaSignature } from './signature';
 import { applyRefresh } from './refresh/refresh';
 import type { PartyId } from '../errors';
@@ -154,12 +155,22 @@ export function presignOutputWithBlame(
   throw firstError;
 }
 
-/** The online round; every signer combines and verifies; returns the signature (all agree). */
-export function simulateSign(presignatures: ReadonlyMap<PartyId, Presignature>, digest: Uint8Array, opts: SimulationOptions, tweak?: bigint): EcdsaSignature {
+/**
+ * The online phase (reveal ρ_i, then σ_i); every signer combines and verifies; returns the signature
+ * (all agree). Each presignature is consumed; `keyShares` must be the current generation's.
+ */
+export function simulateSign(
+  keyShares: ReadonlyMap<PartyId, KeyShare>,
+  presignatures: ReadonlyMap<PartyId, Presignature>,
+  digest: Uint8Array,
+  opts: SimulationOptions,
+  tweak?: bigint,
+): EcdsaSignature {
   const signers = [...presignatures.keys()];
-  const r1 = forEachParty(signers, SIGN_ROUND_1, opts, (id) => signRound1({ presignature: presignatures.get(id)!, digest, tweak }));
-  const inboxes = deliver(SIGN_ROUND_1, r1, opts);
-  const sigs = forEachParty(signers, 'ecdsa-sign/output', opts, (id) => signOutput(r1.get(id)!.state, inboxes.get(id) ?? new Map()));
+  const r1 = forEachParty(signers, SIGN_ROUND_1, opts, (id) => signRound1({ presignature: presignatures.get(id)!, keyShare: keyShares.get(id)!, digest, tweak }));
+  const s1 = new Map([...r1].map(([id, r]) => [id, r.state]));
+  const r2 = step(SIGN_ROUND_2, s1, deliver(SIGN_ROUND_1, r1, opts), (state, inbox) => signRound2(state, inbox), opts);
+  const sigs = forEachParty(signers, SIGN_OUTPUT, opts, (id) => signOutput(r2.states.get(id)!, r2.inboxes.get(id) ?? new Map()));
   const first = sigs.get(signers[0]!)!;
   for (const s of sigs.values()) if (s.r !== first.r || s.s !== first.s) throw new InternalError('signers disagree on the signature');
   return first;

@@ -4,6 +4,7 @@ import { ELL_PRIME, EPSILON } from '../../zk/params';
 import { G, type Point, assertScalar, modq, mulPublic } from '../curve';
 import { type Inbox, type RoundResult, assertObject, checkInbox, parseFrom } from '../protocol';
 import type { PresignBlameMessage, PresignRound3Message } from './messages';
+import { consumeRoundState, takeBlame } from './one-time';
 import { parsePresignRound3Message } from './output';
 import type { PresignRound3State } from './state';
 
@@ -30,11 +31,13 @@ export interface PresignBlameState {
 }
 
 /**
- * Blame round: refuses (InvalidInputError) unless this party's own view of round 3 fails the δ
- * check, so that secrets of a usable presignature are never revealed.
+ * Blame round: refuses (InvalidInputError) unless `presignOutput` aborted on `delta-consistency`
+ * for this state and this party's own view of round 3 fails the δ check, so that secrets of a
+ * usable presignature are never revealed; runs once per state.
  */
 export function presignBlameRound(state: PresignRound3State, round3Inbox: Inbox<PresignRound3Message>): RoundResult<PresignBlameState, PresignBlameMessage> {
   if (state?.kind !== 'presign/state-3') throw new InvalidInputError('state', 'not a presign round-3 state');
+  takeBlame(state.blame.K);
   const { signers, self } = state;
   const others = signers.filter((j) => j !== self);
   checkInbox(PRESIGN_BLAME, round3Inbox, others);
@@ -92,6 +95,7 @@ function parseReveal(m: unknown, from: PartyId, others: readonly PartyId[]): Pre
 /** Checks every opening, recomputes δ_j and Δ_j, and throws a ProtocolAbortError naming the culprits. */
 export function presignBlameOutput(state: PresignBlameState, inbox: Inbox<PresignBlameMessage>): never {
   if (state?.kind !== 'presign/state-blame') throw new InvalidInputError('state', 'not a presign blame state');
+  consumeRoundState(PRESIGN_BLAME_OUTPUT, state, state.round3.blame.K);
   const s3 = state.round3;
   const { signers, self, keyShare } = s3;
   const b = s3.blame;

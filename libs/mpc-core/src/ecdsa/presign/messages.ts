@@ -48,6 +48,11 @@ export interface PresignRound3Message {
   readonly Delta: string;
   /** S_i = χ_i·Γ (broadcast): lets everyone check each σ_i in the online round. */
   readonly S: string;
+  /**
+   * Broadcast: commitment to our re-randomization contribution ρ_i (sign/rerandomize.ts), opened
+   * in the first online round after the message and tweak are fixed. Hex, 32 bytes.
+   */
+  readonly rhoCommitment: string;
   /** Πlog*: K_i encrypts the discrete log of Δ_i in base Γ. */
   readonly psiLog: unknown;
 }

@@ -1,8 +1,9 @@
-import { bytesToHex } from '@noble/hashes/utils.js';
 import { InvalidInputError, ProtocolAbortError, type PartyId } from '../../errors';
 import { verifyLogStar, type LogStarProof } from '../../zk/pi-log-star';
-import { G, type Point, assertScalar, invq, modq, mulPublic, pointFromHex } from '../curve';
-import { type Inbox, assertObject, check, checkInbox, parseFrom, subSessionId } from '../protocol';
+import { G, type Point, assertScalar, invq, isHex, modq, mulPublic, pointFromHex } from '../curve';
+import { type Inbox, assertObject, check, checkInbox, parseFrom } from '../protocol';
+import { keyGenerationFingerprint } from './generation';
+import { allowBlame, consumeRoundState, enterPool, issueFromOutput } from './one-time';
 import type { PresignRound3Message } from './messages';
 import { presignContext } from './round-1';
 import type { Presignature, PresignRound3State } from './state';
@@ -14,6 +15,7 @@ export function parsePresignRound3Message(m: unknown): PresignRound3Message & { 
   if (m.kind !== 'presign/3') throw new InvalidInputError('message.kind', "must be 'presign/3'");
   assertScalar(m.delta, 'message.delta');
   assertObject(m.psiLog, 'message.psiLog');
+  if (!isHex(m.rhoCommitment, 32)) throw new InvalidInputError('message.rhoCommitment', 'must be 32 bytes of lowercase hex');
   return {
     kind: 'presign/3',
     delta: m.delta,
@@ -21,6 +23,7 @@ export function parsePresignRound3Message(m: unknown): PresignRound3Message & { 
     DeltaPoint: pointFromHex(m.Delta, 'message.Delta'),
     S: m.S as string,
     SPoint: pointFromHex(m.S, 'message.S'),
+    rhoCommitment: m.rhoCommitment,
     psiLog: m.psiLog,
   };
 }
@@ -33,15 +36,21 @@ export function parsePresignRound3Message(m: unknown): PresignRound3Message & { 
  * verified, the cheater sent a wrong δ_j, S_j or MtA share that no proof covers; CGGMP21's
  * identification for this case (revealing the MtA values with Πdec/Πaff-g) is not implemented, so
  * the abort names every other signer as a suspect (evidence says so) and the presignature is dropped.
+ *
+ * Consumes `state` (a second call, or one with a copy, throws before anything is computed); after a
+ * `delta-consistency` abort, {@link presignBlameRound} may open this state's δ side once. The
+ * presignature is bound to the key share's generation (presign/generation.ts) and usable once.
  */
 export function presignOutput(state: PresignRound3State, inbox: Inbox<PresignRound3Message>): Presignature {
   if (state?.kind !== 'presign/state-3') throw new InvalidInputError('state', 'not a presign round-3 state');
+  consumeRoundState(PRESIGN_OUTPUT, state, state.blame.K);
   const { keyShare, signers, self, sessionId } = state;
   const others = signers.filter((j) => j !== self);
   checkInbox(PRESIGN_OUTPUT, inbox, others);
   const myRp = keyShare.parties.get(self)!.ringPedersen;
   const Delta = new Map<PartyId, Point>([[self, state.Delta_i]]);
   const S = new Map<PartyId, Point>([[self, state.S_i]]);
+  const rhoCommitments = new Map<PartyId, string>([[self, state.rhoCommitment]]);
   let delta = state.delta;
   for (const from of others) {
     const m = parseFrom(PRESIGN_OUTPUT, from, () => parsePresignRound3Message(inbox.get(from)));
@@ -54,18 +63,20 @@ export function presignOutput(state: PresignRound3State, inbox: Inbox<PresignRou
     check(PRESIGN_OUTPUT, from, 'pi-log-star', ok, 'K_j encrypts log_Γ Δ_j');
     Delta.set(from, m.DeltaPoint);
     S.set(from, m.SPoint);
+    rhoCommitments.set(from, m.rhoCommitment);
     delta = modq(delta + m.delta);
   }
   const sum = (pts: Iterable<Point>): Point => [...pts].reduce((a, b) => a.add(b));
   if (delta === 0n || !mulPublic(G, delta).equals(sum(Delta.values()))) {
+    allowBlame(state.blame.K);
     throw new ProtocolAbortError(PRESIGN_OUTPUT, others, 'delta-consistency', 'g^δ ≠ ΣΔ_j with every proof valid: a δ_j or MtA share is wrong; suspects are all other signers');
   }
   if (!mulPublic(keyShare.publicKey, delta).equals(sum(S.values()))) {
     throw new ProtocolAbortError(PRESIGN_OUTPUT, others, 'chi-consistency', 'ΣS_j ≠ δ·X: an S_j or MtA share is wrong; suspects are all other signers');
   }
   const R = mulPublic(state.Gamma, invq(delta));
-  return {
-    id: bytesToHex(subSessionId(sessionId, 'presignature-id')),
+  return issueFromOutput({
+    id: state.presignatureId,
     publicKey: keyShare.publicKey,
     self,
     signers,
@@ -76,13 +87,17 @@ export function presignOutput(state: PresignRound3State, inbox: Inbox<PresignRou
     chi: state.chi,
     Delta,
     S,
-  };
+    keyGeneration: keyGenerationFingerprint(keyShare),
+    rho: state.rho,
+    rhoCommitments: new Map(signers.map((j) => [j, rhoCommitments.get(j)!])),
+  });
 }
 
 /**
- * Holds presignatures and hands each out once: `consume(id)` returns it and deletes it, a second
- * `consume` of the same id throws. (A node must also mark it consumed in its database before a
- * signature share leaves the node: memory alone does not survive a crash.)
+ * Holds presignatures in memory and hands each out once: `consume(id)` returns it and deletes it, a
+ * second `consume` of the same id throws. A presignature enters at most one pool, once, and only if
+ * it was not used (signed or serialized) before. Survives no crash: a node keeps its presignatures
+ * in a durable store instead (`takePresignature`, presign/presignature.ts).
  */
 export class PresignaturePool {
   private readonly items = new Map<string, Presignature>();
@@ -91,6 +106,7 @@ export class PresignaturePool {
   add(p: Presignature): string {
     if (typeof p !== 'object' || p === null || typeof p.id !== 'string') throw new InvalidInputError('presignature', 'not a presignature');
     if (this.items.has(p.id) || this.used.has(p.id)) throw new InvalidInputError('presignature', `id ${p.id} was already added`);
+    enterPool(p);
     this.items.set(p.id, p);
     return p.id;
   }

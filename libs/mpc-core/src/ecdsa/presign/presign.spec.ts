@@ -2,6 +2,7 @@ import { InvalidInputError } from '../../errors';
 import { CURVE_ORDER } from '../curve';
 import { decodeWire, encodeWire } from '../protocol';
 import { signRound1 } from '../sign/round-1';
+import { simulatePresign } from '../simulation';
 import { testOnlyDeterministicRng } from '../testing/deterministic-rng';
 import { sessionId, testOnlyCommittedKeyShares } from '../testing/fixtures';
 import { presignRound1 } from './round-1';
@@ -35,11 +36,15 @@ describe('presign and sign: inputs are validated, naming the argument', () => {
     expect(decodeWire(encodeWire(r1.outgoing[0]!.message))).toEqual(r1.outgoing[0]!.message);
   });
 
-  it('sign refuses a digest that is not 32 bytes and a tweak out of range', () => {
+  it('sign refuses a non-presignature, a digest that is not 32 bytes and a tweak out of range (without consuming the presignature)', () => {
     const fake = { k: 1n, chi: 1n } as unknown as Presignature;
-    expect(() => signRound1({ presignature: fake, digest: new Uint8Array(31) })).toThrow(/digest/);
-    expect(() => signRound1({ presignature: {} as never, digest: new Uint8Array(32) })).toThrow(/presignature/);
-    const p = { ...fake, R: ks.publicKey, self: 1, signers: [1, 2] } as unknown as Presignature;
-    expect(() => signRound1({ presignature: p, digest: new Uint8Array(32), tweak: CURVE_ORDER })).toThrow(/tweak/);
+    expect(() => signRound1({ presignature: fake, keyShare: ks, digest: new Uint8Array(32) })).toThrow(/params\.presignature/);
+    expect(() => signRound1({ presignature: {} as never, keyShare: ks, digest: new Uint8Array(32) })).toThrow(/presignature/);
+    const p = simulatePresign(sessionId('sign-inputs'), shares, [1, 2], { rng: testOnlyDeterministicRng('sign-inputs') }).get(1)!;
+    expect(() => signRound1({ presignature: p, keyShare: ks, digest: new Uint8Array(31) })).toThrow(/digest/);
+    expect(() => signRound1({ presignature: p, keyShare: ks, digest: new Uint8Array(32), tweak: CURVE_ORDER })).toThrow(/tweak/);
+    expect(() => signRound1({ presignature: p, keyShare: shares.get(2)!, digest: new Uint8Array(32) })).toThrow(/params\.keyShare/);
+    expect(() => signRound1({ presignature: p, keyShare: {} as never, digest: new Uint8Array(32) })).toThrow(/keyShare/);
+    expect(signRound1({ presignature: p, keyShare: ks, digest: new Uint8Array(32) }).outgoing).toHaveLength(1);
   });
 });

@@ -9,6 +9,7 @@ import { ELL_PRIME } from '../../zk/params';
 import { G, mulSecretG, pointToHex } from '../curve';
 import { type Inbox, type RoundResult, assertObject, check, checkInbox, parseFrom } from '../protocol';
 import type { DeltaMtaEntry, PresignRound1Message, PresignRound2Message } from './messages';
+import { consumeRoundState } from './one-time';
 import { presignContext } from './round-1';
 import type { PresignRound1State, PresignRound2State } from './state';
 
@@ -36,10 +37,12 @@ export function parsePresignRound1Message(m: unknown): PresignRound1Message {
  * Round 2: check every K_j, G_j (range, gcd with N_j) and Πenc (`pi-enc`); then Γ_i = γ_i·G and,
  * per peer j, the two MtA responses with Πaff-g (for γ_i against Γ_i and for w_i against W_i) and
  * Πlog* linking G_i to Γ_i. Convention (zk/pi-aff-g.ts): D = C^x · enc_N0(y; ρ), Y = enc_N1(y; ρ_y);
- * the initiator's share is dec(D) = k_j·x + y, ours is −y.
+ * the initiator's share is dec(D) = k_j·x + y, ours is −y. Consumes `state` (a second call with it,
+ * or with a copy, throws before anything is computed).
  */
 export function presignRound2(state: PresignRound1State, inbox: Inbox<PresignRound1Message>, rng: Rng): RoundResult<PresignRound2State, PresignRound2Message> {
   if (state?.kind !== 'presign/state-1') throw new InvalidInputError('state', 'not a presign round-1 state');
+  consumeRoundState(PRESIGN_ROUND_2, state, state.K);
   const { keyShare, signers, self, sessionId } = state;
   const others = signers.filter((j) => j !== self);
   checkInbox(PRESIGN_ROUND_2, inbox, others);

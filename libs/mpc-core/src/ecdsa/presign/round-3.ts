@@ -1,16 +1,24 @@
+import { bytesToHex } from '@noble/hashes/utils.js';
 import { InvalidInputError, type PartyId } from '../../errors';
 import { decrypt } from '../../math/paillier';
 import type { Rng } from '../../rng';
 import { verifyAffG, type AffGProof } from '../../zk/pi-aff-g';
 import { proveLogStar, verifyLogStar, type LogStarProof } from '../../zk/pi-log-star';
 import { G, type Point, modq, mulSecret, pointFromHex, pointToHex } from '../curve';
-import { type Inbox, type RoundResult, assertObject, check, checkInbox, parseFrom } from '../protocol';
+import { type Inbox, type RoundResult, assertObject, check, checkInbox, parseFrom, subSessionId } from '../protocol';
+import { rhoCommitment } from '../sign/rerandomize';
 import type { DeltaMtaEntry, PresignRound2Message, PresignRound3Message } from './messages';
+import { consumeRoundState } from './one-time';
 import { presignContext } from './round-1';
 import { receivedCiphertext } from './round-2';
 import type { PresignRound2State, PresignRound3State } from './state';
 
 export const PRESIGN_ROUND_3 = 'ecdsa-presign/round-3';
+
+/** The presignature id, the same at every signer: derived from the (key- and signer-bound) presigning session id. */
+export function presignatureIdOf(sessionId: Uint8Array): string {
+  return bytesToHex(subSessionId(sessionId, 'presignature-id'));
+}
 
 export function parsePresignRound2Message(m: unknown, from: PartyId, signers: readonly PartyId[]): PresignRound2Message & { GammaPoint: Point } {
   assertObject(m, 'message');
@@ -41,10 +49,12 @@ export function parsePresignRound2Message(m: unknown, from: PartyId, signers: re
 /**
  * Round 3: check every D, D̂ (under our key), F, F̂ (under the sender's), both Πaff-g (`pi-aff-g`)
  * and Πlog* for Γ_j (`pi-log-star`); then Γ = Σ Γ_j, Δ_i = k_i·Γ, δ_i = k_i γ_i + Σ (α + β),
- * χ_i = k_i w_i + Σ (α̂ + β̂), S_i = χ_i·Γ, and Πlog* that K_i encrypts log_Γ Δ_i.
+ * χ_i = k_i w_i + Σ (α̂ + β̂), S_i = χ_i·Γ, and Πlog* that K_i encrypts log_Γ Δ_i. Also samples
+ * ρ_i (32 bytes) and broadcasts its commitment (sign/rerandomize.ts). Consumes `state`.
  */
 export function presignRound3(state: PresignRound2State, inbox: Inbox<PresignRound2Message>, rng: Rng): RoundResult<PresignRound3State, PresignRound3Message> {
   if (state?.kind !== 'presign/state-2') throw new InvalidInputError('state', 'not a presign round-2 state');
+  consumeRoundState(PRESIGN_ROUND_3, state, state.K);
   const { keyShare, signers, self, sessionId } = state;
   const others = signers.filter((j) => j !== self);
   checkInbox(PRESIGN_ROUND_3, inbox, others);
@@ -100,6 +110,9 @@ export function presignRound3(state: PresignRound2State, inbox: Inbox<PresignRou
   const Delta_i = mulSecret(Gamma, state.k);
   if (chi === 0n) throw new InvalidInputError('chi', 'is zero (restart presigning with a new session)');
   const S_i = mulSecret(Gamma, chi);
+  const presignatureId = presignatureIdOf(sessionId);
+  const rho = rng(32);
+  const commitment = rhoCommitment(presignatureId, self, rho);
   const ctx = presignContext(sessionId, 'pi-log-star/delta', signers, self);
   const outgoing = others.map((to) => {
     const psiLog = proveLogStar(
@@ -108,7 +121,7 @@ export function presignRound3(state: PresignRound2State, inbox: Inbox<PresignRou
       { x: state.k, rho: state.rho, proverSecretKey: sk },
       rng,
     );
-    const message: PresignRound3Message = { kind: 'presign/3', delta, Delta: pointToHex(Delta_i), S: pointToHex(S_i), psiLog };
+    const message: PresignRound3Message = { kind: 'presign/3', delta, Delta: pointToHex(Delta_i), S: pointToHex(S_i), rhoCommitment: commitment, psiLog };
     return { to, message };
   });
   return {
@@ -125,6 +138,9 @@ export function presignRound3(state: PresignRound2State, inbox: Inbox<PresignRou
       Gamma,
       Delta_i,
       S_i,
+      presignatureId,
+      rho,
+      rhoCommitment: commitment,
       blame: { K: state.K, G: state.G, rho: state.rho, gamma: state.gamma, nu: state.nu, peerG: state.peerG, Gammas, deltaMta: deltaMtaAll, mtaSecrets: state.mtaSecrets },
     },
     outgoing,

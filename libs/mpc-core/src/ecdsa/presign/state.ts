@@ -57,6 +57,11 @@ export interface PresignRound3State {
   readonly Gamma: Point;
   readonly Delta_i: Point;
   readonly S_i: Point;
+  /** The presignature's id (the same at every signer). */
+  readonly presignatureId: string;
+  /** Our re-randomization contribution ρ_i (32 random bytes, revealed only in the online phase) and its commitment. */
+  readonly rho: Uint8Array;
+  readonly rhoCommitment: string;
   /** Kept for the blame round (δ side only; nothing here involves the key share). */
   readonly blame: PresignBlameData;
 }
@@ -77,9 +82,11 @@ export interface PresignBlameData {
 
 /**
  * A one-time presignature (CGGMP21 Fig. 7 output): R and this party's k_i and χ_i, plus the public
- * values that let every party check each σ_j in the online round: Γ, δ and, per signer, Δ_j = k_j·Γ
- * and S_j = χ_j·Γ. Bound to the key (public key) and the signing set. Use it through a
- * {@link PresignaturePool}, which hands it out once.
+ * values that let every party check each σ_j in the online phase: Γ, δ and, per signer, Δ_j = k_j·Γ
+ * and S_j = χ_j·Γ. Bound to the key generation (`keyGeneration`, see presign/generation.ts) and the
+ * signing set, and carrying every signer's commitment to its re-randomization contribution ρ_j
+ * (our own ρ_i is secret until the online phase reveals it). Usable once: signing it, serializing it
+ * or adding it to a {@link PresignaturePool} consumes it (presign/one-time.ts).
  */
 export interface Presignature {
   readonly id: string;
@@ -94,4 +101,10 @@ export interface Presignature {
   readonly chi: bigint;
   readonly Delta: ReadonlyMap<PartyId, Point>;
   readonly S: ReadonlyMap<PartyId, Point>;
+  /** `keyGenerationFingerprint` (presign/generation.ts) of the key share presigning ran with (hex, 32 bytes). */
+  readonly keyGeneration: string;
+  /** Secret until revealed in the online phase: our ρ_i (32 bytes). */
+  readonly rho: Uint8Array;
+  /** Every signer's commitment to its ρ_j (hex, 32 bytes), broadcast in presign round 3. */
+  readonly rhoCommitments: ReadonlyMap<PartyId, string>;
 }
