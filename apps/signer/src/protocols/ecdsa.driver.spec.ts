@@ -2,7 +2,8 @@ import { decodeWire, encodeWire } from '@custody/mpc-core/ecdsa/protocol';
 import { testOnlyCommittedKeyShares } from '@custody/mpc-core/ecdsa/testing/fixtures';
 import { SessionFailed } from '../sessions/session-errors';
 import { runSessions } from '../testing/run-sessions';
-import { ecdsaPresignDriver } from './ecdsa.driver';
+import { verifySignature } from '@custody/mpc-core/ecdsa/signature';
+import { ecdsaPresignAndSignDriver, ecdsaPresignDriver, ecdsaSignDriver } from './ecdsa.driver';
 
 /** The ECDSA presigning driver over the session engine, with the TEST-ONLY committed key shares. */
 describe('ECDSA presigning driver', () => {
@@ -30,5 +31,22 @@ describe('ECDSA presigning driver', () => {
     // opened its own, names it when the blame round's deadline passes.
     expect((error as SessionFailed).parties).toEqual([3]);
     expect((error as SessionFailed).message).toContain('round 4 of ecdsa-presign');
+  }, 60_000);
+
+  it('signs with a presignature in two online rounds (reveal ρ_i, then σ_i), and the presignature signs once', async () => {
+    const presigs = await runSessions([1, 3], (self, sessionId) => ecdsaPresignDriver({ sessionId, keyShare: shares.get(self)!, signers: [1, 3] }));
+    const digest = new Uint8Array(32).fill(4);
+    const sign = (self: number) => ecdsaSignDriver({ presignature: presigs.get(self)!, keyShare: shares.get(self)!, digest });
+    expect(sign(1).rounds).toBe(2);
+    const out = await runSessions([1, 3], (self) => (self === 1 ? sign(1) : sign(3)));
+    expect(verifySignature(out.get(1)!, digest, shares.get(1)!.publicKey)).toBe(true);
+    expect(out.get(1)!.r).toBe(out.get(3)!.r);
+    expect(() => sign(1).start(() => new Uint8Array(32))).toThrow(/already used/);
+  }, 60_000);
+
+  it('presigns and signs in one session (five rounds)', async () => {
+    const digest = new Uint8Array(32).fill(5);
+    const out = await runSessions([2, 3], (self, sessionId) => ecdsaPresignAndSignDriver({ sessionId, keyShare: shares.get(self)!, signers: [2, 3], digest }));
+    expect(verifySignature(out.get(2)!, digest, shares.get(2)!.publicKey)).toBe(true);
   }, 60_000);
 });

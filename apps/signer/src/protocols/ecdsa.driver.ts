@@ -16,7 +16,8 @@ import { presignBlameOutput, presignBlameRound } from '@custody/mpc-core/ecdsa/p
 import type { Presignature } from '@custody/mpc-core/ecdsa/presign/state';
 import { decodeWire, encodeWire, type Inbox, type Outgoing, type RoundResult } from '@custody/mpc-core/ecdsa/protocol';
 import { applyRefresh, refreshRound1 } from '@custody/mpc-core/ecdsa/refresh/refresh';
-import { signOutput, signRound1 } from '@custody/mpc-core/ecdsa/sign/round-1';
+import { signRound1 } from '@custody/mpc-core/ecdsa/sign/round-1';
+import { signOutput, signRound2 } from '@custody/mpc-core/ecdsa/sign/round-2';
 import type { EcdsaSignature } from '@custody/mpc-core/ecdsa/signature';
 import type { ProtocolDriver, StepResult } from '../sessions/protocol-driver';
 
@@ -32,8 +33,9 @@ const BROADCAST_FIELDS: Readonly<Record<string, readonly string[]>> = {
   'aux-info/2': [],
   'presign/1': ['K', 'G'],
   'presign/2': ['Gamma', 'deltaMta'],
-  'presign/3': ['delta', 'Delta', 'S'],
-  'sign/1': ['sigma'],
+  'presign/3': ['delta', 'Delta', 'S', 'rhoCommitment'],
+  'sign/1': ['rho', 'view'],
+  'sign/2': ['sigma'],
   'presign/blame': ['k', 'rho', 'gamma', 'nu', 'mta'],
 };
 
@@ -167,23 +169,43 @@ export function ecdsaPresignDriver(p: { sessionId: Uint8Array; keyShare: KeyShar
   return new EcdsaDriver<Presignature>('ecdsa-presign', first, [...steps, blameStep]);
 }
 
-/** The online round with a presignature the node already consumed from its database. */
-export function ecdsaSignDriver(p: { presignature: Presignature; digest: Uint8Array; tweak?: bigint }): ProtocolDriver<EcdsaSignature> {
-  let state: Parameters<typeof signOutput>[0];
-  // signOutput verifies the combined signature under the (child) public key before it returns.
+/**
+ * The online phase (two rounds: reveal ρ_i, then σ_i) with a presignature the node already consumed
+ * from its database. No confirmation round: ρ_j is checked against the commitment every signer
+ * echo-confirmed when presigning (and each reveal carries the digest of the sender's commitments),
+ * and signOutput verifies the combined signature under the (child) public key before it returns.
+ */
+export function ecdsaSignDriver(p: { presignature: Presignature; keyShare: KeyShare; digest: Uint8Array; tweak?: bigint }): ProtocolDriver<EcdsaSignature> {
+  let s1: Parameters<typeof signRound2>[0];
+  let s2: Parameters<typeof signOutput>[0];
   return new EcdsaDriver<EcdsaSignature>(
     'ecdsa-sign',
-    () => chain((s) => (state = s), signRound1({ presignature: p.presignature, digest: p.digest, tweak: p.tweak })).outgoing,
-    [(inbox) => ({ output: signOutput(state, inbox as Inbox<never>) })],
+    () => chain((s) => (s1 = s), signRound1({ presignature: p.presignature, keyShare: p.keyShare, digest: p.digest, tweak: p.tweak })).outgoing,
+    [(inbox) => chain((s) => (s2 = s), signRound2(s1, inbox as Inbox<never>)), (inbox) => ({ output: signOutput(s2, inbox as Inbox<never>) })],
     false,
   );
 }
 
-/** Presigning and signing in one session (no presignature was ready): four rounds. */
+/**
+ * Presigning and signing in one session (no presignature was ready): three presigning rounds, then
+ * the reveal and σ rounds (five; four when presigning ends in the blame round). Without the
+ * confirmation round a presign broadcast is not echo-checked here; an inconsistent ρ commitment is
+ * caught by the reveal's commitment digest (`rho-view`) before any σ is sent.
+ */
 export function ecdsaPresignAndSignDriver(p: { sessionId: Uint8Array; keyShare: KeyShare; signers: readonly PartyId[]; digest: Uint8Array; tweak?: bigint }): ProtocolDriver<EcdsaSignature> {
-  let state: Parameters<typeof signOutput>[0];
+  let s1: Parameters<typeof signRound2>[0];
+  let s2: Parameters<typeof signOutput>[0];
   const { first, steps, blameStep, blamed } = presignSteps<EcdsaSignature>(p, (presignature) =>
-    chain((s) => (state = s), signRound1({ presignature, digest: p.digest, tweak: p.tweak })),
+    chain((s) => (s1 = s), signRound1({ presignature, keyShare: p.keyShare, digest: p.digest, tweak: p.tweak })),
   );
-  return new EcdsaDriver<EcdsaSignature>('ecdsa-sign', first, [...steps, (inbox) => (blamed() ? blameStep(inbox) : { output: signOutput(state, inbox as Inbox<never>) })], false);
+  return new EcdsaDriver<EcdsaSignature>(
+    'ecdsa-sign',
+    first,
+    [
+      ...steps,
+      (inbox) => (blamed() ? blameStep(inbox) : chain((s) => (s2 = s), signRound2(s1, inbox as Inbox<never>))),
+      (inbox) => ({ output: signOutput(s2, inbox as Inbox<never>) }),
+    ],
+    false,
+  );
 }

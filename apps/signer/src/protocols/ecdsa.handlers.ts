@@ -17,7 +17,8 @@ import { ShareVault } from '../storage/share-vault.service';
 import { SignerRepository, type KeyRecord } from '../storage/signer.repository';
 import { SIGNER_CONFIG } from '../storage/signer.tokens';
 import { ecdsaKeygenDriver, ecdsaPresignAndSignDriver, ecdsaPresignDriver, ecdsaRefreshDriver, ecdsaSignDriver } from './ecdsa.driver';
-import { deserializePresignature, serializePresignature } from '@custody/mpc-core/ecdsa/presign/presignature';
+import { InvalidInputError } from '@custody/mpc-core';
+import { serializePresignature, takePresignature, type PresignatureStore } from '@custody/mpc-core/ecdsa/presign/presignature';
 
 const utf8 = new TextEncoder();
 const text = new TextDecoder('utf-8', { fatal: true });
@@ -138,8 +139,10 @@ export interface EcdsaSignOutcome {
 
 /**
  * ECDSA signing: the grant is checked here; the request id is claimed and the named presignature
- * consumed in one database transaction before this node's signature share is computed. Without a
- * presignature, the session presigns first (four rounds instead of one).
+ * consumed in one database transaction before this node's first online message is computed (the
+ * record reaches mpc-core only through `takePresignature`, whose store is that consumption). The
+ * online phase is two rounds (reveal ρ_i, then σ_i); without a presignature the session presigns
+ * first (five rounds).
  */
 @Injectable()
 export class EcdsaSignHandler implements ProtocolHandler<EcdsaSignOutcome> {
@@ -165,23 +168,34 @@ export class EcdsaSignHandler implements ProtocolHandler<EcdsaSignOutcome> {
         throw new InvitationRefused(`request ${requestId} was signed here before or is being signed`);
       }
       if (invite.presignatureId === undefined) return undefined;
-      const recordId = presignatureRecordId(invite.presignatureId);
-      const sealed = await this.repository.consumeOneTime(recordId, key.keyId, bytesToHex(sessionId), tx);
-      if (!sealed) throw new InvitationRefused(`presignature ${invite.presignatureId} is not available here`);
-      const bytes = this.vault.open(recordId, 'ecdsa', sealed);
-      let p: Presignature;
-      try {
-        p = deserializePresignature(text.decode(bytes));
-      } finally {
-        bytes.fill(0);
-      }
+      const presignatureId = invite.presignatureId;
+      // The store through which mpc-core takes the record: one atomic UPDATE … WHERE consumed_at IS NULL RETURNING.
+      const store: PresignatureStore = {
+        consume: async (id) => {
+          const recordId = presignatureRecordId(id);
+          const sealed = await this.repository.consumeOneTime(recordId, key.keyId, bytesToHex(sessionId), tx);
+          if (!sealed) return undefined;
+          const bytes = this.vault.open(recordId, 'ecdsa', sealed);
+          try {
+            return text.decode(bytes);
+          } finally {
+            bytes.fill(0);
+          }
+        },
+      };
       // Inside the transaction: a refusal here leaves neither the claim nor the consumption behind.
-      if (p.signers.join(',') !== invite.participants.join(',')) throw new InvitationRefused('the presignature belongs to another signer set');
-      if (!p.publicKey.equals(share.publicKey)) throw new InvitationRefused('the presignature belongs to another key');
-      return p;
+      try {
+        return await takePresignature(store, presignatureId, { keyShare: share, signers: invite.participants });
+      } catch (error) {
+        if (!(error instanceof InvalidInputError)) throw error;
+        if (error.argument === 'id') throw new InvitationRefused(`presignature ${presignatureId} is not available here`);
+        if (error.argument === 'presignature.signers') throw new InvitationRefused('the presignature belongs to another signer set');
+        if (error.argument === 'presignature.keyGeneration') throw new InvitationRefused('the presignature belongs to another key or generation');
+        throw error;
+      }
     });
     const driver = presignature
-      ? ecdsaSignDriver({ presignature, digest, tweak })
+      ? ecdsaSignDriver({ presignature, keyShare: share, digest, tweak })
       : ecdsaPresignAndSignDriver({ sessionId, keyShare: share, signers: invite.participants, digest, tweak });
     const publicKey = derived.publicKey.toBytes(true);
     return {

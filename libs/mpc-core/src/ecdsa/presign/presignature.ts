@@ -3,6 +3,8 @@ import { InvalidInputError, type PartyId } from '../../errors';
 import { CURVE_ORDER, G, type Point, assertPoint, invq, isHex, mulPublic, pointFromHex, pointToHex } from '../curve';
 import { normalizeParties, parseVersionedRecord } from '../protocol';
 import { rhoCommitment } from '../sign/rerandomize';
+import type { KeyShare } from '../key-share';
+import { keyGenerationFingerprint } from './generation';
 import { consumePresignature, issueFromStore } from './one-time';
 import type { Presignature } from './state';
 
@@ -119,12 +121,22 @@ export interface PresignatureStore {
   consume(id: string): string | undefined | Promise<string | undefined>;
 }
 
+/** What the caller expects of the record (checked before the presignature is issued). */
+export interface PresignatureExpectation {
+  /** The current key share: the record must be this party's, made with this generation of the key. */
+  readonly keyShare?: KeyShare;
+  /** The signing set the record must belong to (ascending). */
+  readonly signers?: readonly PartyId[];
+}
+
 /**
  * The one way from a record back to a usable presignature: consumes `id` from `store`, validates
- * the record, checks that it is the presignature `id`, and refuses a presignature already taken,
- * signed or issued in this process (presign/one-time.ts). The result signs once.
+ * the record, checks that it is the presignature `id` (and what `expected` asks: key generation,
+ * party, signing set; refused with `presignature.keyGeneration`, `presignature.self` or
+ * `presignature.signers`), and refuses a presignature already taken, signed or issued in this
+ * process (presign/one-time.ts). The result signs once.
  */
-export async function takePresignature(store: PresignatureStore, id: string): Promise<Presignature> {
+export async function takePresignature(store: PresignatureStore, id: string, expected: PresignatureExpectation = {}): Promise<Presignature> {
   if (typeof store !== 'object' || store === null || typeof store.consume !== 'function') throw new InvalidInputError('store', 'expected a PresignatureStore');
   if (!isHex(id, 32)) throw new InvalidInputError('id', 'must be 32 bytes of lowercase hex');
   const text = await store.consume(id);
@@ -132,6 +144,11 @@ export async function takePresignature(store: PresignatureStore, id: string): Pr
   if (typeof text !== 'string') throw new InvalidInputError('store', 'consume must return the serialized record');
   const p = parsePresignature(text);
   if (p.id !== id) throw new InvalidInputError('presignature.id', `the record is presignature ${p.id}, not ${id}`);
+  if (expected.keyShare !== undefined) {
+    if (p.keyGeneration !== keyGenerationFingerprint(expected.keyShare)) throw new InvalidInputError('presignature.keyGeneration', 'was made for another key or another generation of it');
+    if (p.self !== expected.keyShare.self) throw new InvalidInputError('presignature.self', `is party ${p.self}'s, not ${expected.keyShare.self}'s`);
+  }
+  if (expected.signers !== undefined && p.signers.join(',') !== [...expected.signers].join(',')) throw new InvalidInputError('presignature.signers', 'belongs to another signer set');
   return issueFromStore(p);
 }
 
