@@ -117,7 +117,9 @@ export class SignerRepository {
 
   /**
    * Makes `generation` the key's current share, erases the previous generation's sealed share and
-   * every one-time value made with it (they would not combine with the new shares anyway).
+   * every unused one-time value made with it. Those would still sign (a presignature's k_i, χ_i
+   * combine to a valid signature with any generation's shares), so they are deleted here, and
+   * mpc-core also refuses a presignature whose key-generation fingerprint is not the current share's.
    */
   async activateGeneration(keyId: string, generation: number): Promise<void> {
     await this.db.transaction(async (tx) => {
