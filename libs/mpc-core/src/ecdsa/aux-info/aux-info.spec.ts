@@ -110,6 +110,14 @@ describe('auxiliary information: Paillier keys and ring-Pedersen parameters with
     expect(e.check).toBe('duplicate-modulus');
   });
 
+  it('hedged: the same primes and random stream in another session give other ring-Pedersen parameters (λ is not reused)', () => {
+    const primes = testOnlyPrimes([1]).get(1)!;
+    const a = auxInfoRound1({ sessionId: sessionId('hedge-a'), self: 1, partyIds: parties, paillierBits: 2048, primes }, testOnlyDeterministicRng('snapshot'));
+    const b = auxInfoRound1({ sessionId: sessionId('hedge-b'), self: 1, partyIds: parties, paillierBits: 2048, primes }, testOnlyDeterministicRng('snapshot'));
+    expect(b.state.ringPedersen.t).not.toBe(a.state.ringPedersen.t);
+    expect(b.state.ringPedersenSecret.lambda).not.toBe(a.state.ringPedersenSecret.lambda);
+  });
+
   it('refuses Paillier moduli below 2048 bits and primes that do not reach the requested size', () => {
     const primes = testOnlyPrimes([1]).get(1)!;
     const rng = testOnlyDeterministicRng('bits');

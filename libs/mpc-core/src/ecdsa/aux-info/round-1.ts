@@ -5,6 +5,7 @@ import { ringPedersenFromPrimes } from '../../math/ring-pedersen';
 import type { Rng } from '../../rng';
 import { proveModulus } from '../../zk/pi-mod';
 import { proveRingPedersenParams } from '../../zk/pi-prm';
+import { hedgedRng } from '../hedged-rng';
 import { type RoundResult, assertSessionId, normalizeParties, proofContext } from '../protocol';
 import type { AuxInfoRound1Message } from './messages';
 import type { AuxInfoParams, AuxInfoRound1State } from './state';
@@ -24,9 +25,11 @@ export function assertPaillierBits(bits: unknown, name: string): asserts bits is
 
 /**
  * Round 1: our Paillier key and ring-Pedersen parameters from the two safe primes given (same N),
- * broadcast with Πmod and Πprm.
+ * broadcast with Πmod and Πprm. λ, t and the proof nonces come from a hedged stream (fresh bytes of
+ * `rng` hashed with p, q, the session id and the parties, `hedgedRng`): a repeated random stream in
+ * another session does not answer a new Πprm challenge with the same nonces (which would reveal λ).
  */
-export function auxInfoRound1(params: AuxInfoParams, rng: Rng): RoundResult<AuxInfoRound1State, AuxInfoRound1Message> {
+export function auxInfoRound1(params: AuxInfoParams, rngIn: Rng): RoundResult<AuxInfoRound1State, AuxInfoRound1Message> {
   if (typeof params !== 'object' || params === null) throw new InvalidInputError('params', 'must be an object');
   assertSessionId(params.sessionId, 'params.sessionId');
   const partyIds = normalizeParties(params.partyIds, 'params.partyIds', params.self);
@@ -39,8 +42,9 @@ export function auxInfoRound1(params: AuxInfoParams, rng: Rng): RoundResult<AuxI
   if (bitLength(N) < params.paillierBits) {
     throw new InvalidInputError('params.primes', `modulus has ${bitLength(N)} bits, fewer than paillierBits = ${params.paillierBits}`);
   }
-  const { params: ringPedersen, secret: ringPedersenSecret } = ringPedersenFromPrimes(p, q, rng);
   const self = params.self;
+  const rng = hedgedRng(rngIn, { secrets: [p, q], sessionId: params.sessionId, self, parties: partyIds, label: 'aux-info/round-1' });
+  const { params: ringPedersen, secret: ringPedersenSecret } = ringPedersenFromPrimes(p, q, rng);
   const psiMod = proveModulus(auxContext(params.sessionId, 'pi-mod', partyIds, self), { N }, { p, q }, rng);
   const psiPrm = proveRingPedersenParams(auxContext(params.sessionId, 'pi-prm', partyIds, self), ringPedersen, ringPedersenSecret, rng);
   const message: AuxInfoRound1Message = { kind: 'aux-info/1', N, s: ringPedersen.s, t: ringPedersen.t, psiMod, psiPrm };

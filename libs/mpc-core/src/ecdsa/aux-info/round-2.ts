@@ -5,6 +5,7 @@ import type { Rng } from '../../rng';
 import { proveNoSmallFactor } from '../../zk/pi-fac';
 import { verifyModulus, type ModProof } from '../../zk/pi-mod';
 import { verifyRingPedersenParams, type PrmProof } from '../../zk/pi-prm';
+import { hedgedRng } from '../hedged-rng';
 import { type Inbox, type RoundResult, assertObject, check, checkInbox, parseFrom } from '../protocol';
 import type { AuxInfoRound1Message, AuxInfoRound2Message } from './messages';
 import { auxContext } from './round-1';
@@ -25,9 +26,10 @@ export function parseAuxInfoRound1Message(m: unknown): AuxInfoRound1Message {
  * Round 2: for every peer, size-check N_j (`paillier-modulus`, at least paillierBits), check the
  * ring-Pedersen parameters (`ring-pedersen-params`), verify Πmod (`pi-mod`) and Πprm (`pi-prm`)
  * BEFORE keeping anything; refuse a modulus used twice (`duplicate-modulus`). Then prove Πfac for
- * our N to each peer, against that peer's ring-Pedersen parameters.
+ * our N to each peer, against that peer's ring-Pedersen parameters (nonces from a hedged stream bound
+ * to p, q, the session and every peer's N, s, t).
  */
-export function auxInfoRound2(state: AuxInfoRound1State, inbox: Inbox<AuxInfoRound1Message>, rng: Rng): RoundResult<AuxInfoRound2State, AuxInfoRound2Message> {
+export function auxInfoRound2(state: AuxInfoRound1State, inbox: Inbox<AuxInfoRound1Message>, rngIn: Rng): RoundResult<AuxInfoRound2State, AuxInfoRound2Message> {
   if (state?.kind !== 'aux-info/state-1') throw new InvalidInputError('state', 'not an aux-info round-1 state');
   const { sessionId, partyIds, self } = state;
   const others = partyIds.filter((j) => j !== self);
@@ -58,6 +60,11 @@ export function auxInfoRound2(state: AuxInfoRound1State, inbox: Inbox<AuxInfoRou
     verified.set(from, { paillier, ringPedersen });
   }
   const { p, q } = state.paillierSecret;
+  const inputs = others.flatMap((j) => {
+    const rp = verified.get(j)!.ringPedersen;
+    return [rp.N, rp.s, rp.t];
+  });
+  const rng = hedgedRng(rngIn, { secrets: [p, q], sessionId, self, parties: partyIds, label: 'aux-info/round-2', inputs });
   const ctx = auxContext(sessionId, 'pi-fac', partyIds, self);
   return {
     state: { ...state, kind: 'aux-info/state-2', verified },

@@ -7,6 +7,7 @@ import { verifyEncRange, type EncProof } from '../../zk/pi-enc';
 import { proveLogStar } from '../../zk/pi-log-star';
 import { ELL_PRIME } from '../../zk/params';
 import { G, mulSecretG, pointToHex } from '../curve';
+import { hedgedRng } from '../hedged-rng';
 import { type Inbox, type RoundResult, assertObject, check, checkInbox, parseFrom } from '../protocol';
 import type { DeltaMtaEntry, PresignRound1Message, PresignRound2Message } from './messages';
 import { presignContext } from './round-1';
@@ -36,9 +37,10 @@ export function parsePresignRound1Message(m: unknown): PresignRound1Message {
  * Round 2: check every K_j, G_j (range, gcd with N_j) and Πenc (`pi-enc`); then Γ_i = γ_i·G and,
  * per peer j, the two MtA responses with Πaff-g (for γ_i against Γ_i and for w_i against W_i) and
  * Πlog* linking G_i to Γ_i. Convention (zk/pi-aff-g.ts): D = C^x · enc_N0(y; ρ), Y = enc_N1(y; ρ_y);
- * the initiator's share is dec(D) = k_j·x + y, ours is −y.
+ * the initiator's share is dec(D) = k_j·x + y, ours is −y. The masks, nonces and proof nonces come
+ * from a hedged stream bound to x_i, the session and every K_j, G_j received (`hedgedRng`).
  */
-export function presignRound2(state: PresignRound1State, inbox: Inbox<PresignRound1Message>, rng: Rng): RoundResult<PresignRound2State, PresignRound2Message> {
+export function presignRound2(state: PresignRound1State, inbox: Inbox<PresignRound1Message>, rngIn: Rng): RoundResult<PresignRound2State, PresignRound2Message> {
   if (state?.kind !== 'presign/state-1') throw new InvalidInputError('state', 'not a presign round-1 state');
   const { keyShare, signers, self, sessionId } = state;
   const others = signers.filter((j) => j !== self);
@@ -57,6 +59,14 @@ export function presignRound2(state: PresignRound1State, inbox: Inbox<PresignRou
     peerK.set(from, K);
     peerG.set(from, Gc);
   }
+  const rng = hedgedRng(rngIn, {
+    secrets: [keyShare.share, sk.p],
+    sessionId,
+    self,
+    parties: signers,
+    label: 'presign/round-2',
+    inputs: others.flatMap((j) => [peerK.get(j)!, peerG.get(j)!]),
+  });
   const Gamma_i = mulSecretG(state.gamma);
   const W_i = state.W.get(self)!;
   const beta = new Map<PartyId, bigint>();

@@ -4,6 +4,7 @@ import type { Rng } from '../../rng';
 import { verifyAffG, type AffGProof } from '../../zk/pi-aff-g';
 import { proveLogStar, verifyLogStar, type LogStarProof } from '../../zk/pi-log-star';
 import { G, type Point, modq, mulSecret, pointFromHex, pointToHex } from '../curve';
+import { hedgedRng } from '../hedged-rng';
 import { type Inbox, type RoundResult, assertObject, check, checkInbox, parseFrom } from '../protocol';
 import type { DeltaMtaEntry, PresignRound2Message, PresignRound3Message } from './messages';
 import { presignContext } from './round-1';
@@ -41,9 +42,10 @@ export function parsePresignRound2Message(m: unknown, from: PartyId, signers: re
 /**
  * Round 3: check every D, D̂ (under our key), F, F̂ (under the sender's), both Πaff-g (`pi-aff-g`)
  * and Πlog* for Γ_j (`pi-log-star`); then Γ = Σ Γ_j, Δ_i = k_i·Γ, δ_i = k_i γ_i + Σ (α + β),
- * χ_i = k_i w_i + Σ (α̂ + β̂), S_i = χ_i·Γ, and Πlog* that K_i encrypts log_Γ Δ_i.
+ * χ_i = k_i w_i + Σ (α̂ + β̂), S_i = χ_i·Γ, and Πlog* that K_i encrypts log_Γ Δ_i (its nonces from
+ * a hedged stream bound to x_i, the session and the values received, `hedgedRng`).
  */
-export function presignRound3(state: PresignRound2State, inbox: Inbox<PresignRound2Message>, rng: Rng): RoundResult<PresignRound3State, PresignRound3Message> {
+export function presignRound3(state: PresignRound2State, inbox: Inbox<PresignRound2Message>, rngIn: Rng): RoundResult<PresignRound3State, PresignRound3Message> {
   if (state?.kind !== 'presign/state-2') throw new InvalidInputError('state', 'not a presign round-2 state');
   const { keyShare, signers, self, sessionId } = state;
   const others = signers.filter((j) => j !== self);
@@ -56,6 +58,7 @@ export function presignRound3(state: PresignRound2State, inbox: Inbox<PresignRou
   const deltaMtaAll = new Map<PartyId, readonly DeltaMtaEntry[]>([[self, state.deltaMta]]);
   let delta = modq(state.k * state.gamma);
   let chi = modq(state.k * state.w);
+  const received: bigint[] = [];
   for (const from of others) {
     const m = parseFrom(PRESIGN_ROUND_3, from, () => parsePresignRound2Message(inbox.get(from), from, signers));
     const pkj = keyShare.parties.get(from)!.paillier;
@@ -90,6 +93,7 @@ export function presignRound3(state: PresignRound2State, inbox: Inbox<PresignRou
       sk,
     );
     check(PRESIGN_ROUND_3, from, 'pi-log-star', okLog, 'G_j encrypts log Γ_j');
+    received.push(BigInt('0x' + pointToHex(m.GammaPoint)), D, Dhat);
     Gamma = Gamma.add(m.GammaPoint);
     Gammas.set(from, m.GammaPoint);
     deltaMtaAll.set(from, m.deltaMta);
@@ -100,6 +104,7 @@ export function presignRound3(state: PresignRound2State, inbox: Inbox<PresignRou
   const Delta_i = mulSecret(Gamma, state.k);
   if (chi === 0n) throw new InvalidInputError('chi', 'is zero (restart presigning with a new session)');
   const S_i = mulSecret(Gamma, chi);
+  const rng = hedgedRng(rngIn, { secrets: [keyShare.share, sk.p], sessionId, self, parties: signers, label: 'presign/round-3', inputs: received });
   const ctx = presignContext(sessionId, 'pi-log-star/delta', signers, self);
   const outgoing = others.map((to) => {
     const psiLog = proveLogStar(
