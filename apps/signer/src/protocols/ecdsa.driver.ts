@@ -91,7 +91,7 @@ function chain<S, M>(set: (s: S) => void, r: RoundResult<S, M>): { outgoing: rea
 }
 
 /** Key generation then auxiliary information (Paillier and ring-Pedersen with Πmod, Πprm, Πfac). */
-export function ecdsaKeygenDriver(p: { sessionId: Uint8Array; self: PartyId; participants: readonly PartyId[]; threshold: number; paillierBits: number; primes: readonly [bigint, bigint] }): ProtocolDriver<KeyShare> {
+export function ecdsaKeygenDriver(p: { sessionId: Uint8Array; self: PartyId; participants: readonly PartyId[]; threshold: number; paillierBits: number; paillierMaxBits: number; primes: readonly [bigint, bigint] }): ProtocolDriver<KeyShare> {
   let k1: Parameters<typeof keygenRound2>[0];
   let k2: Parameters<typeof keygenRound3>[0];
   let k3: Parameters<typeof keygenOutput>[0];
@@ -106,7 +106,7 @@ export function ecdsaKeygenDriver(p: { sessionId: Uint8Array; self: PartyId; par
       (inbox, rng) => chain((s) => (k3 = s), keygenRound3(k2, inbox as Inbox<never>, rng)),
       (inbox, rng) => {
         keygen = keygenOutput(k3, inbox as Inbox<never>);
-        return chain((s) => (a1 = s), auxInfoRound1({ sessionId: p.sessionId, self: p.self, partyIds: p.participants, paillierBits: p.paillierBits, primes: p.primes }, rng));
+        return chain((s) => (a1 = s), auxInfoRound1({ sessionId: p.sessionId, self: p.self, partyIds: p.participants, paillierBits: p.paillierBits, maxPaillierBits: p.paillierMaxBits, primes: p.primes }, rng));
       },
       (inbox, rng) => chain((s) => (a2 = s), auxInfoRound2(a1, inbox as Inbox<never>, rng)),
       (inbox) => ({ output: assembleKeyShare(keygen, auxInfoOutput(a2, inbox as Inbox<never>)) }),

@@ -6,6 +6,7 @@ import { proveModulus } from '../../zk/pi-mod';
 import { proveRingPedersenParams } from '../../zk/pi-prm';
 import { simulateAuxInfo, type SimulationOptions } from '../simulation';
 import { testOnlyDeterministicRng } from '../testing/deterministic-rng';
+import { TEST_ONLY_SAFE_PRIMES_1024, TEST_ONLY_SAFE_PRIMES_1536 } from '../../../test/fixtures/test-only-safe-primes';
 import { sessionId, tamperFirstBigInt, testOnlyPrimes } from '../testing/fixtures';
 import type { AuxInfoRound1Message } from './messages';
 import { AUX_ROUND_1, auxContext, auxInfoRound1 } from './round-1';
@@ -77,6 +78,32 @@ describe('auxiliary information: Paillier keys and ring-Pedersen parameters with
     const e = abortOf(() => run((r, from, _to, m) => (r === round && from === 2 ? change(m as Record<string, unknown>) : m)));
     expect(e.culprits).toEqual([2]);
     expect(e.check).toBe(check);
+  });
+
+  it('a 16,384-bit modulus is refused by its size (paillier-modulus) before any proof is looked at: the proofs are garbage', () => {
+    // 16 public test-only 1024-bit primes: odd, no small factor, not a square; s and t of the sender stay valid units.
+    const N = TEST_ONLY_SAFE_PRIMES_1024.slice(4, 12).reduce((acc, [p, q]) => acc * p * q, 1n);
+    expect(N.toString(2).length).toBeGreaterThan(16_000);
+    const e = abortOf(() => run((r, from, _to, m) => (r === AUX_ROUND_1 && from === 2 ? { ...(m as object), N, psiMod: { garbage: 1n }, psiPrm: { garbage: 1n } } : m)));
+    expect(e.culprits).toEqual([2]);
+    expect(e.check).toBe('paillier-modulus');
+    expect(e.message).toMatch(/more than the 2048 accepted/);
+  });
+
+  it('a genuine 3072-bit Paillier-Blum modulus with valid Πmod and Πprm is refused when the maximum is 2048 bits', () => {
+    const [p, q] = TEST_ONLY_SAFE_PRIMES_1536[0]!;
+    const cheat = cheaterRound1(p, q);
+    const e = abortOf(() => run((r, from, _to, m) => (r === AUX_ROUND_1 && from === 2 ? cheat : m)));
+    expect(e.culprits).toEqual([2]);
+    expect(e.check).toBe('paillier-modulus');
+  });
+
+  it('refuses a maximum below paillierBits or above 8192', () => {
+    const primes = testOnlyPrimes([1]).get(1)!;
+    const rng = testOnlyDeterministicRng('max-bits');
+    expect(() => auxInfoRound1({ sessionId: sid, self: 1, partyIds: parties, paillierBits: 2048, maxPaillierBits: 2047, primes }, rng)).toThrow(/maxPaillierBits/);
+    expect(() => auxInfoRound1({ sessionId: sid, self: 1, partyIds: parties, paillierBits: 2048, maxPaillierBits: 16384, primes }, rng)).toThrow(/maxPaillierBits/);
+    expect(auxInfoRound1({ sessionId: sid, self: 1, partyIds: parties, paillierBits: 2048, maxPaillierBits: 3072, primes }, rng).state.maxPaillierBits).toBe(3072);
   });
 
   it('a modulus with a small factor (160 bits) passes Πmod and Πprm but not Πfac', () => {

@@ -1,5 +1,5 @@
 import { InvalidInputError } from '../../errors';
-import { MIN_PAILLIER_BITS, paillierSecretKeyFromPrimes } from '../../math/paillier';
+import { MAX_PAILLIER_BITS, MIN_PAILLIER_BITS, paillierSecretKeyFromPrimes } from '../../math/paillier';
 import { bitLength } from '../../math/modarith';
 import { ringPedersenFromPrimes } from '../../math/ring-pedersen';
 import type { Rng } from '../../rng';
@@ -18,9 +18,18 @@ export function auxContext(sessionId: Uint8Array, label: string, partyIds: reado
 
 /** Checks the requested modulus size: at least 2048 bits (refused below), and our primes must reach it. */
 export function assertPaillierBits(bits: unknown, name: string): asserts bits is number {
-  if (typeof bits !== 'number' || !Number.isSafeInteger(bits) || bits < MIN_PAILLIER_BITS || bits > 8192) {
-    throw new InvalidInputError(name, `must be an integer in [${MIN_PAILLIER_BITS}, 8192]; moduli below ${MIN_PAILLIER_BITS} bits are refused`);
+  if (typeof bits !== 'number' || !Number.isSafeInteger(bits) || bits < MIN_PAILLIER_BITS || bits > MAX_PAILLIER_BITS) {
+    throw new InvalidInputError(name, `must be an integer in [${MIN_PAILLIER_BITS}, ${MAX_PAILLIER_BITS}]; moduli below ${MIN_PAILLIER_BITS} bits are refused`);
   }
+}
+
+/** The largest peer modulus accepted: in [paillierBits, 8192], default paillierBits. */
+export function resolveMaxPaillierBits(maxBits: unknown, paillierBits: number, name: string): number {
+  if (maxBits === undefined) return paillierBits;
+  if (typeof maxBits !== 'number' || !Number.isSafeInteger(maxBits) || maxBits < paillierBits || maxBits > MAX_PAILLIER_BITS) {
+    throw new InvalidInputError(name, `must be an integer in [paillierBits = ${paillierBits}, ${MAX_PAILLIER_BITS}]`);
+  }
+  return maxBits;
 }
 
 /**
@@ -35,6 +44,7 @@ export function auxInfoRound1(params: AuxInfoParams, rngIn: Rng): RoundResult<Au
   const partyIds = normalizeParties(params.partyIds, 'params.partyIds', params.self);
   if (partyIds.length < 2) throw new InvalidInputError('params.partyIds', 'need at least 2 parties');
   assertPaillierBits(params.paillierBits, 'params.paillierBits');
+  const maxPaillierBits = resolveMaxPaillierBits(params.maxPaillierBits, params.paillierBits, 'params.maxPaillierBits');
   if (!Array.isArray(params.primes) || params.primes.length !== 2) throw new InvalidInputError('params.primes', 'must be two safe primes');
   const [p, q] = params.primes;
   const paillierSecret = paillierSecretKeyFromPrimes(p, q);
@@ -49,7 +59,7 @@ export function auxInfoRound1(params: AuxInfoParams, rngIn: Rng): RoundResult<Au
   const psiPrm = proveRingPedersenParams(auxContext(params.sessionId, 'pi-prm', partyIds, self), ringPedersen, ringPedersenSecret, rng);
   const message: AuxInfoRound1Message = { kind: 'aux-info/1', N, s: ringPedersen.s, t: ringPedersen.t, psiMod, psiPrm };
   return {
-    state: { kind: 'aux-info/state-1', sessionId: params.sessionId, self, partyIds, paillierBits: params.paillierBits, paillierSecret, ringPedersen, ringPedersenSecret },
+    state: { kind: 'aux-info/state-1', sessionId: params.sessionId, self, partyIds, paillierBits: params.paillierBits, maxPaillierBits, paillierSecret, ringPedersen, ringPedersenSecret },
     outgoing: partyIds.filter((j) => j !== self).map((to) => ({ to, message })),
   };
 }

@@ -23,7 +23,8 @@ export function parseAuxInfoRound1Message(m: unknown): AuxInfoRound1Message {
 }
 
 /**
- * Round 2: for every peer, size-check N_j (`paillier-modulus`, at least paillierBits), check the
+ * Round 2: for every peer, size-check N_j first (`paillier-modulus`: at most maxPaillierBits, so an
+ * oversized modulus is refused before any proof is looked at, and at least paillierBits), check the
  * ring-Pedersen parameters (`ring-pedersen-params`), verify Πmod (`pi-mod`) and Πprm (`pi-prm`)
  * BEFORE keeping anything; refuse a modulus used twice (`duplicate-modulus`). Then prove Πfac for
  * our N to each peer, against that peer's ring-Pedersen parameters (nonces from a hedged stream bound
@@ -40,14 +41,14 @@ export function auxInfoRound2(state: AuxInfoRound1State, inbox: Inbox<AuxInfoRou
     const m = parseFrom(AUX_ROUND_2, from, () => parseAuxInfoRound1Message(inbox.get(from)));
     let paillier;
     try {
-      paillier = paillierPublicKey(m.N, state.paillierBits);
+      paillier = paillierPublicKey(m.N, state.paillierBits, state.maxPaillierBits);
     } catch (error) {
       if (error instanceof InvalidInputError) throw new ProtocolAbortError(AUX_ROUND_2, [from], 'paillier-modulus', error.message);
       throw error;
     }
     const ringPedersen = { N: m.N, s: m.s, t: m.t };
     try {
-      assertValidRingPedersenParams(ringPedersen, state.paillierBits, 'ringPedersen');
+      assertValidRingPedersenParams(ringPedersen, state.paillierBits, state.maxPaillierBits, 'ringPedersen');
     } catch (error) {
       if (error instanceof InvalidInputError) throw new ProtocolAbortError(AUX_ROUND_2, [from], 'ring-pedersen-params', error.message);
       throw error;
