@@ -32,7 +32,7 @@ describe('presign nonces are hedged: a repeating Rng alone does not repeat k_i, 
     const second = reply(peerRun('peer-second'));
     // F̂ = enc_1(y; r) does not depend on K_2: equal values would mean the same MtA mask y and nonce r
     // (and the same Πaff-g nonces) answered two different challenges.
-    expect(second.Fhat).not.toBe(first.Fhat);
+    expect(second.chiMta[0]!.F).not.toBe(first.chiMta[0]!.F);
     expect(second.deltaMta[0]!.F).not.toBe(first.deltaMta[0]!.F);
   });
 });

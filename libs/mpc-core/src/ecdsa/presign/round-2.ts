@@ -9,7 +9,7 @@ import { ELL_PRIME } from '../../zk/params';
 import { G, mulSecretG, pointToHex } from '../curve';
 import { hedgedRng } from '../hedged-rng';
 import { type Inbox, type RoundResult, assertObject, check, checkInbox, parseFrom } from '../protocol';
-import type { DeltaMtaEntry, PresignRound1Message, PresignRound2Message } from './messages';
+import type { ChiMtaEntry, DeltaMtaEntry, PresignRound1Message, PresignRound2Message } from './messages';
 import { presignContext } from './round-1';
 import type { PresignRound1State, PresignRound2State } from './state';
 
@@ -86,13 +86,16 @@ export function presignRound2(state: PresignRound1State, inbox: Inbox<PresignRou
   };
   const deltaSide = new Map(others.map((to) => [to, mta(to, state.gamma)] as const));
   const deltaMta: DeltaMtaEntry[] = others.map((to) => ({ to, D: deltaSide.get(to)!.D, F: deltaSide.get(to)!.F }));
+  const chiSide = new Map(others.map((to) => [to, mta(to, state.w)] as const));
+  const chiMta: ChiMtaEntry[] = others.map((to) => ({ to, F: chiSide.get(to)!.F }));
+  const chiMtaSecrets = new Map(others.map((to) => [to, { y: chiSide.get(to)!.y, r: chiSide.get(to)!.r }] as const));
   const mtaSecrets = new Map<PartyId, { y: bigint; s: bigint; r: bigint }>();
   const outgoing = others.map((to) => {
     const peer = keyShare.parties.get(to)!;
     const pkj = peer.paillier;
     const Kj = peerK.get(to)!;
     const a = deltaSide.get(to)!;
-    const b = mta(to, state.w);
+    const b = chiSide.get(to)!;
     mtaSecrets.set(to, { y: a.y, s: a.s, r: a.r });
     beta.set(to, -a.y);
     betaHat.set(to, -b.y);
@@ -109,8 +112,8 @@ export function presignRound2(state: PresignRound1State, inbox: Inbox<PresignRou
       rng,
     );
     const psiLog = proveLogStar(ctxLog, { N0: sk.publicKey.N, C: state.G, X: Gamma_i, B: G, rp: peer.ringPedersen }, { x: state.gamma, rho: state.nu, proverSecretKey: sk }, rng);
-    const message: PresignRound2Message = { kind: 'presign/2', Gamma: pointToHex(Gamma_i), deltaMta, Dhat: b.D, Fhat: b.F, psiAff, psiAffHat, psiLog };
+    const message: PresignRound2Message = { kind: 'presign/2', Gamma: pointToHex(Gamma_i), deltaMta, Dhat: b.D, chiMta, psiAff, psiAffHat, psiLog };
     return { to, message };
   });
-  return { state: { ...state, kind: 'presign/state-2', peerK, peerG, Gamma_i, beta, betaHat, mtaSecrets, deltaMta }, outgoing };
+  return { state: { ...state, kind: 'presign/state-2', peerK, peerG, Gamma_i, beta, betaHat, mtaSecrets, deltaMta, chiMtaSecrets, chiMta }, outgoing };
 }

@@ -6,7 +6,7 @@ import { proveLogStar, verifyLogStar, type LogStarProof } from '../../zk/pi-log-
 import { G, type Point, modq, mulSecret, pointFromHex, pointToHex } from '../curve';
 import { hedgedRng } from '../hedged-rng';
 import { type Inbox, type RoundResult, assertObject, check, checkInbox, parseFrom } from '../protocol';
-import type { DeltaMtaEntry, PresignRound2Message, PresignRound3Message } from './messages';
+import type { ChiMtaEntry, DeltaMtaEntry, PresignRound2Message, PresignRound3Message } from './messages';
 import { presignContext } from './round-1';
 import { receivedCiphertext } from './round-2';
 import type { PresignRound2State, PresignRound3State } from './state';
@@ -26,13 +26,20 @@ export function parsePresignRound2Message(m: unknown, from: PartyId, signers: re
     if (e.to !== expected[k]) throw new InvalidInputError(`message.deltaMta[${k}].to`, 'entries must be the other signers in ascending order');
     return { to: e.to as number, D: e.D as bigint, F: e.F as bigint };
   });
+  const chiList: unknown = m.chiMta;
+  if (!Array.isArray(chiList) || chiList.length !== expected.length) throw new InvalidInputError('message.chiMta', `must list exactly ${expected.length} entries`);
+  const chiMta = (chiList as unknown[]).map((e, k) => {
+    assertObject(e, `message.chiMta[${k}]`);
+    if (e.to !== expected[k]) throw new InvalidInputError(`message.chiMta[${k}].to`, 'entries must be the other signers in ascending order');
+    return { to: e.to as number, F: e.F as bigint };
+  });
   return {
     kind: 'presign/2',
     Gamma: m.Gamma as string,
     GammaPoint,
     deltaMta,
     Dhat: m.Dhat as bigint,
-    Fhat: m.Fhat as bigint,
+    chiMta,
     psiAff: m.psiAff,
     psiAffHat: m.psiAffHat,
     psiLog: m.psiLog,
@@ -56,6 +63,7 @@ export function presignRound3(state: PresignRound2State, inbox: Inbox<PresignRou
   let Gamma: Point = state.Gamma_i;
   const Gammas = new Map<PartyId, Point>([[self, state.Gamma_i]]);
   const deltaMtaAll = new Map<PartyId, readonly DeltaMtaEntry[]>([[self, state.deltaMta]]);
+  const chiMtaAll = new Map<PartyId, readonly ChiMtaEntry[]>([[self, state.chiMta]]);
   let delta = modq(state.k * state.gamma);
   let chi = modq(state.k * state.w);
   const received: bigint[] = [];
@@ -67,11 +75,13 @@ export function presignRound3(state: PresignRound2State, inbox: Inbox<PresignRou
       receivedCiphertext(PRESIGN_ROUND_3, from, keyShare.parties.get(e.to)!.paillier, e.D, `deltaMta[${e.to}].D`);
       receivedCiphertext(PRESIGN_ROUND_3, from, pkj, e.F, `deltaMta[${e.to}].F`);
     }
+    // Every broadcast F̂ is under the sender's key; ours is the entry addressed to us.
+    for (const e of m.chiMta) receivedCiphertext(PRESIGN_ROUND_3, from, pkj, e.F, `chiMta[${e.to}].F`);
     const mine = m.deltaMta.find((e) => e.to === self)!;
     const D = mine.D;
     const Dhat = receivedCiphertext(PRESIGN_ROUND_3, from, myPk, m.Dhat, 'Dhat');
     const F = mine.F;
-    const Fhat = receivedCiphertext(PRESIGN_ROUND_3, from, pkj, m.Fhat, 'Fhat');
+    const Fhat = m.chiMta.find((e) => e.to === self)!.F;
     const okAff = verifyAffG(
       presignContext(sessionId, 'pi-aff-g/delta', signers, from),
       { N0: myPk.N, C: state.K, N1: pkj.N, D, Y: F, X: m.GammaPoint, rp: myRp },
@@ -97,6 +107,7 @@ export function presignRound3(state: PresignRound2State, inbox: Inbox<PresignRou
     Gamma = Gamma.add(m.GammaPoint);
     Gammas.set(from, m.GammaPoint);
     deltaMtaAll.set(from, m.deltaMta);
+    chiMtaAll.set(from, m.chiMta);
     delta = modq(delta + decrypt(sk, D) + state.beta.get(from)!);
     chi = modq(chi + decrypt(sk, Dhat) + state.betaHat.get(from)!);
   }
@@ -130,7 +141,7 @@ export function presignRound3(state: PresignRound2State, inbox: Inbox<PresignRou
       Gamma,
       Delta_i,
       S_i,
-      blame: { K: state.K, G: state.G, rho: state.rho, gamma: state.gamma, nu: state.nu, peerG: state.peerG, Gammas, deltaMta: deltaMtaAll, mtaSecrets: state.mtaSecrets },
+      blame: { K: state.K, G: state.G, rho: state.rho, gamma: state.gamma, nu: state.nu, peerG: state.peerG, Gammas, deltaMta: deltaMtaAll, mtaSecrets: state.mtaSecrets, chiMtaSecrets: state.chiMtaSecrets, chiMta: chiMtaAll },
     },
     outgoing,
   };
