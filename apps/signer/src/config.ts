@@ -27,6 +27,12 @@ export interface SignerConfig extends ServiceConfig {
   /** FROST nonce pairs kept ready per key. */
   readonly noncePoolSize: number;
   readonly paillierBits: number;
+  /**
+   * The largest Paillier / ring-Pedersen modulus accepted from a peer (SIGNER_PAILLIER_MAX_BITS,
+   * default SIGNER_PAILLIER_BITS): larger ones are refused in aux-info before any proof is checked,
+   * and when a stored key share is opened.
+   */
+  readonly paillierMaxBits: number;
   /** Where Paillier primes come from: generated (production) or the committed TEST-ONLY fixtures. */
   readonly primeSource: PrimeSource;
   /** With `test-only-fixtures`: a JSON file `{"p": hex, "q": hex}` of TEST-ONLY safe primes. */
@@ -68,6 +74,8 @@ export function parseSignerConfig(env: Environment): SignerConfig {
     },
     new Map<string, Uint8Array>(),
   );
+  const paillierBits = read.integer('SIGNER_PAILLIER_BITS', { min: 2048, max: 4096 }, 2048);
+  const paillierMaxBits = read.integer('SIGNER_PAILLIER_MAX_BITS', { min: paillierBits, max: 8192 }, paillierBits);
   const primeSource = read.oneOf<PrimeSource>('SIGNER_PRIME_SOURCE', ['generate', 'test-only-fixtures'], 'generate');
   return {
     ...service,
@@ -81,7 +89,8 @@ export function parseSignerConfig(env: Environment): SignerConfig {
     sessionTimeoutMs: read.integer('SIGNER_SESSION_TIMEOUT_MS', { min: 100, max: 600_000 }, 30_000),
     presignPoolSize: read.integer('SIGNER_PRESIGN_POOL_SIZE', { min: 0, max: 1000 }, 4),
     noncePoolSize: read.integer('SIGNER_NONCE_POOL_SIZE', { min: 0, max: 1000 }, 16),
-    paillierBits: read.integer('SIGNER_PAILLIER_BITS', { min: 2048, max: 4096 }, 2048),
+    paillierBits,
+    paillierMaxBits,
     primeSource,
     testOnlyPrimesFile: primeSource === 'test-only-fixtures' ? read.string('SIGNER_TEST_ONLY_PRIMES_FILE') : undefined,
   };

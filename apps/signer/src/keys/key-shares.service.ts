@@ -1,9 +1,11 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { deserializeKeyShare, type KeyShare as EcdsaKeyShare } from '@custody/mpc-core/ecdsa/key-share';
 import { decodeKeyShare, type KeyShare as FrostKeyShare } from '@custody/mpc-core/frost';
+import type { SignerConfig } from '../config';
 import { InvitationRefused } from '../node/protocol-handler';
 import { ShareVault } from '../storage/share-vault.service';
 import { SignerRepository, type KeyRecord, type KeyScheme } from '../storage/signer.repository';
+import { SIGNER_CONFIG } from '../storage/signer.tokens';
 import { shareRecordId } from './key-ids';
 
 const MAX_CACHED = 64;
@@ -22,10 +24,11 @@ export class KeyShares {
   constructor(
     private readonly repository: SignerRepository,
     private readonly vault: ShareVault,
+    @Inject(SIGNER_CONFIG) private readonly config: SignerConfig,
   ) {}
 
   ecdsa(keyId: string): Promise<{ key: KeyRecord; share: EcdsaKeyShare }> {
-    return this.load(keyId, 'ecdsa', (bytes) => deserializeKeyShare(new TextDecoder('utf-8', { fatal: true }).decode(bytes))) as Promise<{ key: KeyRecord; share: EcdsaKeyShare }>;
+    return this.load(keyId, 'ecdsa', (bytes) => deserializeKeyShare(new TextDecoder('utf-8', { fatal: true }).decode(bytes), this.config.paillierMaxBits)) as Promise<{ key: KeyRecord; share: EcdsaKeyShare }>;
   }
 
   frost(keyId: string): Promise<{ key: KeyRecord; share: FrostKeyShare }> {

@@ -1,3 +1,4 @@
+import { G, pointFromHex, pointToHex } from '@custody/mpc-core/ecdsa/curve';
 import { decodeWire, encodeWire } from '@custody/mpc-core/ecdsa/protocol';
 import { testOnlyCommittedKeyShares } from '@custody/mpc-core/ecdsa/testing/fixtures';
 import { SessionFailed } from '../sessions/session-errors';
@@ -48,5 +49,22 @@ describe('ECDSA presigning driver', () => {
     const digest = new Uint8Array(32).fill(5);
     const out = await runSessions([2, 3], (self, sessionId) => ecdsaPresignAndSignDriver({ sessionId, keyShare: shares.get(self)!, signers: [2, 3], digest }));
     expect(verifySignature(out.get(2)!, digest, shares.get(2)!.publicKey)).toBe(true);
+  }, 60_000);
+
+  it('names a signer that broadcasts a wrong S_j after the χ blame round (round 4), not in the output step', async () => {
+    const tamper = (from: number, _to: number, label: string, payload: Uint8Array): Uint8Array => {
+      if (from !== 3 || label !== 'p3') return payload;
+      const message = decodeWire(new TextDecoder().decode(payload)) as { S: string };
+      return new TextEncoder().encode(encodeWire({ ...message, S: pointToHex(pointFromHex(message.S, 'S').add(G)) }));
+    };
+    const signers = [1, 3];
+    const failed = runSessions(signers, (self, sessionId) => ecdsaPresignDriver({ sessionId, keyShare: shares.get(self)!, signers }), { tamper, deadlineMs: 8_000 });
+    const error: unknown = await failed.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(SessionFailed);
+    expect((error as SessionFailed).parties).toEqual([3]);
+    expect((error as SessionFailed).message).toContain('round 4 of ecdsa-presign');
   }, 60_000);
 });

@@ -12,7 +12,7 @@ import { presignRound1 } from '@custody/mpc-core/ecdsa/presign/round-1';
 import { presignRound2 } from '@custody/mpc-core/ecdsa/presign/round-2';
 import { presignRound3 } from '@custody/mpc-core/ecdsa/presign/round-3';
 import { presignOutput } from '@custody/mpc-core/ecdsa/presign/output';
-import { presignBlameOutput, presignBlameRound } from '@custody/mpc-core/ecdsa/presign/blame';
+import { presignBlameOutput, presignBlameRound, presignChiBlameOutput, presignChiBlameRound } from '@custody/mpc-core/ecdsa/presign/blame';
 import type { Presignature } from '@custody/mpc-core/ecdsa/presign/state';
 import { decodeWire, encodeWire, type Inbox, type Outgoing, type RoundResult } from '@custody/mpc-core/ecdsa/protocol';
 import { applyRefresh, refreshRound1 } from '@custody/mpc-core/ecdsa/refresh/refresh';
@@ -93,7 +93,7 @@ function chain<S, M>(set: (s: S) => void, r: RoundResult<S, M>): { outgoing: rea
 }
 
 /** Key generation then auxiliary information (Paillier and ring-Pedersen with Πmod, Πprm, Πfac). */
-export function ecdsaKeygenDriver(p: { sessionId: Uint8Array; self: PartyId; participants: readonly PartyId[]; threshold: number; paillierBits: number; primes: readonly [bigint, bigint] }): ProtocolDriver<KeyShare> {
+export function ecdsaKeygenDriver(p: { sessionId: Uint8Array; self: PartyId; participants: readonly PartyId[]; threshold: number; paillierBits: number; paillierMaxBits: number; primes: readonly [bigint, bigint] }): ProtocolDriver<KeyShare> {
   let k1: Parameters<typeof keygenRound2>[0];
   let k2: Parameters<typeof keygenRound3>[0];
   let k3: Parameters<typeof keygenOutput>[0];
@@ -108,7 +108,7 @@ export function ecdsaKeygenDriver(p: { sessionId: Uint8Array; self: PartyId; par
       (inbox, rng) => chain((s) => (k3 = s), keygenRound3(k2, inbox as Inbox<never>, rng)),
       (inbox, rng) => {
         keygen = keygenOutput(k3, inbox as Inbox<never>);
-        return chain((s) => (a1 = s), auxInfoRound1({ sessionId: p.sessionId, self: p.self, partyIds: p.participants, paillierBits: p.paillierBits, primes: p.primes }, rng));
+        return chain((s) => (a1 = s), auxInfoRound1({ sessionId: p.sessionId, self: p.self, partyIds: p.participants, paillierBits: p.paillierBits, maxPaillierBits: p.paillierMaxBits, primes: p.primes }, rng));
       },
       (inbox, rng) => chain((s) => (a2 = s), auxInfoRound2(a1, inbox as Inbox<never>, rng)),
       (inbox) => ({ output: assembleKeyShare(keygen, auxInfoOutput(a2, inbox as Inbox<never>)) }),
@@ -136,30 +136,34 @@ export function ecdsaRefreshDriver(p: { sessionId: Uint8Array; keyShare: KeyShar
  * Presigning's three rounds, then `then` with the presignature. When δ does not check out (every
  * party sees the same broadcast values, so all of them do this together), a blame round follows
  * instead: each party opens its δ-side values and the one with a wrong δ_j or a false opening is
- * named. `blamed()` tells the next step which of the two it is in.
+ * named. When δ checks but ΣS_j ≠ δ·X, the χ blame round follows: each party opens k_j, γ_j and
+ * proves the images of its χ-MtA masks, and the one with a wrong S_j is named. `blamed()` tells the
+ * next step whether it is in a blame round.
  */
 function presignSteps<Out>(p: { sessionId: Uint8Array; keyShare: KeyShare; signers: readonly PartyId[] }, then: (presignature: Presignature) => { outgoing: readonly Outgoing<unknown>[] } | { output: Out }) {
   let s1: Parameters<typeof presignRound2>[0];
   let s2: Parameters<typeof presignRound3>[0];
   let s3: Parameters<typeof presignOutput>[0];
   let blame: Parameters<typeof presignBlameOutput>[0] | undefined;
+  let chiBlame: Parameters<typeof presignChiBlameOutput>[0] | undefined;
   return {
     first: (rng: Rng) => chain((s) => (s1 = s), presignRound1({ sessionId: p.sessionId, keyShare: p.keyShare, signers: p.signers }, rng)).outgoing,
     steps: [
       (inbox: Inbox<unknown>, rng: Rng) => chain((s) => (s2 = s), presignRound2(s1, inbox as Inbox<never>, rng)),
       (inbox: Inbox<unknown>, rng: Rng) => chain((s) => (s3 = s), presignRound3(s2, inbox as Inbox<never>, rng)),
-      (inbox: Inbox<unknown>) => {
+      (inbox: Inbox<unknown>, rng: Rng) => {
         try {
           return then(presignOutput(s3, inbox as Inbox<never>));
         } catch (error) {
-          if (!(error instanceof ProtocolAbortError && error.check === 'delta-consistency')) throw error;
-          return chain((s) => (blame = s), presignBlameRound(s3, inbox as Inbox<never>));
+          if (error instanceof ProtocolAbortError && error.check === 'delta-consistency') return chain((s) => (blame = s), presignBlameRound(s3, inbox as Inbox<never>));
+          if (error instanceof ProtocolAbortError && error.check === 'chi-consistency') return chain((s) => (chiBlame = s), presignChiBlameRound(s3, inbox as Inbox<never>, rng));
+          throw error;
         }
       },
     ] as Step<Out>[],
-    /** Round 4 after a δ mismatch: the openings name the culprit (presignBlameOutput always throws). */
-    blameStep: (inbox: Inbox<unknown>): never => presignBlameOutput(blame!, inbox as Inbox<never>),
-    blamed: (): boolean => blame !== undefined,
+    /** Round 4 after a δ or χ mismatch: the blame names the culprit (the blame outputs always throw). */
+    blameStep: (inbox: Inbox<unknown>): never => (chiBlame ? presignChiBlameOutput(chiBlame, inbox as Inbox<never>) : presignBlameOutput(blame!, inbox as Inbox<never>)),
+    blamed: (): boolean => blame !== undefined || chiBlame !== undefined,
   };
 }
 

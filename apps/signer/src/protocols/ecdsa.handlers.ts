@@ -63,7 +63,7 @@ export class EcdsaKeygenHandler implements ProtocolHandler<KeyShare> {
     const primes = await this.primes.take();
     const keyId = invite.keyId;
     return {
-      driver: ecdsaKeygenDriver({ sessionId, self, participants: invite.participants, threshold: invite.threshold, paillierBits: this.config.paillierBits, primes }),
+      driver: ecdsaKeygenDriver({ sessionId, self, participants: invite.participants, threshold: invite.threshold, paillierBits: this.config.paillierBits, paillierMaxBits: this.config.paillierMaxBits, primes }),
       stage: async (share) => {
         await this.repository.insertKey(
           { keyId, scheme: 'ecdsa', threshold: share.threshold, participants: share.partyIds, publicKey: share.publicKey.toBytes(true), chainCode: share.chainCode, generation: 0 },

@@ -47,6 +47,19 @@ describe('key shares: serialization, validation, refresh', () => {
     expect(() => deserializeKeyShare('{')).toThrow(InvalidInputError);
   });
 
+  it('refuses a party modulus above the maximum (default: paillierBits) before using it, and accepts it under a larger configured maximum', () => {
+    const o = JSON.parse(serializeKeyShare(shares.get(1)!)) as { parties: Record<string, unknown>[] };
+    const N2 = BigInt('0x' + (o.parties[1]!.N as string));
+    const N3 = BigInt('0x' + (o.parties[2]!.N as string));
+    // A 4096-bit odd modulus without small factors; s and t stay valid units for it.
+    o.parties[1]!.N = (N2 * N3).toString(16);
+    const text = JSON.stringify(o);
+    expect(() => deserializeKeyShare(text)).toThrow(/invalid N: modulus has 409\d bits, more than the 2048 accepted/);
+    expect(() => deserializeKeyShare(text, 3072)).toThrow('more than the 3072 accepted');
+    expect(deserializeKeyShare(text, 4096).parties.get(2)!.paillier.N).toBe(N2 * N3);
+    expect(() => deserializeKeyShare(text, 1024)).toThrow('invalid maxPaillierBits');
+  });
+
   it('messages round-trip through the wire codec; a ciphertext not coprime to N is refused', () => {
     const ks = shares.get(1)!;
     const r1 = presignRound1({ sessionId: sessionId('wire'), keyShare: ks, signers: [1, 2] }, testOnlyDeterministicRng('wire'));

@@ -1,7 +1,7 @@
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { InvalidInputError, type PartyId } from '../errors';
 import { lagrangeCoefficientAt } from '../math/lagrange';
-import { MIN_PAILLIER_BITS, type PaillierSecretKey, paillierPublicKey, paillierSecretKeyFromPrimes } from '../math/paillier';
+import { MAX_PAILLIER_BITS, MIN_PAILLIER_BITS, type PaillierSecretKey, paillierPublicKey, paillierSecretKeyFromPrimes } from '../math/paillier';
 import { assertValidRingPedersenParams } from '../math/ring-pedersen';
 import type { AuxInfoOutput, PartyAuxInfo } from './aux-info/state';
 import { CURVE_ORDER, G, Point, assertPoint, isHex, mulPublic, pointFromHex, pointToHex } from './curve';
@@ -55,8 +55,18 @@ export interface KeyShareFields {
   readonly publicKey: Point;
   readonly chainCode: Uint8Array;
   readonly paillierBits: number;
+  /** Largest modulus accepted for any party (default paillierBits); checked before anything else about the modulus. */
+  readonly maxPaillierBits?: number;
   readonly paillierSecret: PaillierSecretKey;
   readonly parties: ReadonlyMap<PartyId, PartyPublicInfo>;
+}
+
+function resolveMaxBits(maxBits: unknown, paillierBits: number): number {
+  if (maxBits === undefined) return paillierBits;
+  if (typeof maxBits !== 'number' || !Number.isSafeInteger(maxBits) || maxBits < paillierBits || maxBits > MAX_PAILLIER_BITS) {
+    throw new InvalidInputError('maxPaillierBits', `must be an integer in [paillierBits = ${paillierBits}, ${MAX_PAILLIER_BITS}]`);
+  }
+  return maxBits;
 }
 
 /** Validates every field and builds the key share. */
@@ -71,6 +81,7 @@ export function makeKeyShare(f: KeyShareFields): KeyShare {
   if (!Number.isSafeInteger(f.paillierBits) || f.paillierBits < MIN_PAILLIER_BITS) {
     throw new InvalidInputError('paillierBits', `must be at least ${MIN_PAILLIER_BITS}`);
   }
+  const maxBits = resolveMaxBits(f.maxPaillierBits, f.paillierBits);
   const partiesIn: unknown = f.parties;
   if (!(partiesIn instanceof Map) || partiesIn.size !== partyIds.length) throw new InvalidInputError('parties', 'must hold every party');
   const Ns = new Set<bigint>();
@@ -78,9 +89,9 @@ export function makeKeyShare(f: KeyShareFields): KeyShare {
     const p = f.parties.get(id);
     if (!p) throw new InvalidInputError('parties', `missing party ${id}`);
     assertPoint(p.X, `parties[${id}].X`);
-    paillierPublicKey(p.paillier?.N, f.paillierBits);
+    paillierPublicKey(p.paillier?.N, f.paillierBits, maxBits);
     if (p.paillier.N2 !== p.paillier.N * p.paillier.N) throw new InvalidInputError(`parties[${id}].paillier`, 'N2 != N^2');
-    assertValidRingPedersenParams(p.ringPedersen, f.paillierBits, `parties[${id}].ringPedersen`);
+    assertValidRingPedersenParams(p.ringPedersen, f.paillierBits, maxBits, `parties[${id}].ringPedersen`);
     if (p.ringPedersen.N !== p.paillier.N) throw new InvalidInputError(`parties[${id}].ringPedersen`, 'modulus differs from the Paillier modulus');
     if (Ns.has(p.paillier.N)) throw new InvalidInputError(`parties[${id}].paillier`, 'modulus used by two parties');
     Ns.add(p.paillier.N);
@@ -112,7 +123,7 @@ export function assembleKeyShare(keygen: KeygenOutput, aux: AuxInfoOutput): KeyS
   }
   const parties = new Map<PartyId, PartyPublicInfo>();
   for (const id of keygen.partyIds) parties.set(id, { X: keygen.publicShares.get(id)!, ...aux.parties.get(id)! });
-  return makeKeyShare({ ...keygen, paillierBits: aux.paillierBits, paillierSecret: aux.paillierSecret, parties });
+  return makeKeyShare({ ...keygen, paillierBits: aux.paillierBits, maxPaillierBits: aux.maxPaillierBits, paillierSecret: aux.paillierSecret, parties });
 }
 
 // ---- versioned serialization ----------------------------------------------------------------------
@@ -159,12 +170,19 @@ function hexBig(v: unknown, name: string): bigint {
   return BigInt('0x' + v);
 }
 
-/** Parses and validates everything (points on the curve, scalars < n, modulus sizes, consistency); InvalidInputError otherwise. */
-export function deserializeKeyShare(text: string): KeyShare {
+/**
+ * Parses and validates everything (points on the curve, scalars < n, modulus sizes, consistency);
+ * InvalidInputError otherwise. Every party's modulus must have between the record's `paillierBits`
+ * and `maxPaillierBits` bits (default: `paillierBits`; a node passes its configured maximum); the
+ * upper bound is checked before anything else is computed on a modulus.
+ */
+export function deserializeKeyShare(text: string, maxPaillierBits?: number): KeyShare {
   const o = parseVersionedRecord(text, 'keyShare', KEY_SHARE_VERSION);
   if (typeof o.self !== 'number' || typeof o.threshold !== 'number' || typeof o.paillierBits !== 'number') {
     throw new InvalidInputError('keyShare', 'self, threshold and paillierBits must be numbers');
   }
+  if (!Number.isSafeInteger(o.paillierBits) || o.paillierBits < MIN_PAILLIER_BITS) throw new InvalidInputError('paillierBits', `must be at least ${MIN_PAILLIER_BITS}`);
+  const maxBits = resolveMaxBits(maxPaillierBits, o.paillierBits);
   if (!Array.isArray(o.partyIds) || !Array.isArray(o.parties)) throw new InvalidInputError('keyShare', 'partyIds and parties must be arrays');
   const share = hexBig(o.share, 'keyShare.share');
   if (share >= CURVE_ORDER || share === 0n) throw new InvalidInputError('keyShare.share', 'must be in [1, n)');
@@ -181,7 +199,7 @@ export function deserializeKeyShare(text: string): KeyShare {
     const N = hexBig(entry.N, `keyShare.parties[${k}].N`);
     parties.set(entry.id, {
       X: pointFromHex(entry.X, `keyShare.parties[${k}].X`),
-      paillier: paillierPublicKey(N, o.paillierBits as number),
+      paillier: paillierPublicKey(N, o.paillierBits as number, maxBits),
       ringPedersen: { N, s: hexBig(entry.s, `keyShare.parties[${k}].s`), t: hexBig(entry.t, `keyShare.parties[${k}].t`) },
     });
   });
@@ -193,6 +211,7 @@ export function deserializeKeyShare(text: string): KeyShare {
     publicKey: pointFromHex(o.publicKey, 'keyShare.publicKey'),
     chainCode: hexToBytes(o.chainCode),
     paillierBits: o.paillierBits,
+    maxPaillierBits: maxBits,
     paillierSecret,
     parties,
   });

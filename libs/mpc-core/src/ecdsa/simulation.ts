@@ -9,7 +9,7 @@ import { presignRound3, PRESIGN_ROUND_3 } from './presign/round-3';
 import { presignOutput, PRESIGN_OUTPUT } from './presign/output';
 import type { Presignature, PresignRound3State } from './presign/state';
 import type { PresignRound3Message } from './presign/messages';
-import { presignBlameOutput, presignBlameRound, PRESIGN_BLAME, PRESIGN_BLAME_OUTPUT } from './presign/blame';
+import { presignBlameOutput, presignBlameRound, presignChiBlameOutput, presignChiBlameRound, PRESIGN_BLAME, PRESIGN_BLAME_OUTPUT, PRESIGN_CHI_BLAME, PRESIGN_CHI_BLAME_OUTPUT } from './presign/blame';
 import { InternalError, ProtocolAbortError } from '../errors';
 import { signRound1, SIGN_ROUND_1 } from './sign/round-1';
 import { signOutput, signRound2, SIGN_OUTPUT, SIGN_ROUND_2 } from './sign/round-2';
@@ -126,9 +126,9 @@ export function simulatePresign(sessionId: Uint8Array, keyShares: ReadonlyMap<Pa
 }
 
 /**
- * The output step; when δ does not match for some party, every party whose own view fails the
- * δ check runs the blame round (the others refuse to reveal and are named as missing) and the
- * blame's abort, which names the culprits, is thrown.
+ * The output step; when δ (or, δ being right, the χ sum) does not match for some party, every party
+ * whose own view fails that check runs the matching blame round (the others refuse to reveal and are
+ * named as missing) and the blame's abort, which names the culprits, is thrown.
  */
 export function presignOutputWithBlame(
   signers: readonly PartyId[],
@@ -138,20 +138,27 @@ export function presignOutputWithBlame(
 ): Map<PartyId, Presignature> {
   const out = new Map<PartyId, Presignature>();
   const failed: PartyId[] = [];
+  const failedChi: PartyId[] = [];
   let firstError: ProtocolAbortError | undefined;
   for (const id of signers) {
     try {
       out.set(id, (opts.meter ?? ((_p, _r, w) => w()))(id, PRESIGN_OUTPUT, () => presignOutput(states.get(id)!, inboxes.get(id) ?? new Map())));
     } catch (e) {
-      if (!(e instanceof ProtocolAbortError) || e.check !== 'delta-consistency') throw e;
-      failed.push(id);
+      if (!(e instanceof ProtocolAbortError) || (e.check !== 'delta-consistency' && e.check !== 'chi-consistency')) throw e;
+      (e.check === 'delta-consistency' ? failed : failedChi).push(id);
       firstError ??= e;
     }
   }
   if (!firstError) return out;
-  const rb = forEachParty(failed, PRESIGN_BLAME, opts, (id) => presignBlameRound(states.get(id)!, inboxes.get(id) ?? new Map()));
-  const ib = deliver(PRESIGN_BLAME, rb, opts);
-  forEachParty(failed, PRESIGN_BLAME_OUTPUT, opts, (id) => presignBlameOutput(rb.get(id)!.state, ib.get(id) ?? new Map()));
+  if (failed.length > 0) {
+    const rb = forEachParty(failed, PRESIGN_BLAME, opts, (id) => presignBlameRound(states.get(id)!, inboxes.get(id) ?? new Map()));
+    const ib = deliver(PRESIGN_BLAME, rb, opts);
+    forEachParty(failed, PRESIGN_BLAME_OUTPUT, opts, (id) => presignBlameOutput(rb.get(id)!.state, ib.get(id) ?? new Map()));
+  } else {
+    const rb = forEachParty(failedChi, PRESIGN_CHI_BLAME, opts, (id) => presignChiBlameRound(states.get(id)!, inboxes.get(id) ?? new Map(), opts.rng));
+    const ib = deliver(PRESIGN_CHI_BLAME, rb, opts);
+    forEachParty(failedChi, PRESIGN_CHI_BLAME_OUTPUT, opts, (id) => presignChiBlameOutput(rb.get(id)!.state, ib.get(id) ?? new Map()));
+  }
   throw firstError;
 }
 

@@ -52,12 +52,22 @@ describe('Paillier', () => {
 
   it('validates moduli', () => {
     expect(MIN_PAILLIER_BITS).toBe(2048);
-    expect(paillierPublicKey(pk.N, MIN_PAILLIER_BITS).N2).toBe(pk.N2);
-    expect(() => paillierPublicKey(pk.N, 3072)).toThrow(InvalidInputError);
-    expect(() => paillierPublicKey(pk.N + 1n, 2048)).toThrow('invalid N: must be odd');
-    expect(() => paillierPublicKey(p * p, 2048)).toThrow('perfect square');
-    expect(() => paillierPublicKey(3n * ((1n << 2047n) + 1n), 2048)).toThrow('small factor');
-    expect(() => paillierPublicKey(-pk.N, 2048)).toThrow('invalid N');
+    expect(paillierPublicKey(pk.N, MIN_PAILLIER_BITS, 2048).N2).toBe(pk.N2);
+    expect(() => paillierPublicKey(pk.N, 3072, 3072)).toThrow(InvalidInputError);
+    expect(() => paillierPublicKey(pk.N + 1n, 2048, 2048)).toThrow('invalid N: must be odd');
+    expect(() => paillierPublicKey(p * p, 2048, 2048)).toThrow('perfect square');
+    expect(() => paillierPublicKey(3n * ((1n << 2047n) + 1n), 2048, 4096)).toThrow('small factor');
+    expect(() => paillierPublicKey(-pk.N, 2048, 2048)).toThrow('invalid N');
+  });
+
+  it('refuses a modulus above maxBits first, whatever else is wrong with it', () => {
+    const big = pk.N * pk.N * pk.N; // about 6144 bits, odd, no small factor, not a square
+    expect(paillierPublicKey(big, 2048, 6144).N).toBe(big);
+    expect(() => paillierPublicKey(big, 2048, 4096)).toThrow(/invalid N: modulus has 614\d bits, more than the 4096 accepted/);
+    expect(() => paillierPublicKey(pk.N * 2n, 2048, 2048)).toThrow('more than the 2048 accepted');
+    expect(() => paillierPublicKey(1n << 16383n, 2048, 8192)).toThrow('16384 bits, more than the 8192');
+    expect(() => paillierPublicKey(pk.N, 2048, 2047)).toThrow('invalid maxBits');
+    expect(() => paillierPublicKey(pk.N, 2048, 16384)).toThrow('invalid maxBits');
   });
 
   it('validates primes', () => {

@@ -71,15 +71,30 @@ export function smallFactor(N: bigint): bigint | undefined {
   return undefined;
 }
 
+/** The largest Paillier modulus size a node may be configured to accept (a ceiling on `maxBits`). */
+export const MAX_PAILLIER_BITS = 8192;
+
+/** Checks a [minBits, maxBits] modulus size range given by the caller (InvalidInputError naming it). */
+export function assertModulusBitRange(minBits: number, maxBits: number): void {
+  if (!Number.isInteger(minBits) || minBits < 1) throw new InvalidInputError('minBits', 'must be a positive integer');
+  if (!Number.isInteger(maxBits) || maxBits < minBits || maxBits > MAX_PAILLIER_BITS) {
+    throw new InvalidInputError('maxBits', `must be an integer in [minBits = ${minBits}, ${MAX_PAILLIER_BITS}]`);
+  }
+}
+
 /**
- * Validates a Paillier modulus received from anyone: a bigint, odd, at least `minBits` bits, not a
+ * Validates a Paillier modulus received from anyone. The size comes first: a modulus above
+ * `maxBits` (a peer's 16,384-bit N, or a genuine but oversized Blum modulus that would make every
+ * later operation with that peer slow) is refused before anything else is computed on it, and so
+ * before any proof about it is looked at. Then: a bigint, odd, at least `minBits` bits, not a
  * perfect square, no factor below 2000. (That N is a Paillier-Blum modulus without small factors is
  * what Πmod and Πfac prove; verify them before storing the key.)
  */
-export function paillierPublicKey(N: bigint, minBits: number): PaillierPublicKey {
-  if (!Number.isInteger(minBits) || minBits < 1) throw new InvalidInputError('minBits', 'must be a positive integer');
+export function paillierPublicKey(N: bigint, minBits: number, maxBits: number): PaillierPublicKey {
+  assertModulusBitRange(minBits, maxBits);
   if (typeof N !== 'bigint') throw new InvalidInputError('N', 'must be a bigint');
   if (N <= 0n) throw new InvalidInputError('N', 'must be positive');
+  if (bitLength(N) > maxBits) throw new InvalidInputError('N', `modulus has ${bitLength(N)} bits, more than the ${maxBits} accepted`);
   if (bitLength(N) < minBits) throw new InvalidInputError('N', `modulus has ${bitLength(N)} bits, fewer than ${minBits}`);
   if ((N & 1n) === 0n) throw new InvalidInputError('N', 'must be odd');
   if (isPerfectSquare(N)) throw new InvalidInputError('N', 'must not be a perfect square');

@@ -1,7 +1,7 @@
 import { InvalidInputError } from '../errors';
 import { randomBelow, type Rng } from '../rng';
 import { bitLength, crtParams, gcd, isPerfectSquare, modPow, modPowCrt, randomCoprime, type CrtParams } from './modarith';
-import { isSafePrime, smallFactor } from './paillier';
+import { MAX_PAILLIER_BITS, assertModulusBitRange, isSafePrime, smallFactor } from './paillier';
 
 /**
  * Ring-Pedersen commitments (CGGMP21, ePrint 2021/060, section 2 "Ring-Pedersen parameters"): a
@@ -63,10 +63,12 @@ export function ringPedersenCommit(params: RingPedersenParams, x: bigint, y: big
   return (modPow(params.s, x, params.N) * modPow(params.t, y, params.N)) % params.N;
 }
 
-function checkParams(params: RingPedersenParams, minBits: number): string | undefined {
+function checkParams(params: RingPedersenParams, minBits: number, maxBits: number): string | undefined {
   if (typeof params !== 'object' || params === null) return 'not an object';
   const { N, s, t } = params;
   if (typeof N !== 'bigint' || typeof s !== 'bigint' || typeof t !== 'bigint') return 'N, s and t must be bigints';
+  // Size first: an oversized modulus is refused before anything is computed on it.
+  if (N > 0n && bitLength(N) > maxBits) return `modulus has ${bitLength(N)} bits, more than the ${maxBits} accepted`;
   if (N <= 0n || bitLength(N) < minBits) return `modulus has fewer than ${minBits} bits`;
   if ((N & 1n) === 0n) return 'modulus must be odd';
   if (isPerfectSquare(N)) return 'modulus must not be a perfect square';
@@ -82,21 +84,22 @@ function checkParams(params: RingPedersenParams, minBits: number): string | unde
   return undefined;
 }
 
-/** Whether the parameters pass {@link assertValidRingPedersenParams} (non-throwing, for verifiers). */
-export function isValidRingPedersenParams(params: RingPedersenParams, minBits: number): boolean {
+/** Whether the parameters pass {@link assertValidRingPedersenParams} (non-throwing, for verifiers; `maxBits` defaults to {@link MAX_PAILLIER_BITS}). */
+export function isValidRingPedersenParams(params: RingPedersenParams, minBits: number, maxBits = MAX_PAILLIER_BITS): boolean {
   try {
-    return checkParams(params, minBits) === undefined;
+    return checkParams(params, minBits, maxBits) === undefined;
   } catch {
     return false;
   }
 }
 
 /**
- * Checks received parameters: N odd, at least `minBits` bits, not a square, no small factor; s and t
- * in Z*_N, not 1, distinct. (That s is in <t> is what Πprm proves.)
+ * Checks received parameters: N of at most `maxBits` bits (checked first) and at least `minBits`,
+ * odd, not a square, no small factor; s and t in Z*_N, not 1, distinct. (That s is in <t> is what
+ * Πprm proves.)
  */
-export function assertValidRingPedersenParams(params: RingPedersenParams, minBits: number, name: string): void {
-  if (!Number.isInteger(minBits) || minBits < 1) throw new InvalidInputError('minBits', 'must be a positive integer');
-  const problem = checkParams(params, minBits);
+export function assertValidRingPedersenParams(params: RingPedersenParams, minBits: number, maxBits: number, name: string): void {
+  assertModulusBitRange(minBits, maxBits);
+  const problem = checkParams(params, minBits, maxBits);
   if (problem !== undefined) throw new InvalidInputError(name, problem);
 }

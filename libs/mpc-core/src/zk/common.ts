@@ -2,7 +2,7 @@ import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { InvalidInputError } from '../errors';
 import { bitLength, gcd, mod, modPow, modPowCrt } from '../math/modarith';
-import type { PaillierSecretKey } from '../math/paillier';
+import { MAX_PAILLIER_BITS, type PaillierSecretKey } from '../math/paillier';
 import type { RingPedersenParams } from '../math/ring-pedersen';
 import { isValidRingPedersenParams } from '../math/ring-pedersen';
 import type { Transcript } from '../transcript';
@@ -51,7 +51,7 @@ export function areUnits(values: readonly unknown[], N: bigint, bound: bigint = 
 
 /** A modulus a verifier accepts in a statement: bigint, odd, at least the minimum size. */
 export function isAcceptableModulus(N: unknown): N is bigint {
-  return typeof N === 'bigint' && N > 0n && (N & 1n) === 1n && bitLength(N) >= MIN_PROOF_MODULUS_BITS;
+  return typeof N === 'bigint' && N > 0n && (N & 1n) === 1n && bitLength(N) >= MIN_PROOF_MODULUS_BITS && bitLength(N) <= MAX_PAILLIER_BITS;
 }
 
 export function isAcceptableRingPedersen(rp: RingPedersenParams): boolean {
@@ -175,7 +175,7 @@ export function assertUnit(x: unknown, N: bigint, name: string): asserts x is bi
 }
 
 export function assertModulus(N: unknown, name: string): asserts N is bigint {
-  if (!isAcceptableModulus(N)) throw new InvalidInputError(name, `must be an odd modulus of at least ${MIN_PROOF_MODULUS_BITS} bits`);
+  if (!isAcceptableModulus(N)) throw new InvalidInputError(name, `must be an odd modulus of ${MIN_PROOF_MODULUS_BITS} to ${MAX_PAILLIER_BITS} bits`);
 }
 
 export function assertRingPedersen(rp: RingPedersenParams, name: string): void {

@@ -2,7 +2,7 @@ import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { encryptCrt } from '../math/paillier';
 import { testOnlyRng } from '../../test/fixtures/deterministic-rng';
 import { ctx, otherProver, otherSession, tamperings, testParty } from '../../test/fixtures/zk-test-helpers';
-import { ELL, EPSILON } from './params';
+import { ELL, ELL_PRIME, EPSILON } from './params';
 import { proveLogStar, verifyLogStar, type LogStarStatement } from './pi-log-star';
 
 const G = secp256k1.Point.BASE;
@@ -63,6 +63,20 @@ describe('Πlog* (knowledge of exponent vs Paillier encryption)', () => {
     expect(verifyLogStar(ctx, statement, { ...proof, z2: 0n })).toBe(false);
     expect(verifyLogStar(ctx, statement, { ...proof, D: verifier.rp.N })).toBe(false);
     expect(verifyLogStar(ctx, statement, undefined as unknown as typeof proof)).toBe(false);
+  });
+
+  it("with ell = ℓ' (1280) proves a witness of that range; the range is bound into the challenge", () => {
+    const y = (1n << BigInt(ELL_PRIME)) - 12345n;
+    const enc = encryptCrt(prover.paillier, y, rng);
+    const wide: LogStarStatement = { ...statement, C: enc.ciphertext, X: B.multiply(secp256k1.Point.Fn.create(y)), ell: ELL_PRIME };
+    const p = proveLogStar(ctx, wide, { x: y, rho: enc.nonce, proverSecretKey: prover.paillier }, rng);
+    expect(verifyLogStar(ctx, wide, p, verifier.paillier)).toBe(true);
+    expect(verifyLogStar(ctx, { ...wide, ell: undefined }, p)).toBe(false);
+    expect(verifyLogStar(ctx, { ...wide, ell: 512 }, p)).toBe(false);
+    // With the default range the same witness is out of range.
+    const narrow = { ...wide, ell: undefined };
+    expect(verifyLogStar(ctx, narrow, proveLogStar(ctx, narrow, { x: y, rho: enc.nonce }, rng))).toBe(false);
+    expect(() => proveLogStar(ctx, { ...wide, ell: 512 }, { x: y, rho: enc.nonce }, rng)).toThrow('statement.ell');
   });
 
   it('refuses to prove on a malformed statement, naming it', () => {

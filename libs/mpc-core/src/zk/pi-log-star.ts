@@ -29,7 +29,7 @@ import {
   pointToHex,
   rpCommit,
 } from './common';
-import { ELL, EPSILON } from './params';
+import { ELL, ELL_PRIME, EPSILON } from './params';
 
 /**
  * Πlog*, "knowledge of exponent vs Paillier encryption" (CGGMP21, ePrint 2021/060, appendix C.2,
@@ -43,6 +43,10 @@ import { ELL, EPSILON } from './params';
  * 2. e ← ±q from the transcript ('cggmp21/pi-log-star', context, N0, C, X, B, N̂, s, t, S, A, Y, D).
  * 3. z1 = α + e·x, z2 = r·ρ^e mod N0, z3 = γ + e·μ.
  * Verify: z1 in ±2^(ℓ+ε); (1 + N0)^z1 z2^N0 = A·C^e mod N0^2; z1·B = Y + e·X; s^z1 t^z3 = D·S^e mod N̂.
+ *
+ * The range ℓ is a statement parameter (`ell`, default ℓ = 256; ℓ' = 1280 for the MtA masks of the
+ * presigning χ blame, whose witnesses lie in ±2^ℓ'), hashed into the challenge. ℓ' + ε = 1792 bits
+ * stays below N0/2 for N0 ≥ 2048 bits, so the extracted x is the integer plaintext.
  *
  * The prover does not check its witness (a wrong one gives a rejected proof). Points travel as
  * compressed hex (66 characters).
@@ -58,6 +62,14 @@ export interface LogStarStatement {
   readonly B: Point;
   /** The verifier's ring-Pedersen parameters. */
   readonly rp: RingPedersenParams;
+  /** The range ℓ of x in bits: ELL (256, the default) or ELL_PRIME (1280). */
+  readonly ell?: number;
+}
+
+function rangeOf(st: LogStarStatement): number {
+  const ell = st.ell ?? ELL;
+  if (ell !== ELL && ell !== ELL_PRIME) throw new InvalidInputError('statement.ell', `must be ${ELL} or ${ELL_PRIME}`);
+  return ell;
 }
 
 export interface LogStarWitness {
@@ -81,7 +93,7 @@ export interface LogStarProof {
 const DOMAIN = 'cggmp21/pi-log-star';
 
 function challenge(ctx: ProofContext, st: LogStarStatement, S: bigint, A: bigint, Y: Point, D: bigint): bigint {
-  const t = new Transcript(DOMAIN).appendContext(ctx).appendBigInt('N0', st.N0).appendBigInt('C', st.C);
+  const t = new Transcript(DOMAIN).appendContext(ctx).appendNumber('ell', rangeOf(st)).appendBigInt('N0', st.N0).appendBigInt('C', st.C);
   appendPoint(t, 'X', st.X);
   appendPoint(t, 'B', st.B);
   appendRingPedersen(t, 'rp', st.rp);
@@ -103,9 +115,10 @@ export function proveLogStar(ctx: ProofContext, statement: LogStarStatement, wit
   const sk = witness.proverSecretKey;
   if (sk !== undefined && sk.publicKey.N !== N0) throw new InvalidInputError('witness.proverSecretKey', 'is not the key of statement.N0');
 
-  const twoLE = 1n << BigInt(ELL + EPSILON);
+  const ell = rangeOf(statement);
+  const twoLE = 1n << BigInt(ell + EPSILON);
   const alpha = randomSymmetric(rng, twoLE);
-  const mu = randomSymmetric(rng, (1n << BigInt(ELL)) * rp.N);
+  const mu = randomSymmetric(rng, (1n << BigInt(ell)) * rp.N);
   const r = randomCoprime(rng, N0);
   const gamma = randomSymmetric(rng, twoLE * rp.N);
 
@@ -148,7 +161,7 @@ export function verifyLogStar(
     const Y = pointFromHex(proof.Y);
     ensure(Y !== undefined);
     ensure(areUnits([S, D], rp.N) && areUnits([A], N0, N2) && areUnits([z2], N0));
-    ensure(inSymmetricRange(z1, 1n << BigInt(ELL + EPSILON)));
+    ensure(inSymmetricRange(z1, 1n << BigInt(rangeOf(statement) + EPSILON)));
     ensure(typeof z3 === 'bigint');
     const e = challenge(ctx, statement, S, A, Y, D);
     ensure(mulPoint(B, z1).equals(Y.add(mulPoint(X, e))));

@@ -6,6 +6,7 @@ import { proveModulus } from '../../zk/pi-mod';
 import { proveRingPedersenParams } from '../../zk/pi-prm';
 import { simulateAuxInfo, type SimulationOptions } from '../simulation';
 import { testOnlyDeterministicRng } from '../testing/deterministic-rng';
+import { TEST_ONLY_SAFE_PRIMES_1024, TEST_ONLY_SAFE_PRIMES_1536 } from '../../../test/fixtures/test-only-safe-primes';
 import { sessionId, tamperFirstBigInt, testOnlyPrimes } from '../testing/fixtures';
 import type { AuxInfoRound1Message } from './messages';
 import { AUX_ROUND_1, auxContext, auxInfoRound1 } from './round-1';
@@ -79,6 +80,32 @@ describe('auxiliary information: Paillier keys and ring-Pedersen parameters with
     expect(e.check).toBe(check);
   });
 
+  it('a 16,384-bit modulus is refused by its size (paillier-modulus) before any proof is looked at: the proofs are garbage', () => {
+    // 16 public test-only 1024-bit primes: odd, no small factor, not a square; s and t of the sender stay valid units.
+    const N = TEST_ONLY_SAFE_PRIMES_1024.slice(4, 12).reduce((acc, [p, q]) => acc * p * q, 1n);
+    expect(N.toString(2).length).toBeGreaterThan(16_000);
+    const e = abortOf(() => run((r, from, _to, m) => (r === AUX_ROUND_1 && from === 2 ? { ...(m as object), N, psiMod: { garbage: 1n }, psiPrm: { garbage: 1n } } : m)));
+    expect(e.culprits).toEqual([2]);
+    expect(e.check).toBe('paillier-modulus');
+    expect(e.message).toMatch(/more than the 2048 accepted/);
+  });
+
+  it('a genuine 3072-bit Paillier-Blum modulus with valid Πmod and Πprm is refused when the maximum is 2048 bits', () => {
+    const [p, q] = TEST_ONLY_SAFE_PRIMES_1536[0]!;
+    const cheat = cheaterRound1(p, q);
+    const e = abortOf(() => run((r, from, _to, m) => (r === AUX_ROUND_1 && from === 2 ? cheat : m)));
+    expect(e.culprits).toEqual([2]);
+    expect(e.check).toBe('paillier-modulus');
+  });
+
+  it('refuses a maximum below paillierBits or above 8192', () => {
+    const primes = testOnlyPrimes([1]).get(1)!;
+    const rng = testOnlyDeterministicRng('max-bits');
+    expect(() => auxInfoRound1({ sessionId: sid, self: 1, partyIds: parties, paillierBits: 2048, maxPaillierBits: 2047, primes }, rng)).toThrow(/maxPaillierBits/);
+    expect(() => auxInfoRound1({ sessionId: sid, self: 1, partyIds: parties, paillierBits: 2048, maxPaillierBits: 16384, primes }, rng)).toThrow(/maxPaillierBits/);
+    expect(auxInfoRound1({ sessionId: sid, self: 1, partyIds: parties, paillierBits: 2048, maxPaillierBits: 3072, primes }, rng).state.maxPaillierBits).toBe(3072);
+  });
+
   it('a modulus with a small factor (160 bits) passes Πmod and Πprm but not Πfac', () => {
     let verifierRp: { N: bigint; s: bigint; t: bigint } | undefined;
     const e = abortOf(() =>
@@ -108,6 +135,14 @@ describe('auxiliary information: Paillier keys and ring-Pedersen parameters with
     );
     expect(e.culprits).toEqual([2]);
     expect(e.check).toBe('duplicate-modulus');
+  });
+
+  it('hedged: the same primes and random stream in another session give other ring-Pedersen parameters (λ is not reused)', () => {
+    const primes = testOnlyPrimes([1]).get(1)!;
+    const a = auxInfoRound1({ sessionId: sessionId('hedge-a'), self: 1, partyIds: parties, paillierBits: 2048, primes }, testOnlyDeterministicRng('snapshot'));
+    const b = auxInfoRound1({ sessionId: sessionId('hedge-b'), self: 1, partyIds: parties, paillierBits: 2048, primes }, testOnlyDeterministicRng('snapshot'));
+    expect(b.state.ringPedersen.t).not.toBe(a.state.ringPedersen.t);
+    expect(b.state.ringPedersenSecret.lambda).not.toBe(a.state.ringPedersenSecret.lambda);
   });
 
   it('refuses Paillier moduli below 2048 bits and primes that do not reach the requested size', () => {

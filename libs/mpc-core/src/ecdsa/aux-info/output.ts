@@ -27,5 +27,5 @@ export function auxInfoOutput(state: AuxInfoRound2State, inbox: Inbox<AuxInfoRou
   }
   const parties = new Map<PartyId, PartyAuxInfo>(state.verified);
   parties.set(self, { paillier: state.paillierSecret.publicKey, ringPedersen: state.ringPedersen });
-  return { sessionId, self, partyIds, paillierBits: state.paillierBits, paillierSecret: state.paillierSecret, parties };
+  return { sessionId, self, partyIds, paillierBits: state.paillierBits, maxPaillierBits: state.maxPaillierBits, paillierSecret: state.paillierSecret, parties };
 }

@@ -5,6 +5,7 @@ import type { Rng } from '../../rng';
 import { proveNoSmallFactor } from '../../zk/pi-fac';
 import { verifyModulus, type ModProof } from '../../zk/pi-mod';
 import { verifyRingPedersenParams, type PrmProof } from '../../zk/pi-prm';
+import { hedgedRng } from '../hedged-rng';
 import { type Inbox, type RoundResult, assertObject, check, checkInbox, parseFrom } from '../protocol';
 import type { AuxInfoRound1Message, AuxInfoRound2Message } from './messages';
 import { auxContext } from './round-1';
@@ -22,12 +23,14 @@ export function parseAuxInfoRound1Message(m: unknown): AuxInfoRound1Message {
 }
 
 /**
- * Round 2: for every peer, size-check N_j (`paillier-modulus`, at least paillierBits), check the
+ * Round 2: for every peer, size-check N_j first (`paillier-modulus`: at most maxPaillierBits, so an
+ * oversized modulus is refused before any proof is looked at, and at least paillierBits), check the
  * ring-Pedersen parameters (`ring-pedersen-params`), verify Πmod (`pi-mod`) and Πprm (`pi-prm`)
  * BEFORE keeping anything; refuse a modulus used twice (`duplicate-modulus`). Then prove Πfac for
- * our N to each peer, against that peer's ring-Pedersen parameters.
+ * our N to each peer, against that peer's ring-Pedersen parameters (nonces from a hedged stream bound
+ * to p, q, the session and every peer's N, s, t).
  */
-export function auxInfoRound2(state: AuxInfoRound1State, inbox: Inbox<AuxInfoRound1Message>, rng: Rng): RoundResult<AuxInfoRound2State, AuxInfoRound2Message> {
+export function auxInfoRound2(state: AuxInfoRound1State, inbox: Inbox<AuxInfoRound1Message>, rngIn: Rng): RoundResult<AuxInfoRound2State, AuxInfoRound2Message> {
   if (state?.kind !== 'aux-info/state-1') throw new InvalidInputError('state', 'not an aux-info round-1 state');
   const { sessionId, partyIds, self } = state;
   const others = partyIds.filter((j) => j !== self);
@@ -38,14 +41,14 @@ export function auxInfoRound2(state: AuxInfoRound1State, inbox: Inbox<AuxInfoRou
     const m = parseFrom(AUX_ROUND_2, from, () => parseAuxInfoRound1Message(inbox.get(from)));
     let paillier;
     try {
-      paillier = paillierPublicKey(m.N, state.paillierBits);
+      paillier = paillierPublicKey(m.N, state.paillierBits, state.maxPaillierBits);
     } catch (error) {
       if (error instanceof InvalidInputError) throw new ProtocolAbortError(AUX_ROUND_2, [from], 'paillier-modulus', error.message);
       throw error;
     }
     const ringPedersen = { N: m.N, s: m.s, t: m.t };
     try {
-      assertValidRingPedersenParams(ringPedersen, state.paillierBits, 'ringPedersen');
+      assertValidRingPedersenParams(ringPedersen, state.paillierBits, state.maxPaillierBits, 'ringPedersen');
     } catch (error) {
       if (error instanceof InvalidInputError) throw new ProtocolAbortError(AUX_ROUND_2, [from], 'ring-pedersen-params', error.message);
       throw error;
@@ -58,6 +61,11 @@ export function auxInfoRound2(state: AuxInfoRound1State, inbox: Inbox<AuxInfoRou
     verified.set(from, { paillier, ringPedersen });
   }
   const { p, q } = state.paillierSecret;
+  const inputs = others.flatMap((j) => {
+    const rp = verified.get(j)!.ringPedersen;
+    return [rp.N, rp.s, rp.t];
+  });
+  const rng = hedgedRng(rngIn, { secrets: [p, q], sessionId, self, parties: partyIds, label: 'aux-info/round-2', inputs });
   const ctx = auxContext(sessionId, 'pi-fac', partyIds, self);
   return {
     state: { ...state, kind: 'aux-info/state-2', verified },

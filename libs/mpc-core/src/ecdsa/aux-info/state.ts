@@ -10,6 +10,11 @@ export interface AuxInfoParams {
   readonly primes: readonly [bigint, bigint];
   /** Minimum modulus size accepted from anyone, and the size of our own: at least 2048 (3072 for 128-bit security). */
   readonly paillierBits: number;
+  /**
+   * Largest modulus (Paillier N_j, ring-Pedersen Ñ_j) accepted from a peer, checked before any
+   * proof: in [paillierBits, 8192]; default paillierBits (the size we generate ourselves).
+   */
+  readonly maxPaillierBits?: number;
 }
 
 export interface AuxInfoRound1State {
@@ -18,6 +23,7 @@ export interface AuxInfoRound1State {
   readonly self: PartyId;
   readonly partyIds: readonly PartyId[];
   readonly paillierBits: number;
+  readonly maxPaillierBits: number;
   readonly paillierSecret: PaillierSecretKey;
   readonly ringPedersen: RingPedersenParams;
   readonly ringPedersenSecret: RingPedersenSecret;
@@ -39,6 +45,7 @@ export interface AuxInfoOutput {
   readonly self: PartyId;
   readonly partyIds: readonly PartyId[];
   readonly paillierBits: number;
+  readonly maxPaillierBits: number;
   readonly paillierSecret: PaillierSecretKey;
   /** Every party's (including our own) verified Paillier key and ring-Pedersen parameters. */
   readonly parties: ReadonlyMap<PartyId, PartyAuxInfo>;

@@ -24,6 +24,14 @@ function abortOf(fn: () => unknown): ProtocolAbortError {
 }
 
 describe('ECDSA key generation (Feldman VSS + Πsch)', () => {
+  it('hedged: the same random stream in another session gives another polynomial and Schnorr nonce', () => {
+    const params = { self: 1, partyIds: [1, 2, 3], threshold: 2, mode: 'keygen' as const };
+    const a = keygenRound1({ ...params, sessionId: sid }, testOnlyDeterministicRng('snapshot')).state;
+    const b = keygenRound1({ ...params, sessionId: new Uint8Array(32).fill(8) }, testOnlyDeterministicRng('snapshot')).state;
+    expect(b.polynomial.coefficients[0]).not.toBe(a.polynomial.coefficients[0]);
+    expect(b.schnorr.alpha).not.toBe(a.schnorr.alpha);
+  });
+
   it.each([
     [3, 2],
     [5, 3],

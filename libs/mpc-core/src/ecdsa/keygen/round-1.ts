@@ -4,6 +4,7 @@ import type { Rng } from '../../rng';
 import { commitPolynomial, randomPolynomial } from '../../math/vss';
 import { schnorrCommit } from '../../zk/pi-sch';
 import { pointToHex } from '../curve';
+import { hedgedRng } from '../hedged-rng';
 import { type RoundResult, assertSessionId, normalizeParties } from '../protocol';
 import { keygenCommitment } from './commitment';
 import type { KeygenRound1Message } from './messages';
@@ -26,11 +27,15 @@ export function validateKeygenParams(params: KeygenParams): KeygenParams {
 
 /**
  * Round 1: sample f_i of degree t−1 (a_0 = 0 in refresh), the Schnorr nonce, rid_i and u_i, and
- * broadcast the hash commitment V_i to all of it.
+ * broadcast the hash commitment V_i to all of it. There is no secret yet to hedge with, so the
+ * stream (`hedgedRng`) binds fresh bytes to the session id, the party, the parties and the mode: a
+ * repeated random stream in another session gives another polynomial and Schnorr nonce (with the same
+ * a_0 and nonce, two Πsch responses to different challenges would reveal a_0).
  */
-export function keygenRound1(paramsIn: KeygenParams, rng: Rng): RoundResult<KeygenRound1State, KeygenRound1Message> {
+export function keygenRound1(paramsIn: KeygenParams, rngIn: Rng): RoundResult<KeygenRound1State, KeygenRound1Message> {
   const params = validateKeygenParams(paramsIn);
   const refresh = params.mode === 'refresh';
+  const rng = hedgedRng(rngIn, { secrets: [], sessionId: params.sessionId, self: params.self, parties: params.partyIds, label: `keygen/round-1/${params.mode}` });
   const polynomial = randomPolynomial(rng, params.threshold, refresh ? 0n : undefined);
   const commitments = commitPolynomial(polynomial, refresh ? 1 : 0);
   const schnorr = schnorrCommit(rng);

@@ -24,9 +24,14 @@ export interface PresignRound2Message {
    * it lets every party check the openings revealed in the blame round if δ does not match.
    */
   readonly deltaMta: readonly DeltaMtaEntry[];
-  /** D̂_{j,i} = w_i ⊙ K_j ⊕ enc_j(β̂_{i,j}; ŝ) and F̂_{j,i} = enc_i(β̂_{i,j}; r̂), w_i = λ_i·x_i. */
+  /** D̂_{j,i} = w_i ⊙ K_j ⊕ enc_j(β̂_{i,j}; ŝ) for this recipient j, w_i = λ_i·x_i. */
   readonly Dhat: bigint;
-  readonly Fhat: bigint;
+  /**
+   * Broadcast: for every other signer j, F̂_{j,i} = enc_i(β̂_{i,j}; r̂) (the χ-MtA mask under our own
+   * key). Ciphertexts only; the χ blame round proves statements about them, so every party must
+   * hold the same ones.
+   */
+  readonly chiMta: readonly ChiMtaEntry[];
   /** Πaff-g for (D, F) against Γ_i, and for (D̂, F̂) against W_i = λ_i·X_i. */
   readonly psiAff: unknown;
   readonly psiAffHat: unknown;
@@ -37,6 +42,11 @@ export interface PresignRound2Message {
 export interface DeltaMtaEntry {
   readonly to: number;
   readonly D: bigint;
+  readonly F: bigint;
+}
+
+export interface ChiMtaEntry {
+  readonly to: number;
   readonly F: bigint;
 }
 
@@ -71,4 +81,21 @@ export interface PresignBlameMessage {
   readonly mta: readonly { readonly to: number; readonly y: bigint; readonly s: bigint; readonly r: bigint }[];
 }
 
-export type PresignMessage = PresignRound1Message | PresignRound2Message | PresignRound3Message | PresignBlameMessage;
+/**
+ * χ blame round, run only after `chi-consistency` failed while δ checked (the presignature is
+ * dead): the δ-side secrets k_i, γ_i with their encryption nonces (as in the δ blame), and per
+ * other signer j the image Y_{i→j} = y_{i→j}·Γ of the χ-MtA mask that F̂_{j,i} encrypts, with a
+ * Πlog* (range ℓ') made for this recipient. Nothing here involves the key share x_i: the masks
+ * stay hidden (only their images in base Γ are shown, which the recipient j can already compute).
+ */
+export interface PresignChiBlameMessage {
+  readonly kind: 'presign/chi-blame';
+  readonly k: bigint;
+  readonly rho: bigint;
+  readonly gamma: bigint;
+  readonly nu: bigint;
+  /** Every other signer in ascending order; Y broadcast, psiLog for this recipient. */
+  readonly masks: readonly { readonly to: number; readonly Y: string; readonly psiLog: unknown }[];
+}
+
+export type PresignMessage = PresignRound1Message | PresignRound2Message | PresignRound3Message | PresignBlameMessage | PresignChiBlameMessage;

@@ -33,13 +33,14 @@ export function parsePresignRound3Message(m: unknown): PresignRound3Message & { 
  * (`delta-consistency`) and Σ S_j = δ·X (`chi-consistency`); R = δ^-1·Γ.
  *
  * Blame: a failed proof names its sender. When δ or the S_j sums do not match although every proof
- * verified, the cheater sent a wrong δ_j, S_j or MtA share that no proof covers; CGGMP21's
- * identification for this case (revealing the MtA values with Πdec/Πaff-g) is not implemented, so
- * the abort names every other signer as a suspect (evidence says so) and the presignature is dropped.
+ * verified, the cheater sent a wrong δ_j, S_j or MtA share that no proof covers: the abort lists
+ * every other signer as a suspect only, the presignature is dropped, and the caller runs the blame
+ * round for that check (`presign/blame.ts`: `presignBlameRound` after `delta-consistency`,
+ * `presignChiBlameRound` after `chi-consistency`), whose abort names exactly the culprits.
  *
- * Consumes `state` (a second call, or one with a copy, throws before anything is computed); after a
- * `delta-consistency` abort, {@link presignBlameRound} may open this state's δ side once. The
- * presignature is bound to the key share's generation (presign/generation.ts) and usable once.
+ * Consumes `state` (a second call, or one with a copy, throws before anything is computed); after an
+ * abort, the blame round may open this state's secrets once. The presignature is bound to the key
+ * share's generation (presign/generation.ts) and usable once.
  */
 export function presignOutput(state: PresignRound3State, inbox: Inbox<PresignRound3Message>): Presignature {
   if (state?.kind !== 'presign/state-3') throw new InvalidInputError('state', 'not a presign round-3 state');
@@ -72,7 +73,8 @@ export function presignOutput(state: PresignRound3State, inbox: Inbox<PresignRou
     throw new ProtocolAbortError(PRESIGN_OUTPUT, others, 'delta-consistency', 'g^δ ≠ ΣΔ_j with every proof valid: a δ_j or MtA share is wrong; suspects are all other signers');
   }
   if (!mulPublic(keyShare.publicKey, delta).equals(sum(S.values()))) {
-    throw new ProtocolAbortError(PRESIGN_OUTPUT, others, 'chi-consistency', 'ΣS_j ≠ δ·X: an S_j or MtA share is wrong; suspects are all other signers');
+    allowBlame(state.blame.K);
+    throw new ProtocolAbortError(PRESIGN_OUTPUT, others, 'chi-consistency', 'ΣS_j ≠ δ·X: an S_j or MtA share is wrong; suspects are all other signers until the χ blame round names the culprit');
   }
   const R = mulPublic(state.Gamma, invq(delta));
   return issueFromOutput({

@@ -4,6 +4,7 @@ import { encryptCrt } from '../../math/paillier';
 import { type Rng, randomNonZeroBelow } from '../../rng';
 import { proveEncRange } from '../../zk/pi-enc';
 import { CURVE_ORDER, type Point, modq, mulPublic, pointToHex } from '../curve';
+import { hedgedRng } from '../hedged-rng';
 import type { KeyShare } from '../key-share';
 import { type RoundResult, assertSessionId, normalizeParties, proofContext, subSessionId } from '../protocol';
 import type { PresignRound1Message } from './messages';
@@ -34,10 +35,15 @@ function validateParams(params: PresignParams): { sessionId: Uint8Array; keyShar
 /**
  * Round 1: sample k_i, γ_i; K_i = enc_i(k_i; ρ_i), G_i = enc_i(γ_i; ν_i) (own key, CRT); send both
  * with Πenc for K_i made against each recipient's ring-Pedersen parameters.
+ *
+ * Every value is drawn from a hedged stream (`hedgedRng`: fresh bytes of `rng` hashed with x_i, the
+ * Paillier factor p, the session id bound to key and signing set, the party and the signers), so a
+ * repeated random stream alone does not repeat k_i or γ_i in another session.
  */
-export function presignRound1(paramsIn: PresignParams, rng: Rng): RoundResult<PresignRound1State, PresignRound1Message> {
+export function presignRound1(paramsIn: PresignParams, rngIn: Rng): RoundResult<PresignRound1State, PresignRound1Message> {
   const { sessionId, keyShare, signers } = validateParams(paramsIn);
   const self = keyShare.self;
+  const rng = hedgedRng(rngIn, { secrets: [keyShare.share, keyShare.paillierSecret.p], sessionId, self, parties: signers, label: 'presign/round-1' });
   const W = new Map<number, Point>();
   for (const j of signers) W.set(j, mulPublic(keyShare.parties.get(j)!.X, lagrangeCoefficient(j, signers)));
   const w = modq(lagrangeCoefficient(self, signers) * keyShare.share);

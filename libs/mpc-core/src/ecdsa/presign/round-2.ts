@@ -7,8 +7,9 @@ import { verifyEncRange, type EncProof } from '../../zk/pi-enc';
 import { proveLogStar } from '../../zk/pi-log-star';
 import { ELL_PRIME } from '../../zk/params';
 import { G, mulSecretG, pointToHex } from '../curve';
+import { hedgedRng } from '../hedged-rng';
 import { type Inbox, type RoundResult, assertObject, check, checkInbox, parseFrom } from '../protocol';
-import type { DeltaMtaEntry, PresignRound1Message, PresignRound2Message } from './messages';
+import type { ChiMtaEntry, DeltaMtaEntry, PresignRound1Message, PresignRound2Message } from './messages';
 import { consumeRoundState } from './one-time';
 import { presignContext } from './round-1';
 import type { PresignRound1State, PresignRound2State } from './state';
@@ -37,10 +38,11 @@ export function parsePresignRound1Message(m: unknown): PresignRound1Message {
  * Round 2: check every K_j, G_j (range, gcd with N_j) and Πenc (`pi-enc`); then Γ_i = γ_i·G and,
  * per peer j, the two MtA responses with Πaff-g (for γ_i against Γ_i and for w_i against W_i) and
  * Πlog* linking G_i to Γ_i. Convention (zk/pi-aff-g.ts): D = C^x · enc_N0(y; ρ), Y = enc_N1(y; ρ_y);
- * the initiator's share is dec(D) = k_j·x + y, ours is −y. Consumes `state` (a second call with it,
- * or with a copy, throws before anything is computed).
+ * the initiator's share is dec(D) = k_j·x + y, ours is −y. The masks, nonces and proof nonces come
+ * from a hedged stream bound to x_i, the session and every K_j, G_j received (`hedgedRng`).
+ * Consumes `state` (a second call with it, or with a copy, throws before anything is computed).
  */
-export function presignRound2(state: PresignRound1State, inbox: Inbox<PresignRound1Message>, rng: Rng): RoundResult<PresignRound2State, PresignRound2Message> {
+export function presignRound2(state: PresignRound1State, inbox: Inbox<PresignRound1Message>, rngIn: Rng): RoundResult<PresignRound2State, PresignRound2Message> {
   if (state?.kind !== 'presign/state-1') throw new InvalidInputError('state', 'not a presign round-1 state');
   consumeRoundState(PRESIGN_ROUND_2, state, state.K);
   const { keyShare, signers, self, sessionId } = state;
@@ -60,6 +62,14 @@ export function presignRound2(state: PresignRound1State, inbox: Inbox<PresignRou
     peerK.set(from, K);
     peerG.set(from, Gc);
   }
+  const rng = hedgedRng(rngIn, {
+    secrets: [keyShare.share, sk.p],
+    sessionId,
+    self,
+    parties: signers,
+    label: 'presign/round-2',
+    inputs: others.flatMap((j) => [peerK.get(j)!, peerG.get(j)!]),
+  });
   const Gamma_i = mulSecretG(state.gamma);
   const W_i = state.W.get(self)!;
   const beta = new Map<PartyId, bigint>();
@@ -79,13 +89,16 @@ export function presignRound2(state: PresignRound1State, inbox: Inbox<PresignRou
   };
   const deltaSide = new Map(others.map((to) => [to, mta(to, state.gamma)] as const));
   const deltaMta: DeltaMtaEntry[] = others.map((to) => ({ to, D: deltaSide.get(to)!.D, F: deltaSide.get(to)!.F }));
+  const chiSide = new Map(others.map((to) => [to, mta(to, state.w)] as const));
+  const chiMta: ChiMtaEntry[] = others.map((to) => ({ to, F: chiSide.get(to)!.F }));
+  const chiMtaSecrets = new Map(others.map((to) => [to, { y: chiSide.get(to)!.y, r: chiSide.get(to)!.r }] as const));
   const mtaSecrets = new Map<PartyId, { y: bigint; s: bigint; r: bigint }>();
   const outgoing = others.map((to) => {
     const peer = keyShare.parties.get(to)!;
     const pkj = peer.paillier;
     const Kj = peerK.get(to)!;
     const a = deltaSide.get(to)!;
-    const b = mta(to, state.w);
+    const b = chiSide.get(to)!;
     mtaSecrets.set(to, { y: a.y, s: a.s, r: a.r });
     beta.set(to, -a.y);
     betaHat.set(to, -b.y);
@@ -102,8 +115,8 @@ export function presignRound2(state: PresignRound1State, inbox: Inbox<PresignRou
       rng,
     );
     const psiLog = proveLogStar(ctxLog, { N0: sk.publicKey.N, C: state.G, X: Gamma_i, B: G, rp: peer.ringPedersen }, { x: state.gamma, rho: state.nu, proverSecretKey: sk }, rng);
-    const message: PresignRound2Message = { kind: 'presign/2', Gamma: pointToHex(Gamma_i), deltaMta, Dhat: b.D, Fhat: b.F, psiAff, psiAffHat, psiLog };
+    const message: PresignRound2Message = { kind: 'presign/2', Gamma: pointToHex(Gamma_i), deltaMta, Dhat: b.D, chiMta, psiAff, psiAffHat, psiLog };
     return { to, message };
   });
-  return { state: { ...state, kind: 'presign/state-2', peerK, peerG, Gamma_i, beta, betaHat, mtaSecrets, deltaMta }, outgoing };
+  return { state: { ...state, kind: 'presign/state-2', peerK, peerG, Gamma_i, beta, betaHat, mtaSecrets, deltaMta, chiMtaSecrets, chiMta }, outgoing };
 }

@@ -5,9 +5,10 @@ import type { Rng } from '../../rng';
 import { verifyAffG, type AffGProof } from '../../zk/pi-aff-g';
 import { proveLogStar, verifyLogStar, type LogStarProof } from '../../zk/pi-log-star';
 import { G, type Point, modq, mulSecret, pointFromHex, pointToHex } from '../curve';
+import { hedgedRng } from '../hedged-rng';
 import { type Inbox, type RoundResult, assertObject, check, checkInbox, parseFrom, subSessionId } from '../protocol';
 import { rhoCommitment } from '../sign/rerandomize';
-import type { DeltaMtaEntry, PresignRound2Message, PresignRound3Message } from './messages';
+import type { ChiMtaEntry, DeltaMtaEntry, PresignRound2Message, PresignRound3Message } from './messages';
 import { consumeRoundState } from './one-time';
 import { presignContext } from './round-1';
 import { receivedCiphertext } from './round-2';
@@ -33,13 +34,20 @@ export function parsePresignRound2Message(m: unknown, from: PartyId, signers: re
     if (e.to !== expected[k]) throw new InvalidInputError(`message.deltaMta[${k}].to`, 'entries must be the other signers in ascending order');
     return { to: e.to as number, D: e.D as bigint, F: e.F as bigint };
   });
+  const chiList: unknown = m.chiMta;
+  if (!Array.isArray(chiList) || chiList.length !== expected.length) throw new InvalidInputError('message.chiMta', `must list exactly ${expected.length} entries`);
+  const chiMta = (chiList as unknown[]).map((e, k) => {
+    assertObject(e, `message.chiMta[${k}]`);
+    if (e.to !== expected[k]) throw new InvalidInputError(`message.chiMta[${k}].to`, 'entries must be the other signers in ascending order');
+    return { to: e.to as number, F: e.F as bigint };
+  });
   return {
     kind: 'presign/2',
     Gamma: m.Gamma as string,
     GammaPoint,
     deltaMta,
     Dhat: m.Dhat as bigint,
-    Fhat: m.Fhat as bigint,
+    chiMta,
     psiAff: m.psiAff,
     psiAffHat: m.psiAffHat,
     psiLog: m.psiLog,
@@ -49,10 +57,12 @@ export function parsePresignRound2Message(m: unknown, from: PartyId, signers: re
 /**
  * Round 3: check every D, D̂ (under our key), F, F̂ (under the sender's), both Πaff-g (`pi-aff-g`)
  * and Πlog* for Γ_j (`pi-log-star`); then Γ = Σ Γ_j, Δ_i = k_i·Γ, δ_i = k_i γ_i + Σ (α + β),
- * χ_i = k_i w_i + Σ (α̂ + β̂), S_i = χ_i·Γ, and Πlog* that K_i encrypts log_Γ Δ_i. Also samples
- * ρ_i (32 bytes) and broadcasts its commitment (sign/rerandomize.ts). Consumes `state`.
+ * χ_i = k_i w_i + Σ (α̂ + β̂), S_i = χ_i·Γ, and Πlog* that K_i encrypts log_Γ Δ_i (its nonces from
+ * a hedged stream bound to x_i, the session and the values received, `hedgedRng`). Also samples
+ * ρ_i (32 bytes, from the same hedged stream) and broadcasts its commitment (sign/rerandomize.ts).
+ * Consumes `state`.
  */
-export function presignRound3(state: PresignRound2State, inbox: Inbox<PresignRound2Message>, rng: Rng): RoundResult<PresignRound3State, PresignRound3Message> {
+export function presignRound3(state: PresignRound2State, inbox: Inbox<PresignRound2Message>, rngIn: Rng): RoundResult<PresignRound3State, PresignRound3Message> {
   if (state?.kind !== 'presign/state-2') throw new InvalidInputError('state', 'not a presign round-2 state');
   consumeRoundState(PRESIGN_ROUND_3, state, state.K);
   const { keyShare, signers, self, sessionId } = state;
@@ -64,8 +74,10 @@ export function presignRound3(state: PresignRound2State, inbox: Inbox<PresignRou
   let Gamma: Point = state.Gamma_i;
   const Gammas = new Map<PartyId, Point>([[self, state.Gamma_i]]);
   const deltaMtaAll = new Map<PartyId, readonly DeltaMtaEntry[]>([[self, state.deltaMta]]);
+  const chiMtaAll = new Map<PartyId, readonly ChiMtaEntry[]>([[self, state.chiMta]]);
   let delta = modq(state.k * state.gamma);
   let chi = modq(state.k * state.w);
+  const received: bigint[] = [];
   for (const from of others) {
     const m = parseFrom(PRESIGN_ROUND_3, from, () => parsePresignRound2Message(inbox.get(from), from, signers));
     const pkj = keyShare.parties.get(from)!.paillier;
@@ -74,11 +86,13 @@ export function presignRound3(state: PresignRound2State, inbox: Inbox<PresignRou
       receivedCiphertext(PRESIGN_ROUND_3, from, keyShare.parties.get(e.to)!.paillier, e.D, `deltaMta[${e.to}].D`);
       receivedCiphertext(PRESIGN_ROUND_3, from, pkj, e.F, `deltaMta[${e.to}].F`);
     }
+    // Every broadcast F̂ is under the sender's key; ours is the entry addressed to us.
+    for (const e of m.chiMta) receivedCiphertext(PRESIGN_ROUND_3, from, pkj, e.F, `chiMta[${e.to}].F`);
     const mine = m.deltaMta.find((e) => e.to === self)!;
     const D = mine.D;
     const Dhat = receivedCiphertext(PRESIGN_ROUND_3, from, myPk, m.Dhat, 'Dhat');
     const F = mine.F;
-    const Fhat = receivedCiphertext(PRESIGN_ROUND_3, from, pkj, m.Fhat, 'Fhat');
+    const Fhat = m.chiMta.find((e) => e.to === self)!.F;
     const okAff = verifyAffG(
       presignContext(sessionId, 'pi-aff-g/delta', signers, from),
       { N0: myPk.N, C: state.K, N1: pkj.N, D, Y: F, X: m.GammaPoint, rp: myRp },
@@ -100,9 +114,11 @@ export function presignRound3(state: PresignRound2State, inbox: Inbox<PresignRou
       sk,
     );
     check(PRESIGN_ROUND_3, from, 'pi-log-star', okLog, 'G_j encrypts log Γ_j');
+    received.push(BigInt('0x' + pointToHex(m.GammaPoint)), D, Dhat);
     Gamma = Gamma.add(m.GammaPoint);
     Gammas.set(from, m.GammaPoint);
     deltaMtaAll.set(from, m.deltaMta);
+    chiMtaAll.set(from, m.chiMta);
     delta = modq(delta + decrypt(sk, D) + state.beta.get(from)!);
     chi = modq(chi + decrypt(sk, Dhat) + state.betaHat.get(from)!);
   }
@@ -110,6 +126,7 @@ export function presignRound3(state: PresignRound2State, inbox: Inbox<PresignRou
   const Delta_i = mulSecret(Gamma, state.k);
   if (chi === 0n) throw new InvalidInputError('chi', 'is zero (restart presigning with a new session)');
   const S_i = mulSecret(Gamma, chi);
+  const rng = hedgedRng(rngIn, { secrets: [keyShare.share, sk.p], sessionId, self, parties: signers, label: 'presign/round-3', inputs: received });
   const presignatureId = presignatureIdOf(sessionId);
   const rho = rng(32);
   const commitment = rhoCommitment(presignatureId, self, rho);
@@ -141,7 +158,7 @@ export function presignRound3(state: PresignRound2State, inbox: Inbox<PresignRou
       presignatureId,
       rho,
       rhoCommitment: commitment,
-      blame: { K: state.K, G: state.G, rho: state.rho, gamma: state.gamma, nu: state.nu, peerG: state.peerG, Gammas, deltaMta: deltaMtaAll, mtaSecrets: state.mtaSecrets },
+      blame: { K: state.K, G: state.G, rho: state.rho, gamma: state.gamma, nu: state.nu, peerG: state.peerG, Gammas, deltaMta: deltaMtaAll, mtaSecrets: state.mtaSecrets, chiMtaSecrets: state.chiMtaSecrets, chiMta: chiMtaAll },
     },
     outgoing,
   };

@@ -1,7 +1,7 @@
 import type { PartyId } from '../../errors';
 import type { Point } from '../curve';
 import type { KeyShare } from '../key-share';
-import type { DeltaMtaEntry } from './messages';
+import type { ChiMtaEntry, DeltaMtaEntry } from './messages';
 
 /** Secret state of presigning (never serialized by the wire codec). */
 export interface PresignParams {
@@ -42,6 +42,10 @@ export interface PresignRound2State extends Omit<PresignRound1State, 'kind'> {
   readonly mtaSecrets: ReadonlyMap<PartyId, { readonly y: bigint; readonly s: bigint; readonly r: bigint }>;
   /** Our broadcast δ-MtA ciphertexts. */
   readonly deltaMta: readonly DeltaMtaEntry[];
+  /** Our χ-MtA masks y (β̂ = −y) and the nonces r̂ of F̂ = enc_i(y; r̂), per peer (for the χ blame round). */
+  readonly chiMtaSecrets: ReadonlyMap<PartyId, { readonly y: bigint; readonly r: bigint }>;
+  /** Our broadcast F̂ ciphertexts. */
+  readonly chiMta: readonly ChiMtaEntry[];
 }
 
 export interface PresignRound3State {
@@ -78,6 +82,9 @@ export interface PresignBlameData {
   /** Every signer's broadcast δ-MtA ciphertexts, including ours. */
   readonly deltaMta: ReadonlyMap<PartyId, readonly DeltaMtaEntry[]>;
   readonly mtaSecrets: ReadonlyMap<PartyId, { readonly y: bigint; readonly s: bigint; readonly r: bigint }>;
+  /** For the χ blame round: our χ-MtA masks and F̂ nonces, and every signer's broadcast F̂ list (ours included). */
+  readonly chiMtaSecrets: ReadonlyMap<PartyId, { readonly y: bigint; readonly r: bigint }>;
+  readonly chiMta: ReadonlyMap<PartyId, readonly ChiMtaEntry[]>;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { InvalidInputError, type PartyId } from '../../errors';
+import { bitLength } from '../../math/modarith';
 import type { Rng } from '../../rng';
 import { modq } from '../curve';
 import type { AuxInfoOutput } from '../aux-info/state';
@@ -48,6 +49,8 @@ export function applyRefresh(keyShare: KeyShare, zeroSharing: KeygenOutput, newA
     publicKey: keyShare.publicKey,
     chainCode: keyShare.chainCode,
     paillierBits: newAux ? newAux.paillierBits : keyShare.paillierBits,
+    // Without new aux info the moduli are the ones already checked: keep the largest of them as the bound.
+    maxPaillierBits: newAux ? newAux.maxPaillierBits : Math.max(keyShare.paillierBits, ...keyShare.partyIds.map((id) => bitLength(keyShare.parties.get(id)!.paillier.N))),
     paillierSecret: newAux ? newAux.paillierSecret : keyShare.paillierSecret,
     parties,
   });
