@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
 import { systemRng } from '@custody/mpc-core';
-import { preprocess, type NonceRecord, type NonceStore } from '@custody/mpc-core/frost';
+import { encodeNonceRecord, preprocess, type DurableNonceStore, type NonceRecord, type NonceStore } from '@custody/mpc-core/frost';
 import type { SignerConfig } from '../config';
-import { encodeNonceRecord } from '@custody/mpc-core/frost';
 import { nonceRecordId } from '../protocols/frost-nonce.codec';
 import { KeyShares } from '../keys/key-shares.service';
 import { ShareVault } from '../storage/share-vault.service';
@@ -24,6 +24,28 @@ class CollectingStore implements NonceStore {
 }
 
 const REFILL_INTERVAL_MS = 5000;
+
+/**
+ * This node's {@link DurableNonceStore} for one signing session, the only way a pooled nonce pair
+ * becomes usable again (mpc-core's `takeNonce`): `consumeEncoded` takes the oldest unused pair of the
+ * key's current generation and, in the same statement, marks it consumed and erases its sealed secret
+ * (`SignerRepository.takeOneTime`: `UPDATE … SET consumed_at = now(), sealed = '{}' … FOR UPDATE SKIP
+ * LOCKED … RETURNING` the old value); only then is it opened from the vault. Concurrent takers never
+ * get the same pair, and once the statement commits no retry, crash or restart can return it again.
+ * With `tx`, the consume commits or rolls back with the caller's transaction (the request claim).
+ */
+export function pooledNonceStore(
+  repository: SignerRepository,
+  vault: ShareVault,
+  p: { readonly keyId: string; readonly generation: number; readonly consumedBy: string; readonly tx?: EntityManager },
+): DurableNonceStore {
+  return {
+    consumeEncoded: async () => {
+      const taken = await repository.takeOneTime(p.keyId, 'frost-nonce', p.generation, p.consumedBy, undefined, p.tx);
+      return taken ? vault.open(taken.id, 'eddsa', taken.sealed) : undefined;
+    },
+  };
+}
 
 /**
  * Keeps SIGNER_NONCE_POOL_SIZE FROST nonce pairs ready per EdDSA key, sealed in the database, so that
