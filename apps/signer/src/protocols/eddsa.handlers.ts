@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, concatBytes, utf8ToBytes } from '@noble/hashes/utils.js';
 import { systemRng } from '@custody/mpc-core';
@@ -9,14 +9,13 @@ import {
   groupPublicKey,
   InMemoryNonceStore,
   preprocess,
-  takeNonce,
   type KeyShare as FrostKeyShare,
   type SignResult,
   type TakenNonce,
 } from '@custody/mpc-core/frost';
 import { signingInput } from '@custody/sign-grant';
 import { GrantCheck } from '../signing/grant-check.service';
-import { pooledNonceStore } from '../signing/nonce-pool.service';
+import { takePooledNonce } from '../signing/nonce-pool.service';
 import { shareRecordId } from '../keys/key-ids';
 import { KeyShares } from '../keys/key-shares.service';
 import { InvitationRefused, type PreparedSession, type ProtocolHandler } from '../node/protocol-handler';
@@ -94,6 +93,7 @@ export class EddsaRefreshHandler implements ProtocolHandler<FrostKeyShare> {
 @Injectable()
 export class EddsaSignHandler implements ProtocolHandler<SignResult> {
   readonly protocol = 'eddsa-sign' as const;
+  private readonly logger = new Logger(EddsaSignHandler.name);
 
   constructor(
     private readonly repository: SignerRepository,
@@ -116,7 +116,9 @@ export class EddsaSignHandler implements ProtocolHandler<SignResult> {
         throw new InvitationRefused(`request ${requestId} was signed here before or is being signed`);
       }
       // A pooled pair is consumed in the database (with the claim) before it is opened.
-      const pooled = await takeNonce(pooledNonceStore(this.repository, this.vault, { keyId: key.keyId, generation: key.generation, consumedBy: bytesToHex(sessionId), tx }));
+      const pooled = await takePooledNonce(this.repository, this.vault, { keyId: key.keyId, generation: key.generation, consumedBy: bytesToHex(sessionId), tx }, (reason) =>
+        this.logger.warn({ keyId: key.keyId, reason }, 'unusable pooled nonce burned'),
+      );
       if (pooled) return pooled;
       // The pool is empty: a fresh pair, used only in this session's memory.
       const store = new InMemoryNonceStore();
