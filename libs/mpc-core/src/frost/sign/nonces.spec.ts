@@ -81,7 +81,7 @@ describe.each(['ed25519', 'bip340'] as SuiteName[])('FROST nonce records (%s)', 
     expect(e.message).toMatch(/taken from a durable store/);
   });
 
-  it('a used record put into a fresh store does not sign again (its nonces were wiped; d = e = 0 would reveal the share)', () => {
+  it('a used record put into a fresh store is refused as a used record (its nonces were wiped), not as an internal error', () => {
     const pool = new CapturingStore();
     const [c] = preprocess(shares[0]!, 1, pool, rng);
     const r = sign('used-once', pool, c!);

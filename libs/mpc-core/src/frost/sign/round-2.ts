@@ -45,18 +45,12 @@ export function signRound2(
   if (!bytesEqual(record.commitment.hiding, own.hiding) || !bytesEqual(record.commitment.binding, own.binding)) {
     throw new InternalError('the stored nonces do not match the announced commitment');
   }
-  // The nonces themselves must be the ones committed to (d·G = D, e·G = E, neither zero): a record
-  // that was already used (its nonces are wiped to zero below) and put into a store again would
-  // otherwise sign with d = e = 0, and the share z = λ·s·c would give away s.
-  for (const [nonce, point, field] of [[record.hiding, own.hiding, 'hiding'], [record.binding, own.binding, 'binding']] as const) {
-    let d: bigint;
-    try {
-      d = suite.parseScalar(nonce, `record.${field}`);
-    } catch {
-      d = 0n;
-    }
-    if (d === 0n || !suite.pointEquals(suite.mulBase(d), point)) {
-      throw new InvalidInputError('store', `the stored ${field} nonce does not match its commitment (a used or corrupted record): refusing to sign`);
+  // A record whose nonces were wiped (used once, then put into a store again) is refused here, naming
+  // the store, rather than as an internal error from noble (whose signShare also refuses zero nonces
+  // and checks the nonces against this party's commitment).
+  for (const [nonce, field] of [[record.hiding, 'hiding'], [record.binding, 'binding']] as const) {
+    if (!(nonce instanceof Uint8Array) || nonce.length !== suite.scalarLength || nonce.every((b) => b === 0)) {
+      throw new InvalidInputError('store', `the stored ${field} nonce is missing or wiped (a used record): refusing to sign`);
     }
   }
   const key = toNobleKey(suite, keyShare);
