@@ -10,7 +10,7 @@
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { utf8ToBytes } from '@noble/hashes/utils.js';
-import { identityFromSeed, openEnvelope, PeerDirectory, sealEnvelope, type LocalPeer } from '../libs/peer-auth/src';
+import { identityFromSeed, openEnvelope, PeerDirectory, sealEnvelope, sessionIdHex, type LocalPeer } from '../libs/peer-auth/src';
 import { KeyEncryptionKey, openShare, sealShare } from '../libs/key-vault/src';
 import { approveRequest, checkGrant, signGrant, signingInput, type SignRequest } from '../libs/sign-grant/src';
 import { ed25519 } from '@noble/curves/ed25519.js';
@@ -35,6 +35,7 @@ const directory = PeerDirectory.fromConfig(
   JSON.stringify(peers.map((p) => ({ id: p.id, publicKey: Buffer.from(p.identity.publicKey).toString('hex'), address: `127.0.0.1:${50060 + p.id}` }))),
 );
 const sessionId = seed('session');
+const expectedSessionIds = new Set([sessionIdHex(sessionId)]);
 const small = new Uint8Array(1024).fill(1);
 const large = new Uint8Array(256 * 1024).fill(2);
 
@@ -45,9 +46,9 @@ for (const [label, payload] of [['1 KiB', small], ['256 KiB', large]] as const) 
   measure(`seal point-to-point envelope, ${label}`, runs, () =>
     sealEnvelope({ from: peers[0]!, to: directory.require(2), sessionId, round: 'bench/round-1', payload }),
   );
-  measure(`open point-to-point envelope, ${label}`, runs, () => openEnvelope(p2p, { self: peers[1]!, directory }));
+  measure(`open point-to-point envelope, ${label}`, runs, () => openEnvelope(p2p, { self: peers[1]!, directory, expectedSessionIds }));
   measure(`seal broadcast envelope, ${label}`, runs, () => sealEnvelope({ from: peers[0]!, to: 'broadcast', sessionId, round: 'bench/round-1', payload }));
-  measure(`open broadcast envelope, ${label}`, runs, () => openEnvelope(bc, { self: peers[1]!, directory }));
+  measure(`open broadcast envelope, ${label}`, runs, () => openEnvelope(bc, { self: peers[1]!, directory, expectedSessionIds }));
 }
 
 const request: SignRequest = {

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { EnvelopeRejected, openEnvelope, sealEnvelope } from './index';
+import { EnvelopeRejected, openEnvelope, sealEnvelope, sessionIdHex } from './index';
 import { testOnlyDirectory, testOnlyPeer, testOnlyRng } from '../test/test-only-fixtures';
 
 const directory = testOnlyDirectory(3);
@@ -22,12 +22,12 @@ describe('envelope properties', () => {
           const third = peers[(from + 3 - offset) % 3]!;
           const to = isBroadcast ? 'broadcast' : directory.require(recipient.id);
           const e = sealEnvelope({ from: sender, to, sessionId, round, payload }, testOnlyRng(`prop/${round}`));
-          const opened = openEnvelope(e, { self: recipient, directory });
+          const opened = openEnvelope(e, { self: recipient, directory, expectedSessionIds: new Set([sessionIdHex(sessionId)]) });
           expect(opened.payload).toEqual(payload);
           expect(opened.round).toBe(round);
           expect(opened.senderId).toBe(sender.id);
-          if (isBroadcast) expect(openEnvelope(e, { self: third, directory }).payload).toEqual(payload);
-          else expect(() => openEnvelope(e, { self: third, directory })).toThrow(EnvelopeRejected);
+          if (isBroadcast) expect(openEnvelope(e, { self: third, directory, expectedSessionIds: new Set([sessionIdHex(sessionId)]) }).payload).toEqual(payload);
+          else expect(() => openEnvelope(e, { self: third, directory, expectedSessionIds: new Set([sessionIdHex(sessionId)]) })).toThrow(EnvelopeRejected);
         },
       ),
       { numRuns: 25, seed: 20261122 },

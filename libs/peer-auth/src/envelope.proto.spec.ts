@@ -1,6 +1,6 @@
 // Interop with the generated proto class (needs `npm run proto:gen`, which `npm run test:unit` runs).
 import { signer } from '@custody/proto';
-import { EnvelopeRejected, openEnvelope, sealEnvelope } from './index';
+import { EnvelopeRejected, openEnvelope, sealEnvelope, sessionIdHex } from './index';
 import { testOnlyDirectory, testOnlyPeer, testOnlyRng } from '../test/test-only-fixtures';
 
 const directory = testOnlyDirectory(3);
@@ -14,7 +14,7 @@ describe('PeerEnvelope through signer.v1.PeerEnvelope (protobuf)', () => {
       const sealed = sealEnvelope({ from: p1, to, sessionId, round: 'frost-sign/round-1', payload }, testOnlyRng('proto'));
       const wire = signer.v1.PeerEnvelope.encode(sealed).finish();
       const decoded = signer.v1.PeerEnvelope.decode(wire);
-      expect(openEnvelope(decoded, { self: p2, directory }).payload).toEqual(payload);
+      expect(openEnvelope(decoded, { self: p2, directory, expectedSessionIds: new Set([sessionIdHex(sessionId)]) }).payload).toEqual(payload);
     }
   });
 
@@ -34,7 +34,7 @@ describe('PeerEnvelope through signer.v1.PeerEnvelope (protobuf)', () => {
         continue; // the lead's decoder maps this to 'malformed'
       }
       decodedCount++;
-      expect(() => openEnvelope(decoded, { self: p2, directory })).toThrow(EnvelopeRejected);
+      expect(() => openEnvelope(decoded, { self: p2, directory, expectedSessionIds: new Set([sessionIdHex(sessionId)]) })).toThrow(EnvelopeRejected);
     }
     expect(decodedCount).toBeGreaterThan(100);
   });

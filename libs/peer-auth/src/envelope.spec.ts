@@ -21,7 +21,7 @@ const outsider = testOnlyPeer(9);
 const sessionId = Uint8Array.from({ length: 32 }, (_, i) => i);
 const otherSession = Uint8Array.from({ length: 32 }, (_, i) => 255 - i);
 const payload = new TextEncoder().encode('round-2 message: the share for signer 2 (secret)');
-const at = (peer: typeof p1): OpenOptions => ({ self: peer, directory });
+const at = (peer: typeof p1): OpenOptions => ({ self: peer, directory, expectedSessionIds: new Set([sessionIdHex(sessionId)]) });
 
 function p2p(rng = testOnlyRng('p2p')): PeerEnvelope {
   return sealEnvelope({ from: p1, to: directory.require(2), sessionId, round: 'ecdsa-presign/round-2', payload }, rng);
@@ -214,7 +214,18 @@ describe('argument validation (this node\'s own mistakes)', () => {
   });
 
   it('refuses to open with a self that is not pinned under its id', () => {
-    expect(() => openEnvelope(p2p(), { self: { id: 2, identity: p3.identity }, directory })).toThrow(PeerAuthInputError);
+    expect(() => openEnvelope(p2p(), { ...at(p2), self: { id: 2, identity: p3.identity } })).toThrow(PeerAuthInputError);
+  });
+
+  it('refuses to open without expectedSessionIds (the session binding is mandatory), or with a bad one', () => {
+    const e = p2p();
+    const omitted = { self: p2, directory } as unknown as OpenOptions;
+    expect(() => openEnvelope(e, omitted)).toThrow(PeerAuthInputError);
+    expect(() => openEnvelope(e, omitted)).toThrow(/options\.expectedSessionIds/);
+    expect(() => openEnvelope(e, { ...at(p2), expectedSessionIds: undefined } as unknown as OpenOptions)).toThrow(/options\.expectedSessionIds/);
+    expect(() => openEnvelope(e, { ...at(p2), expectedSessionIds: [sessionIdHex(sessionId)] } as unknown as OpenOptions)).toThrow(/options\.expectedSessionIds/);
+    // a predicate must say yes with `true`: anything else is a no
+    expect(rejection(() => openEnvelope(e, { ...at(p2), expectedSessionIds: (() => 1) as unknown as () => boolean })).reason).toBe('not-for-me');
   });
 });
 

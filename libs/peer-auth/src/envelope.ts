@@ -86,10 +86,12 @@ export interface OpenOptions {
   readonly self: LocalPeer;
   readonly directory: PeerDirectory;
   /**
-   * Sessions this node takes part in: a set of lower-case hex session ids (see {@link sessionIdHex})
-   * or a predicate. An envelope of another session is rejected as `not-for-me`.
+   * REQUIRED: the sessions this node takes part in, as a set of lower-case hex session ids (see
+   * {@link sessionIdHex}) or a predicate. An envelope of another session is rejected as `not-for-me`.
+   * There is no default that opens any session's envelope: a caller that accepts a new session (an
+   * invitation) says so with its own predicate.
    */
-  readonly expectedSessionIds?: ReadonlySet<string> | ((sessionId: Uint8Array) => boolean);
+  readonly expectedSessionIds: ReadonlySet<string> | ((sessionId: Uint8Array) => boolean);
 }
 
 export interface OpenedEnvelope {
@@ -294,10 +296,12 @@ export function openEnvelope(envelope: unknown, options: OpenOptions): OpenedEnv
   validateLocalPeer(options.self, 'options.self');
   if (!(options.directory instanceof PeerDirectory)) throw new PeerAuthInputError('options.directory', 'must be a PeerDirectory');
   options.directory.assertSelf(options.self.id, options.self.identity, 'options.self');
-  const expected = options.expectedSessionIds;
-  if (expected !== undefined && typeof expected !== 'function' && !(expected instanceof Set)) {
-    throw new PeerAuthInputError('options.expectedSessionIds', 'must be a Set of hex session ids or a predicate');
+  const expected: unknown = options.expectedSessionIds;
+  if (typeof expected !== 'function' && !(expected instanceof Set)) {
+    throw new PeerAuthInputError('options.expectedSessionIds', 'is required: a Set of hex session ids or a predicate (the session binding is mandatory)');
   }
+  const isExpected = (sessionId: Uint8Array): boolean =>
+    typeof expected === 'function' ? (expected as (id: Uint8Array) => unknown)(sessionId) === true : (expected as ReadonlySet<string>).has(sessionIdHex(sessionId));
 
   let e: PeerEnvelope;
   try {
@@ -322,10 +326,7 @@ export function openEnvelope(envelope: unknown, options: OpenOptions): OpenedEnv
   if (e.recipientId !== BROADCAST_RECIPIENT && e.recipientId !== options.self.id) {
     reject('not-for-me', `addressed to signer ${e.recipientId}`);
   }
-  if (expected !== undefined) {
-    const ok = typeof expected === 'function' ? expected(e.sessionId) === true : expected.has(sessionIdHex(e.sessionId));
-    if (!ok) reject('not-for-me', `unknown session ${sessionIdHex(e.sessionId)}`);
-  }
+  if (!isExpected(e.sessionId)) reject('not-for-me', `unknown session ${sessionIdHex(e.sessionId)}`);
 
   const opened = {
     senderId: e.senderId,

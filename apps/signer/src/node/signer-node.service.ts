@@ -145,7 +145,13 @@ export class SignerNode implements OnModuleInit, OnApplicationShutdown {
   async handleInvite(envelope: PeerEnvelope): Promise<{ accepted: boolean; reason: string }> {
     let opened;
     try {
-      opened = openEnvelope(envelope, { self: { id: this.self, identity: this.config.identity }, directory: this.config.peers });
+      opened = openEnvelope(envelope, {
+        self: { id: this.self, identity: this.config.identity },
+        directory: this.config.peers,
+        // An invitation may only open a session this node does not know (running, being opened or
+        // recently ended): a replayed invitation is rejected here as not-for-me.
+        expectedSessionIds: (id) => this.isNewSession(bytesToHex(id)),
+      });
     } catch (error) {
       this.logDropped(envelope, error);
       return { accepted: false, reason: 'envelope rejected' };
@@ -156,10 +162,8 @@ export class SignerNode implements OnModuleInit, OnApplicationShutdown {
       if (invite.coordinator !== opened.senderId) throw new InvitationRefused('the sender is not the coordinator');
       if (!invite.participants.includes(this.self)) throw new InvitationRefused(`signer ${this.self} is not a participant`);
       if (invite.deadline <= Date.now() || invite.deadline > Date.now() + MAX_SESSION_MS) throw new InvitationRefused('deadline out of range');
-      const now = Date.now();
-      for (const [id, deadline] of this.ended) if (deadline < now) this.ended.delete(id);
       const id = bytesToHex(opened.sessionId);
-      if (this.sessions.has(id) || this.ended.has(id) || this.opening.has(id)) throw new InvitationRefused('session already exists');
+      if (!this.isNewSession(id)) throw new InvitationRefused('session already exists');
       this.opening.add(id);
       try {
         await this.open(invite, opened.sessionId);
@@ -172,6 +176,13 @@ export class SignerNode implements OnModuleInit, OnApplicationShutdown {
       this.logger.warn({ from: opened.senderId, session: bytesToHex(opened.sessionId), reason }, 'invitation refused');
       return { accepted: false, reason };
     }
+  }
+
+  /** Whether no session with this hex id is running, being opened or recently ended here. */
+  private isNewSession(id: string): boolean {
+    const now = Date.now();
+    for (const [ended, deadline] of this.ended) if (deadline < now) this.ended.delete(ended);
+    return !this.sessions.has(id) && !this.ended.has(id) && !this.opening.has(id);
   }
 
   /** A round message (or "start") from a peer. Anything that does not open is dropped and logged. */

@@ -1,9 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, concatBytes, utf8ToBytes } from '@noble/hashes/utils.js';
 import { systemRng } from '@custody/mpc-core';
 import {
-  decodeNonceRecord,
   deriveKeySharePath,
   encodeKeyShare,
   encodePublicKeyPackage,
@@ -12,9 +11,11 @@ import {
   preprocess,
   type KeyShare as FrostKeyShare,
   type SignResult,
+  type TakenNonce,
 } from '@custody/mpc-core/frost';
 import { signingInput } from '@custody/sign-grant';
 import { GrantCheck } from '../signing/grant-check.service';
+import { takePooledNonce } from '../signing/nonce-pool.service';
 import { shareRecordId } from '../keys/key-ids';
 import { KeyShares } from '../keys/key-shares.service';
 import { InvitationRefused, type PreparedSession, type ProtocolHandler } from '../node/protocol-handler';
@@ -92,6 +93,7 @@ export class EddsaRefreshHandler implements ProtocolHandler<FrostKeyShare> {
 @Injectable()
 export class EddsaSignHandler implements ProtocolHandler<SignResult> {
   readonly protocol = 'eddsa-sign' as const;
+  private readonly logger = new Logger(EddsaSignHandler.name);
 
   constructor(
     private readonly repository: SignerRepository,
@@ -109,23 +111,19 @@ export class EddsaSignHandler implements ProtocolHandler<SignResult> {
     const requestId = grant.request.requestId;
     // Everything that can refuse comes before the claim and the nonce: nothing is left half-done.
     const keyShare = grant.request.derivationPath.length > 0 ? deriveKeySharePath(share, grant.request.derivationPath) : share;
-    const nonce = await this.repository.transaction(async (tx) => {
+    const nonce = await this.repository.transaction(async (tx): Promise<TakenNonce> => {
       if (!(await this.repository.claimRequest(requestId, key.keyId, message, sessionId, tx))) {
         throw new InvitationRefused(`request ${requestId} was signed here before or is being signed`);
       }
-      const taken = await this.repository.takeOneTime(key.keyId, 'frost-nonce', key.generation, bytesToHex(sessionId), undefined, tx);
-      if (taken) {
-        const bytes = this.vault.open(taken.id, 'eddsa', taken.sealed);
-        try {
-          return decodeNonceRecord(bytes);
-        } finally {
-          bytes.fill(0);
-        }
-      }
+      // A pooled pair is consumed in the database (with the claim) before it is opened.
+      const pooled = await takePooledNonce(this.repository, this.vault, { keyId: key.keyId, generation: key.generation, consumedBy: bytesToHex(sessionId), tx }, (reason) =>
+        this.logger.warn({ keyId: key.keyId, reason }, 'unusable pooled nonce burned'),
+      );
+      if (pooled) return pooled;
       // The pool is empty: a fresh pair, used only in this session's memory.
       const store = new InMemoryNonceStore();
       const [commitment] = preprocess(share, 1, store, systemRng);
-      return store.consume(commitment!.commitmentId)!;
+      return { commitment: commitment!, store };
     });
     return {
       driver: frostSignDriver({ sessionId, self, signers, keyShare, message, nonce }),

@@ -15,7 +15,7 @@ async function sign(shares: Map<number, KeyShare>, signers: number[], message: U
     signers.map((p) => {
       const store = new InMemoryNonceStore();
       const [commitment] = preprocess(shares.get(p)!, 1, store, systemRng);
-      return [p, store.consume(commitment!.commitmentId)!];
+      return [p, { commitment: commitment!, store }];
     }),
   );
   return runSessions(signers, (self, sessionId) => frostSignDriver({ sessionId, self, signers, keyShare: shares.get(self)!, message, nonce: sessionNonces.get(self)! }));

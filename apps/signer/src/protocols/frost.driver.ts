@@ -10,7 +10,6 @@ import {
   dkgRound2,
   dkgRound3,
   encodeMessage,
-  InMemoryNonceStore,
   refreshRound1,
   refreshRound2,
   signRound1,
@@ -19,10 +18,10 @@ import {
   type FrostMessage,
   type Incoming,
   type KeyShare as FrostKeyShare,
-  type NonceRecord,
   type Outgoing,
   type SignResult,
   type SuiteName,
+  type TakenNonce,
 } from '@custody/mpc-core/frost';
 import type { ProtocolDriver, StepResult } from '../sessions/protocol-driver';
 import { broadcastItems, bundleFor, decodeBundle } from './bundle';
@@ -112,12 +111,12 @@ export function frostRefreshDriver(p: { sessionId: Uint8Array; self: PartyId; ke
 }
 
 /**
- * Signing with one nonce pair that the node has already consumed from its database (so it can never
- * be used again, whatever happens to this session); the pair lives only in this driver's memory.
+ * Signing with one nonce pair that the node has already consumed from its database (`takeNonce` over
+ * its durable store, so it can never be used again, whatever happens to this session) or made fresh
+ * for this session; the pair lives only in the taken nonce's store, in this driver's memory.
  */
-export function frostSignDriver(p: { sessionId: Uint8Array; self: PartyId; signers: readonly PartyId[]; keyShare: FrostKeyShare; message: Uint8Array; nonce: NonceRecord }): ProtocolDriver<SignResult> {
-  const store = new InMemoryNonceStore();
-  store.put(p.nonce);
+export function frostSignDriver(p: { sessionId: Uint8Array; self: PartyId; signers: readonly PartyId[]; keyShare: FrostKeyShare; message: Uint8Array; nonce: TakenNonce }): ProtocolDriver<SignResult> {
+  const store = p.nonce.store;
   let r1: ReturnType<typeof signRound1>['state'];
   let r2: ReturnType<typeof signRound2>['state'];
   return new FrostDriver<SignResult>(

@@ -139,30 +139,62 @@ function base58CheckDecode(text: string, name: string): Uint8Array {
   return payload;
 }
 
+/**
+ * BIP32 "Serialization format": a master key (depth 0) has no parent, so its parent fingerprint and
+ * child number must be 0 (BIP-0032 test vector 5, "zero depth with non-zero parent fingerprint / index").
+ */
+function assertRootHasNoParent(depth: number, parentFingerprint: number, childIndex: number, name: string): void {
+  if (depth !== 0) return;
+  if (parentFingerprint !== 0) throw new InvalidInputError(`${name}.parentFingerprint`, 'must be 0 at depth 0 (a master key has no parent)');
+  if (childIndex !== 0) throw new InvalidInputError(`${name}.childIndex`, 'must be 0 at depth 0 (a master key has no parent)');
+}
+
+/**
+ * Parses a mainnet xpub (BIP32 "Serialization format"), refusing every public key of BIP-0032 test
+ * vector 5: another version, a public key that is not a compressed point on the curve, and a depth-0
+ * key with a parent fingerprint or child number.
+ */
 export function parseExtendedPublicKey(xpub: string): ExtendedPublicKey {
   const data = base58CheckDecode(xpub, 'xpub');
   if (data.length !== 78) throw new InvalidInputError('xpub', 'must decode to 78 bytes');
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
-  if (view.getUint32(0) !== XPUB_VERSION) throw new InvalidInputError('xpub', 'not a mainnet xpub');
+  if (view.getUint32(0) !== XPUB_VERSION) throw new InvalidInputError('xpub.version', 'not a mainnet xpub (version 0488b21e)');
+  const depth = data[4]!;
+  const parentFingerprint = view.getUint32(5);
+  const childIndex = view.getUint32(9);
+  assertRootHasNoParent(depth, parentFingerprint, childIndex, 'xpub');
   const pub = Array.from(data.subarray(45, 78), (b) => b.toString(16).padStart(2, '0')).join('');
   return {
-    depth: data[4],
-    parentFingerprint: view.getUint32(5),
-    childIndex: view.getUint32(9),
+    depth,
+    parentFingerprint,
+    childIndex,
     chainCode: data.slice(13, 45),
     publicKey: pointFromHex(pub, 'xpub.publicKey'),
   };
 }
 
+function assertUint(value: unknown, max: number, name: string): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > max) throw new InvalidInputError(name, `must be an integer in [0, ${max}]`);
+  return value;
+}
+
+/**
+ * Serializes as a mainnet xpub. Refuses what the format cannot hold (depth above 255, e.g. the child of
+ * a depth-255 key; fields that are not u32) and a depth-0 key with a parent, instead of wrapping.
+ */
 export function serializeExtendedPublicKey(key: ExtendedPublicKey): string {
   assertPoint(key.publicKey, 'key.publicKey');
   assertChainCode(key.chainCode, 'key.chainCode');
+  const depth = assertUint(key.depth ?? 0, 255, 'key.depth');
+  const parentFingerprint = assertUint(key.parentFingerprint ?? 0, 0xffffffff, 'key.parentFingerprint');
+  const childIndex = assertUint(key.childIndex ?? 0, 0xffffffff, 'key.childIndex');
+  assertRootHasNoParent(depth, parentFingerprint, childIndex, 'key');
   const out = new Uint8Array(78);
   const view = new DataView(out.buffer);
   view.setUint32(0, XPUB_VERSION);
-  out[4] = key.depth ?? 0;
-  view.setUint32(5, key.parentFingerprint ?? 0);
-  view.setUint32(9, key.childIndex ?? 0);
+  out[4] = depth;
+  view.setUint32(5, parentFingerprint);
+  view.setUint32(9, childIndex);
   out.set(key.chainCode, 13);
   out.set(key.publicKey.toBytes(true), 45);
   return base58CheckEncode(out);

@@ -14,7 +14,8 @@ import type {
   SignRound2Message,
 } from './messages';
 import { commitmentId as computeCommitmentId } from './sign/preprocess';
-import type { NonceRecord } from './state';
+import { markImported, wasImported } from './sign/imported-nonces';
+import { InMemoryNonceStore, type DurableNonceStore, type NonceRecord, type TakenNonce } from './state';
 import { getSuite, getSuiteByWireId, type FrostSuite } from './suite';
 
 /**
@@ -34,7 +35,7 @@ import { getSuite, getSuiteByWireId, type FrostSuite } from './suite';
  * | 0x30 | refresh/round-1-commitment | sid ‖ count u8 ‖ points |
  * | 0x31 | refresh/round-1-share (secret, p2p) | sid ‖ scalar |
  * | 0x40 | published commitment | party u8 ‖ commitment id (16) ‖ hiding ‖ binding |
- * | 0x41 | nonce record (SECRET) | published commitment body ‖ hiding nonce ‖ binding nonce |
+ * | 0x41 | nonce record (SECRET; decoded only by {@link takeNonce}) | published commitment body ‖ hiding nonce ‖ binding nonce |
  *
  * `sid` is the session id as u8 length (16..64) ‖ bytes. Points use the suite's canonical encoding
  * (Ed25519: 32 bytes; secp256k1: 33-byte compressed); scalars are 32 bytes in the suite's byte order.
@@ -219,8 +220,12 @@ export function encodeNonceRecord(r: NonceRecord): Uint8Array {
     .bytes();
 }
 
-/** Decodes a nonce record and checks that its nonces match its commitments (d·G = D, e·G = E). */
-export function decodeNonceRecord(bytes: Uint8Array): NonceRecord {
+/**
+ * Decodes a nonce record and checks that its nonces match its commitments (d·G = D, e·G = E).
+ * Deliberately NOT exported: a decoded record is a usable nonce, so the only way to one is
+ * {@link takeNonce}, from the node's durable store.
+ */
+function decodeNonceRecord(bytes: Uint8Array): NonceRecord {
   const r = new Reader(bytes, 'nonceRecord', 'record');
   const partyId = r.u8('partyId');
   const id = hex(r.fixed(16, 'commitmentId'));
@@ -237,6 +242,35 @@ export function decodeNonceRecord(bytes: Uint8Array): NonceRecord {
     if (d === 0n || !suite.pointEquals(suite.mulBase(d), point)) throw new InvalidInputError(`record.${field}`, 'does not match its commitment');
   }
   return { commitment: { suite: suite.name, partyId, commitmentId: id, hiding: hidingPoint, binding: bindingPoint }, hiding, binding };
+}
+
+/**
+ * Takes one nonce pair from the node's durable store for one signing session: `store.consumeEncoded()`
+ * (the node's atomic consume), then decodes and checks the record, wipes the bytes, and returns the
+ * commitment with a store holding only this pair. Refuses a record already taken in this process (a
+ * durable store that returned it twice); across processes, the durable store's consume is the guard.
+ * The only way from an encoded nonce record back to usable nonces.
+ */
+export async function takeNonce(store: DurableNonceStore): Promise<TakenNonce | undefined> {
+  if (typeof store !== 'object' || store === null || typeof store.consumeEncoded !== 'function') throw new InvalidInputError('store', 'expected a DurableNonceStore');
+  const bytes = await store.consumeEncoded();
+  if (bytes === undefined) return undefined;
+  let record: NonceRecord;
+  try {
+    record = decodeNonceRecord(bytes);
+  } finally {
+    if (bytes instanceof Uint8Array) bytes.fill(0);
+  }
+  const id = record.commitment.commitmentId;
+  if (wasImported(id)) {
+    record.hiding.fill(0);
+    record.binding.fill(0);
+    throw new InvalidInputError('store', `nonce ${id} was already taken in this process: the durable store returned a consumed record again`);
+  }
+  const held = new InMemoryNonceStore();
+  held.put(record);
+  markImported(id);
+  return { commitment: record.commitment, store: held };
 }
 
 /** Encodes any FROST wire message (its kind picks the layout). */

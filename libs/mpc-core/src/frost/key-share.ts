@@ -50,7 +50,10 @@ export function validateThreshold(threshold: unknown, n: number, argument = 'thr
   return threshold;
 }
 
-/** Full validation of a public key package (every point canonical and in the group). */
+/**
+ * Full validation of a public key package: every point canonical and in the group, and every verifying
+ * share on the group commitment (so a wrong share of any party is refused here, not blamed in signing).
+ */
 export function validatePublicKeyPackage(pkg: unknown, argument = 'publicPackage'): PublicKeyPackage {
   if (typeof pkg !== 'object' || pkg === null) throw new InvalidInputError(argument, 'expected an object');
   const p = pkg as PublicKeyPackage;
@@ -66,6 +69,14 @@ export function validatePublicKeyPackage(pkg: unknown, argument = 'publicPackage
     throw new InvalidInputError(`${argument}.verifyingShares`, `expected ${ids.length} points`);
   }
   p.verifyingShares.forEach((c, i) => suite.parsePoint(c, `${argument}.verifyingShares[${i}]`));
+  // Every party's verifying share must lie on the group commitment: Y_i = Σ_j C_j·i^j (RFC 9591
+  // App. C.2). Otherwise signing would blame an honest party whose share was stored wrongly.
+  ids.forEach((id, i) => {
+    const expected = suite.evaluateCommitment(p.groupCommitment, BigInt(id));
+    if (expected === undefined || !suite.pointEquals(expected, p.verifyingShares[i]!)) {
+      throw new InvalidInputError(`${argument}.verifyingShares[${i}]`, `the verifying share of party ${id} is not on the group commitment`);
+    }
+  });
   if (!(p.chainCode instanceof Uint8Array) || p.chainCode.length !== 32) {
     throw new InvalidInputError(`${argument}.chainCode`, 'expected 32 bytes');
   }

@@ -2,6 +2,7 @@ import type { DKG_Secret, NonceCommitments } from '@noble/curves/abstract/frost.
 import { InvalidInputError, type PartyId } from '../errors';
 import type { KeyShare } from './key-share';
 import type { DkgRound1Message, PublishedCommitment, SignRound1Message } from './messages';
+import { wasImported } from './sign/imported-nonces';
 import type { SuiteName } from './suite';
 
 /**
@@ -43,9 +44,13 @@ export interface NonceRecord {
 }
 
 /**
- * Where a node keeps its preprocessed nonces. `consume` must return the record AND delete it in one
- * step (in a database: `DELETE … RETURNING` or `UPDATE … SET consumed_at = now() WHERE … AND
- * consumed_at IS NULL RETURNING …`), before a signature share leaves the node.
+ * Where the signing rounds find this party's nonces: `preprocess` puts fresh records in, round 2
+ * consumes the one it signs with. `consume` must return the record AND delete it in one step, before a
+ * signature share leaves the node.
+ *
+ * A record that was stored outside the process (a node's nonce pool: `encodeNonceRecord`, sealed in
+ * its database) becomes usable again ONLY through `takeNonce` (encoding.ts), which reads it from the
+ * node's {@link DurableNonceStore}; there is no public decoder of a nonce record.
  */
 export interface NonceStore {
   /** Stores a record; refuses an id that this store has ever held (so a consumed nonce cannot come back). */
@@ -56,14 +61,47 @@ export interface NonceStore {
   has(commitmentId: string): boolean;
 }
 
-/** An in-memory {@link NonceStore} for tests, the CLI and the bench (a node uses its database). */
+/**
+ * The node's durable nonce store, the only source from which a stored nonce record becomes usable
+ * again (through `takeNonce`, encoding.ts). The node implements it on its database; the library cannot
+ * check the atomicity it relies on, so it is the node's duty (README, "How to use this securely").
+ */
+export interface DurableNonceStore {
+  /**
+   * Consumes one nonce record in ONE atomic step and returns its encoding (`encodeNonceRecord`):
+   * marked used and its stored secret erased before the promise resolves, e.g. `UPDATE … SET
+   * consumed_at = now(), sealed = '{}' WHERE id = … AND consumed_at IS NULL RETURNING …` (the old
+   * value). A record is returned at most once, whatever the concurrency, retries, crashes or
+   * restarts; `undefined` when none is left. The returned bytes are wiped by `takeNonce`.
+   */
+  consumeEncoded(): Promise<Uint8Array | undefined>;
+}
+
+/** A nonce pair taken from a {@link DurableNonceStore}, for ONE signing session. */
+export interface TakenNonce {
+  /** The public commitment to announce: `signRound1`'s `params.commitment`. */
+  readonly commitment: PublishedCommitment;
+  /** A store holding only this pair, until `signRound2` consumes it. */
+  readonly store: NonceStore;
+}
+
+/**
+ * An in-memory {@link NonceStore} for tests, the CLI, the bench, and one session's taken nonce (a node
+ * keeps its pool in its database). Refuses a record it has held before, and a record that was
+ * imported with `takeNonce` in this process (that one lives only in the store `takeNonce` made).
+ */
 export class InMemoryNonceStore implements NonceStore {
   private readonly records = new Map<string, NonceRecord>();
   private readonly everSeen = new Set<string>();
 
   put(record: NonceRecord): void {
+    if (typeof record !== 'object' || record === null || typeof record.commitment !== 'object' || record.commitment === null) {
+      throw new InvalidInputError('record', 'expected a nonce record');
+    }
     const id = record.commitment.commitmentId;
+    if (typeof id !== 'string') throw new InvalidInputError('record.commitment.commitmentId', 'expected a hex string');
     if (this.everSeen.has(id)) throw new InvalidInputError('record.commitment.commitmentId', 'this nonce id was already stored once');
+    if (wasImported(id)) throw new InvalidInputError('record.commitment.commitmentId', 'this nonce was taken from a durable store in this process: it cannot be stored again');
     this.everSeen.add(id);
     this.records.set(id, record);
   }

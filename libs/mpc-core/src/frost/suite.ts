@@ -53,6 +53,11 @@ export interface FrostSuite {
   /** s·P for public P and public s in [1, order) (variable time). */
   mulPublic(p: Uint8Array, s: bigint): Uint8Array;
   pointEquals(a: Uint8Array, b: Uint8Array): boolean;
+  /**
+   * The Feldman commitment `C_0..C_{t-1}` (canonical points) evaluated at the public scalar `x` in
+   * [1, order): Σ C_j·x^j by Horner's rule (variable time; public data); `undefined` if it is the identity.
+   */
+  evaluateCommitment(commitment: readonly Uint8Array[], x: bigint): Uint8Array | undefined;
   /** For the BIP340 suite: whether the point has an even y coordinate; always true elsewhere. */
   hasEvenY(p: Uint8Array): boolean;
   /** The public key a verifier sees, from our internal group-key encoding. */
@@ -162,6 +167,13 @@ function makeSuite<P extends GroupPoint<P>>(o: SuiteOptions<P>): FrostSuite {
     mulBase: (s: bigint) => encode(Point.BASE.multiply(scalarInRange(s, 'scalar'))),
     mulPublic: (p: Uint8Array, s: bigint) => encode(decode(p).multiplyUnsafe(scalarInRange(s, 'scalar'))),
     pointEquals: (a: Uint8Array, b: Uint8Array) => bytesEqual(a, b),
+    evaluateCommitment: (commitment: readonly Uint8Array[], x: bigint) => {
+      scalarInRange(x, 'x');
+      if (commitment.length === 0) throw new InvalidInputError('commitment', 'expected at least one point');
+      let acc = decode(commitment[commitment.length - 1]!);
+      for (let j = commitment.length - 2; j >= 0; j--) acc = acc.multiplyUnsafe(x).add(decode(commitment[j]!));
+      return acc.is0() ? undefined : acc.toBytes();
+    },
     hasEvenY: (p: Uint8Array) => !o.evenY || p[0] === 0x02,
     externalPublicKey: (groupKey: Uint8Array) => o.externalPublicKey(groupKey),
     verify: (signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array) => {

@@ -6,7 +6,7 @@ import type { Outgoing, PublishedCommitment, SignRound1Message } from '../messag
 import type { NonceStore, SignRound1State } from '../state';
 import { getSuite } from '../suite';
 import { deriveKeySharePath, taprootTweakKeyShare } from '../derive';
-import { preprocess } from './preprocess';
+import { commitmentId, preprocess } from './preprocess';
 
 export interface SignParams {
   /** This party's key share, or a child / Taproot-tweaked share from `derive.ts`. */
@@ -55,11 +55,25 @@ export function signRound1(params: SignParams, store: NonceStore, rng: Rng): { s
   const sessionId = Uint8Array.from(validateSessionId(params.sessionId, 'params.sessionId'));
   const signers = [...validateSigners(keyShare, params.signers)];
   const message = Uint8Array.from(validateBytes(params.message, 'params.message'));
+  if (typeof store !== 'object' || store === null || typeof store.has !== 'function' || typeof store.consume !== 'function') {
+    throw new InvalidInputError('store', 'expected a NonceStore');
+  }
   let commitment = params.commitment;
   if (commitment === undefined) {
     commitment = preprocess(keyShare, 1, store, rng)[0]!;
-  } else if (commitment.suite !== suite.name || commitment.partyId !== keyShare.partyId) {
-    throw new InvalidInputError('params.commitment', 'not a commitment of this party and suite');
+  } else {
+    if (typeof commitment !== 'object' || commitment === null) throw new InvalidInputError('params.commitment', 'expected a published commitment');
+    if (commitment.suite !== suite.name || commitment.partyId !== keyShare.partyId) {
+      throw new InvalidInputError('params.commitment', 'not a commitment of this party and suite');
+    }
+    // The id names the pair (a hash of suite, party and both points), and the store holds records
+    // under the id of their own points: so a commitment whose points differ from the stored ones is
+    // refused here, in round 1, before round 2 consumes (burns) the nonce.
+    const hiding = suite.parsePoint(commitment.hiding, 'params.commitment.hiding');
+    const binding = suite.parsePoint(commitment.binding, 'params.commitment.binding');
+    if (typeof commitment.commitmentId !== 'string' || commitment.commitmentId !== commitmentId(suite, keyShare.partyId, hiding, binding)) {
+      throw new InvalidInputError('params.commitment', 'its points are not the pair its commitment id names (not the stored commitment)');
+    }
   }
   if (!store.has(commitment.commitmentId)) {
     throw new InvalidInputError('params.commitment', 'its nonces are not in the store (unknown or already used): refusing to reuse a nonce');

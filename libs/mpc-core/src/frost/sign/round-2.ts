@@ -45,6 +45,14 @@ export function signRound2(
   if (!bytesEqual(record.commitment.hiding, own.hiding) || !bytesEqual(record.commitment.binding, own.binding)) {
     throw new InternalError('the stored nonces do not match the announced commitment');
   }
+  // A record whose nonces were wiped (used once, then put into a store again) is refused here, naming
+  // the store, rather than as an internal error from noble (whose signShare also refuses zero nonces
+  // and checks the nonces against this party's commitment).
+  for (const [nonce, field] of [[record.hiding, 'hiding'], [record.binding, 'binding']] as const) {
+    if (!(nonce instanceof Uint8Array) || nonce.length !== suite.scalarLength || nonce.every((b) => b === 0)) {
+      throw new InvalidInputError('store', `the stored ${field} nonce is missing or wiped (a used record): refusing to sign`);
+    }
+  }
   const key = toNobleKey(suite, keyShare);
   const nonces = { hiding: record.hiding, binding: record.binding };
   let share: Uint8Array;
