@@ -121,7 +121,7 @@ export class EcdsaPresignHandler implements ProtocolHandler<Presignature> {
       driver: ecdsaPresignDriver({ sessionId, keyShare: share, signers: invite.participants }),
       stage: async (presignature) => {
         const id = presignatureRecordId(presignature.id);
-        await this.repository.insertOneTime({ id, kind: 'ecdsa-presignature', keyId: key.keyId, generation: key.generation, signers: invite.participants, sealed: this.vault.seal(id, 'ecdsa', utf8.encode(serializePresignature(presignature))) });
+        await this.repository.insertOneTime({ id, kind: 'ecdsa-presignature', keyId: key.keyId, generation: key.generation, signers: invite.participants, owner: invite.coordinator, sealed: this.vault.seal(id, 'ecdsa', utf8.encode(serializePresignature(presignature))) });
         return sha256(concatBytes(utf8ToBytes(`custody/signer/presignature/v1:${presignature.id}`), presignature.R.toBytes(true)));
       },
       commit: () => Promise.resolve(),
@@ -166,7 +166,8 @@ export class EcdsaSignHandler implements ProtocolHandler<EcdsaSignOutcome> {
       }
       if (invite.presignatureId === undefined) return undefined;
       const recordId = presignatureRecordId(invite.presignatureId);
-      const sealed = await this.repository.consumeOneTime(recordId, key.keyId, bytesToHex(sessionId), tx);
+      // Only the presignature's owner (the coordinator of its presigning) may put it in a session.
+      const sealed = await this.repository.consumeOneTime(recordId, key.keyId, invite.coordinator, bytesToHex(sessionId), tx);
       if (!sealed) throw new InvitationRefused(`presignature ${invite.presignatureId} is not available here`);
       const bytes = this.vault.open(recordId, 'ecdsa', sealed);
       let p: Presignature;

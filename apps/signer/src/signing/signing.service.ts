@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { InvalidInputError } from '@custody/mpc-core';
 import { signatureToCompact, signatureToDer } from '@custody/mpc-core/ecdsa/signature';
@@ -21,6 +21,8 @@ export interface SignOutcome {
 /** Signing as the API sees it: this node coordinates; every participant checks the grant itself. */
 @Injectable()
 export class SigningService {
+  private readonly logger = new Logger(SigningService.name);
+
   constructor(
     private readonly node: SignerNode,
     private readonly nonces: NoncePool,
@@ -41,6 +43,7 @@ export class SigningService {
     }
     const participants = [...signers].sort((a, b) => a - b);
     if (!participants.includes(this.node.self)) throw new InvalidInputError('signers', `must include signer ${this.node.self}, the node asked`);
+    if (participants.some((p, i) => i > 0 && p === participants[i - 1])) throw new InvalidInputError('signers', 'must not repeat a signer');
     if (scheme === 'eddsa') {
       const result = await this.node.coordinate<FrostSignResult>({ protocol: 'eddsa-sign', keyId, participants, grant: grantText, signingInput: bytesToHex(signingInput) }, timeoutMs);
       this.nonces.refillAll();
@@ -48,16 +51,13 @@ export class SigningService {
     }
     if (scheme === 'ecdsa') {
       const base = { protocol: 'ecdsa-sign' as const, keyId, participants, grant: grantText, signingInput: bytesToHex(signingInput) };
-      const presignatureId = await this.presignatures.available(keyId, participants);
-      let outcome: EcdsaSignOutcome;
+      let outcome: EcdsaSignOutcome | undefined;
       try {
-        outcome = await this.node.coordinate<EcdsaSignOutcome>(presignatureId ? { ...base, presignatureId } : base, timeoutMs);
-      } catch (error) {
-        // A presignature another signer no longer has (used, or lost to a crash): sign without one.
-        if (!(presignatureId && error instanceof SessionFailed && error.kind === 'invitation-refused' && /presignature .* is not available/.test(error.message))) throw error;
-        outcome = await this.node.coordinate<EcdsaSignOutcome>(base, timeoutMs);
+        outcome = await this.signEcdsa(base, requestId, timeoutMs);
       } finally {
-        this.presignatures.want(keyId, participants);
+        void this.presignatures.want(keyId, participants, outcome ? 'signed' : 'failed').catch((error: unknown) => {
+          this.logger.warn({ reason: error instanceof Error ? error.message : String(error) }, 'presignature pool could not take the signer set');
+        });
       }
       return {
         requestId,
@@ -68,6 +68,29 @@ export class SigningService {
       };
     }
     throw new InvalidInputError('grant', `scheme ${scheme} is not served`);
+  }
+
+  /**
+   * One ECDSA signature: with a presignature of this node's pool, reserved for this request alone
+   * (every participant consumes that one id), or presigning in the session when none is ready or a
+   * participant no longer holds the reserved one (lost to a crash). A reserved presignature is never
+   * offered to another session, whatever becomes of this one.
+   */
+  private async signEcdsa(
+    base: { protocol: 'ecdsa-sign'; keyId: string; participants: number[]; grant: string; signingInput: string },
+    requestId: string,
+    timeoutMs: number | undefined,
+  ): Promise<EcdsaSignOutcome> {
+    const presignatureId = await this.presignatures.reserve(base.keyId, base.participants, requestId);
+    if (!presignatureId) return this.node.coordinate<EcdsaSignOutcome>(base, timeoutMs);
+    try {
+      return await this.node.coordinate<EcdsaSignOutcome>({ ...base, presignatureId }, timeoutMs);
+    } catch (error) {
+      if (!(error instanceof SessionFailed && error.kind === 'invitation-refused' && /presignature .* is not available/.test(error.message))) throw error;
+    } finally {
+      await this.presignatures.release(presignatureId);
+    }
+    return this.node.coordinate<EcdsaSignOutcome>(base, timeoutMs);
   }
 
   presign(keyId: string, signers: readonly number[], count: number, timeoutMs?: number): Promise<number> {
