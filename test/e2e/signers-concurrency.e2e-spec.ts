@@ -161,7 +161,7 @@ describe('signer network, concurrent ECDSA signing and the presignature pool (e2
     expect(await pooledSignatures(3, requestIds)).toBeGreaterThanOrEqual(1);
   }, 400_000);
 
-  it('no presignature was consumed by two sessions, at any signer, and no session consumed two', async () => {
+  it('no presignature was consumed by two sessions, at any signer, and each consumption belongs to one signing request', async () => {
     const sessionsById = new Map<string, Set<string>>();
     for (const id of [1, 2, 3]) {
       const r = await db(id).query<{ id: string; consumed_by: string }>(
@@ -175,10 +175,10 @@ describe('signer network, concurrent ECDSA signing and the presignature pool (e2
         s.add(row.consumed_by);
       }
       expect([...perSession].filter(([, n]) => n > 1)).toEqual([]);
-      // Every consumption was by a signing session this signer took part in and completed or failed.
+      // Every consumption was by a signing session that claimed a request here, in the same transaction.
       const orphans = await db(id).query(
-        `SELECT v.id FROM signer.one_time_values v LEFT JOIN signer.sessions s ON encode(s.session_id, 'hex') = v.consumed_by
-          WHERE v.kind = 'ecdsa-presignature' AND v.consumed_at IS NOT NULL AND v.consumed_by NOT LIKE 'burned:%' AND (s.session_id IS NULL OR s.protocol <> 'ecdsa-sign')`,
+        `SELECT v.id, v.consumed_by FROM signer.one_time_values v LEFT JOIN signer.signed_requests q ON encode(q.session_id, 'hex') = v.consumed_by
+          WHERE v.kind = 'ecdsa-presignature' AND v.consumed_at IS NOT NULL AND v.consumed_by NOT LIKE 'burned:%' AND q.request_id IS NULL`,
       );
       expect(orphans.rows).toEqual([]);
     }

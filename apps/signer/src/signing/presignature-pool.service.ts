@@ -11,6 +11,8 @@ import { SIGNER_CONFIG } from '../storage/signer.tokens';
 import { DEFAULT_REFILL_POLICY, RefillSchedule } from './refill-schedule';
 
 const REFILL_INTERVAL_MS = 5000;
+/** A background presigning session's deadline at most (a failing set is named and backs off sooner). */
+const REFILL_SESSION_MS = 30_000;
 /** Signer sets remembered per node (wanted, backing off or given up); bounds the pool's memory. */
 const MAX_SETS = 256;
 
@@ -166,7 +168,7 @@ export class PresignaturePool implements OnModuleInit, OnApplicationShutdown {
       }
       if (have >= this.config.presignPoolSize) return;
       try {
-        await this.presignOne(set.keyId, set.signers);
+        await this.presignOne(set.keyId, set.signers, Math.min(this.config.sessionTimeoutMs, REFILL_SESSION_MS));
         this.refills.inc({ outcome: 'completed' });
         set.schedule.succeeded();
       } catch (error) {
