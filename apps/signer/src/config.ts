@@ -22,6 +22,8 @@ export interface SignerConfig extends ServiceConfig {
   readonly minApprovals: number;
   /** Default and maximum session duration. */
   readonly sessionTimeoutMs: number;
+  /** ECDSA signing sessions this node coordinates at once; further requests wait (within their deadline). */
+  readonly maxConcurrentSigns: number;
   /** ECDSA presignatures kept ready per key and signer set. */
   readonly presignPoolSize: number;
   /** FROST nonce pairs kept ready per key. */
@@ -87,6 +89,7 @@ export function parseSignerConfig(env: Environment): SignerConfig {
     approverKeys,
     minApprovals: read.integer('SIGNER_MIN_APPROVALS', { min: 0, max: 64 }, 1),
     sessionTimeoutMs: read.integer('SIGNER_SESSION_TIMEOUT_MS', { min: 100, max: 600_000 }, 30_000),
+    maxConcurrentSigns: read.integer('SIGNER_MAX_CONCURRENT_SIGNS', { min: 1, max: 256 }, 4),
     presignPoolSize: read.integer('SIGNER_PRESIGN_POOL_SIZE', { min: 0, max: 1000 }, 4),
     noncePoolSize: read.integer('SIGNER_NONCE_POOL_SIZE', { min: 0, max: 1000 }, 16),
     paillierBits,

@@ -35,7 +35,10 @@ interface LiveSession {
  * receiving session ignores a message it already has.
  */
 const DELIVERY_ATTEMPT_MS = 15_000;
-/** How long the coordinator waits for a peer to take an invitation (a down peer is named after this). */
+/**
+ * How long the coordinator waits for a peer to take an invitation (a down peer is named after this):
+ * at least this, or a quarter of the session's time if longer (a busy peer answers late).
+ */
 const INVITE_WAIT_MS = 5000;
 /** The latest deadline an invitation may set, past now. */
 const MAX_SESSION_MS = 10 * 60_000;
@@ -109,7 +112,8 @@ export class SignerNode implements OnModuleInit, OnApplicationShutdown {
     const invited = Promise.all(
       others.map(async (peer) => {
         try {
-          const wait = Math.max(100, Math.min(INVITE_WAIT_MS, deadline - Date.now()));
+          const left = deadline - Date.now();
+          const wait = Math.max(100, Math.min(Math.max(INVITE_WAIT_MS, left / 4), left));
           const reply = await this.client(peer).invite(this.seal(sessionId, peer, INVITE_LABEL, envelopePayload), wait);
           return { peer, ...reply };
         } catch (error) {

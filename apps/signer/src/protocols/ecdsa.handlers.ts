@@ -122,7 +122,7 @@ export class EcdsaPresignHandler implements ProtocolHandler<Presignature> {
       driver: ecdsaPresignDriver({ sessionId, keyShare: share, signers: invite.participants }),
       stage: async (presignature) => {
         const id = presignatureRecordId(presignature.id);
-        await this.repository.insertOneTime({ id, kind: 'ecdsa-presignature', keyId: key.keyId, generation: key.generation, signers: invite.participants, sealed: this.vault.seal(id, 'ecdsa', utf8.encode(serializePresignature(presignature))) });
+        await this.repository.insertOneTime({ id, kind: 'ecdsa-presignature', keyId: key.keyId, generation: key.generation, signers: invite.participants, owner: invite.coordinator, sealed: this.vault.seal(id, 'ecdsa', utf8.encode(serializePresignature(presignature))) });
         return sha256(concatBytes(utf8ToBytes(`custody/signer/presignature/v1:${presignature.id}`), presignature.R.toBytes(true)));
       },
       commit: () => Promise.resolve(),
@@ -169,11 +169,12 @@ export class EcdsaSignHandler implements ProtocolHandler<EcdsaSignOutcome> {
       }
       if (invite.presignatureId === undefined) return undefined;
       const presignatureId = invite.presignatureId;
-      // The store through which mpc-core takes the record: one atomic UPDATE … WHERE consumed_at IS NULL RETURNING.
+      // The store through which mpc-core takes the record: one atomic UPDATE … WHERE consumed_at IS NULL
+      // RETURNING, and only for the presignature's owner (the coordinator of its presigning).
       const store: PresignatureStore = {
         consume: async (id) => {
           const recordId = presignatureRecordId(id);
-          const sealed = await this.repository.consumeOneTime(recordId, key.keyId, bytesToHex(sessionId), tx);
+          const sealed = await this.repository.consumeOneTime(recordId, key.keyId, invite.coordinator, bytesToHex(sessionId), tx);
           if (!sealed) return undefined;
           const bytes = this.vault.open(recordId, 'ecdsa', sealed);
           try {

@@ -129,7 +129,7 @@ describe('FROST nonce pool (Postgres)', () => {
     expect(taken.filter((t) => t !== undefined).length).toBe(1);
     expect(await pool.refill(keyId)).toBe(1);
     const [id] = await availableIds(repository);
-    const byId = await race(ds, repository, 8, (tx, i) => repository.consumeOneTime(id!, keyId, `by-id-${i}`, tx));
+    const byId = await race(ds, repository, 8, (tx, i) => repository.consumeOneTime(id!, keyId, null, `by-id-${i}`, tx));
     expect(byId.filter((r) => r !== undefined).length).toBe(1);
     expect(await repository.countOneTime(keyId, 'frost-nonce', 0)).toBe(0);
   }, 60_000);

@@ -1,14 +1,20 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { InvalidInputError } from '@custody/mpc-core';
 import { signatureToCompact, signatureToDer } from '@custody/mpc-core/ecdsa/signature';
 import type { SignResult as FrostSignResult } from '@custody/mpc-core/frost';
 import { decodeSignGrant, SignGrantInputError } from '@custody/sign-grant';
+import type { SignerConfig } from '../config';
 import { SignerNode } from '../node/signer-node.service';
 import type { EcdsaSignOutcome } from '../protocols/ecdsa.handlers';
 import { SessionFailed } from '../sessions/session-errors';
+import { SIGNER_CONFIG } from '../storage/signer.tokens';
+import { Admission, AdmissionTimeout } from './admission';
 import { NoncePool } from './nonce-pool.service';
 import { PresignaturePool } from './presignature-pool.service';
+
+/** Less time than this left for a session: it is not started. */
+const MIN_SESSION_MS = 100;
 
 export interface SignOutcome {
   readonly requestId: string;
@@ -21,11 +27,18 @@ export interface SignOutcome {
 /** Signing as the API sees it: this node coordinates; every participant checks the grant itself. */
 @Injectable()
 export class SigningService {
+  private readonly logger = new Logger(SigningService.name);
+
+  private readonly admission: Admission;
+
   constructor(
+    @Inject(SIGNER_CONFIG) private readonly config: SignerConfig,
     private readonly node: SignerNode,
     private readonly nonces: NoncePool,
     private readonly presignatures: PresignaturePool,
-  ) {}
+  ) {
+    this.admission = new Admission(config.maxConcurrentSigns);
+  }
 
   async sign(grantText: string, signers: readonly number[], signingInput: Uint8Array, timeoutMs?: number): Promise<SignOutcome> {
     let keyId: string;
@@ -41,6 +54,7 @@ export class SigningService {
     }
     const participants = [...signers].sort((a, b) => a - b);
     if (!participants.includes(this.node.self)) throw new InvalidInputError('signers', `must include signer ${this.node.self}, the node asked`);
+    if (participants.some((p, i) => i > 0 && p === participants[i - 1])) throw new InvalidInputError('signers', 'must not repeat a signer');
     if (scheme === 'eddsa') {
       const result = await this.node.coordinate<FrostSignResult>({ protocol: 'eddsa-sign', keyId, participants, grant: grantText, signingInput: bytesToHex(signingInput) }, timeoutMs);
       this.nonces.refillAll();
@@ -48,16 +62,25 @@ export class SigningService {
     }
     if (scheme === 'ecdsa') {
       const base = { protocol: 'ecdsa-sign' as const, keyId, participants, grant: grantText, signingInput: bytesToHex(signingInput) };
-      const presignatureId = await this.presignatures.available(keyId, participants);
-      let outcome: EcdsaSignOutcome;
+      // The request's deadline covers its wait for a slot: presigning in the session is CPU-heavy, and
+      // a node running too many at once answers its peers' invitations too late.
+      const deadline = Date.now() + (timeoutMs || this.config.sessionTimeoutMs);
+      let leave: () => void;
       try {
-        outcome = await this.node.coordinate<EcdsaSignOutcome>(presignatureId ? { ...base, presignatureId } : base, timeoutMs);
+        leave = await this.admission.enter(deadline);
       } catch (error) {
-        // A presignature another signer no longer has (used, or lost to a crash): sign without one.
-        if (!(presignatureId && error instanceof SessionFailed && error.kind === 'invitation-refused' && /presignature .* is not available/.test(error.message))) throw error;
-        outcome = await this.node.coordinate<EcdsaSignOutcome>(base, timeoutMs);
+        if (!(error instanceof AdmissionTimeout)) throw error;
+        const limit = this.config.maxConcurrentSigns;
+        throw new SessionFailed('timeout', [this.node.self], `signer ${this.node.self} runs ${limit} ECDSA signing session${limit === 1 ? '' : 's'} at a time and had none free before the deadline`);
+      }
+      let outcome: EcdsaSignOutcome | undefined;
+      try {
+        outcome = await this.signEcdsa(base, requestId, deadline);
       } finally {
-        this.presignatures.want(keyId, participants);
+        leave();
+        void this.presignatures.want(keyId, participants, outcome ? 'signed' : 'failed').catch((error: unknown) => {
+          this.logger.warn({ reason: error instanceof Error ? error.message : String(error) }, 'presignature pool could not take the signer set');
+        });
       }
       return {
         requestId,
@@ -68,6 +91,34 @@ export class SigningService {
       };
     }
     throw new InvalidInputError('grant', `scheme ${scheme} is not served`);
+  }
+
+  /**
+   * One ECDSA signature: with a presignature of this node's pool, reserved for this request alone
+   * (every participant consumes that one id), or presigning in the session when none is ready or a
+   * participant no longer holds the reserved one (lost to a crash). A reserved presignature is never
+   * offered to another session, whatever becomes of this one.
+   */
+  private async signEcdsa(
+    base: { protocol: 'ecdsa-sign'; keyId: string; participants: number[]; grant: string; signingInput: string },
+    requestId: string,
+    deadline: number,
+  ): Promise<EcdsaSignOutcome> {
+    const remaining = (): number => {
+      const ms = deadline - Date.now();
+      if (ms < MIN_SESSION_MS) throw new SessionFailed('timeout', [this.node.self], `the deadline passed before signer ${this.node.self} could start the session`);
+      return ms;
+    };
+    const presignatureId = await this.presignatures.reserve(base.keyId, base.participants, requestId);
+    if (!presignatureId) return this.node.coordinate<EcdsaSignOutcome>(base, remaining());
+    try {
+      return await this.node.coordinate<EcdsaSignOutcome>({ ...base, presignatureId }, remaining());
+    } catch (error) {
+      if (!(error instanceof SessionFailed && error.kind === 'invitation-refused' && /presignature .* is not available/.test(error.message))) throw error;
+    } finally {
+      await this.presignatures.release(presignatureId);
+    }
+    return this.node.coordinate<EcdsaSignOutcome>(base, remaining());
   }
 
   presign(keyId: string, signers: readonly number[], count: number, timeoutMs?: number): Promise<number> {

@@ -143,14 +143,19 @@ export class SignerRepository {
 
   // ---- one-time values --------------------------------------------------------------------------
 
-  async insertOneTime(v: { id: string; kind: OneTimeKind; keyId: string; generation: number; signers: readonly number[]; sealed: string }): Promise<void> {
-    await this.rows(`INSERT INTO signer.one_time_values (id, kind, key_id, generation, signers, sealed) VALUES ($1, $2, $3, $4, $5, $6)`, [
+  /**
+   * Stores a one-time value. A presignature names its `owner`, the signer that coordinated its
+   * presigning: only the owner may put it in a signing session (see `reservePresignature`).
+   */
+  async insertOneTime(v: { id: string; kind: OneTimeKind; keyId: string; generation: number; signers: readonly number[]; sealed: string; owner?: number }): Promise<void> {
+    await this.rows(`INSERT INTO signer.one_time_values (id, kind, key_id, generation, signers, sealed, owner) VALUES ($1, $2, $3, $4, $5, $6, $7)`, [
       v.id,
       v.kind,
       v.keyId,
       v.generation,
       [...v.signers],
       v.sealed,
+      v.owner ?? null,
     ]);
   }
 
@@ -160,19 +165,84 @@ export class SignerRepository {
 
   /**
    * Consumes a one-time value: marks it used and erases its sealed secret in the same statement,
-   * returning the sealed secret to the caller only if it was still unused. After this, no retry,
-   * crash or concurrent request can obtain it again.
+   * returning the sealed secret to the caller only if it was still unused and `owner` owns it (the
+   * coordinator of the session asking for it; null for values no coordinator owns, FROST nonces). After this, no retry, crash or concurrent request
+   * can obtain it again.
    */
-  async consumeOneTime(id: string, keyId: string, consumedBy: string, tx?: EntityManager): Promise<string | undefined> {
-    const rows: Array<{ sealed: unknown }> = await this.rowsTx(tx, 
+  async consumeOneTime(id: string, keyId: string, owner: number | null, consumedBy: string, tx?: EntityManager): Promise<string | undefined> {
+    const rows: Array<{ sealed: unknown }> = await this.rowsTx(tx,
       `WITH taken AS (
          SELECT v.id, v.sealed FROM signer.one_time_values v JOIN signer.keys k ON k.key_id = v.key_id AND k.generation = v.generation
-          WHERE v.id = $1 AND v.key_id = $3 AND v.consumed_at IS NULL FOR UPDATE OF v)
+          WHERE v.id = $1 AND v.key_id = $3 AND v.owner IS NOT DISTINCT FROM $4::integer AND v.consumed_at IS NULL FOR UPDATE OF v)
        UPDATE signer.one_time_values v SET consumed_at = now(), consumed_by = $2, sealed = '{}'::jsonb
        FROM taken WHERE v.id = taken.id RETURNING taken.sealed`,
-      [id, consumedBy, keyId],
+      [id, consumedBy, keyId, owner],
     );
     return rows[0] ? JSON.stringify(rows[0].sealed) : undefined;
+  }
+
+  /**
+   * The owner marks its presignature usable once every party confirmed it (each has staged its copy),
+   * so that no signing session is offered one a participant does not hold yet.
+   */
+  async markPresignatureReady(id: string, owner: number): Promise<boolean> {
+    const rows: unknown[] = await this.rows(
+      `UPDATE signer.one_time_values SET ready_at = now() WHERE id = $1 AND owner = $2 AND kind = 'ecdsa-presignature' AND ready_at IS NULL AND consumed_at IS NULL RETURNING id`,
+      [id, owner],
+    );
+    return rows.length === 1;
+  }
+
+  /**
+   * Reserves the oldest ready presignature this node owns for the key's current generation and this
+   * signer set, for one signing session (`reservedBy`), atomically: concurrent callers never get the
+   * same one (`FOR UPDATE SKIP LOCKED`), and a reserved one is never offered again, whatever becomes
+   * of the session (see `burnPresignature`).
+   */
+  async reservePresignature(keyId: string, owner: number, signers: readonly number[], reservedBy: string): Promise<string | undefined> {
+    const rows: Array<{ id: string }> = await this.rows(
+      `WITH pick AS (
+         SELECT v.id FROM signer.one_time_values v JOIN signer.keys k ON k.key_id = v.key_id AND k.generation = v.generation
+          WHERE v.key_id = $1 AND v.kind = 'ecdsa-presignature' AND v.owner = $2 AND v.signers = $3::integer[]
+            AND v.ready_at IS NOT NULL AND v.reserved_at IS NULL AND v.consumed_at IS NULL
+          ORDER BY v.created_at LIMIT 1 FOR UPDATE OF v SKIP LOCKED)
+       UPDATE signer.one_time_values v SET reserved_at = now(), reserved_by = $4
+       FROM pick WHERE v.id = pick.id RETURNING v.id`,
+      [keyId, owner, [...signers], reservedBy],
+    );
+    return rows[0]?.id;
+  }
+
+  /**
+   * Burns a presignature: consumed and its secret erased, unless it was consumed already. For one that
+   * was reserved but whose session ended before this node consumed it (a participant may have).
+   */
+  async burnPresignature(id: string, reason: string): Promise<boolean> {
+    const rows: unknown[] = await this.rows(
+      `UPDATE signer.one_time_values SET consumed_at = now(), consumed_by = $2, sealed = '{}'::jsonb WHERE id = $1 AND kind = 'ecdsa-presignature' AND consumed_at IS NULL RETURNING id`,
+      [id, `burned: ${reason}`],
+    );
+    return rows.length === 1;
+  }
+
+  /** Burns every reservation left unconsumed by a crash (at start-up: their sessions are gone). */
+  async burnStaleReservations(owner: number): Promise<number> {
+    const rows: unknown[] = await this.rows(
+      `UPDATE signer.one_time_values SET consumed_at = now(), consumed_by = 'burned: reserved before a restart', sealed = '{}'::jsonb
+        WHERE kind = 'ecdsa-presignature' AND owner = $1 AND reserved_at IS NOT NULL AND consumed_at IS NULL RETURNING id`,
+      [owner],
+    );
+    return rows.length;
+  }
+
+  /** Ready, unreserved presignatures this node owns for the key's generation and signer set. */
+  async countReadyPresignatures(keyId: string, owner: number, generation: number, signers: readonly number[]): Promise<number> {
+    const rows: Array<{ n: string }> = await this.rows(
+      `SELECT count(*) AS n FROM signer.one_time_values WHERE key_id = $1 AND kind = 'ecdsa-presignature' AND owner = $2 AND generation = $3
+         AND signers = $4::integer[] AND ready_at IS NOT NULL AND reserved_at IS NULL AND consumed_at IS NULL`,
+      [keyId, owner, generation, [...signers]],
+    );
+    return Number(rows[0]?.n ?? 0);
   }
 
   /**
@@ -196,16 +266,6 @@ export class SignerRepository {
   async listKeys(scheme: KeyScheme): Promise<KeyRecord[]> {
     const rows: KeyRow[] = await this.rows(`SELECT * FROM signer.keys WHERE scheme = $1 ORDER BY key_id`, [scheme]);
     return rows.map(toKey);
-  }
-
-  /** The oldest unused value of a key (and signer set, for presignatures); not consumed. */
-  async peekOneTime(keyId: string, kind: OneTimeKind, generation: number, signers?: readonly number[]): Promise<string | undefined> {
-    const rows: Array<{ id: string }> = await this.rows(
-      `SELECT id FROM signer.one_time_values WHERE key_id = $1 AND kind = $2 AND generation = $3 AND consumed_at IS NULL
-         AND ($4::integer[] IS NULL OR signers = $4::integer[]) ORDER BY created_at LIMIT 1`,
-      [keyId, kind, generation, signers ? [...signers] : null],
-    );
-    return rows[0]?.id;
   }
 
   async countOneTime(keyId: string, kind: OneTimeKind, generation: number, signers?: readonly number[]): Promise<number> {
