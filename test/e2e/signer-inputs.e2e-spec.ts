@@ -192,6 +192,7 @@ describe('signer API inputs (e2e)', () => {
     await signers.client(1).sign(g.grant, [1, 2], g.signingInput);
     const error = await failure(signers.client(3).sign(g.grant, [1, 3], g.signingInput));
     expect(codeOf(error)).toBe('FAILED_PRECONDITION');
+    expect(error.retryable).toBe(false);
     expect(error.details).toMatch(/signer 1: .*signed here before/);
   }, 60_000);
 
@@ -200,6 +201,7 @@ describe('signer API inputs (e2e)', () => {
     const g = makeTestGrant({ engineSeedFile: signers.secrets.policyEngine.seedFile, approvers, keyId: ed.keyId, scheme: 'eddsa', message: randomBytes(8) });
     const error = await failure(signers.client(1).sign(g.grant, [1, 3], g.signingInput));
     expect(codeOf(error)).toBe('UNAVAILABLE');
+    expect(error.retryable).toBe(true);
     expect(error.details).toMatch(/signer 3: unreachable/);
     await signers.restart(3);
     await expect(signers.client(1).sign(g.grant, [1, 3], g.signingInput)).resolves.toMatchObject({ requestId: g.request.requestId });
