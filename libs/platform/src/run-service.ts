@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { Transport, type MicroserviceOptions } from '@nestjs/microservices';
 import type { DynamicModule, INestApplication, Type } from '@nestjs/common';
+import type { PackageDefinition } from '@grpc/proto-loader';
 import { redactUrl, type ServiceConfig } from '@custody/config';
 import { createLogger, PinoNestLogger, ServiceMetrics, stopTracing } from '@custody/observability';
 import { connectPostgres, DatabaseUnavailableError } from '@custody/persistence';
@@ -31,6 +32,15 @@ export interface ServiceDefinition<C extends ServiceConfig> {
   /** The app's root module, given its configuration. */
   readonly module: (config: C, platform: DynamicModule) => Type<unknown> | DynamicModule;
   readonly grpcServices?: readonly GrpcServiceDefinition[];
+  /** The app's own gRPC server settings (message limits, request decoding), if any. */
+  readonly grpcServer?: GrpcServerOptions;
+}
+
+export interface GrpcServerOptions {
+  /** The largest message the server takes, in bytes; grpc-js answers RESOURCE_EXHAUSTED above it. */
+  readonly maxReceiveMessageLength?: number;
+  /** Called with the loaded definitions before the services are registered (e.g. to wrap deserializers). */
+  readonly onLoadPackageDefinition?: (definition: PackageDefinition) => void;
 }
 
 /**
@@ -102,6 +112,8 @@ export async function runService<C extends ServiceConfig>(definition: ServiceDef
         package: [...new Set(['grpc.health.v1', ...grpcServices.map((s) => s.package)])],
         protoPath: [...new Set([protoPath('health'), ...grpcServices.map((s) => s.protoPath)])],
         loader: { includeDirs: [PROTO_ROOT], keepCase: false, longs: String, enums: Number, defaults: true },
+        ...(definition.grpcServer?.maxReceiveMessageLength !== undefined ? { maxReceiveMessageLength: definition.grpcServer.maxReceiveMessageLength } : {}),
+        ...(definition.grpcServer?.onLoadPackageDefinition ? { onLoadPackageDefinition: definition.grpcServer.onLoadPackageDefinition } : {}),
       },
     },
     { inheritAppConfig: true },

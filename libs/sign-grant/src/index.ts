@@ -18,7 +18,7 @@ export {
   type SignGrant,
   type UnsignedSignGrant,
 } from './types';
-export { LIMITS, validateSignRequest, validatePayload } from './validate';
+export { LIMITS, IDENTIFIER_PATTERN, IDENTIFIER_MAX_LENGTH, validateSignRequest, validatePayload } from './validate';
 export { signingInput, encodeSignRequest, requestDigest, grantSigningBytes, grantId } from './encoding';
 export {
   signGrant,

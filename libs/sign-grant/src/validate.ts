@@ -18,7 +18,13 @@ export const LIMITS = {
   maxRequiredApprovals: 64,
 } as const;
 
-const ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
+/**
+ * The identifier grammar (request ids, key ids): 1..128 characters of [A-Za-z0-9._:-]. The signer's
+ * API checks every identifier it is given against this one pattern.
+ */
+export const IDENTIFIER_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
+export const IDENTIFIER_MAX_LENGTH = 128;
+const ID_PATTERN = IDENTIFIER_PATTERN;
 const APPROVER_ID_PATTERN = /^[A-Za-z0-9._:@-]{1,128}$/;
 const POLICY_VERSION_PATTERN = /^[A-Za-z0-9._:-]{1,64}$/;
 const HARDENED = 0x80000000;

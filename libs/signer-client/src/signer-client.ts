@@ -23,14 +23,20 @@ export interface SignResult {
   readonly publicKey: Uint8Array;
 }
 
-/** A failed call: the gRPC status code and the signer's message (which names the parties concerned). */
+/**
+ * A failed call: the gRPC status code and the signer's message (which names the parties concerned).
+ * The codes are those of the signer's error table (README, "Signer API inputs and errors").
+ */
 export class SignerCallError extends Error {
   override readonly name = 'SignerCallError';
+  /** Whether repeating the same call can succeed: UNAVAILABLE and DEADLINE_EXCEEDED only. */
+  readonly retryable: boolean;
   constructor(
     readonly code: grpc.status,
     readonly details: string,
   ) {
     super(`${grpc.status[code]}: ${details}`);
+    this.retryable = code === grpc.status.UNAVAILABLE || code === grpc.status.DEADLINE_EXCEEDED;
   }
 }
 

@@ -1,27 +1,33 @@
 import { Catch, Logger, type ArgumentsHost, type RpcExceptionFilter } from '@nestjs/common';
 import { status } from '@grpc/grpc-js';
-import { InvalidInputError, ProtocolAbortError } from '@custody/mpc-core';
 import { throwError, type Observable } from 'rxjs';
-import { KeyNotFound } from '../keys/keys.service';
-import { InvitationRefused } from '../node/protocol-handler';
 import { SessionFailed } from '../sessions/session-errors';
+import { classifySignerError } from './signer-error-table';
 
 export interface GrpcError {
   readonly code: status;
   readonly message: string;
 }
 
-/** Maps the signer's errors to gRPC status codes; the message names parties and checks, never secrets. */
+/**
+ * The longest status message sent. Messages are built to be short (an echoed input is cut to 32
+ * characters); this is the net under that rule: an unbounded message once exceeded HTTP/2's 64 KiB
+ * header block (grpc-message is a trailer), so the status never left and the caller's connection
+ * hung until its deadline.
+ */
+export const MAX_STATUS_MESSAGE = 1024;
+
+function bounded(message: string): string {
+  return message.length <= MAX_STATUS_MESSAGE ? message : `${message.slice(0, MAX_STATUS_MESSAGE - 20)}… (${message.length} chars)`;
+}
+
+/** Maps the signer's errors to gRPC status codes by SIGNER_ERROR_TABLE; the message names parties and checks, never secrets. */
 export function toGrpcError(error: unknown): GrpcError {
-  if (error instanceof InvalidInputError) return { code: status.INVALID_ARGUMENT, message: error.message };
-  if (error instanceof KeyNotFound) return { code: status.NOT_FOUND, message: error.message };
-  if (error instanceof InvitationRefused) return { code: status.FAILED_PRECONDITION, message: error.message };
-  if (error instanceof SessionFailed) {
-    const code = error.kind === 'timeout' || error.kind === 'invitation-refused' ? status.UNAVAILABLE : status.ABORTED;
-    return { code, message: `${error.kind} [signers ${error.parties.join(',')}]: ${error.message}` };
-  }
-  if (error instanceof ProtocolAbortError) return { code: status.ABORTED, message: error.message };
-  return { code: status.INTERNAL, message: 'internal error' };
+  const row = classifySignerError(error);
+  if (row.errorClass === 'internal') return { code: row.code, message: 'internal error' };
+  const text = error instanceof Error ? error.message : String(error);
+  if (error instanceof SessionFailed) return { code: row.code, message: bounded(`${error.kind} [signers ${error.parties.join(',')}]: ${text}`) };
+  return { code: row.code, message: bounded(text) };
 }
 
 @Catch()
@@ -33,7 +39,7 @@ export class SignerErrorsFilter implements RpcExceptionFilter<unknown> {
     // Our own bug: the message and stack go to the log (our errors never carry secret values); the
     // caller only learns that it was internal.
     if (error.code === status.INTERNAL) {
-      this.logger.error({ err: exception instanceof Error ? { name: exception.name, message: exception.message, stack: exception.stack } : String(exception) }, 'request failed');
+      this.logger.error({ err: exception instanceof Error ? { name: exception.name, message: exception.message.slice(0, 2000), stack: exception.stack?.slice(0, 4000) } : String(exception).slice(0, 2000) }, 'request failed');
     }
     return throwError(() => error);
   }

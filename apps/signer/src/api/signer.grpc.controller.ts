@@ -4,6 +4,7 @@ import { InvalidInputError } from '@custody/mpc-core';
 import { KeysService } from '../keys/keys.service';
 import { SigningService } from '../signing/signing.service';
 import type { KeyRecord, KeyScheme } from '../storage/signer.repository';
+import { decoded } from './request-decoding';
 import { SignerErrorsFilter } from './signer-errors.filter';
 
 /** proto signer.v1.Scheme */
@@ -38,7 +39,11 @@ function scheme(value: unknown): KeyScheme {
   return s;
 }
 
-/** signer.v1.SignerService: thin; the rules live in the services. */
+/**
+ * signer.v1.SignerService: thin; the rules live in the services, which check every argument before
+ * any database or peer call (./signer-inputs.ts). A request that did not decode arrives as a marker
+ * (./request-decoding.ts) and `decoded()` refuses it.
+ */
 @Controller()
 @UseFilters(SignerErrorsFilter)
 export class SignerGrpcController {
@@ -48,22 +53,26 @@ export class SignerGrpcController {
   ) {}
 
   @GrpcMethod('SignerService', 'CreateKey')
-  async createKey(request: { scheme?: number; threshold?: number; participants?: number[]; timeoutMs?: number }): Promise<KeyInfo> {
+  async createKey(raw: { scheme?: number; threshold?: number; participants?: number[]; timeoutMs?: number }): Promise<KeyInfo> {
+    const request = decoded(raw);
     return keyInfo(await this.keys.createKey(scheme(request.scheme), request.threshold ?? 0, request.participants ?? [], request.timeoutMs));
   }
 
   @GrpcMethod('SignerService', 'RefreshKey')
-  async refreshKey(request: { keyId?: string; timeoutMs?: number }): Promise<KeyInfo> {
+  async refreshKey(raw: { keyId?: string; timeoutMs?: number }): Promise<KeyInfo> {
+    const request = decoded(raw);
     return keyInfo(await this.keys.refreshKey(request.keyId ?? '', request.timeoutMs));
   }
 
   @GrpcMethod('SignerService', 'GetKey')
-  async getKey(request: { keyId?: string }): Promise<KeyInfo> {
+  async getKey(raw: { keyId?: string }): Promise<KeyInfo> {
+    const request = decoded(raw);
     return keyInfo(await this.keys.getKey(request.keyId ?? ''));
   }
 
   @GrpcMethod('SignerService', 'Sign')
-  async sign(request: { grant?: Buffer; signers?: number[]; timeoutMs?: number; signingInput?: Buffer }): Promise<{ requestId: string; signature: Buffer; recoveryId: number; der: Buffer; publicKey: Buffer }> {
+  async sign(raw: { grant?: Buffer; signers?: number[]; timeoutMs?: number; signingInput?: Buffer }): Promise<{ requestId: string; signature: Buffer; recoveryId: number; der: Buffer; publicKey: Buffer }> {
+    const request = decoded(raw);
     let grant: string;
     try {
       grant = new TextDecoder('utf-8', { fatal: true }).decode(request.grant ?? new Uint8Array(0));
@@ -81,7 +90,8 @@ export class SignerGrpcController {
   }
 
   @GrpcMethod('SignerService', 'Presign')
-  async presign(request: { keyId?: string; signers?: number[]; count?: number; timeoutMs?: number }): Promise<{ created: number }> {
+  async presign(raw: { keyId?: string; signers?: number[]; count?: number; timeoutMs?: number }): Promise<{ created: number }> {
+    const request = decoded(raw);
     return { created: await this.signing.presign(request.keyId ?? '', request.signers ?? [], request.count ?? 0, request.timeoutMs) };
   }
 }

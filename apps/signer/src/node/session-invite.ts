@@ -1,4 +1,5 @@
 import { InvalidInputError } from '@custody/mpc-core';
+import { IDENTIFIER_PATTERN } from '@custody/sign-grant';
 
 export const PROTOCOLS = ['ecdsa-keygen', 'ecdsa-refresh', 'ecdsa-presign', 'ecdsa-sign', 'eddsa-keygen', 'eddsa-refresh', 'eddsa-sign'] as const;
 export type SessionProtocol = (typeof PROTOCOLS)[number];
@@ -26,7 +27,8 @@ export interface SessionInvite {
   readonly signingInput?: string;
 }
 
-export const KEY_ID_PATTERN = /^[A-Za-z0-9._:-]{1,100}$/;
+/** Key ids follow the one identifier grammar (libs/sign-grant), as at the API. */
+export const KEY_ID_PATTERN = IDENTIFIER_PATTERN;
 export const INVITE_LABEL = 'invite';
 export const START_LABEL = 'start';
 

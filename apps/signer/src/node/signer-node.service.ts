@@ -3,7 +3,7 @@ import type { ServiceMetrics } from '@custody/observability';
 import { SERVICE_METRICS } from '@custody/platform';
 import { Counter, Histogram } from 'prom-client';
 import { bytesToHex } from '@noble/hashes/utils.js';
-import { ProtocolAbortError, systemRng, type PartyId } from '@custody/mpc-core';
+import { InvalidInputError, ProtocolAbortError, systemRng, type PartyId } from '@custody/mpc-core';
 import { EnvelopeRejected, openEnvelope, sealEnvelope, type PeerEnvelope } from '@custody/peer-auth';
 import type { SignerConfig } from '../config';
 import { PeerClient, PeerUnreachable } from '../peer/peer-client';
@@ -42,6 +42,14 @@ const DELIVERY_ATTEMPT_MS = 15_000;
 const INVITE_WAIT_MS = 5000;
 /** The latest deadline an invitation may set, past now. */
 const MAX_SESSION_MS = 10 * 60_000;
+/**
+ * How a participant's reply says it could not check an invitation (its own failure, not a refusal):
+ * the coordinator reports such a participant as unavailable (a retry can succeed), not as refusing.
+ */
+const UNAVAILABLE_REASON = 'unavailable: ';
+/** Replies the coordinator makes up for a participant that never answered. */
+const UNREACHABLE = 'unreachable';
+const NO_ANSWER = 'no answer';
 
 /**
  * The signer's network side: it runs sessions with its peers. As coordinator it invites the
@@ -91,7 +99,7 @@ export class SignerNode implements OnModuleInit, OnApplicationShutdown {
   onApplicationShutdown(): void {
     for (const live of this.sessions.values()) {
       clearTimeout(live.startTimer);
-      live.session.fail(new SessionFailed('local-error', [this.config.signerId], `signer ${this.config.signerId} is shutting down`));
+      live.session.fail(new SessionFailed('unavailable', [this.config.signerId], `signer ${this.config.signerId} is shutting down`));
     }
     for (const client of this.clients.values()) client.close();
   }
@@ -117,7 +125,7 @@ export class SignerNode implements OnModuleInit, OnApplicationShutdown {
           const reply = await this.client(peer).invite(this.seal(sessionId, peer, INVITE_LABEL, envelopePayload), wait);
           return { peer, ...reply };
         } catch (error) {
-          return { peer, accepted: false, reason: error instanceof PeerUnreachable ? 'unreachable' : 'no answer' };
+          return { peer, accepted: false, reason: error instanceof PeerUnreachable ? UNREACHABLE : NO_ANSWER };
         }
       }),
     );
@@ -137,7 +145,15 @@ export class SignerNode implements OnModuleInit, OnApplicationShutdown {
     const refused = replies.filter((r) => !r.accepted);
     if (refused.length > 0) {
       const detail = refused.map((r) => `signer ${r.peer}: ${r.reason}`).join('; ');
-      live.session.fail(new SessionFailed('invitation-refused', refused.map((r) => r.peer), `invitation not accepted (${detail})`));
+      const parties = refused.map((r) => r.peer);
+      // A participant that checked and said no decides the kind (retrying cannot help); past the
+      // deadline it is a timeout whatever they said; otherwise someone was out of reach.
+      const checked = refused.some((r) => r.reason !== UNREACHABLE && r.reason !== NO_ANSWER && !r.reason.startsWith(UNAVAILABLE_REASON));
+      const failure =
+        Date.now() >= deadline
+          ? new SessionFailed('timeout', parties, `the deadline passed before the invitation was accepted (${detail})`)
+          : new SessionFailed(checked ? 'invitation-refused' : 'unavailable', parties, `invitation not accepted (${detail})`);
+      live.session.fail(failure);
     } else {
       for (const peer of others) this.sendEnvelope(peer, this.seal(sessionId, 'broadcast', START_LABEL, new Uint8Array(0)), deadline);
       this.begin(live);
@@ -176,7 +192,13 @@ export class SignerNode implements OnModuleInit, OnApplicationShutdown {
       }
       return { accepted: true, reason: '' };
     } catch (error) {
-      const reason = error instanceof InvitationRefused || error instanceof Error ? error.message.slice(0, 300) : 'refused';
+      if (!(error instanceof InvitationRefused || error instanceof InvalidInputError || error instanceof ProtocolAbortError)) {
+        // Not a verdict on the invitation but this node's own failure (a database error, a bug): the
+        // coordinator learns that this signer is unavailable, the detail stays in this log.
+        this.logger.error({ from: opened.senderId, session: bytesToHex(opened.sessionId), err: error instanceof Error ? { name: error.name, message: error.message.slice(0, 300) } : 'unknown' }, 'could not check an invitation');
+        return { accepted: false, reason: `${UNAVAILABLE_REASON}signer ${this.self} could not check the invitation` };
+      }
+      const reason = error.message.slice(0, 300);
       this.logger.warn({ from: opened.senderId, session: bytesToHex(opened.sessionId), reason }, 'invitation refused');
       return { accepted: false, reason };
     }
@@ -251,7 +273,15 @@ export class SignerNode implements OnModuleInit, OnApplicationShutdown {
       sessionId,
       started: false,
       startTimer: setTimeout(() => {
-        if (!live.started) session.fail(new SessionFailed('timeout', [invite.coordinator], `signer ${invite.coordinator} never started the session`));
+        if (live.started) return;
+        // The coordinator's own copy starts once every participant accepted: if the deadline passes
+        // first, it was waiting for them, not for itself.
+        const waitingFor = invite.coordinator === this.self ? invite.participants.filter((p) => p !== this.self) : [invite.coordinator];
+        const detail =
+          invite.coordinator === this.self
+            ? `the deadline passed before signers ${waitingFor.join(', ')} accepted the invitation`
+            : `signer ${invite.coordinator} never started the session`;
+        session.fail(new SessionFailed('timeout', waitingFor, detail));
       }, Math.max(0, invite.deadline - Date.now())),
     };
     this.sessions.set(id, live);

@@ -1,9 +1,14 @@
 import type { PartyId } from '@custody/mpc-core';
 
-/** Why a session ended without a result. Every variant names the parties concerned. */
+/**
+ * Why a session ended without a result. Every variant names the parties concerned. The API maps each
+ * kind to a gRPC code in one table (apps/signer/src/api/signer-error-table.ts).
+ */
 export type SessionFailureKind =
-  /** Participants did not answer the invitation, or refused it. */
+  /** Participants refused the invitation by their own checks (each named with its reason): retrying cannot help. */
   | 'invitation-refused'
+  /** Participants could not be reached, did not answer, or could not check the invitation; or this node is stopping: a retry can succeed. */
+  | 'unavailable'
   /** The deadline passed while waiting for these parties. */
   | 'timeout'
   /** A protocol check failed: these parties cheated (or sent garbage). */

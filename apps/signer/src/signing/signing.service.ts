@@ -7,6 +7,7 @@ import { decodeSignGrant, SignGrantInputError } from '@custody/sign-grant';
 import type { SignerConfig } from '../config';
 import { SignerNode } from '../node/signer-node.service';
 import type { EcdsaSignOutcome } from '../protocols/ecdsa.handlers';
+import { presignArguments, signArguments } from '../api/signer-inputs';
 import { SessionFailed } from '../sessions/session-errors';
 import { SIGNER_CONFIG } from '../storage/signer.tokens';
 import { Admission, AdmissionTimeout } from './admission';
@@ -40,7 +41,8 @@ export class SigningService {
     this.admission = new Admission(config.maxConcurrentSigns);
   }
 
-  async sign(grantText: string, signers: readonly number[], signingInput: Uint8Array, timeoutMs?: number): Promise<SignOutcome> {
+  async sign(grantText: string, signers: readonly number[], signingInput: Uint8Array, requestedTimeoutMs?: number): Promise<SignOutcome> {
+    const { participants, timeoutMs } = signArguments(signers, signingInput, requestedTimeoutMs, this.node.self);
     let keyId: string;
     let scheme: string;
     let requestId: string;
@@ -52,9 +54,6 @@ export class SigningService {
       if (error instanceof SignGrantInputError) throw new InvalidInputError('grant', error.message);
       throw error;
     }
-    const participants = [...signers].sort((a, b) => a - b);
-    if (!participants.includes(this.node.self)) throw new InvalidInputError('signers', `must include signer ${this.node.self}, the node asked`);
-    if (participants.some((p, i) => i > 0 && p === participants[i - 1])) throw new InvalidInputError('signers', 'must not repeat a signer');
     if (scheme === 'eddsa') {
       const result = await this.node.coordinate<FrostSignResult>({ protocol: 'eddsa-sign', keyId, participants, grant: grantText, signingInput: bytesToHex(signingInput) }, timeoutMs);
       this.nonces.refillAll();
@@ -121,10 +120,8 @@ export class SigningService {
     return this.node.coordinate<EcdsaSignOutcome>(base, remaining());
   }
 
-  presign(keyId: string, signers: readonly number[], count: number, timeoutMs?: number): Promise<number> {
-    const participants = [...signers].sort((a, b) => a - b);
-    if (!participants.includes(this.node.self)) throw new InvalidInputError('signers', `must include signer ${this.node.self}, the node asked`);
-    if (!Number.isInteger(count) || count < 1 || count > 100) throw new InvalidInputError('count', 'must be 1..100');
+  presign(requestedKeyId: string, signers: readonly number[], requestedCount: number, requestedTimeoutMs?: number): Promise<number> {
+    const { keyId, participants, count, timeoutMs } = presignArguments(requestedKeyId, signers, requestedCount, requestedTimeoutMs, this.node.self);
     return this.presignatures.presign(keyId, participants, count, timeoutMs);
   }
 }
