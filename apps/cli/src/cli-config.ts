@@ -1,4 +1,5 @@
 import { EnvReader, type Environment } from '@custody/config';
+import { DEFAULT_BASE_PORT } from '@custody/local-cluster';
 
 /** Where the CLI finds Postgres and Redis: flags win, then these variables, then local defaults. */
 export interface CliEnvironment {
@@ -6,6 +7,8 @@ export interface CliEnvironment {
   readonly redisUrl: URL;
   readonly otlpEndpoint: URL | undefined;
   readonly logLevel: string;
+  /** `custody up`'s base port (CUSTODY_BASE_PORT; `--base-port` wins). */
+  readonly basePort: number;
 }
 
 export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/custody';
@@ -19,5 +22,6 @@ export function readCliEnvironment(env: Environment = process.env): CliEnvironme
     redisUrl: read.url('REDIS_URL', ['redis', 'rediss'], DEFAULT_REDIS_URL),
     otlpEndpoint: read.optionalUrl('OTEL_EXPORTER_OTLP_ENDPOINT', ['http', 'https']),
     logLevel: read.oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace'], 'info'),
+    basePort: read.port('CUSTODY_BASE_PORT', DEFAULT_BASE_PORT),
   };
 }
