@@ -90,6 +90,7 @@ async function up(flags: UpFlags): Promise<number> {
       logLevel: env.logLevel,
       otlpEndpoint: env.otlpEndpoint,
       secrets,
+      signerEnv: env.signerEnv,
       perSignerEnv: flags.testOnlyPrimes ? testOnlyPrimesEnv(flags.secretsDir, flags.signers) : undefined,
     },
     portsFromBase(basePort),
