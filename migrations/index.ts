@@ -6,6 +6,7 @@ import { CreatePolicySchema1795500000000 } from './policy/1795500000000-CreatePo
 import { CreateSignerSchema1795500000000 } from './signer/1795500000000-CreateSignerSchema';
 import { CreateSignerTables1795500100000 } from './signer/1795500100000-CreateSignerTables';
 import { PresignatureOwnership1795500200000 } from './signer/1795500200000-PresignatureOwnership';
+import { CreateSignerOwner1795600000000 } from './signer/1795600000000-CreateSignerOwner';
 
 /**
  * Every owner's migrations, in order. A new migration is added to its owner's list here; the
@@ -16,5 +17,5 @@ export const MIGRATION_SETS: readonly MigrationSet[] = [
   { owner: 'policy', database: 'main', migrations: [CreatePolicySchema1795500000000] },
   { owner: 'ledger', database: 'main', migrations: [CreateLedgerSchema1795500000000] },
   { owner: 'chain-indexer', database: 'main', migrations: [CreateChainIndexerSchema1795500000000] },
-  { owner: 'signer', database: 'signer', migrations: [CreateSignerSchema1795500000000, CreateSignerTables1795500100000, PresignatureOwnership1795500200000] },
+  { owner: 'signer', database: 'signer', migrations: [CreateSignerSchema1795500000000, CreateSignerTables1795500100000, PresignatureOwnership1795500200000, CreateSignerOwner1795600000000] },
 ];

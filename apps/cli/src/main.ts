@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { ConfigError } from '@custody/config';
 import { CliUsageError } from './cli-error';
 import { registerMigrateCommand } from './commands/migrate.command';
 import { registerMpcCommands } from './commands/mpc.command';
@@ -22,6 +23,12 @@ async function main(argv: string[]): Promise<void> {
   } catch (error) {
     if (error instanceof CommanderError) {
       process.exitCode = error.exitCode === 0 ? 0 : 2;
+      return;
+    }
+    if (error instanceof ConfigError) {
+      // A malformed or empty variable (DATABASE_URL=''): one line naming it, EX_CONFIG like the services.
+      process.stderr.write(`custody: ${error.message}\n`);
+      process.exitCode = 78;
       return;
     }
     if (error instanceof CliUsageError) {

@@ -15,8 +15,21 @@ export class EnvReader {
     return value === undefined || value.trim() === '' ? undefined : value.trim();
   }
 
+  /**
+   * The value of a variable that is required or has a default. Set but blank (`NAME=''`) is an
+   * error, never the default: an empty `DATABASE_URL` must not quietly become the shared database.
+   * Optional variables (`optional*`, a secret's `_FILE` twin) still read blank as unset.
+   */
+  private present(name: string, hasFallback: boolean): string | undefined {
+    const value = this.env[name];
+    if (value !== undefined && value.trim() === '') {
+      throw new ConfigError(name, hasFallback ? 'is set but empty (unset it to use the default)' : 'is required but empty');
+    }
+    return this.raw(name);
+  }
+
   string(name: string, fallback?: string): string {
-    const value = this.raw(name) ?? fallback;
+    const value = this.present(name, fallback !== undefined) ?? fallback;
     if (value === undefined) throw new ConfigError(name, 'is required but not set');
     return value;
   }
@@ -46,7 +59,7 @@ export class EnvReader {
   }
 
   integer(name: string, bounds: { min: number; max: number }, fallback?: number): number {
-    const value = this.raw(name);
+    const value = this.present(name, fallback !== undefined);
     if (value === undefined) {
       if (fallback === undefined) throw new ConfigError(name, 'is required but not set');
       return fallback;
@@ -85,7 +98,7 @@ export class EnvReader {
 
   /** A JSON value; `parse` validates its shape and may throw ConfigError itself. */
   json<T>(name: string, parse: (value: unknown) => T, fallback?: T): T {
-    const value = this.raw(name);
+    const value = this.present(name, fallback !== undefined);
     if (value === undefined) {
       if (fallback === undefined) throw new ConfigError(name, 'is required but not set');
       return fallback;
@@ -105,7 +118,7 @@ export class EnvReader {
   }
 
   oneOf<T extends string>(name: string, allowed: readonly T[], fallback?: T): T {
-    const value = this.raw(name) ?? fallback;
+    const value = this.present(name, fallback !== undefined) ?? fallback;
     if (value === undefined) throw new ConfigError(name, 'is required but not set');
     if (!(allowed as readonly string[]).includes(value)) {
       throw new ConfigError(name, `must be one of ${allowed.join(', ')}, got "${value}"`);

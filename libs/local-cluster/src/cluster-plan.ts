@@ -42,11 +42,37 @@ export interface PortAllocator {
   grpc(name: string, index: number): number;
 }
 
-/** `custody up` defaults: HTTP 8080.., gRPC 50051.. for the services; 8091../50061.. for signers. */
-export const DEFAULT_PORTS: PortAllocator = {
-  http: (name, index) => (name.startsWith('signer-') ? 8090 + Number(name.slice('signer-'.length)) : 8080 + index),
-  grpc: (name, index) => (name.startsWith('signer-') ? 50060 + Number(name.slice('signer-'.length)) : 50051 + index),
-};
+/** `custody up`'s default base port: the gateway's HTTP port; everything else follows it. */
+export const DEFAULT_BASE_PORT = 8080;
+
+/** Position of a process in the port layout: 0..3 the services, then signer N at 3 + N. */
+function portSlot(name: string): number {
+  if (name.startsWith('signer-')) return SERVICE_APPS.length + Number(name.slice('signer-'.length)) - 1;
+  const index = (SERVICE_APPS as readonly string[]).indexOf(name);
+  if (index < 0) throw new Error(`no port slot for ${name}`);
+  return index;
+}
+
+/**
+ * `custody up`'s ports, all from one base B: process k (0 gateway, 1 policy-engine, 2 ledger,
+ * 3 chain-indexer, 3 + N signer N) listens on HTTP B + 2k and gRPC B + 2k + 1. The default base
+ * keeps every port below Linux's ephemeral range (32768-60999), where an outgoing connection may
+ * take the port first.
+ */
+export function portsFromBase(base: number): PortAllocator {
+  return {
+    http: (name) => base + 2 * portSlot(name),
+    grpc: (name) => base + 2 * portSlot(name) + 1,
+  };
+}
+
+/** How many consecutive ports from the base a cluster of `signerCount` signers uses. */
+export function portSpan(signerCount: number): number {
+  return 2 * (SERVICE_APPS.length + signerCount);
+}
+
+/** The default layout (base {@link DEFAULT_BASE_PORT}). */
+export const DEFAULT_PORTS: PortAllocator = portsFromBase(DEFAULT_BASE_PORT);
 
 export const MIN_SIGNERS = 3;
 

@@ -4,3 +4,6 @@ export * from './health-probe';
 export * from './local-cluster';
 export * from './migrate';
 export * from './local-secrets';
+export * from './log-format';
+export * from './port-check';
+export * from './supervisor';

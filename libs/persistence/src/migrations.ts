@@ -1,4 +1,4 @@
-import type { MigrationInterface } from 'typeorm';
+import type { DataSource, MigrationInterface } from 'typeorm';
 import { connectPostgres } from './postgres';
 
 /**
@@ -50,4 +50,20 @@ export async function revertLastMigration(url: URL, set: MigrationSet): Promise<
   } finally {
     await dataSource.destroy();
   }
+}
+
+/**
+ * The migrations of `set` not yet applied on the database behind `dataSource` (all of them when
+ * its migrations table does not exist), in order. Apps check this at start-up: they never migrate
+ * on boot, and an unmigrated database must stop them with one line, not a failed query later.
+ */
+export async function pendingMigrations(dataSource: DataSource, set: MigrationSet): Promise<string[]> {
+  const table = tableName(set);
+  const exists = (await dataSource.query('SELECT to_regclass($1) AS t', [`public.${table}`])) as Array<{ t: string | null }>;
+  const applied = new Set<string>();
+  if (exists[0]?.t) {
+    const rows = (await dataSource.query(`SELECT name FROM public."${table}"`)) as Array<{ name: string }>;
+    for (const row of rows) applied.add(row.name);
+  }
+  return set.migrations.map((m) => new m().name ?? m.name).filter((name) => !applied.has(name));
 }

@@ -70,7 +70,8 @@ export async function ensureDatabase(url: URL): Promise<boolean> {
   try {
     await client.connect();
   } catch (error) {
-    throw new DatabaseUnavailableError(`Postgres at ${describe(maintenance)} is unreachable: ${reason(error)}`);
+    // Name the database the operator asked for; the maintenance database is only how we get there.
+    throw new DatabaseUnavailableError(`Postgres at ${describe(url)} is unreachable: ${reason(error)} (while connecting to its server's maintenance database "postgres" to create it if missing)`);
   }
   try {
     const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);

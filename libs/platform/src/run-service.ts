@@ -8,6 +8,7 @@ import { createLogger, PinoNestLogger, ServiceMetrics, stopTracing } from '@cust
 import { connectPostgres, DatabaseUnavailableError } from '@custody/persistence';
 import { PROTO_ROOT, protoPath } from '@custody/proto';
 import type { Logger } from 'pino';
+import type { DataSource } from 'typeorm';
 import { PlatformModule } from './platform.module';
 import { connectRedis, RedisUnavailableError } from './redis';
 
@@ -34,6 +35,11 @@ export interface ServiceDefinition<C extends ServiceConfig> {
   readonly grpcServices?: readonly GrpcServiceDefinition[];
   /** The app's own gRPC server settings (message limits, request decoding), if any. */
   readonly grpcServer?: GrpcServerOptions;
+  /**
+   * Checks on the app's own database before any module starts (e.g. that it is migrated and is
+   * this node's). Throw {@link StartupCheckFailed} for a problem the operator must fix.
+   */
+  readonly startupChecks?: (postgres: DataSource, config: C) => Promise<void>;
 }
 
 export interface GrpcServerOptions {
@@ -63,6 +69,7 @@ function fail(service: string, message: string): never {
  * HTTP and gRPC servers, and on SIGTERM or SIGINT close everything and exit 0.
  */
 export async function runService<C extends ServiceConfig>(definition: ServiceDefinition<C>): Promise<INestApplication> {
+  watchSupervisor();
   const config = definition.config;
   const logger = createLogger(config.serviceName, config.logLevel);
   let postgres;
@@ -77,6 +84,19 @@ export async function runService<C extends ServiceConfig>(definition: ServiceDef
       fail(config.serviceName, error.message);
     }
     throw error;
+  }
+
+  if (definition.startupChecks) {
+    try {
+      await definition.startupChecks(postgres, config);
+    } catch (error) {
+      if (error instanceof StartupCheckFailed) {
+        await Promise.allSettled([postgres.destroy(), Promise.resolve(redis.disconnect())]);
+        logger.fatal({ reason: error.message }, 'start-up check failed');
+        fail(config.serviceName, error.message);
+      }
+      throw error;
+    }
   }
 
   const metrics = new ServiceMetrics(config.serviceName, definition.version);
@@ -118,8 +138,24 @@ export async function runService<C extends ServiceConfig>(definition: ServiceDef
     },
     { inheritAppConfig: true },
   );
-  await app.startAllMicroservices();
-  await app.listen(config.httpPort, config.host);
+  // A port another process holds is an operator problem: one line naming it and exit 78, no stack.
+  try {
+    await app.startAllMicroservices();
+  } catch (error) {
+    await app.close().catch(() => undefined);
+    const message = `gRPC port ${config.grpcPort} on ${config.host} cannot be bound (GRPC_PORT; in use?): ${bindReason(error)}`;
+    logger.fatal({ reason: message }, 'cannot listen');
+    fail(config.serviceName, message);
+  }
+  try {
+    await app.listen(config.httpPort, config.host);
+  } catch (error) {
+    await app.close().catch(() => undefined);
+    const inUse = (error as { code?: unknown }).code === 'EADDRINUSE';
+    const message = `HTTP port ${config.httpPort} on ${config.host} ${inUse ? 'is in use by another process' : 'cannot be bound'} (HTTP_PORT): ${bindReason(error)}`;
+    logger.fatal({ reason: message }, 'cannot listen');
+    fail(config.serviceName, message);
+  }
 
   installShutdown(app, logger);
   logger.info(
@@ -135,30 +171,60 @@ export async function runService<C extends ServiceConfig>(definition: ServiceDef
   return app;
 }
 
+function bindReason(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.split('\n')[0]!.slice(0, 300);
+}
+
+/** What to do when the supervisor's IPC channel closes: exit at once until the service is up. */
+let onSupervisorGone: () => void = () => process.exit(1);
+
+/**
+ * A service started by a supervisor with an IPC channel (`custody up`) stops when that channel
+ * closes, which the kernel does when the supervisor dies, even by SIGKILL: no orphan keeps its ports.
+ * Without a channel (Kubernetes, a shell) nothing changes.
+ */
+function watchSupervisor(): void {
+  const channel = process.channel;
+  if (!channel) return;
+  channel.unref();
+  process.once('disconnect', () => onSupervisorGone());
+}
+
 function installShutdown(app: INestApplication, logger: Logger): void {
   let stopping = false;
-  const stop = (signal: NodeJS.Signals): void => {
+  // A log line to a closed stdout (the supervisor died) may throw: it must not stop the shutdown.
+  const log = (write: () => void): void => {
+    try {
+      write();
+    } catch {
+      // nothing to tell, no one to tell it to
+    }
+  };
+  const stop = (signal: NodeJS.Signals | 'supervisor-gone'): void => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, 'shutting down');
+    // The deadline first, so that nothing below can leave the process running.
     const deadline = setTimeout(() => {
-      logger.error('graceful shutdown did not finish in time');
+      log(() => logger.error('graceful shutdown did not finish in time'));
       process.exit(1);
     }, SHUTDOWN_DEADLINE_MS);
     deadline.unref();
+    log(() => logger.info({ signal }, 'shutting down'));
     app
       .close()
       .then(() => stopTracing())
       .then(() => {
-        logger.info('stopped');
-        logger.flush();
+        log(() => logger.info('stopped'));
+        log(() => logger.flush());
         process.exit(0);
       })
       .catch((error: unknown) => {
-        logger.error({ err: error }, 'error during shutdown');
+        log(() => logger.error({ err: error }, 'error during shutdown'));
         process.exit(1);
       });
   };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
+  onSupervisorGone = () => stop('supervisor-gone');
 }

@@ -3,3 +3,4 @@ export * from './test-database';
 export * from './signer-cluster';
 export * from './grants';
 export * from './test-only-primes';
+export * from './custody-command';

@@ -1,0 +1,182 @@
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { httpStatus, portSpan } from '@custody/local-cluster';
+import { SignerClient } from '@custody/signer-client';
+import {
+  approverKeysEnv,
+  CUSTODY_BIN,
+  CustodyProcess,
+  freePortRange,
+  makeTestGrant,
+  processAlive,
+  testApprovers,
+  testServerUrls,
+  uniqueTestDatabase,
+  waitUntilGone,
+} from '@custody/testing';
+
+const SIGNERS = 3;
+const READY = /^custody: press Ctrl-C to stop$/;
+
+function ed25519Verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
+  const key = crypto.createPublicKey({ key: Buffer.concat([Buffer.from('302a300506032b6570032100', 'hex'), publicKey]), format: 'der', type: 'spki' });
+  return crypto.verify(null, message, key, signature);
+}
+
+/** Ports of process k (0 gateway … 3 chain-indexer, 3 + N signer N) from the base, as README says. */
+const httpPortOf = (base: number, k: number): number => base + 2 * k;
+const grpcPortOf = (base: number, k: number): number => base + 2 * k + 1;
+const SIGNER_SLOT = (id: number): number => 3 + id;
+
+/**
+ * `custody up` as a newcomer runs it: the real `node bin/custody.js up` (built dist/), its own
+ * database and a free --base-port. It supervises: a signer killed with SIGKILL is reported and
+ * restarted and signs again; Ctrl-C stops everything with exit 0; a SIGTERM to the process group
+ * leader (`npm start`'s shell) leaves no process behind; a busy port is named before anything starts.
+ */
+describe('custody up (e2e)', () => {
+  const started: CustodyProcess[] = [];
+  const databases: Array<{ drop: () => Promise<void> }> = [];
+  const dirs: string[] = [];
+
+  function environment(database: URL, extra: Record<string, string> = {}): Record<string, string | undefined> {
+    return { PATH: process.env.PATH, DATABASE_URL: database.toString(), REDIS_URL: testServerUrls().redis.toString(), LOG_LEVEL: 'info', ...extra };
+  }
+
+  function secretsDir(): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'custody-up-'));
+    dirs.push(dir);
+    return dir;
+  }
+
+  function up(args: string[], env: Record<string, string | undefined>, options: { command?: readonly string[]; detached?: boolean } = {}): CustodyProcess {
+    const p = CustodyProcess.start(args, env, options);
+    started.push(p);
+    return p;
+  }
+
+  afterAll(async () => {
+    // Whatever a failed test left: every printed PID, then the databases and keys.
+    for (const p of started) {
+      for (const pid of p.printedPids()) if (processAlive(pid)) process.kill(pid, 'SIGKILL');
+      if (processAlive(p.pid)) p.child.kill('SIGKILL');
+    }
+    for (const d of databases) await d.drop();
+    for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
+  }, 60_000);
+
+  it('runs for a newcomer: REST answers, a SIGKILLed signer is reported, restarted and signs again, Ctrl-C exits 0 leaving no process', async () => {
+    const database = uniqueTestDatabase('custody_up', SIGNERS);
+    databases.push(database);
+    const base = await freePortRange(portSpan(SIGNERS));
+    const approvers = testApprovers(1);
+    const dir = secretsDir();
+    const custody = up(['up', '--base-port', String(base), '--secrets-dir', dir, '--test-only-primes'], environment(database.url, { APPROVER_KEYS: approverKeysEnv(approvers), SIGNER_MIN_APPROVALS: '1', SIGNER_NONCE_POOL_SIZE: '2' }));
+    await custody.waitFor(READY, 90_000);
+
+    // Every PID is printed, and each process's log lines are readable and prefixed by its name.
+    const pids = custody.printedPids();
+    expect(pids).toHaveLength(1 + 4 + SIGNERS);
+    expect(custody.lines.some((l) => /^gateway +\| \d\d:\d\d:\d\d\.\d{3} INFO +gateway listening http=/.test(l))).toBe(true);
+    expect(custody.lines.some((l) => /^signer-2 +\| /.test(l))).toBe(true);
+    expect(custody.lines.some((l) => l.startsWith('{'))).toBe(false);
+
+    const info = await fetch(`http://127.0.0.1:${httpPortOf(base, 0)}/v1/system/info`);
+    expect(info.status).toBe(200);
+
+    const signer = (id: number): SignerClient => new SignerClient(`127.0.0.1:${grpcPortOf(base, SIGNER_SLOT(id))}`);
+    const clients = [signer(1), signer(2)];
+    try {
+      const key = await clients[0]!.createKey('eddsa', 2, [1, 2, 3]);
+
+      const victim = Number(custody.lines.map((l) => l.match(/^custody: started signer-2 \(pid (\d+)\)$/)?.[1]).find((m) => m !== undefined));
+      expect(victim).toBeGreaterThan(0);
+      process.kill(victim, 'SIGKILL');
+      await custody.waitFor(new RegExp(`^custody: signer-2 \\(pid ${victim}\\) died: signal SIGKILL after [\\d.]+ s; its last lines:$`), 5_000);
+      const restarted = await custody.waitFor(/^custody: restarted signer-2 \(pid (\d+)\)$/, 10_000);
+      await custody.waitFor(/^custody: signer-2 is ready again \(pid \d+/, 30_000);
+      expect(Number(restarted[1])).not.toBe(victim);
+      expect(await httpStatus(`http://127.0.0.1:${httpPortOf(base, SIGNER_SLOT(2))}/healthz`)).toBe(200);
+
+      const message = crypto.randomBytes(32);
+      const grant = makeTestGrant({ engineSeedFile: path.join(dir, 'policy-engine.signing-seed'), approvers, keyId: key.keyId, scheme: 'eddsa', message });
+      const result = await clients[1]!.sign(grant.grant, [2, 3], grant.signingInput);
+      expect(ed25519Verify(result.publicKey, message, result.signature)).toBe(true);
+    } finally {
+      for (const c of clients) c.close();
+    }
+
+    process.kill(custody.pid, 'SIGINT');
+    const exit = await custody.exited;
+    const exits = custody.lines.filter((l) => / exited with /.test(l));
+    expect(exits).toHaveLength(4 + SIGNERS);
+    for (const line of exits) expect(line).toMatch(/exited with code 0 after/);
+    expect(exit).toEqual({ code: 0, signal: null });
+    expect(await waitUntilGone(custody.printedPids(), 5_000)).toEqual([]);
+    for (const k of [0, SIGNER_SLOT(2)]) expect(await httpStatus(`http://127.0.0.1:${httpPortOf(base, k)}/healthz`, 500)).toBe(0);
+  }, 240_000);
+
+  it('leaves no process behind when the process group leader (npm start\'s shell) gets SIGTERM; --json-logs keeps JSON', async () => {
+    const database = uniqueTestDatabase('custody_up_term', SIGNERS);
+    databases.push(database);
+    const base = await freePortRange(portSpan(SIGNERS));
+    const args = ['up', '--base-port', String(base), '--secrets-dir', secretsDir(), '--test-only-primes', '--json-logs'];
+    // As `npm start` runs it: a shell that stays the parent (and leads the group), custody its child.
+    const quoted = [process.execPath, CUSTODY_BIN, ...args].map((a) => `'${a}'`).join(' ');
+    const shell = up([], environment(database.url), { command: ['/bin/sh', '-c', `${quoted}; exit $?`], detached: true });
+    await shell.waitFor(READY, 90_000);
+    const pids = shell.printedPids();
+    expect(pids).toHaveLength(1 + 4 + SIGNERS);
+    const json = shell.lines.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { service?: string; msg?: string });
+    expect(json.some((r) => r.service === 'gateway' && r.msg === 'gateway listening')).toBe(true);
+
+    process.kill(shell.pid, 'SIGTERM'); // the leader only, as npm forwards it to its script's shell
+    await shell.exited;
+    expect(await waitUntilGone(pids, 20_000)).toEqual([]);
+  }, 240_000);
+
+  it('names a busy port before anything starts, and exits non-zero', async () => {
+    const base = await freePortRange(portSpan(SIGNERS));
+    const busyPort = grpcPortOf(base, SIGNER_SLOT(1));
+    const holder = net.createServer();
+    await new Promise<void>((resolve) => holder.listen(busyPort, '127.0.0.1', resolve));
+    try {
+      const database = uniqueTestDatabase('custody_up_busy', SIGNERS);
+      databases.push(database);
+      const custody = up(['up', '--base-port', String(base), '--secrets-dir', secretsDir(), '--test-only-primes'], environment(database.url));
+      const exit = await custody.exited;
+      expect(exit.code).not.toBe(0);
+      expect(exit.code).not.toBeNull();
+      const output = custody.lines.join('\n');
+      expect(output).toContain(`custody: port ${busyPort} on 127.0.0.1 (signer-1 gRPC) is in use by another process`);
+      expect(output).toContain('--base-port');
+      expect(output).not.toMatch(/started \S+ \(pid/);
+      expect(output).not.toMatch(/^\s+at /m);
+    } finally {
+      holder.close();
+    }
+  }, 60_000);
+
+  it('accepts the --database-url it suggests, and names the target database when Postgres is unreachable', async () => {
+    const base = await freePortRange(portSpan(SIGNERS));
+    const custody = up(['up', '--base-port', String(base), '--secrets-dir', secretsDir(), '--database-url', 'postgres://postgres@127.0.0.1:1/custody_nowhere'], environment(new URL('postgres://postgres@127.0.0.1:5432/unused')));
+    const exit = await custody.exited;
+    expect(exit.code).toBe(2);
+    const output = custody.lines.join('\n');
+    expect(output).not.toContain('unknown option');
+    expect(output).toContain('Postgres at 127.0.0.1:1/custody_nowhere is unreachable');
+    expect(output).not.toMatch(/^\s+at /m);
+  }, 60_000);
+
+  it("refuses DATABASE_URL='' instead of falling back to the shared database", async () => {
+    const base = await freePortRange(portSpan(SIGNERS));
+    const custody = up(['up', '--base-port', String(base), '--secrets-dir', secretsDir()], { ...environment(new URL('postgres://x/unused')), DATABASE_URL: '' });
+    const exit = await custody.exited;
+    expect(exit.code).toBe(78);
+    expect(custody.lines.join('\n')).toContain('custody: configuration error: DATABASE_URL is set but empty');
+    expect(custody.lines.join('\n')).not.toContain('migrate');
+  }, 60_000);
+});
