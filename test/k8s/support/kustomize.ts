@@ -91,6 +91,9 @@ function applyTransformers(objects: K8sObject[], k: Kustomization): void {
       if (includeTemplates && POD_TEMPLATE_KINDS.has(o.kind) && template) {
         template.metadata = { ...template.metadata, labels: { ...template.metadata?.labels, ...pairs } };
       }
+      // kustomize also labels a StatefulSet's volume claim templates.
+      const claims = (o.spec as { volumeClaimTemplates?: Array<{ metadata?: { labels?: Record<string, string> } }> } | undefined)?.volumeClaimTemplates;
+      if (includeTemplates && o.kind === 'StatefulSet') for (const claim of claims ?? []) claim.metadata = { ...claim.metadata, labels: { ...claim.metadata?.labels, ...pairs } };
     }
     for (const image of k.images ?? []) {
       for (const pod of podSpecsOf(o)) {
