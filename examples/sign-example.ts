@@ -11,7 +11,8 @@
  * them in the background after start-up; the example waits up to --ecdsa-wait-seconds for them).
  *
  * The signers pin the approvers whose approvals they accept (APPROVER_KEYS) and demand at least
- * SIGNER_MIN_APPROVALS of them (default 1): pass each approver's Ed25519 seed file with --approver.
+ * SIGNER_MIN_APPROVALS of them (default 1): pass each approver's Ed25519 seed file with --approver,
+ * or put it in the secrets directory as `<approver-id>.approver-seed`.
  */
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
@@ -23,6 +24,9 @@ import { SignerCallError, SignerClient, type KeyInfo, type SchemeName } from '@c
 
 /** `custody up`'s default address of signer 1 (gRPC); another address with --signer or CUSTODY_SIGNER_ADDRESS. */
 export const DEFAULT_SIGNER_ADDRESS = '127.0.0.1:50061';
+
+/** Approver seed files the example picks up from the secrets directory: `<approver-id>.approver-seed`. */
+export const APPROVER_SEED_SUFFIX = '.approver-seed';
 
 interface Options {
   readonly address: string;
@@ -85,6 +89,12 @@ function parseOptions(argv: string[], env: NodeJS.ProcessEnv): Options {
   if (!signWith.includes(signerId)) throw new UsageError('--sign-with must include --signer-id (the node asked coordinates)');
   const secretsDir = values['secrets-dir'] ?? env.CUSTODY_SECRETS_DIR ?? path.join(PROJECT_ROOT, '.custody', 'local-secrets');
   const approverArgs = [...values.approver, ...(env.CUSTODY_APPROVERS ? env.CUSTODY_APPROVERS.split(',') : [])];
+  // Without --approver: every `<approver-id>.approver-seed` file in the secrets directory.
+  if (approverArgs.length === 0 && fs.existsSync(secretsDir)) {
+    for (const file of fs.readdirSync(secretsDir).filter((f) => f.endsWith(APPROVER_SEED_SUFFIX)).sort()) {
+      approverArgs.push(`${file.slice(0, -APPROVER_SEED_SUFFIX.length)}=${path.join(secretsDir, file)}`);
+    }
+  }
   const approvers = approverArgs.map((arg) => {
     const at = arg.indexOf('=');
     if (at <= 0) throw new UsageError(`--approver must be <approver-id>=<seed file>, got "${arg.slice(0, 40)}"`);
@@ -191,7 +201,7 @@ async function runScheme(client: SignerClient, o: Options, scheme: SchemeName, e
 
 function hint(error: SignerCallError): string {
   if (/insufficient-approvals|unknown-approver/.test(error.details)) {
-    return ' (the signers accept only approvers pinned in their APPROVER_KEYS, at least SIGNER_MIN_APPROVALS of them: pass each one with --approver <id>=<seed file>)';
+    return ' (the signers accept only approvers pinned in their APPROVER_KEYS, at least SIGNER_MIN_APPROVALS of them: pass each one with --approver <id>=<seed file>, or put it in the secrets directory as <id>.approver-seed)';
   }
   if (/bad-engine-signature/.test(error.details)) return ' (the grant must be signed with the key the signers pin as POLICY_ENGINE_PUBLIC_KEY: check --secrets-dir)';
   if (error.details.includes('No connection established') || error.message.startsWith('UNAVAILABLE: No connection')) return ' (is `custody up` running? pass the signer address with --signer host:port)';

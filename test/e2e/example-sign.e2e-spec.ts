@@ -64,6 +64,19 @@ describe('docs: the signer example (e2e)', () => {
     expect(result.stderr).toContain('--approver <id>=<seed file>');
   }, 60_000);
 
+  it('picks up <approver-id>.approver-seed files from the secrets directory when no --approver is given', async () => {
+    const secretsDir = path.dirname(signers.secrets.policyEngine.seedFile);
+    const file = path.join(secretsDir, `${approvers[0]!.id}.approver-seed`);
+    fs.writeFileSync(file, Buffer.from(approvers[0]!.seed).toString('hex') + '\n', { mode: 0o600 });
+    try {
+      const result = await run(['--schemes', 'eddsa', '--json']);
+      expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: expect.stringContaining('1 approval(s)') as unknown });
+      expect((JSON.parse(result.stdout) as ExampleOutput).results.map((r) => r.verified)).toEqual([true]);
+    } finally {
+      fs.rmSync(file);
+    }
+  }, 60_000);
+
   it('refuses a bad option with exit 2, naming it', async () => {
     const result = await run(['--threshold', '1']);
     expect(result.code).toBe(2);
