@@ -394,6 +394,7 @@ describe('k8s manifests', () => {
 
     it("publishes the peers' public identity keys for the others, and each signer pins all of them", () => {
       const cluster = applied(r);
+      expect([...signers.keys()].sort()).toEqual(signerIds);
       for (const pod of signers.values()) {
         const env = environmentOf(pod, pod.spec.containers[0]!, cluster);
         const peers = JSON.parse(env.SIGNER_PEERS!) as Array<{ id: number; publicKey: string; address: string }>;
