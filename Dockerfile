@@ -14,5 +14,6 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/bin ./bin
 COPY --from=build /app/proto ./proto
+COPY --from=build /app/scripts ./scripts
 USER 10001
 CMD ["node", "bin/custody.js", "--help"]
