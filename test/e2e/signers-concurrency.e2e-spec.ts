@@ -119,7 +119,7 @@ describe('signer network, concurrent ECDSA signing and the presignature pool (e2
 
   it('never keeps a pool for a signer set that is not a quorum, and a valid set still fills', async () => {
     const bad = grant(randomBytes(16));
-    await expect(signers.client(1).sign(bad.grant, [1], bad.signingInput, 30_000)).rejects.toThrow(/not a quorum/);
+    await expect(signers.client(1).sign(bad.grant, [1], bad.signingInput, 30_000)).rejects.toThrow(/not a quorum|must list at least 2 signers/);
     const good = grant(randomBytes(16));
     await expect(signers.client(1).sign(good.grant, [1, 3], good.signingInput, 60_000)).resolves.toBeDefined();
     await waitFor(`signer 1's pool for {1,3} to fill`, async () => (await unused(1, [1, 3])) >= POOL_SIZE, 90_000);
