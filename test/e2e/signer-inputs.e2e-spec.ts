@@ -1,9 +1,21 @@
 import { randomBytes } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
+import { Client } from 'pg';
+import { signerDatabaseUrl } from '@custody/persistence';
 import { PROTO_ROOT, protoPath } from '@custody/proto';
 import { SignerCallError, type KeyInfo } from '@custody/signer-client';
 import { approverKeysEnv, makeTestGrant, startSignerCluster, testApprovers, type SignerCluster } from '@custody/testing';
+
+async function sql(url: URL, statement: string): Promise<void> {
+  const client = new Client({ connectionString: url.toString() });
+  await client.connect();
+  try {
+    await client.query(statement);
+  } finally {
+    await client.end();
+  }
+}
 
 /** How long a call that must be refused at the boundary may take before the test calls it a hang. */
 const PROMPT_MS = 5000;
@@ -194,6 +206,23 @@ describe('signer API inputs (e2e)', () => {
     expect(codeOf(error)).toBe('FAILED_PRECONDITION');
     expect(error.retryable).toBe(false);
     expect(error.details).toMatch(/signer 1: .*signed here before/);
+  }, 60_000);
+
+  it('says UNAVAILABLE, not a refusal, when a participant cannot check the invitation (its database fails), and keeps that error in its own log', async () => {
+    const url = signerDatabaseUrl(signers.databaseUrl, 2);
+    const g = makeTestGrant({ engineSeedFile: signers.secrets.policyEngine.seedFile, approvers, keyId: ed.keyId, scheme: 'eddsa', message: randomBytes(8) });
+    await sql(url, 'ALTER TABLE signer.signed_requests RENAME TO signed_requests_away');
+    let error: SignerCallError;
+    try {
+      error = await failure(signers.client(1).sign(g.grant, [1, 2], g.signingInput));
+    } finally {
+      await sql(url, 'ALTER TABLE signer.signed_requests_away RENAME TO signed_requests');
+    }
+    expect(codeOf(error)).toBe('UNAVAILABLE');
+    expect(error.details).toMatch(/signer 2: unavailable: signer 2 could not check the invitation/);
+    expect(error.details).not.toMatch(/relation|signed_requests/);
+    expect(signers.cluster.output('signer-2').join('\n')).toMatch(/relation .*signed_requests.* does not exist.*"msg":"could not check an invitation"/);
+    await expect(signers.client(1).sign(g.grant, [1, 2], g.signingInput)).resolves.toMatchObject({ requestId: g.request.requestId });
   }, 60_000);
 
   it('says UNAVAILABLE (a retry can succeed) when a participant is down, and the same call succeeds once it is back', async () => {

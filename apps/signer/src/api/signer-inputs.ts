@@ -13,6 +13,7 @@ export const ECHO_CHARS = 32;
 export const MAX_SIGNER_ID = 255;
 /** Session deadlines a caller may ask for; 0 (or unset) means the node's SIGNER_SESSION_TIMEOUT_MS. */
 export const MIN_TIMEOUT_MS = 100;
+/** (As long as the latest deadline an invitation may carry: SignerNode's MAX_SESSION_MS.) */
 export const MAX_TIMEOUT_MS = 10 * 60_000;
 /** Presignatures one Presign call may make. */
 export const MAX_PRESIGN_COUNT = 100;
