@@ -19,11 +19,15 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { PROJECT_ROOT } from '@custody/config';
+import { DEFAULT_PORTS, SERVICE_APPS } from '@custody/local-cluster';
 import { approveRequest, encodeSignGrant, signGrant, signingInput, type SignPayload, type SignRequest } from '@custody/sign-grant';
 import { SignerCallError, SignerClient, type KeyInfo, type SchemeName } from '@custody/signer-client';
 
-/** `custody up`'s default address of signer 1 (gRPC); another address with --signer or CUSTODY_SIGNER_ADDRESS. */
-export const DEFAULT_SIGNER_ADDRESS = '127.0.0.1:50061';
+/**
+ * `custody up`'s default address of signer 1 (gRPC), from the same port plan `custody up` uses; another
+ * address (another base port, another host) with --signer or CUSTODY_SIGNER_ADDRESS.
+ */
+export const DEFAULT_SIGNER_ADDRESS = `127.0.0.1:${DEFAULT_PORTS.grpc('signer-1', SERVICE_APPS.length)}`;
 
 /** Approver seed files the example picks up from the secrets directory: `<approver-id>.approver-seed`. */
 export const APPROVER_SEED_SUFFIX = '.approver-seed';
