@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { freePort, grpcHealthStatus, httpStatus, loadOrCreateLocalSecrets, LocalCluster, migrateAll, planCluster, type ProcessExit, type ServiceProcessSpec } from '@custody/local-cluster';
+import { freePorts, grpcHealthStatus, httpStatus, loadOrCreateLocalSecrets, LocalCluster, migrateAll, planCluster, type ProcessExit, type ServiceProcessSpec } from '@custody/local-cluster';
 import { testOnlyPrimeEnv, testServerUrls, uniqueTestDatabase } from '@custody/testing';
 
 /**
@@ -19,7 +19,7 @@ describe('local cluster (e2e)', () => {
   beforeAll(async () => {
     await migrateAll({ mainDatabaseUrl: database.url, signerDatabaseUrls: database.signerUrls });
     const ports = new Map<string, number>();
-    for (let i = 0; i < 2 * (4 + SIGNERS); i++) ports.set(String(i), await freePort());
+    (await freePorts(2 * (4 + SIGNERS))).forEach((port, i) => ports.set(String(i), port));
     const take = (i: number): number => ports.get(String(i))!;
     specs = planCluster(
       {

@@ -12,3 +12,16 @@ export async function freePort(host = '127.0.0.1'): Promise<number> {
     });
   });
 }
+
+/**
+ * `count` distinct free ports. Asking {@link freePort} repeatedly may hand out one port twice (each
+ * probe closes its socket before the next), so repeats are asked again.
+ */
+export async function freePorts(count: number, host = '127.0.0.1'): Promise<number[]> {
+  const ports = new Set<number>();
+  for (let attempts = 0; ports.size < count; attempts++) {
+    if (attempts > count * 20) throw new Error(`could not find ${count} distinct free ports on ${host}`);
+    ports.add(await freePort(host));
+  }
+  return [...ports];
+}

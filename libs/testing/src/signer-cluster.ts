@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { freePort, loadOrCreateLocalSecrets, LocalCluster, migrateAll, planCluster, type LocalSecrets, type ServiceProcessSpec } from '@custody/local-cluster';
+import { freePorts, loadOrCreateLocalSecrets, LocalCluster, migrateAll, planCluster, type LocalSecrets, type ServiceProcessSpec } from '@custody/local-cluster';
 import { SignerClient } from '@custody/signer-client';
 import { runNodeToExit, type ProcessResult } from './run-to-exit';
 import { testServerUrls, uniqueTestDatabase } from './test-database';
@@ -37,8 +37,7 @@ export async function startSignerCluster(count: number, signerEnv: Record<string
   await migrateAll({ signerDatabaseUrls: database.signerUrls });
   const secretsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'custody-signers-'));
   const secrets = loadOrCreateLocalSecrets(secretsDir, count);
-  const ports: number[] = [];
-  for (let i = 0; i < 2 * count; i++) ports.push(await freePort());
+  const ports = await freePorts(2 * count);
   const specs = planCluster(
     {
       databaseUrl: database.url,
