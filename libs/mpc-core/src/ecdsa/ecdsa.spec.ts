@@ -3,7 +3,7 @@ import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { computeAddress, recoverAddress, Signature as EthersSignature } from 'ethers';
-import { ProtocolAbortError, type PartyId } from '../errors';
+import { type PartyId } from '../errors';
 import { serializePresignature, takePresignature } from './presign/presignature';
 import { derivePublicPath } from '../derive/bip32';
 import { PresignaturePool } from './presign/output';
@@ -14,16 +14,7 @@ import { sessionId, tamperFirstBigInt, testOnlyCommittedKeyShares } from './test
 import { nodePublicKeyFromCompressed } from './testing/node-verify';
 import type { KeyShare } from './key-share';
 import type { Point } from './curve';
-
-function abortOf(fn: () => unknown): ProtocolAbortError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof ProtocolAbortError) return e;
-    throw e;
-  }
-  throw new Error('expected a ProtocolAbortError');
-}
+import { abortOf } from './testing/abort-of';
 
 function checkEverywhere(sig: EcdsaSignature, message: Uint8Array, publicKey: Point): void {
   const digest = createHash('sha256').update(message).digest();

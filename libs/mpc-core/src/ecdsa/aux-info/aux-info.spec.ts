@@ -1,4 +1,4 @@
-import { InvalidInputError, ProtocolAbortError } from '../../errors';
+import { InvalidInputError } from '../../errors';
 import { modPow, randomCoprime } from '../../math/modarith';
 import { randomBelow } from '../../rng';
 import { proveNoSmallFactor } from '../../zk/pi-fac';
@@ -11,6 +11,7 @@ import { sessionId, tamperFirstBigInt, testOnlyPrimes } from '../testing/fixture
 import type { AuxInfoRound1Message } from './messages';
 import { AUX_ROUND_1, auxContext, auxInfoRound1 } from './round-1';
 import { AUX_ROUND_2 } from './round-2';
+import { abortOf } from '../testing/abort-of';
 
 /**
  * TEST ONLY cheating moduli (public, generated with node:crypto generatePrimeSync for these tests):
@@ -28,16 +29,6 @@ const sid = sessionId('aux-cheat');
 
 function run(tamper?: SimulationOptions['tamper']) {
   return simulateAuxInfo({ sessionId: sid, partyIds: parties, paillierBits: 2048, primes: testOnlyPrimes(parties) }, { rng: testOnlyDeterministicRng('aux'), tamper });
-}
-
-function abortOf(fn: () => unknown): ProtocolAbortError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof ProtocolAbortError) return e;
-    throw e;
-  }
-  throw new Error('expected a ProtocolAbortError');
 }
 
 /** A cheater's round-1 message for a modulus p·q of its choosing, with proofs made as well as it can. */

@@ -1,26 +1,17 @@
-import { ProtocolAbortError, InvalidInputError } from '../../errors';
+import { InvalidInputError } from '../../errors';
 import { lagrangeCoefficient } from '../../math/lagrange';
 import { G, modq } from '../curve';
 import { simulateKeygenRounds, type SimulationOptions } from '../simulation';
 import { testOnlyDeterministicRng } from '../testing/deterministic-rng';
 import { keygenRound1 } from './round-1';
 import { parseKeygenRound2Message } from './round-3';
+import { abortOf } from '../testing/abort-of';
 
 const sid = new Uint8Array(32).fill(7);
 
 function run(n: number, t: number, tamper?: SimulationOptions['tamper']) {
   const partyIds = Array.from({ length: n }, (_, i) => i + 1);
   return simulateKeygenRounds({ sessionId: sid, partyIds, threshold: t, mode: 'keygen' }, { rng: testOnlyDeterministicRng(`kg-${n}-${t}`), tamper });
-}
-
-function abortOf(fn: () => unknown): ProtocolAbortError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof ProtocolAbortError) return e;
-    throw e;
-  }
-  throw new Error('expected a ProtocolAbortError');
 }
 
 describe('ECDSA key generation (Feldman VSS + Πsch)', () => {

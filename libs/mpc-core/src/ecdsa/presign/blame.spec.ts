@@ -1,4 +1,4 @@
-import { InvalidInputError, ProtocolAbortError, type PartyId } from '../../errors';
+import { InvalidInputError, type PartyId } from '../../errors';
 import { modq } from '../curve';
 import { deliver, forEachParty, presignOutputWithBlame, step, type SimulationOptions } from '../simulation';
 import { testOnlyDeterministicRng } from '../testing/deterministic-rng';
@@ -8,6 +8,7 @@ import { PRESIGN_ROUND_1, presignRound1 } from './round-1';
 import { PRESIGN_ROUND_2, presignRound2 } from './round-2';
 import { PRESIGN_ROUND_3, presignRound3 } from './round-3';
 import type { PresignRound3State } from './state';
+import { abortOf } from '../testing/abort-of';
 
 const shares = testOnlyCommittedKeyShares('3-of-5');
 const signers = [1, 3, 4];
@@ -21,16 +22,6 @@ function toRound3(seed: string, tamper?: SimulationOptions['tamper'], cheat?: (i
   const r3 = step(PRESIGN_ROUND_3, r2.states, r2.inboxes, presignRound3, opts);
   const states = new Map([...r3.states].map(([id, s]) => [id, cheat ? cheat(id, s) : s]));
   return { states, inboxes: r3.inboxes, opts };
-}
-
-function abortOf(fn: () => unknown): ProtocolAbortError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof ProtocolAbortError) return e;
-    throw e;
-  }
-  throw new Error('expected a ProtocolAbortError');
 }
 
 describe('presign blame: identifying a wrong δ_i by opening the δ side', () => {

@@ -1,4 +1,4 @@
-import { InvalidInputError, ProtocolAbortError, type PartyId } from '../../errors';
+import { InvalidInputError, type PartyId } from '../../errors';
 import { G, modq, pointFromHex, pointToHex } from '../curve';
 import { deliver, forEachParty, presignOutputWithBlame, step, type SimulationOptions } from '../simulation';
 import { testOnlyDeterministicRng } from '../testing/deterministic-rng';
@@ -8,6 +8,7 @@ import { PRESIGN_ROUND_1, presignRound1 } from './round-1';
 import { PRESIGN_ROUND_2, presignRound2 } from './round-2';
 import { PRESIGN_ROUND_3, presignRound3 } from './round-3';
 import type { PresignRound2State, PresignRound3State } from './state';
+import { abortOf } from '../testing/abort-of';
 
 /**
  * Finding 8 (issue 8): when ΣS_j ≠ δ·X although every proof verified, only the signer whose S_j is
@@ -32,16 +33,6 @@ function presign(
   const s3 = new Map([...r3.states].map(([id, s]) => [id, cheat3 ? cheat3(id, s) : s]));
   const run = () => presignOutputWithBlame(signers, s3, r3.inboxes, opts);
   return Object.assign(run, { states: s3, inboxes: r3.inboxes });
-}
-
-function abortOf(fn: () => unknown): ProtocolAbortError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof ProtocolAbortError) return e;
-    throw e;
-  }
-  throw new Error('expected a ProtocolAbortError');
 }
 
 const shiftS = (from: PartyId): SimulationOptions['tamper'] => (r, f, _to, m) => {

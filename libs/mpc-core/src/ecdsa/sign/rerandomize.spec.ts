@@ -1,6 +1,6 @@
 import { createHash, verify as nodeVerify } from 'node:crypto';
 import { bytesToHex } from '@noble/hashes/utils.js';
-import { ProtocolAbortError, type PartyId } from '../../errors';
+import { type PartyId } from '../../errors';
 import { derivePublicPath } from '../../derive/bip32';
 import { G, modq, mulPublic } from '../curve';
 import { encodeWire } from '../protocol';
@@ -10,6 +10,7 @@ import { testOnlyDeterministicRng } from '../testing/deterministic-rng';
 import { sessionId, testOnlyCommittedKeyShares } from '../testing/fixtures';
 import { nodePublicKeyFromCompressed } from '../testing/node-verify';
 import { rerandomizer, rhoCommitment } from './rerandomize';
+import { abortOf } from '../testing/abort-of';
 
 /**
  * Issue 8, finding 5: presignatures are re-randomized at signing time (Groth and Shoup, ePrint
@@ -17,16 +18,6 @@ import { rerandomizer, rhoCommitment } from './rerandomize';
  */
 const shares = testOnlyCommittedKeyShares('2-of-3');
 const signers = [1, 3];
-
-function abortOf(fn: () => unknown): ProtocolAbortError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof ProtocolAbortError) return e;
-    throw e;
-  }
-  throw new Error('expected a ProtocolAbortError');
-}
 
 describe('re-randomized presignatures', () => {
   it("the signature's nonce point is ρ·R, not the presignature's R; node:crypto accepts it under a BIP32 child; ρ_i never travels in presigning", () => {
