@@ -1,16 +1,14 @@
-import { Controller, Get, Header, HttpCode, Inject, Res } from '@nestjs/common';
-import type { ServiceMetrics } from '@custody/observability';
+import { Controller, Get, Header, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { ReadinessService, type Readiness } from './readiness.service';
-import { SERVICE_METRICS } from './tokens';
 
-/** `/healthz` (readiness: 200 or 503 with each dependency's state) and `/metrics` (Prometheus text). */
+/**
+ * `/healthz` (readiness: 200 or 503 with each dependency's state). `/metrics` is not here: it is
+ * served on METRICS_PORT only (metrics-server.ts), so the HTTP port answers 404 for it.
+ */
 @Controller()
 export class HealthController {
-  constructor(
-    private readonly readiness: ReadinessService,
-    @Inject(SERVICE_METRICS) private readonly metrics: ServiceMetrics,
-  ) {}
+  constructor(private readonly readiness: ReadinessService) {}
 
   @Get('healthz')
   @Header('Cache-Control', 'no-store')
@@ -18,12 +16,5 @@ export class HealthController {
     const readiness = await this.readiness.check();
     res.status(readiness.ready ? 200 : 503);
     return { status: readiness.ready ? 'ok' : 'unavailable', ...readiness };
-  }
-
-  @Get('metrics')
-  @HttpCode(200)
-  async metricsText(@Res() res: Response): Promise<void> {
-    res.setHeader('Content-Type', this.metrics.contentType());
-    res.send(await this.metrics.render());
   }
 }
