@@ -433,16 +433,16 @@ describe('k8s manifests', () => {
       }
     });
 
-    it('probes liveness without Postgres or Redis (a TCP or non-/healthz check) and readiness with them (/healthz)', () => {
+    it('probes liveness without Postgres or Redis (httpGet /livez) and readiness with them (/readyz)', () => {
       for (const pod of workloads) {
         const c = pod.spec.containers[0]!;
         const live = c.livenessProbe;
         expect({ workload: pod.owner.metadata.name, live: live !== undefined }).toEqual({ workload: pod.owner.metadata.name, live: true });
         // gRPC health is SERVING only while Postgres and Redis answer, like /healthz.
         expect({ workload: pod.owner.metadata.name, grpc: live!.grpc, exec: live!.exec }).toEqual({ workload: pod.owner.metadata.name, grpc: undefined, exec: undefined });
-        if (live!.httpGet) expect(live!.httpGet.path).not.toBe('/healthz');
-        else expect(live!.tcpSocket).toBeDefined();
-        expect(c.readinessProbe?.httpGet?.path).toBe('/healthz');
+        // /livez is the apps' liveness endpoint (libs/platform health.controller.ts): it asks neither.
+        expect({ workload: pod.owner.metadata.name, path: live!.httpGet?.path, port: live!.httpGet?.port, tcp: live!.tcpSocket }).toEqual({ workload: pod.owner.metadata.name, path: '/livez', port: 'http', tcp: undefined });
+        expect({ workload: pod.owner.metadata.name, path: c.readinessProbe?.httpGet?.path, port: c.readinessProbe?.httpGet?.port }).toEqual({ workload: pod.owner.metadata.name, path: '/readyz', port: 'http' });
         for (const probe of [live!, c.readinessProbe!]) {
           const port = probe.httpGet?.port ?? probe.tcpSocket?.port;
           expect(portNumber(c, port!)).toBeDefined();
