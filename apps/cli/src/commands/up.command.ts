@@ -180,9 +180,9 @@ async function up(flags: UpFlags): Promise<number> {
     return 1;
   }
   const pids = supervisor.pids();
-  say('every service is ready (HTTP /healthz 200, gRPC health SERVING):');
+  say('every service is ready (HTTP /readyz 200, gRPC health SERVING):');
   for (const s of specs) {
-    say(`  ${s.name.padEnd(nameWidth)} pid ${String(pids.get(s.name) ?? '?').padEnd(7)} http://${s.host}:${s.httpPort} (/healthz)   metrics http://${s.host}:${s.metricsPort}/metrics   grpc ${s.host}:${s.grpcPort}`);
+    say(`  ${s.name.padEnd(nameWidth)} pid ${String(pids.get(s.name) ?? '?').padEnd(7)} http://${s.host}:${s.httpPort} (/livez, /readyz)   metrics http://${s.host}:${s.metricsPort}/metrics   grpc ${s.host}:${s.grpcPort}`);
   }
   say(`development approvers, pinned in every signer's APPROVER_KEYS (their seeds in ${secretsDir}):`);
   for (const a of secrets.approvers) say(`  ${a.id.padEnd(nameWidth)} ${a.publicKey}  ${path.basename(a.seedFile)}`);
