@@ -60,3 +60,20 @@ export const EIP1559_VECTORS = [
   },
 ] as const;
 export const EIP1559_VECTOR_CHAIN_ID = 7822;
+
+/**
+ * BIP-0032 "Test Vectors" (github.com/bitcoin/bips, bip-0032.mediawiki), the non-hardened steps from
+ * an extended public key (also in libs/mpc-core/test/vectors/bip32-public-derivation.json).
+ */
+export const BIP32_PUBLIC_STEPS = [
+  {
+    parent: 'xpub661MyMwAqRbcFW31YEwpkMuc5THy2PSt5bDMsktWQcFF8syAmRUapSCGu8ED9W6oDMSgv6Zz8idoc4a6mr8BDzTJY47LJhkJ8UB7WEGuduB',
+    path: [0],
+    child: 'xpub69H7F5d8KSRgmmdJg2KhpAK8SR3DjMwAdkxj3ZuxV27CprR9LgpeyGmXUbC6wb7ERfvrnKZjXoUmmDznezpbZb7ap6r1D3tgFxHmwMkQTPH',
+  },
+  {
+    parent: 'xpub6D4BDPcP2GT577Vvch3R8wDkScZWzQzMMUm3PWbmWvVJrZwQY4VUNgqFJPMM3No2dFDFGTsxxpG5uJh7n7epu4trkrX7x7DogT5Uv6fcLW5',
+    path: [2, 1000000000],
+    child: 'xpub6H1LXWLaKsWFhvm6RVpEL9P4KfRZSW7abD2ttkWP3SSQvnyA8FSVqNTEcYFgJS2UaFcxupHiYkro49S8yGasTvXEYBVPamhGW6cFJodrTHy',
+  },
+] as const;

@@ -117,7 +117,7 @@ export async function startAnvil(options: AnvilOptions = {}): Promise<Anvil> {
       }
       if (Date.now() > deadline) {
         await stop();
-        throw new Error(`anvil did not answer on ${url} within ${options.readyTimeoutMs ?? 20_000} ms: ${chunks.join("").slice(-2000)}`, { cause: error });
+        throw new Error(`anvil did not answer on ${url} within ${options.readyTimeoutMs ?? 20_000} ms: ${chunks.join('').slice(-2000)}`, { cause: error });
       }
       await new Promise((r) => setTimeout(r, 100));
     }
