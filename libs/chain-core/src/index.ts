@@ -43,3 +43,21 @@ export {
   type RpcLog,
 } from './erc20';
 export { MAX_DEPOSIT_PATH_DEPTH, depositAddress, type DepositAddress, type WalletPublicKey } from './deposit-address';
+export {
+  MAX_BLOCK_TRANSACTIONS,
+  MAX_LOGS,
+  parseHash,
+  parseQuantity,
+  parseRpcBlock,
+  parseRpcLog,
+  parseRpcLogs,
+  parseRpcReceipt,
+  parseSafeQuantity,
+  type Block,
+  type BlockHeader,
+  type BlockTransaction,
+  type ChainLog,
+  type Hash,
+  type TransactionReceipt,
+} from './rpc-data';
+export { confirmationsOf, extendsStoredChain, findForkPoint, isCreditable, type ForkSearchInput, type ForkSearchStep } from './reorg';
