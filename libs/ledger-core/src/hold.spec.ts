@@ -135,13 +135,15 @@ describe('hold transitions: every illegal one changes nothing', () => {
     expect(JSON.stringify(hold, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))).toBe(frozen);
   });
 
-  it('refuses a post at or after the deadline, and an expiry before it or without one', () => {
+  it('refuses a post or void at or after the deadline, and an expiry before it or without one', () => {
     const { hold } = open();
     expect(() => transitionHold(hold, { type: 'post' }, DEADLINE)).toThrow(IllegalTransitionError);
     expect(() => transitionHold(hold, { type: 'expire' }, DEADLINE - 1)).toThrow(IllegalTransitionError);
     expect(() => transitionHold(open(40n, null).hold, { type: 'expire' }, DEADLINE * 2)).toThrow(IllegalTransitionError);
-    // a void is allowed while pending, also after the deadline (it releases the same as an expiry)
-    expect(transitionHold(hold, { type: 'void' }, DEADLINE + 5).hold.state).toBe('voided');
+    // at the deadline only an expiry is accepted, as TigerBeetle's pending_transfer_expired
+    expect(() => transitionHold(hold, { type: 'void' }, DEADLINE)).toThrow(IllegalTransitionError);
+    expect(transitionHold(hold, { type: 'void' }, DEADLINE - 1).hold.state).toBe('voided');
+    expect(transitionHold(open(40n, null).hold, { type: 'void' }, DEADLINE * 2).hold.state).toBe('voided');
   });
 
   it.each([0n, -1n, 41n])('refuses a post of %s (0, negative or more than held)', (amount) => {
