@@ -7,6 +7,7 @@ import {
   checkOutboxGapFree,
   checkReversals,
   DEFAULT_MODEL_CONFIG,
+  deriveBalances,
   generateOperations,
   ReferenceLedger,
   reversalOf,
@@ -97,6 +98,12 @@ describe('invariants', () => {
     expect(checkReversals([r])[0]!.message).toContain('does not exist');
     expect(checkReversals([original, r, { ...reversalOf(original, 'again') }])[0]!.message).toContain('more than once');
     expect(checkReversals([original, r, { ...r, id: 'rr', reverses: r.id }]).some((v) => v.message === 'reverses a reversal')).toBe(true);
+  });
+
+  it('deriveBalances recomputes the balances from entries and pending holds', () => {
+    const { model, s } = sound();
+    const derived = deriveBalances(model.balances().map((b) => b.account), s.entries, s.holds);
+    expect(derived).toEqual(model.balances());
   });
 
   it('checkLedger reports every kind at once', () => {

@@ -1,4 +1,4 @@
-import type { AccountKey } from './account';
+import type { Account, AccountKey } from './account';
 import { clip } from './errors';
 import type { Hold } from './hold';
 import { isExactMirror, validateEntry, type AccountBalance, type JournalEntry, type Posting } from './journal';
@@ -208,4 +208,29 @@ export function checkLedger(s: LedgerSnapshot): Violation[] {
     ...checkOutboxGapFree(s.outboxSequences, s.firstSequence ?? 1n),
     ...checkReversals(s.entries),
   ];
+}
+
+/**
+ * The balances the entries and pending holds imply, for `accounts` (what "balances equal the sum of
+ * the postings" compares with; also how a balance as of an earlier point is recomputed from the
+ * entries and holds up to it). Postings or holds naming other accounts are ignored here.
+ */
+export function deriveBalances(accounts: readonly Account[], entries: readonly JournalEntry[], holds: readonly Hold[]): AccountBalance[] {
+  const totals = new Map<AccountKey, Totals & { account: Account }>(accounts.map((a) => [a.key, { account: a, debitsPosted: 0n, creditsPosted: 0n, debitsPending: 0n, creditsPending: 0n }]));
+  for (const e of entries) {
+    for (const p of e.postings) {
+      const t = totals.get(p.account);
+      if (!t) continue;
+      if (p.side === 'debit') t.debitsPosted += p.amount;
+      else t.creditsPosted += p.amount;
+    }
+  }
+  for (const h of holds) {
+    if (h.state !== 'pending') continue;
+    const d = totals.get(h.debitAccount);
+    const c = totals.get(h.creditAccount);
+    if (d) d.debitsPending += h.amount;
+    if (c) c.creditsPending += h.amount;
+  }
+  return [...totals.values()].map((t) => Object.freeze({ ...t }));
 }
