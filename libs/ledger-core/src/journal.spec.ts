@@ -175,3 +175,22 @@ describe('reversals', () => {
     expect(() => reversalOf(r, 'rr')).toThrow(LedgerInputError);
   });
 });
+
+describe('applyChange input guards', () => {
+  it.each<[string, unknown, string]>([
+    ['no change', null, 'change'],
+    ['entries not an array', { entries: 'x', holdOps: [] }, 'entries'],
+    ['holdOps not an array', { entries: [], holdOps: {} }, 'holdOps'],
+    ['a bad hold op', { entries: [], holdOps: [{ op: 'close' }] }, 'holdOps[0].op'],
+    ['a hold op without a hold', { entries: [], holdOps: [{ op: 'open' }] }, 'holdOps[0].hold'],
+    ['a null entry', { entries: [null], holdOps: [] }, 'entries[0]'],
+  ])('refuses %s with a LedgerInputError', (_n, change, field) => {
+    expect(inputError(() => applyChange(funded(), change as never)).field).toBe(field);
+  });
+
+  it('shortens a very long field path in the error', () => {
+    const e = new LedgerInputError('a.'.repeat(1000), 'bad');
+    expect(e.field.length).toBeLessThan(260);
+    expect(e.message.length).toBeLessThan(300);
+  });
+});
