@@ -212,3 +212,45 @@ describe('a reorg of a deposit the customer already spent', () => {
     expect(t.effects.entries.map((e) => e.kind)).toEqual(['reversal']);
   });
 });
+
+describe('deposit transitions: the whole table', () => {
+  const reach: Record<'seen' | 'credited' | 'removed', DepositEvent[]> = {
+    seen: [],
+    credited: [{ type: 'observe', confirmations: 3 }],
+    removed: [{ type: 'reorg', outcome: 'removed' }],
+  };
+  const events: [string, DepositEvent][] = [
+    ['observe below the depth', { type: 'observe', confirmations: 1 }],
+    ['observe at the depth', { type: 'observe', confirmations: 3 }],
+    ['reorg back to pending', { type: 'reorg', outcome: 'pending', confirmations: 0 }],
+    ['reorg removed', { type: 'reorg', outcome: 'removed' }],
+  ];
+  const table: [keyof typeof reach, string, string | null][] = [
+    ['seen', 'observe below the depth', 'seen'],
+    ['seen', 'observe at the depth', 'credited'],
+    ['seen', 'reorg back to pending', 'seen'],
+    ['seen', 'reorg removed', 'removed'],
+    ['credited', 'observe below the depth', 'credited'],
+    ['credited', 'observe at the depth', 'credited'],
+    ['credited', 'reorg back to pending', 'seen'],
+    ['credited', 'reorg removed', 'removed'],
+    ['removed', 'observe below the depth', 'seen'],
+    ['removed', 'observe at the depth', 'credited'],
+    ['removed', 'reorg back to pending', null],
+    ['removed', 'reorg removed', null],
+  ];
+  it.each(table)('%s --%s--> %s', (state, name, to) => {
+    const { d, b } = run(reach[state]);
+    expect(d.state).toBe(state);
+    const ev = events.find(([n]) => n === name)![1];
+    if (to === null) {
+      expect(() => transitionDeposit(d, ev)).toThrow(IllegalTransitionError);
+      return;
+    }
+    const t = transitionDeposit(d, ev);
+    expect(t.deposit.state).toBe(to);
+    // the books agree with the new state: available iff credited, incoming iff seen
+    const view = balanceView(applyChange(b, t.effects).get(alice.key)!);
+    expect(view).toEqual({ posted: to === 'credited' ? 100n : 0n, held: 0n, incoming: to === 'seen' ? 100n : 0n, available: to === 'credited' ? 100n : 0n });
+  });
+});
