@@ -74,6 +74,8 @@ describe('invariants', () => {
     const h = s.holds.find((x) => x.state === 'pending' && x.expiresAt !== null) ?? { ...s.holds[0]!, state: 'pending' as const, postedAmount: 0n, expiresAt: s.now + 10 };
     expect(checkHolds([h], h.expiresAt! - 1)).toEqual([]);
     expect(checkHolds([h], h.expiresAt!)).toEqual([expect.objectContaining({ invariant: 'hold-resolved-or-live', subject: h.id })]);
+    expect(checkHolds([h], h.expiresAt! + 999, 1000)).toEqual([]);
+    expect(checkHolds([h], h.expiresAt! + 1000, 1000)).toHaveLength(1);
     expect(checkHolds([{ ...h, state: 'posted', postedAmount: h.amount + 1n }], 0)).toHaveLength(1);
     expect(checkHolds([{ ...h, state: 'voided', postedAmount: 1n }], 0)).toHaveLength(1);
     expect(checkHolds([{ ...h, expiresAt: null }, { ...h, expiresAt: null }], 0).map((x) => x.message)).toEqual(['hold id appears more than once']);

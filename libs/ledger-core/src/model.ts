@@ -37,7 +37,8 @@ export interface ModelConfig {
  * - `hold.create`: a plain hold between two customer accounts (`from` debited, `to` credited), id
  *   `hold/<id>`; `hold.post` / `hold.void` / `hold.expire` name that id.
  * - `withdrawal.request`: fee in the asset's configured `feeAsset`; `withdrawal.event` by id `withdrawal/<id>`.
- * - `clock.tick`: the expiry sweep.
+ * - `clock.tick`: the expiry sweep of plain holds (withdrawals expire only by their `expire` event;
+ *   their holds have no deadline of their own).
  */
 export type Operation =
   | { readonly op: 'deposit.see'; readonly at: number; readonly chain: string; readonly txHash: string; readonly logIndex: number; readonly wallet: string; readonly asset: string; readonly amount: bigint; readonly confirmations: number }
