@@ -66,6 +66,13 @@ describe('requestHash', () => {
     expect(requestHash('CreateWithdrawal', body)).toMatch(/^[0-9a-f]{64}$/);
   });
 
+  it('is pinned: stored hashes must stay valid across releases (a change here needs a new domain version)', () => {
+    // computed independently with node:crypto over the framing written out by hand
+    const pinned = { wallet: 'w1', feeEstimate: '21000', destination: '0xabc', asset: 'eth/ETH', amount: '1.5' };
+    expect(canonicalJson(pinned)).toBe('{"amount":"1.5","asset":"eth/ETH","destination":"0xabc","feeEstimate":"21000","wallet":"w1"}');
+    expect(requestHash('CreateWithdrawal', pinned)).toBe('9c17b94fe778730f9a5a5f7a733d5a2a367ed2ce850a35a2c929a573ab4b1fba');
+  });
+
   it('same body (any key order) ⇒ same hash; another body or operation ⇒ another hash', () => {
     const h = requestHash('CreateWithdrawal', body);
     expect(requestHash('CreateWithdrawal', { destination: '0xabc', amount: '1.5', asset: 'eth/ETH', wallet: 'w1' })).toBe(h);
