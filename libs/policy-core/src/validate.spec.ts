@@ -49,7 +49,7 @@ describe('ok fixtures', () => {
     const reordered = reverse(a);
     expect(Object.keys(reordered as object)[0]).toBe('rules');
     expect(policyHash(validatePolicy(reordered))).toBe(policyHash(a));
-    const changed = structuredClone(a) as { rules: { id: string }[] };
+    const changed = structuredClone(a) as unknown as { rules: { id: string }[] };
     changed.rules[1]!.id = 'small-to-whitelisted-2';
     expect(policyHash(validatePolicy(changed))).not.toBe(policyHash(a));
   });
@@ -62,7 +62,7 @@ describe('ok fixtures', () => {
   });
 
   it('a validated document is frozen and detached from its input', () => {
-    const input = doc([rule('a')]) as { rules: { id: string }[] };
+    const input = doc([rule('a')]) as unknown as { rules: { id: string }[] };
     const out = validatePolicy(input);
     input.rules[0]!.id = 'changed';
     expect(out.rules[0]!.id).toBe('a');
