@@ -1,6 +1,6 @@
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
-import { approvalMessage, compilePolicy, evaluate, policyRequestDigest, verifyApproval, type RequireApprovalsAction, type SubmittedApproval } from './index';
+import { approvalMessage, compilePolicy, evaluate, policyRequestDigest, signApproval, verifyApproval, type RequireApprovalsAction, type SubmittedApproval } from './index';
 import { approval, approversFor, context, doc, rule, testOnlyPublicKey, testOnlySecretKey, withdrawal } from '../test/builders';
 
 const GROUPS = {
@@ -134,6 +134,19 @@ describe('quorum counting', () => {
     const other = withdrawal({ amount: 2n });
     const d = run(P, [approval(P, other, 't-1'), approval(P, other, 't-2'), approval(P, other, 'c-1')]);
     expect(d.outcome).toBe('needs-approval');
+  });
+
+  it('approvals bound to another digest count only when the context names that digest', () => {
+    const digest = new Uint8Array(32).fill(7);
+    const sign = (id: string) => {
+      const a = approval(P, REQ, id);
+      const signature = signApproval({ requestId: REQ.id, requestDigest: digest, policyVersion: P.version, policyHash: P.hash, decision: 'approve' }, testOnlySecretKey(id));
+      return { ...a, signature };
+    };
+    const approvals = [sign('t-1'), sign('t-2'), sign('c-1')];
+    expect(evaluate(P, REQ, context({ now: CREATED + 100, approvals, approvers: APPROVERS, requestDigest: digest })).outcome).toBe('allow');
+    expect(run(P, approvals).outcome).toBe('needs-approval');
+    expect(() => evaluate(P, REQ, context({ requestDigest: new Uint8Array(31) }))).toThrow(/invalid context\.requestDigest/);
   });
 
   it('once the window closed without quorum: deny (approvals-expired)', () => {
