@@ -453,6 +453,20 @@ export interface CompiledCondition {
  * position for a syntax error, an unknown name or field, a type error, or a non-bool result.
  */
 export function compileCondition(source: string): CompiledCondition {
+  if (typeof source !== 'string') throw new CelCheckError(1, 1, 'a condition must be a string');
+  const cached = cache.get(source);
+  if (cached !== undefined) return cached;
+  const compiled = compileUncached(source);
+  if (cache.size >= CACHE_LIMIT) cache.clear();
+  cache.set(source, compiled);
+  return compiled;
+}
+
+/** Compiled conditions are immutable: validation and compilation of one document share them. */
+const cache = new Map<string, CompiledCondition>();
+const CACHE_LIMIT = 10_000;
+
+function compileUncached(source: string): CompiledCondition {
   if (source.length === 0) throw new CelCheckError(1, 1, 'empty expression');
   if (source.length > MAX_CONDITION_LENGTH) throw new CelCheckError(1, 1, `longer than ${MAX_CONDITION_LENGTH} characters`);
   let parsed: ParsedExpr;
@@ -469,9 +483,9 @@ export function compileCondition(source: string): CompiledCondition {
   const result = checker.check(parsed.expr, new Map(Object.entries(CEL_VARIABLES)));
   if (result.k !== 'bool' && result.k !== 'dyn') checker.fail(parsed.expr, `a condition must be bool, this one is ${typeName(result)}`);
   const planned = plan(env(), parsed);
-  return {
+  return Object.freeze({
     source,
-    evaluate(request, asset) {
+    evaluate(request: CelBinding, asset: CelBinding) {
       try {
         const v: unknown = planned({ request: request as Map<string, never>, asset: asset as Map<string, never> });
         if (isCelError(v)) return { error: short(v.message) };
@@ -481,5 +495,5 @@ export function compileCondition(source: string): CompiledCondition {
         return { error: short(err instanceof Error ? err.message : 'evaluation failed') };
       }
     },
-  };
+  });
 }
