@@ -2,7 +2,8 @@
  * A worked example of the signer API (docs/signer-api.md), to run against `custody up`:
  *
  *   npm run build
- *   node dist/examples/sign-example.js [--signer 127.0.0.1:50061] [--approver approver-1=./approver-1.seed]
+ *   node bin/custody.js up                  # in another terminal
+ *   node dist/examples/sign-example.js      # no options needed against it
  *
  * It creates a 2-of-3 Ed25519 key, writes a sign grant the way the policy engine will (signed with
  * the local development policy-engine key that `custody up` made in .custody/local-secrets), has
@@ -11,26 +12,31 @@
  * them in the background after start-up; the example waits up to --ecdsa-wait-seconds for them).
  *
  * The signers pin the approvers whose approvals they accept (APPROVER_KEYS) and demand at least
- * SIGNER_MIN_APPROVALS of them (default 1): pass each approver's Ed25519 seed file with --approver,
- * or put it in the secrets directory as `<approver-id>.approver-seed`.
+ * SIGNER_MIN_APPROVALS of them (default 1). `custody up` makes two development approvers and pins
+ * them in every signer; their seeds are `<approver-id>.approver-seed` in the secrets directory,
+ * where the example finds them. Other approvers: --approver <id>=<seed file>.
  */
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { PROJECT_ROOT } from '@custody/config';
-import { DEFAULT_PORTS, SERVICE_APPS } from '@custody/local-cluster';
+import { DEFAULT_BASE_PORT, DEFAULT_PORTS, loadApproversIn, portsFromBase, SERVICE_APPS } from '@custody/local-cluster';
 import { approveRequest, encodeSignGrant, signGrant, signingInput, type SignPayload, type SignRequest } from '@custody/sign-grant';
 import { SignerCallError, SignerClient, type KeyInfo, type SchemeName } from '@custody/signer-client';
 
 /**
- * `custody up`'s default address of signer 1 (gRPC), from the same port plan `custody up` uses; another
- * address (another base port, another host) with --signer or CUSTODY_SIGNER_ADDRESS.
+ * `custody up`'s default address of signer 1 (gRPC), from the same port plan `custody up` uses. With
+ * CUSTODY_BASE_PORT set (as for `custody up`), signer 1 of that plan; another address with --signer
+ * or CUSTODY_SIGNER_ADDRESS.
  */
 export const DEFAULT_SIGNER_ADDRESS = `127.0.0.1:${DEFAULT_PORTS.grpc('signer-1', SERVICE_APPS.length)}`;
 
-/** Approver seed files the example picks up from the secrets directory: `<approver-id>.approver-seed`. */
-export const APPROVER_SEED_SUFFIX = '.approver-seed';
+function signerAddressOfBase(text: string): string {
+  const base = /^\d{1,5}$/.test(text.trim()) ? Number(text.trim()) : NaN;
+  if (!(base >= 1024 && base <= 65535)) throw new UsageError(`CUSTODY_BASE_PORT must be a port from 1024 to 65535, got "${text.slice(0, 16)}"`);
+  return base === DEFAULT_BASE_PORT ? DEFAULT_SIGNER_ADDRESS : `127.0.0.1:${portsFromBase(base).grpc('signer-1', SERVICE_APPS.length)}`;
+}
 
 interface Options {
   readonly address: string;
@@ -93,23 +99,26 @@ function parseOptions(argv: string[], env: NodeJS.ProcessEnv): Options {
   if (!signWith.includes(signerId)) throw new UsageError('--sign-with must include --signer-id (the node asked coordinates)');
   const secretsDir = values['secrets-dir'] ?? env.CUSTODY_SECRETS_DIR ?? path.join(PROJECT_ROOT, '.custody', 'local-secrets');
   const approverArgs = [...values.approver, ...(env.CUSTODY_APPROVERS ? env.CUSTODY_APPROVERS.split(',') : [])];
-  // Without --approver: every `<approver-id>.approver-seed` file in the secrets directory.
-  if (approverArgs.length === 0 && fs.existsSync(secretsDir)) {
-    for (const file of fs.readdirSync(secretsDir).filter((f) => f.endsWith(APPROVER_SEED_SUFFIX)).sort()) {
-      approverArgs.push(`${file.slice(0, -APPROVER_SEED_SUFFIX.length)}=${path.join(secretsDir, file)}`);
-    }
-  }
   const approvers = approverArgs.map((arg) => {
     const at = arg.indexOf('=');
     if (at <= 0) throw new UsageError(`--approver must be <approver-id>=<seed file>, got "${arg.slice(0, 40)}"`);
     return { id: arg.slice(0, at), seed: readSeedFile(arg.slice(at + 1), `--approver ${arg.slice(0, at)}`) };
   });
+  // Without --approver: every `<approver-id>.approver-seed` in the secrets directory (custody up's
+  // development approvers, which its signers pin).
+  if (approvers.length === 0) {
+    try {
+      approvers.push(...loadApproversIn(secretsDir));
+    } catch (error) {
+      throw new UsageError(`approvers in ${secretsDir}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
   const schemes = values.schemes.split(',').map((s) => s.trim());
   if (schemes.length === 0 || schemes.some((s) => s !== 'eddsa' && s !== 'ecdsa')) throw new UsageError('--schemes must list eddsa and/or ecdsa');
   const ecdsaWaitSeconds = Number(values['ecdsa-wait-seconds']);
   if (!Number.isInteger(ecdsaWaitSeconds) || ecdsaWaitSeconds < 0) throw new UsageError('--ecdsa-wait-seconds must be a whole number');
   return {
-    address: values.signer ?? env.CUSTODY_SIGNER_ADDRESS ?? DEFAULT_SIGNER_ADDRESS,
+    address: values.signer ?? env.CUSTODY_SIGNER_ADDRESS ?? (env.CUSTODY_BASE_PORT ? signerAddressOfBase(env.CUSTODY_BASE_PORT) : DEFAULT_SIGNER_ADDRESS),
     signerId,
     participants,
     threshold,
@@ -205,7 +214,7 @@ async function runScheme(client: SignerClient, o: Options, scheme: SchemeName, e
 
 function hint(error: SignerCallError): string {
   if (/insufficient-approvals|unknown-approver/.test(error.details)) {
-    return ' (the signers accept only approvers pinned in their APPROVER_KEYS, at least SIGNER_MIN_APPROVALS of them: pass each one with --approver <id>=<seed file>, or put it in the secrets directory as <id>.approver-seed)';
+    return ' (the signers accept only approvers pinned in their APPROVER_KEYS, at least SIGNER_MIN_APPROVALS of them: `custody up` pins its development approvers and keeps their seeds in its secrets directory (--secrets-dir); or pass each one with --approver <id>=<seed file>)';
   }
   if (/bad-engine-signature/.test(error.details)) return ' (the grant must be signed with the key the signers pin as POLICY_ENGINE_PUBLIC_KEY: check --secrets-dir)';
   if (error.details.includes('No connection established') || error.message.startsWith('UNAVAILABLE: No connection')) return ' (is `custody up` running? pass the signer address with --signer host:port)';

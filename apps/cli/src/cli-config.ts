@@ -9,6 +9,8 @@ export interface CliEnvironment {
   readonly logLevel: string;
   /** `custody up`'s base port (CUSTODY_BASE_PORT; `--base-port` wins). */
   readonly basePort: number;
+  /** `custody up`'s secrets directory (CUSTODY_SECRETS_DIR; `--secrets-dir` wins), if set. */
+  readonly secretsDir: string | undefined;
   /** Signer settings `custody up` passes to every signer when set (each signer validates them). */
   readonly signerEnv: Readonly<Record<string, string>>;
 }
@@ -35,6 +37,7 @@ export function readCliEnvironment(env: Environment = process.env): CliEnvironme
     otlpEndpoint: read.optionalUrl('OTEL_EXPORTER_OTLP_ENDPOINT', ['http', 'https']),
     logLevel: read.oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace'], 'info'),
     basePort: read.port('CUSTODY_BASE_PORT', DEFAULT_BASE_PORT),
+    secretsDir: read.optionalString('CUSTODY_SECRETS_DIR'),
     signerEnv: Object.fromEntries(
       FORWARDED_SIGNER_VARIABLES.flatMap((name) => {
         const value = read.optionalString(name);

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { PROJECT_ROOT } from '@custody/config';
+import { ConfigError, PROJECT_ROOT } from '@custody/config';
 import { signerDatabaseUrl } from '@custody/persistence';
 import type { LocalSecrets } from './local-secrets';
 
@@ -30,7 +30,10 @@ export interface ClusterOptions {
   readonly secrets: LocalSecrets;
   /** Plan only the signers (tests of the signer network). */
   readonly signersOnly?: boolean;
-  /** Extra variables for every signer (pool sizes, timeouts). */
+  /**
+   * Extra variables for every signer (pool sizes, timeouts). Its `APPROVER_KEYS`, if any, is merged
+   * with the development approvers of `secrets`, which every signer pins.
+   */
   readonly signerEnv?: Readonly<Record<string, string>>;
   /** Extra variables for one signer (e.g. its TEST-ONLY primes file). */
   readonly perSignerEnv?: (signerId: number) => Readonly<Record<string, string>>;
@@ -76,6 +79,30 @@ export const DEFAULT_PORTS: PortAllocator = portsFromBase(DEFAULT_BASE_PORT);
 
 export const MIN_SIGNERS = 3;
 
+/**
+ * The signers' `APPROVER_KEYS`: the development approvers of `secrets`, plus any the operator
+ * forwarded (`forwarded`, a JSON object of approver id to public key hex). The same id with another
+ * key is an error, never a silent choice.
+ */
+export function approverKeysFor(secrets: LocalSecrets, forwarded: string | undefined): string {
+  const keys: Record<string, unknown> = Object.fromEntries(secrets.approvers.map((a) => [a.id, a.publicKey]));
+  if (forwarded !== undefined) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(forwarded);
+    } catch {
+      throw new ConfigError('APPROVER_KEYS', 'is not valid JSON');
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new ConfigError('APPROVER_KEYS', 'must be a JSON object of approver id to public key');
+    for (const [id, key] of Object.entries(parsed as Record<string, unknown>)) {
+      if (id in keys && keys[id] !== key) throw new ConfigError('APPROVER_KEYS', `gives ${id.slice(0, 32)} another key than the development approver of that name; rename it`);
+      // The signer's own config parser checks the id and the key.
+      keys[id] = key;
+    }
+  }
+  return JSON.stringify(keys);
+}
+
 export function appEntry(app: ServiceApp): string {
   return path.join(PROJECT_ROOT, 'dist', 'apps', app, 'src', 'main.js');
 }
@@ -96,6 +123,7 @@ export function planCluster(options: ClusterOptions, ports: PortAllocator): Serv
     ...Array.from({ length: options.signerCount }, (_, i) => ({ name: `signer-${i + 1}`, app: 'signer' as const, signerId: i + 1 })),
   ];
   const placed = names.map((n, index) => ({ ...n, httpPort: ports.http(n.name, index), grpcPort: ports.grpc(n.name, index) }));
+  const approverKeys = approverKeysFor(options.secrets, options.signerEnv?.APPROVER_KEYS);
   const peers = JSON.stringify(
     placed
       .filter((p) => p.signerId !== undefined)
@@ -125,6 +153,7 @@ export function planCluster(options: ClusterOptions, ports: PortAllocator): Serv
               SIGNER_PEERS: peers,
               POLICY_ENGINE_PUBLIC_KEY: options.secrets.policyEngine.publicKey,
               ...options.signerEnv,
+              APPROVER_KEYS: approverKeys,
               ...options.perSignerEnv?.(signerId),
             }),
       },

@@ -11,19 +11,49 @@ export interface LocalSignerSecrets {
   readonly identityPublicKey: string;
 }
 
+/** A development approver: its id, the file of its Ed25519 seed, and its public key (hex), which the signers pin. */
+export interface LocalApprover {
+  readonly id: string;
+  readonly seedFile: string;
+  readonly publicKey: string;
+}
+
 export interface LocalSecrets {
   readonly signers: ReadonlyMap<number, LocalSignerSecrets>;
   /** The local policy engine's signing key (seed file) and its public key, which the signers pin. */
   readonly policyEngine: { readonly seedFile: string; readonly publicKey: string };
+  /** The development approvers ({@link DEV_APPROVER_IDS}), pinned in every local signer's `APPROVER_KEYS`. */
+  readonly approvers: readonly LocalApprover[];
+}
+
+/** The development approvers `custody up` makes once and every local signer pins. */
+export const DEV_APPROVER_IDS = ['dev-approver-1', 'dev-approver-2'] as const;
+
+/** An approver's seed file in the secrets directory is `<approver-id>.approver-seed`. */
+export const APPROVER_SEED_SUFFIX = '.approver-seed';
+
+/** The signers' approver id grammar (APPROVER_KEYS): 1..128 of [A-Za-z0-9._:@-]; no path separator can occur. */
+const APPROVER_ID = /^[A-Za-z0-9._:@-]{1,128}$/;
+
+const SEED_TEXT = /^[0-9a-f]{64}$/;
+
+function readSecretFile(file: string): Uint8Array {
+  const text = fs.readFileSync(file, 'utf8').trim();
+  if (!SEED_TEXT.test(text)) throw new Error(`${file} does not hold 32 bytes of hex; delete it to make a new one`);
+  return Uint8Array.from(Buffer.from(text, 'hex'));
 }
 
 function ensureSecretFile(file: string): Uint8Array {
   if (!fs.existsSync(file)) {
     fs.writeFileSync(file, bytesToHex(randomBytes(32)) + '\n', { mode: 0o600, flag: 'wx' });
   }
-  const text = fs.readFileSync(file, 'utf8').trim();
-  if (!/^[0-9a-f]{64}$/.test(text)) throw new Error(`${file} does not hold 32 bytes of hex; delete it to make a new one`);
-  return Uint8Array.from(Buffer.from(text, 'hex'));
+  return readSecretFile(file);
+}
+
+/** The path of approver `id`'s seed file in `dir`. */
+export function approverSeedFile(dir: string, id: string): string {
+  if (!APPROVER_ID.test(id)) throw new Error(`invalid approver id "${id.slice(0, 32)}"${id.length > 32 ? ` (${id.length} characters)` : ''}: 1..128 of [A-Za-z0-9._:@-]`);
+  return path.join(dir, `${id}${APPROVER_SEED_SUFFIX}`);
 }
 
 /**
@@ -43,5 +73,47 @@ export function loadOrCreateLocalSecrets(dir: string, signerCount: number): Loca
   }
   const seedFile = path.join(dir, 'policy-engine.signing-seed');
   const publicKey = bytesToHex(identityFromSeed(ensureSecretFile(seedFile)).publicKey);
-  return { signers, policyEngine: { seedFile, publicKey } };
+  const approvers = DEV_APPROVER_IDS.map((id): LocalApprover => {
+    const file = approverSeedFile(dir, id);
+    return { id, seedFile: file, publicKey: bytesToHex(identityFromSeed(ensureSecretFile(file)).publicKey) };
+  });
+  return { signers, policyEngine: { seedFile, publicKey }, approvers };
+}
+
+/** An approver's key as loaded from the secrets directory (development only). */
+export interface ApproverKey {
+  readonly id: string;
+  /** The Ed25519 seed (32 bytes): it signs approvals (`approveRequest` of libs/sign-grant). */
+  readonly seed: Uint8Array;
+  readonly publicKey: Uint8Array;
+}
+
+/**
+ * Loads a development approver's Ed25519 key from the secrets directory that `custody up` made
+ * (`<dir>/<id>.approver-seed`), without creating anything: a missing or malformed file is an
+ * error that says to run `custody up` once. Default: `dev-approver-1`.
+ */
+export function loadDevApprover(dir: string, id: string = DEV_APPROVER_IDS[0]): ApproverKey {
+  const file = approverSeedFile(dir, id);
+  let seed: Uint8Array;
+  try {
+    seed = readSecretFile(file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new Error(`no approver seed ${file}: \`custody up\` makes ${DEV_APPROVER_IDS.join(' and ')} there on its first run (or pass its --secrets-dir)`, { cause: error });
+    }
+    if ((error as NodeJS.ErrnoException).code !== undefined) throw new Error(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code}`, { cause: error });
+    throw error;
+  }
+  return { id, seed, publicKey: identityFromSeed(seed).publicKey };
+}
+
+/** Every approver whose seed is in `dir` (`<id>.approver-seed`), sorted by id; none when `dir` does not exist. */
+export function loadApproversIn(dir: string): ApproverKey[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith(APPROVER_SEED_SUFFIX) && APPROVER_ID.test(f.slice(0, -APPROVER_SEED_SUFFIX.length)))
+    .sort()
+    .map((f) => loadDevApprover(dir, f.slice(0, -APPROVER_SEED_SUFFIX.length)));
 }

@@ -30,7 +30,7 @@ interface UpFlags {
   signers: number;
   host: string;
   readyTimeout: number;
-  secretsDir: string;
+  secretsDir?: string;
   basePort?: number;
   databaseUrl?: URL;
   onCrash: CrashPolicy;
@@ -49,6 +49,10 @@ function testOnlyPrimesEnv(dir: string, signerCount: number): (signerId: number)
   };
 }
 
+/** `custody up`'s development keys, unless --secrets-dir or CUSTODY_SECRETS_DIR says otherwise. */
+export const DEFAULT_SECRETS_DIR = path.join(PROJECT_ROOT, '.custody', 'local-secrets');
+const DEFAULT_SECRETS_DIR_SHOWN = path.join('.custody', 'local-secrets');
+
 /** How often `custody up` checks that the process that started it is still there. */
 const PARENT_POLL_MS = 500;
 
@@ -65,7 +69,7 @@ export function registerUpCommand(program: Command): void {
     .option('--json-logs', 'print the services\' JSON log lines as they are (default: one readable line each, prefixed by the service)')
     .option('--test-only-primes', 'signers take PUBLIC test-only Paillier primes instead of generating them (tests and demonstrations: their ECDSA keys protect nothing)')
     .option('--ready-timeout <seconds>', 'how long to wait for every service to be ready', parseIntegerOption(1, 3600), 60)
-    .option('--secrets-dir <dir>', 'where the local cluster keeps its development keys (made on first run)', path.join(PROJECT_ROOT, '.custody', 'local-secrets'))
+    .option('--secrets-dir <dir>', `where the local cluster keeps its development keys, made on first run (default: $CUSTODY_SECRETS_DIR or ${DEFAULT_SECRETS_DIR_SHOWN})`)
     .action(async (flags: UpFlags) => {
       process.exitCode = await up(flags);
     });
@@ -80,7 +84,8 @@ async function up(flags: UpFlags): Promise<number> {
   const span = portSpan(flags.signers);
   if (basePort + span - 1 > 65535) throw new CliUsageError(`--base-port ${basePort} leaves no room for ${span} ports (the last would be ${basePort + span - 1})`);
 
-  const secrets = loadOrCreateLocalSecrets(flags.secretsDir, flags.signers);
+  const secretsDir = flags.secretsDir ?? env.secretsDir ?? DEFAULT_SECRETS_DIR;
+  const secrets = loadOrCreateLocalSecrets(secretsDir, flags.signers);
   const specs = planCluster(
     {
       databaseUrl,
@@ -91,7 +96,7 @@ async function up(flags: UpFlags): Promise<number> {
       otlpEndpoint: env.otlpEndpoint,
       secrets,
       signerEnv: env.signerEnv,
-      perSignerEnv: flags.testOnlyPrimes ? testOnlyPrimesEnv(flags.secretsDir, flags.signers) : undefined,
+      perSignerEnv: flags.testOnlyPrimes ? testOnlyPrimesEnv(secretsDir, flags.signers) : undefined,
     },
     portsFromBase(basePort),
   );
@@ -179,6 +184,8 @@ async function up(flags: UpFlags): Promise<number> {
   for (const s of specs) {
     say(`  ${s.name.padEnd(nameWidth)} pid ${String(pids.get(s.name) ?? '?').padEnd(7)} http://${s.host}:${s.httpPort}  (/healthz, /metrics)   grpc ${s.host}:${s.grpcPort}`);
   }
+  say(`development approvers, pinned in every signer's APPROVER_KEYS (their seeds in ${secretsDir}):`);
+  for (const a of secrets.approvers) say(`  ${a.id.padEnd(nameWidth)} ${a.publicKey}  ${path.basename(a.seedFile)}`);
   say('press Ctrl-C to stop');
 
   const outcome = await Promise.race([interrupted.then((why) => ({ why, failed: false })), supervisor.failedBecause.then((why) => ({ why, failed: true }))]);
