@@ -26,6 +26,13 @@ export class CreatePolicyTables1795700000000 implements MigrationInterface {
         removed_at    timestamptz
       )`);
     await queryRunner.query(`
+      CREATE TABLE policy.admin_quorum (
+        singleton     boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+        quorum        integer NOT NULL CHECK (quorum >= 1),
+        proposal_id   text,
+        updated_at    timestamptz NOT NULL DEFAULT now()
+      )`);
+    await queryRunner.query(`
       CREATE TABLE policy.approvers (
         approver_id   text PRIMARY KEY,
         public_key    bytea NOT NULL CHECK (octet_length(public_key) = 32),
@@ -89,6 +96,7 @@ export class CreatePolicyTables1795700000000 implements MigrationInterface {
         policy_version  integer NOT NULL REFERENCES policy.versions (version),
         policy_hash     text NOT NULL,
         status          text NOT NULL CHECK (status IN ('allowed', 'denied', 'pending-approval', 'rejected', 'failed')),
+        hook_verdict    jsonb,
         created_at      timestamptz NOT NULL DEFAULT now(),
         updated_at      timestamptz NOT NULL DEFAULT now()
       )`);
@@ -166,6 +174,7 @@ export class CreatePolicyTables1795700000000 implements MigrationInterface {
       'active_version',
       'versions',
       'approvers',
+      'admin_quorum',
       'admins',
       'bootstrap',
     ]) {

@@ -1,0 +1,239 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { POSTGRES } from '@custody/platform';
+import type { DataSource } from 'typeorm';
+import { autocommit, type Sql } from '../storage/transaction';
+
+export type RequestStatus = 'allowed' | 'denied' | 'pending-approval' | 'rejected' | 'failed';
+
+export interface StoredRequest {
+  readonly requestId: string;
+  readonly operation: string;
+  readonly initiatorId: string;
+  /** The decoded request as stored (amount as a decimal string). */
+  readonly body: Record<string, unknown>;
+  readonly inputHash: string;
+  readonly signRequestJson: unknown;
+  readonly requestDigest: Uint8Array;
+  readonly createdAtMs: number;
+  readonly policyVersion: number;
+  readonly policyHash: string;
+  readonly status: RequestStatus;
+  readonly hookVerdict: HookVerdict | null;
+}
+
+export interface HookVerdict {
+  readonly ruleId: string;
+  readonly verdict: 'approve' | 'reject' | 'unavailable';
+}
+
+export interface StoredEvaluation {
+  readonly policyVersion: number;
+  readonly policyHash: string;
+  readonly outcome: string;
+  readonly reason: string;
+  readonly matchedRule: string | null;
+  /** The decision as JSON (amounts as strings). */
+  readonly decision: Record<string, unknown>;
+  readonly evaluatedAtMs: number;
+}
+
+export interface StoredApproval {
+  readonly approverId: string;
+  readonly decision: 'approve' | 'reject';
+  readonly policyVersion: number;
+  readonly policyHash: string;
+  readonly signature: Uint8Array;
+  readonly grantSignature: Uint8Array | null;
+  readonly receivedAtMs: number;
+}
+
+export interface Reservation {
+  readonly scopeKey: string;
+  readonly amount: bigint;
+}
+
+interface RequestRow {
+  request_id: string;
+  operation: string;
+  initiator_id: string;
+  body: Record<string, unknown>;
+  input_hash: string;
+  sign_request: unknown;
+  request_digest: Buffer;
+  created_at_ms: string;
+  policy_version: number;
+  policy_hash: string;
+  status: RequestStatus;
+  hook_verdict: HookVerdict | null;
+}
+
+const REQUEST_COLUMNS = 'request_id, operation, initiator_id, body, input_hash, sign_request, request_digest, created_at_ms, policy_version, policy_hash, status, hook_verdict';
+
+function request(row: RequestRow): StoredRequest {
+  return {
+    requestId: row.request_id,
+    operation: row.operation,
+    initiatorId: row.initiator_id,
+    body: row.body,
+    inputHash: row.input_hash,
+    signRequestJson: row.sign_request,
+    requestDigest: Uint8Array.from(row.request_digest),
+    createdAtMs: Number(row.created_at_ms),
+    policyVersion: row.policy_version,
+    policyHash: row.policy_hash,
+    status: row.status,
+    hookVerdict: row.hook_verdict,
+  };
+}
+
+/**
+ * SQL of requests, their evaluations, approvals, velocity reservations and grants. Velocity: the
+ * caller locks the scopes ({@link lockScopes}) in its transaction before it reads their usage.
+ */
+@Injectable()
+export class RequestsRepository {
+  private readonly sql: Sql;
+
+  constructor(@Inject(POSTGRES) dataSource: DataSource) {
+    this.sql = autocommit(dataSource);
+  }
+
+  async request(id: string, sql: Sql = this.sql, forUpdate = false): Promise<StoredRequest | undefined> {
+    const rows = await sql<RequestRow>(`SELECT ${REQUEST_COLUMNS} FROM policy.requests WHERE request_id = $1${forUpdate ? ' FOR UPDATE' : ''}`, [id]);
+    return rows[0] ? request(rows[0]) : undefined;
+  }
+
+  /** Stored requests created in [from, to) (ms), oldest first, at most `limit`. */
+  async requestsBetween(from: number, to: number, limit: number): Promise<StoredRequest[]> {
+    const rows = await this.sql<RequestRow>(`SELECT ${REQUEST_COLUMNS} FROM policy.requests WHERE created_at_ms >= $1 AND created_at_ms < $2 ORDER BY created_at_ms, request_id LIMIT $3`, [from, to, limit]);
+    return rows.map(request);
+  }
+
+  /**
+   * Takes a transaction-scoped advisory lock on every scope key, in the order of their 64-bit
+   * hashes (so two transactions never wait on each other in a cycle, even when two keys collide).
+   */
+  async lockScopes(sql: Sql, keys: readonly string[]): Promise<void> {
+    if (keys.length === 0) return;
+    await sql(
+      `SELECT pg_advisory_xact_lock(h) FROM (
+         SELECT DISTINCT hashtextextended(k, 1795700000) AS h FROM unnest($1::text[]) AS k ORDER BY h
+       ) AS ordered`,
+      [[...keys]],
+    );
+  }
+
+  /**
+   * Live usage per scope key: the sum of reservations not released, made within the window before
+   * `now`, other than `excludeRequest`'s own. Keys with none are 0.
+   */
+  async usage(sql: Sql, scopes: readonly { key: string; windowMs: number }[], now: number, excludeRequest: string): Promise<Map<string, bigint>> {
+    const usage = new Map<string, bigint>(scopes.map((s) => [s.key, 0n]));
+    if (scopes.length === 0) return usage;
+    const rows = await sql<{ scope_key: string; used: string }>(
+      `SELECT s.k AS scope_key, COALESCE(sum(r.amount), 0)::text AS used
+       FROM unnest($1::text[], $2::bigint[]) AS s(k, w)
+       LEFT JOIN policy.velocity_reservations r
+         ON r.scope_key = s.k AND r.released_at IS NULL AND r.reserved_at_ms > $3::bigint - s.w AND r.request_id <> $4
+       GROUP BY s.k`,
+      [scopes.map((s) => s.key), scopes.map((s) => s.windowMs), now, excludeRequest],
+    );
+    for (const row of rows) usage.set(row.scope_key, BigInt(row.used));
+    return usage;
+  }
+
+  /** Inserts the request; false when its id exists already (the caller compares). */
+  async insertRequest(sql: Sql, r: Omit<StoredRequest, 'status' | 'hookVerdict'>, status: RequestStatus): Promise<boolean> {
+    const rows = await sql(
+      `INSERT INTO policy.requests (request_id, operation, initiator_id, body, input_hash, sign_request, request_digest, created_at_ms, policy_version, policy_hash, status)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (request_id) DO NOTHING RETURNING request_id`,
+      [r.requestId, r.operation, r.initiatorId, JSON.stringify(r.body), r.inputHash, r.signRequestJson === null ? null : JSON.stringify(r.signRequestJson), Buffer.from(r.requestDigest), r.createdAtMs, r.policyVersion, r.policyHash, status],
+    );
+    return rows.length === 1;
+  }
+
+  /** The external hook's verified verdict, kept so that re-evaluations (approvals) apply the same one. */
+  async setHookVerdict(sql: Sql, requestId: string, verdict: HookVerdict): Promise<void> {
+    await sql('UPDATE policy.requests SET hook_verdict = $2 WHERE request_id = $1', [requestId, JSON.stringify(verdict)]);
+  }
+
+  async setStatus(sql: Sql, requestId: string, status: RequestStatus): Promise<void> {
+    await sql('UPDATE policy.requests SET status = $2, updated_at = now() WHERE request_id = $1', [requestId, status]);
+  }
+
+  async insertEvaluation(sql: Sql, requestId: string, e: StoredEvaluation): Promise<void> {
+    await sql(
+      `INSERT INTO policy.evaluations (request_id, policy_version, policy_hash, outcome, reason, matched_rule, decision, evaluated_at_ms)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+      [requestId, e.policyVersion, e.policyHash, e.outcome, e.reason, e.matchedRule, JSON.stringify(e.decision), e.evaluatedAtMs],
+    );
+  }
+
+  async latestEvaluation(requestId: string, sql: Sql = this.sql): Promise<StoredEvaluation | undefined> {
+    const rows = await sql<{ policy_version: number; policy_hash: string; outcome: string; reason: string; matched_rule: string | null; decision: Record<string, unknown>; evaluated_at_ms: string }>(
+      `SELECT policy_version, policy_hash, outcome, reason, matched_rule, decision, evaluated_at_ms FROM policy.evaluations
+       WHERE request_id = $1 ORDER BY evaluation_id DESC LIMIT 1`,
+      [requestId],
+    );
+    const row = rows[0];
+    if (!row) return undefined;
+    return { policyVersion: row.policy_version, policyHash: row.policy_hash, outcome: row.outcome, reason: row.reason, matchedRule: row.matched_rule, decision: row.decision, evaluatedAtMs: Number(row.evaluated_at_ms) };
+  }
+
+  /** Replaces the request's live reservations by `reservations`, reserved at `now`. */
+  async replaceReservations(sql: Sql, requestId: string, reservations: readonly Reservation[], now: number): Promise<void> {
+    await sql('UPDATE policy.velocity_reservations SET released_at = now() WHERE request_id = $1 AND released_at IS NULL', [requestId]);
+    if (reservations.length === 0) return;
+    await sql(
+      `INSERT INTO policy.velocity_reservations (scope_key, amount, reserved_at_ms, request_id)
+       SELECT k, a::numeric, $3, $4 FROM unnest($1::text[], $2::text[]) AS t(k, a)`,
+      [reservations.map((r) => r.scopeKey), reservations.map((r) => r.amount.toString()), now, requestId],
+    );
+  }
+
+  /** The request's live reservations' scope keys (to lock them before a change). */
+  async reservedScopes(sql: Sql, requestId: string): Promise<string[]> {
+    const rows = await sql<{ scope_key: string }>('SELECT DISTINCT scope_key FROM policy.velocity_reservations WHERE request_id = $1 AND released_at IS NULL', [requestId]);
+    return rows.map((r) => r.scope_key);
+  }
+
+  async releaseReservations(sql: Sql, requestId: string): Promise<void> {
+    await sql('UPDATE policy.velocity_reservations SET released_at = now() WHERE request_id = $1 AND released_at IS NULL', [requestId]);
+  }
+
+  async approvals(requestId: string, sql: Sql = this.sql): Promise<StoredApproval[]> {
+    const rows = await sql<{ approver_id: string; decision: 'approve' | 'reject'; policy_version: number; policy_hash: string; signature: Buffer; grant_signature: Buffer | null; received_at_ms: string }>(
+      `SELECT approver_id, decision, policy_version, policy_hash, signature, grant_signature, received_at_ms FROM policy.request_approvals
+       WHERE request_id = $1 ORDER BY received_at_ms, approver_id`,
+      [requestId],
+    );
+    return rows.map((r) => ({
+      approverId: r.approver_id,
+      decision: r.decision,
+      policyVersion: r.policy_version,
+      policyHash: r.policy_hash,
+      signature: Uint8Array.from(r.signature),
+      grantSignature: r.grant_signature ? Uint8Array.from(r.grant_signature) : null,
+      receivedAtMs: Number(r.received_at_ms),
+    }));
+  }
+
+  /** Records an approval or rejection; false when that approver has one for this request already. */
+  async insertApproval(sql: Sql, requestId: string, a: StoredApproval): Promise<boolean> {
+    const rows = await sql(
+      `INSERT INTO policy.request_approvals (request_id, approver_id, decision, policy_version, policy_hash, signature, grant_signature, received_at_ms)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (request_id, approver_id) DO NOTHING RETURNING approver_id`,
+      [requestId, a.approverId, a.decision, a.policyVersion, a.policyHash, Buffer.from(a.signature), a.grantSignature ? Buffer.from(a.grantSignature) : null, a.receivedAtMs],
+    );
+    return rows.length === 1;
+  }
+
+  async insertGrant(sql: Sql, requestId: string, grantJson: string, issuedAt: number, expiresAt: number): Promise<void> {
+    await sql('INSERT INTO policy.grants (request_id, grant_json, issued_at_ms, expires_at_ms) VALUES ($1, $2, $3, $4) ON CONFLICT (request_id) DO NOTHING', [requestId, grantJson, issuedAt, expiresAt]);
+  }
+
+  async grant(requestId: string, sql: Sql = this.sql): Promise<string | undefined> {
+    const rows = await sql<{ grant_json: string }>('SELECT grant_json FROM policy.grants WHERE request_id = $1', [requestId]);
+    return rows[0]?.grant_json;
+  }
+}
