@@ -15,29 +15,8 @@ export class CreatePolicyTables1795700000000 implements MigrationInterface {
       CREATE TABLE policy.bootstrap (
         singleton     boolean PRIMARY KEY DEFAULT true CHECK (singleton),
         file_hash     text NOT NULL,
-        admin_quorum  integer NOT NULL CHECK (admin_quorum >= 1),
+        content_hash  text NOT NULL,
         applied_at    timestamptz NOT NULL DEFAULT now()
-      )`);
-    await queryRunner.query(`
-      CREATE TABLE policy.admins (
-        admin_id      text PRIMARY KEY,
-        public_key    bytea NOT NULL CHECK (octet_length(public_key) = 32),
-        added_at      timestamptz NOT NULL DEFAULT now(),
-        removed_at    timestamptz
-      )`);
-    await queryRunner.query(`
-      CREATE TABLE policy.admin_quorum (
-        singleton     boolean PRIMARY KEY DEFAULT true CHECK (singleton),
-        quorum        integer NOT NULL CHECK (quorum >= 1),
-        proposal_id   text,
-        updated_at    timestamptz NOT NULL DEFAULT now()
-      )`);
-    await queryRunner.query(`
-      CREATE TABLE policy.approvers (
-        approver_id   text PRIMARY KEY,
-        public_key    bytea NOT NULL CHECK (octet_length(public_key) = 32),
-        client_ids    text[] NOT NULL DEFAULT '{}',
-        added_at      timestamptz NOT NULL DEFAULT now()
       )`);
     await queryRunner.query(`
       CREATE TABLE policy.versions (
@@ -56,6 +35,17 @@ export class CreatePolicyTables1795700000000 implements MigrationInterface {
       CREATE TRIGGER versions_immutable BEFORE UPDATE OR DELETE ON policy.versions
         FOR EACH ROW EXECUTE FUNCTION policy.refuse_change()`);
     await queryRunner.query(`
+      CREATE TABLE policy.governance (
+        seq           integer PRIMARY KEY CHECK (seq >= 1),
+        document      jsonb NOT NULL,
+        content_hash  text NOT NULL,
+        proposal_id   text,
+        created_at    timestamptz NOT NULL DEFAULT now()
+      )`);
+    await queryRunner.query(`
+      CREATE TRIGGER governance_immutable BEFORE UPDATE OR DELETE ON policy.governance
+        FOR EACH ROW EXECUTE FUNCTION policy.refuse_change()`);
+    await queryRunner.query(`
       CREATE TABLE policy.active_version (
         singleton     boolean PRIMARY KEY DEFAULT true CHECK (singleton),
         version       integer NOT NULL REFERENCES policy.versions (version),
@@ -64,12 +54,13 @@ export class CreatePolicyTables1795700000000 implements MigrationInterface {
     await queryRunner.query(`
       CREATE TABLE policy.proposals (
         proposal_id       text PRIMARY KEY,
-        kind              text NOT NULL CHECK (kind IN ('policy', 'admins')),
+        kind              text NOT NULL CHECK (kind IN ('policy', 'bootstrap')),
         body              jsonb NOT NULL,
         content_hash      text NOT NULL,
-        base_version      integer,
+        base_version      integer NOT NULL,
+        base_hash         text NOT NULL,
         proposed_by       text NOT NULL,
-        status            text NOT NULL CHECK (status IN ('open', 'activated', 'superseded')),
+        status            text NOT NULL CHECK (status IN ('open', 'activated')),
         created_at        timestamptz NOT NULL DEFAULT now(),
         activated_at      timestamptz,
         activated_version integer REFERENCES policy.versions (version)
@@ -80,7 +71,7 @@ export class CreatePolicyTables1795700000000 implements MigrationInterface {
         admin_id      text NOT NULL,
         decision      text NOT NULL CHECK (decision IN ('approve', 'reject')),
         signature     bytea NOT NULL CHECK (octet_length(signature) = 64),
-        received_at   timestamptz NOT NULL DEFAULT now(),
+        received_at_ms bigint NOT NULL,
         PRIMARY KEY (proposal_id, admin_id)
       )`);
     await queryRunner.query(`
@@ -172,10 +163,8 @@ export class CreatePolicyTables1795700000000 implements MigrationInterface {
       'proposal_approvals',
       'proposals',
       'active_version',
+      'governance',
       'versions',
-      'approvers',
-      'admin_quorum',
-      'admins',
       'bootstrap',
     ]) {
       await queryRunner.query(`DROP TABLE IF EXISTS policy.${table}`);

@@ -1,0 +1,290 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { ed25519 } from '@noble/curves/ed25519.js';
+import { POSTGRES } from '@custody/platform';
+import {
+  approvalMessage,
+  evaluate,
+  velocityScopesFor,
+  type AddressBookEntry,
+  type Approver,
+  type CompiledPolicy,
+  type Decision,
+  type PolicyRequest,
+  type SubmittedApproval,
+} from '@custody/policy-core';
+import { encodeSignGrant, requestDigest, signGrant, signRequestFromJson, signRequestToJson, type SignRequest } from '@custody/sign-grant';
+import type { DataSource } from 'typeorm';
+import { AddressBookRepository } from '../address-book/address-book.repository';
+import type { PolicyEngineConfig } from '../config';
+import { AlreadyExists, FailedPrecondition, InvalidArgument, NotFound, PermissionDenied } from '../errors';
+import { CompiledPolicies } from '../governance/compiled-policies.service';
+import { GovernanceRepository } from '../governance/governance.repository';
+import { inTransaction, type Sql } from '../storage/transaction';
+import { POLICY_ENGINE_CONFIG } from '../tokens';
+import { HookClient } from './hook.client';
+import { checkId, checkRequestId, engineRequestDigest, inputHash, requestFromJson, requestToJson, type RequestInput } from './request-input';
+import { RequestsRepository, type RequestStatus, type StoredApproval, type StoredRequest } from './requests.repository';
+
+/** What every decision answer carries. */
+export interface DecisionView {
+  readonly requestId: string;
+  readonly decision: Decision;
+  readonly status: RequestStatus | null;
+  readonly grantJson: string | null;
+  readonly requestDigest: Uint8Array;
+  readonly approveMessage: Uint8Array;
+  readonly rejectMessage: Uint8Array;
+}
+
+/** A side effect run in the transaction that allows a request (e.g. applying an address-book change). */
+export type OnAllowed = (sql: Sql, request: StoredRequest) => Promise<void>;
+
+function statusOf(decision: Decision): RequestStatus {
+  switch (decision.outcome) {
+    case 'allow':
+      return 'allowed';
+    case 'needs-approval':
+      return 'pending-approval';
+    default:
+      return decision.reason === 'rejected' || decision.reason === 'approvals-expired' || decision.reason === 'hook-rejected' ? 'rejected' : 'denied';
+  }
+}
+
+/** The grant's policy version string (libs/sign-grant v1 has no hash field): `v<n>:<first 48 hex digits of the content hash>`. */
+export function grantPolicyVersion(version: number, hash: string): string {
+  return `v${version}:${hash.slice(0, 48)}`;
+}
+
+/** JSON of a decision: bigints as decimal strings. */
+export function decisionToJson(decision: Decision): Record<string, unknown> {
+  return JSON.parse(JSON.stringify(decision, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))) as Record<string, unknown>;
+}
+
+/**
+ * Evaluation of requests under the active policy, approvals, sign grants. Velocity: in one
+ * transaction, the scopes the request could touch are locked (advisory locks, hash order), their
+ * usage read, the request evaluated and its reservations recorded before commit — two concurrent
+ * requests can never together exceed a limit. A request keeps the policy version it was first
+ * evaluated under for its whole life (approvals re-evaluate it under that version).
+ */
+@Injectable()
+export class EvaluationService {
+  private readonly onAllowed = new Map<string, OnAllowed>();
+
+  constructor(
+    @Inject(POSTGRES) private readonly dataSource: DataSource,
+    @Inject(POLICY_ENGINE_CONFIG) private readonly config: PolicyEngineConfig,
+    private readonly requests: RequestsRepository,
+    private readonly addressBook: AddressBookRepository,
+    private readonly governance: GovernanceRepository,
+    private readonly policies: CompiledPolicies,
+    private readonly hooks: HookClient,
+  ) {}
+
+  /** Registers the effect of allowing requests of one operation (one per operation). */
+  registerOnAllowed(operation: string, effect: OnAllowed): void {
+    this.onAllowed.set(operation, effect);
+  }
+
+  /** Evaluates a new request (a retry with the same input answers the stored decision; other input under the same id is refused). */
+  async evaluate(input: RequestInput, extraBody: Record<string, unknown> = {}): Promise<DecisionView> {
+    const hash = inputHash(input);
+    const existing = await this.requests.request(input.request.id);
+    if (existing) return this.retry(existing, hash);
+    const result = await inTransaction(this.dataSource, async (sql) => {
+      const now = Date.now();
+      const compiled = await this.policies.active(sql);
+      const request: PolicyRequest = { ...input.request, createdAt: now };
+      const digest = engineRequestDigest(request, input.signRequest);
+      const stored: Omit<StoredRequest, 'status' | 'hookVerdict'> = {
+        requestId: request.id,
+        operation: request.operation,
+        initiatorId: request.initiator.id,
+        body: { ...requestToJson(request), ...extraBody },
+        inputHash: hash,
+        signRequestJson: input.signRequest ? signRequestToJson(input.signRequest) : null,
+        requestDigest: digest,
+        createdAtMs: now,
+        policyVersion: compiled.version,
+        policyHash: compiled.hash,
+      };
+      // Claim the id first: a concurrent duplicate waits here and then finds it taken.
+      if (!(await this.requests.insertRequest(sql, stored, 'denied'))) return undefined;
+      return this.decide(sql, compiled, { ...stored, status: 'denied', hookVerdict: null }, request, input.signRequest, [], now, true);
+    });
+    if (result === undefined) return this.retry((await this.requests.request(input.request.id))!, hash);
+    return result;
+  }
+
+  private async retry(existing: StoredRequest, hash: string): Promise<DecisionView> {
+    if (existing.inputHash !== hash) throw new AlreadyExists('request', existing.requestId, 'was evaluated already with different content');
+    return this.view(existing.requestId);
+  }
+
+  /** Dry run: evaluates without storing or reserving anything. */
+  async dryRun(input: RequestInput, compiled: CompiledPolicy, usage: ReadonlyMap<string, bigint> | undefined): Promise<DecisionView> {
+    const now = Date.now();
+    const request: PolicyRequest = { ...input.request, createdAt: now };
+    const sql = (t: string, p?: readonly unknown[]) => this.dataSource.query(t, p ? [...p] : undefined);
+    const entries = await this.entriesFor(request, sql);
+    const scopes = velocityScopesFor(compiled, request, entries);
+    const live = usage ? new Map(scopes.map((s) => [s.key, usage.get(s.key) ?? 0n])) : await this.requests.usage(sql, scopes.map((s) => ({ key: s.key, windowMs: s.windowMs })), now, request.id);
+    const approvers = await this.approverMap(sql);
+    let decision = evaluate(compiled, request, { now, addressBook: entries, velocityUsage: live, approvals: [], approvers });
+    if (decision.outcome === 'needs-hook' && decision.hook) {
+      decision = evaluate(compiled, request, { now, addressBook: entries, velocityUsage: live, approvals: [], approvers, hook: { ruleId: decision.hook.ruleId, verdict: 'unavailable' } });
+    }
+    const digest = engineRequestDigest(request, input.signRequest);
+    return this.decisionView(request.id, decision, null, null, digest);
+  }
+
+  /** Records an approver's signed approval or rejection and re-evaluates the request under its own version. */
+  async submitApproval(requestId: unknown, approverId: unknown, decisionValue: unknown, signature: unknown, grantSignature: unknown): Promise<DecisionView> {
+    const id = checkRequestId(requestId, 'request_id');
+    const approver = checkId(approverId, 'approver_id');
+    if (decisionValue !== 'approve' && decisionValue !== 'reject') throw new InvalidArgument('decision', 'must be "approve" or "reject"');
+    const decision: 'approve' | 'reject' = decisionValue;
+    if (!(signature instanceof Uint8Array) || signature.length !== 64) throw new InvalidArgument('signature', 'must be a 64-byte Ed25519 signature');
+    const grantSig = grantSignature instanceof Uint8Array && grantSignature.length > 0 ? grantSignature : null;
+    if (grantSig !== null && grantSig.length !== 64) throw new InvalidArgument('grant_signature', 'must be a 64-byte Ed25519 signature');
+    return inTransaction(this.dataSource, async (sql) => {
+      const stored = await this.requests.request(id, sql, true);
+      if (!stored) throw new NotFound('request', id);
+      const key = (await this.governance.approvers(sql)).find((a) => a.id === approver);
+      if (!key) throw new PermissionDenied(`approver_id ${approver} is not a registered approver`);
+      const subject = { requestId: id, requestDigest: stored.requestDigest, policyVersion: stored.policyVersion, policyHash: stored.policyHash, decision };
+      if (!verify(signature, approvalMessage(subject), key.publicKey)) {
+        throw new PermissionDenied(`signature of ${approver} does not verify over request ${id}'s ${decision} message (policy version ${stored.policyVersion})`);
+      }
+      const signRequest = stored.signRequestJson === null ? null : signRequestFromJson(stored.signRequestJson);
+      if (signRequest !== null && decision === 'approve') {
+        if (grantSig === null) throw new InvalidArgument('grant_signature', 'is required to approve a request the signers will sign (Ed25519 over libs/sign-grant requestDigest)');
+        if (!verify(grantSig, requestDigest(signRequest), key.publicKey)) throw new PermissionDenied(`grant_signature of ${approver} does not verify over the sign request's digest`);
+      }
+      const approval: StoredApproval = { approverId: approver, decision, policyVersion: stored.policyVersion, policyHash: stored.policyHash, signature, grantSignature: decision === 'approve' ? grantSig : null, receivedAtMs: Date.now() };
+      if (!(await this.requests.insertApproval(sql, id, approval))) {
+        const earlier = (await this.requests.approvals(id, sql)).find((a) => a.approverId === approver)!;
+        if (earlier.decision === decision && Buffer.from(earlier.signature).equals(Buffer.from(signature))) return this.view(id, sql);
+        throw new AlreadyExists('decision of approver', approver, `on request ${id} was recorded already (${earlier.decision})`);
+      }
+      if (stored.status !== 'pending-approval') throw new FailedPrecondition(`request ${id} is ${stored.status}: approvals no longer change it`);
+      const compiled = await this.policies.version(stored.policyVersion, sql);
+      const request = requestFromJson(stored.body);
+      return this.decide(sql, compiled, stored, request, signRequest, await this.requests.approvals(id, sql), Date.now(), false);
+    });
+  }
+
+  /** The request failed downstream: its reservations stop counting. */
+  async release(requestId: unknown): Promise<DecisionView> {
+    const id = checkRequestId(requestId, 'request_id');
+    await inTransaction(this.dataSource, async (sql) => {
+      const stored = await this.requests.request(id, sql, true);
+      if (!stored) throw new NotFound('request', id);
+      await this.requests.lockScopes(sql, await this.requests.reservedScopes(sql, id));
+      await this.requests.releaseReservations(sql, id);
+      await this.requests.setStatus(sql, id, 'failed');
+    });
+    return this.view(id);
+  }
+
+  async view(requestId: unknown, sql?: Sql): Promise<DecisionView> {
+    const id = checkRequestId(requestId, 'request_id');
+    const stored = await this.requests.request(id, sql);
+    if (!stored) throw new NotFound('request', id);
+    const evaluation = await this.requests.latestEvaluation(id, sql);
+    if (!evaluation) throw new NotFound('evaluation of request', id);
+    const grant = (await this.requests.grant(id, sql)) ?? null;
+    return this.decisionView(id, evaluation.decision as unknown as Decision, stored.status, grant, stored.requestDigest, stored.policyVersion, stored.policyHash);
+  }
+
+  /**
+   * The heart: lock the scopes, read usage, evaluate, record the evaluation and reservations, and
+   * issue a grant when allowed — all in the caller's transaction.
+   */
+  private async decide(sql: Sql, compiled: CompiledPolicy, stored: StoredRequest, request: PolicyRequest, signRequest: SignRequest | null, approvals: readonly StoredApproval[], now: number, first: boolean): Promise<DecisionView> {
+    const entries = await this.entriesFor(request, sql);
+    const scopes = velocityScopesFor(compiled, request, entries);
+    const keys = new Set(scopes.map((s) => s.key));
+    if (!first) for (const k of await this.requests.reservedScopes(sql, request.id)) keys.add(k);
+    await this.requests.lockScopes(sql, [...keys]);
+    const usage = await this.requests.usage(sql, scopes.map((s) => ({ key: s.key, windowMs: s.windowMs })), now, request.id);
+    const approvers = await this.approverMap(sql);
+    const submitted: SubmittedApproval[] = approvals.map((a) => ({ approverId: a.approverId, decision: a.decision, policyVersion: a.policyVersion, policyHash: a.policyHash, signature: a.signature, receivedAt: a.receivedAtMs }));
+    const context = { now, addressBook: entries, velocityUsage: usage, approvals: submitted, approvers, ...(stored.hookVerdict ? { hook: stored.hookVerdict } : {}) };
+    let decision = evaluate(compiled, request, context);
+    if (decision.outcome === 'needs-hook' && decision.hook) {
+      const verdict = { ruleId: decision.hook.ruleId, verdict: await this.hooks.decide(decision.hook, request) };
+      await this.requests.setHookVerdict(sql, request.id, verdict);
+      decision = evaluate(compiled, request, { ...context, hook: verdict });
+    }
+    const status = statusOf(decision);
+    await this.requests.insertEvaluation(sql, request.id, {
+      policyVersion: compiled.version,
+      policyHash: compiled.hash,
+      outcome: decision.outcome,
+      reason: decision.reason,
+      matchedRule: decision.matchedRule?.id ?? null,
+      decision: decisionToJson(decision),
+      evaluatedAtMs: now,
+    });
+    if (status === 'allowed' || status === 'pending-approval') {
+      await this.requests.replaceReservations(sql, request.id, decision.reservations.map((r) => ({ scopeKey: r.key, amount: r.amount })), first ? now : stored.createdAtMs);
+    } else {
+      await this.requests.releaseReservations(sql, request.id);
+    }
+    await this.requests.setStatus(sql, request.id, status);
+    let grantJson: string | null = null;
+    if (status === 'allowed') {
+      if (signRequest !== null) grantJson = await this.issueGrant(sql, compiled, signRequest, decision, approvals, now);
+      const effect = this.onAllowed.get(stored.operation);
+      if (effect) await effect(sql, { ...stored, status });
+    }
+    return this.decisionView(request.id, decision, status, grantJson, stored.requestDigest);
+  }
+
+  private async issueGrant(sql: Sql, compiled: CompiledPolicy, signRequest: SignRequest, decision: Decision, approvals: readonly StoredApproval[], now: number): Promise<string> {
+    const counted = new Set((decision.approvals?.groups ?? []).flatMap((g) => g.approvedBy));
+    const carried = approvals
+      .filter((a) => a.decision === 'approve' && counted.has(a.approverId) && a.grantSignature !== null)
+      .map((a) => ({ approverId: a.approverId, signature: a.grantSignature! }));
+    const grant = signGrant(
+      {
+        version: 1,
+        request: signRequest,
+        policyVersion: grantPolicyVersion(compiled.version, compiled.hash),
+        approvals: carried,
+        requiredApprovals: carried.length,
+        issuedAt: now,
+        expiresAt: now + this.config.grantLifetimeMs,
+      },
+      this.config.engineKey.secretKey(),
+    );
+    const json = encodeSignGrant(grant);
+    await this.requests.insertGrant(sql, signRequest.requestId, json, grant.issuedAt, grant.expiresAt);
+    return json;
+  }
+
+  private async entriesFor(request: PolicyRequest, sql: Sql): Promise<AddressBookEntry[]> {
+    if (!request.destination) return [];
+    return this.addressBook.entriesFor(request.destination.chainId, request.destination.address, sql);
+  }
+
+  private async approverMap(sql: Sql): Promise<Map<string, Approver>> {
+    return new Map((await this.governance.approvers(sql)).map((a) => [a.id, { publicKey: a.publicKey, clientIds: a.clientIds }]));
+  }
+
+  private decisionView(requestId: string, decision: Decision, status: RequestStatus | null, grantJson: string | null, digest: Uint8Array, version?: number, hash?: string): DecisionView {
+    const policyVersion = version ?? decision.policy.version;
+    const policyHash = hash ?? decision.policy.hash;
+    const subject = (d: 'approve' | 'reject') => approvalMessage({ requestId, requestDigest: digest, policyVersion, policyHash, decision: d });
+    return { requestId, decision, status, grantJson, requestDigest: digest, approveMessage: subject('approve'), rejectMessage: subject('reject') };
+  }
+}
+
+function verify(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean {
+  try {
+    return ed25519.verify(signature, message, publicKey, { zip215: false });
+  } catch {
+    return false;
+  }
+}
