@@ -67,7 +67,7 @@ function refsOf(rule: CompiledRule, request: PolicyRequest, entry: AddressBookEn
 export function velocityScopesFor(compiled: CompiledPolicy, request: PolicyRequest, addressBook: readonly AddressBookEntry[] = []): VelocityScopeRef[] {
   assertCompiled(compiled);
   validateRequest(request);
-  if (!Array.isArray(addressBook)) throw new PolicyInputError('addressBook', 'must be an array');
+  if (!Array.isArray(addressBook as unknown)) throw new PolicyInputError('addressBook', 'must be an array');
   const entry = resolveEntry(request, addressBook);
   const byKey = new Map<string, VelocityScopeRef>();
   for (const rule of compiled.rules) {

@@ -12,3 +12,22 @@ export { compilePolicy, isCompiledPolicy, type CompiledPolicy, type CompiledRule
 export { evaluate, velocityScopesFor, velocityScopeKey } from './evaluate';
 export { validateRequest, validateContext, policyRequestDigest } from './request';
 export { APPROVAL_DOMAIN, approvalMessage, signApproval, verifyApproval, countApprovals, type ApprovalSubject, type CountInput } from './approvals';
+export { lintPolicy, alwaysMatchesWhen, mayOverlap, type LintReport, type LintWarning } from './lint';
+export { diffPolicies, type PolicyDiff, type RuleChange, type RuleRef, type GroupChange } from './diff';
+export { replay, verdictOf, type HistoricalRequest, type ReplayFlip, type ReplayReport } from './replay';
+export {
+  BOOTSTRAP_FORMAT,
+  PROPOSAL_DOMAIN,
+  validateBootstrap,
+  parseBootstrap,
+  bootstrapHash,
+  registeredKeys,
+  proposalDigest,
+  proposalSubject,
+  checkAdminQuorum,
+  type BootstrapDocument,
+  type Proposal,
+  type AdminQuorumInput,
+  type AdminQuorumResult,
+} from './governance';
+export { DEV_APPROVER_IDS, DEV_APPROVER_GROUP, defaultDevelopmentPolicy, defaultDevelopmentBootstrap } from './defaults';
