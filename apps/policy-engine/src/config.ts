@@ -1,6 +1,5 @@
 import { ConfigError, EnvReader, parseServiceConfig, type Environment, type ServiceConfig } from '@custody/config';
-import { identityFromText, type PeerIdentity } from '@custody/peer-auth';
-import { parseSeed } from '@custody/peer-auth';
+import { identityFromSeed, parseSeed, type PeerIdentity } from '@custody/peer-auth';
 
 /** The policy-engine's configuration (environment variables: see README, "Policy engine"). */
 export interface PolicyEngineConfig extends ServiceConfig {
@@ -10,7 +9,7 @@ export interface PolicyEngineConfig extends ServiceConfig {
   readonly bootstrapFile: string | undefined;
   /** Lifetime of an issued sign grant (POLICY_GRANT_LIFETIME_MS, 1 s .. 15 min, default 5 min). */
   readonly grantLifetimeMs: number;
-  /** Most velocity scopes, approvals and rules kept per request are bounded by policy-core; this bounds replay. */
+  /** The most stored requests one replay reads (POLICY_REPLAY_MAX_REQUESTS, default 10000). */
   readonly replayMaxRequests: number;
 }
 
@@ -25,7 +24,7 @@ export class EngineKey {
 
   constructor(seedText: string) {
     this.#seed = parseSeed(seedText, 'POLICY_ENGINE_SEED');
-    this.#identity = identityFromText(seedText, 'POLICY_ENGINE_SEED');
+    this.#identity = identityFromSeed(this.#seed);
     this.publicKey = this.#identity.publicKey;
   }
 

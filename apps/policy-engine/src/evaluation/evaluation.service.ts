@@ -4,6 +4,7 @@ import { POSTGRES } from '@custody/platform';
 import {
   approvalMessage,
   evaluate,
+  registeredKeys,
   velocityScopesFor,
   type AddressBookEntry,
   type Approver,
@@ -150,7 +151,7 @@ export class EvaluationService {
     return inTransaction(this.dataSource, async (sql) => {
       const stored = await this.requests.request(id, sql, true);
       if (!stored) throw new NotFound('request', id);
-      const key = (await this.governance.approvers(sql)).find((a) => a.id === approver);
+      const key = (await this.approverMap(sql)).get(approver);
       if (!key) throw new PermissionDenied(`approver_id ${approver} is not a registered approver`);
       const subject = { requestId: id, requestDigest: stored.requestDigest, policyVersion: stored.policyVersion, policyHash: stored.policyHash, decision };
       if (!verify(signature, approvalMessage(subject), key.publicKey)) {
@@ -270,7 +271,7 @@ export class EvaluationService {
   }
 
   private async approverMap(sql: Sql): Promise<Map<string, Approver>> {
-    return new Map((await this.governance.approvers(sql)).map((a) => [a.id, { publicKey: a.publicKey, clientIds: a.clientIds }]));
+    return registeredKeys((await this.governance.governance(sql)).document);
   }
 
   private decisionView(requestId: string, decision: Decision, status: RequestStatus | null, grantJson: string | null, digest: Uint8Array, version?: number, hash?: string): DecisionView {

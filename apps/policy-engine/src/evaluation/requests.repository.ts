@@ -236,4 +236,24 @@ export class RequestsRepository {
     const rows = await sql<{ grant_json: string }>('SELECT grant_json FROM policy.grants WHERE request_id = $1', [requestId]);
     return rows[0]?.grant_json;
   }
+
+  /**
+   * Usage per scope key as it was at `at` (ms): reservations made in the window before `at` that had
+   * not been released by then, other than `excludeRequest`'s own (for replay).
+   */
+  async usageAt(scopes: readonly { key: string; windowMs: number }[], at: number, excludeRequest: string): Promise<Map<string, bigint>> {
+    const usage = new Map<string, bigint>(scopes.map((s) => [s.key, 0n]));
+    if (scopes.length === 0) return usage;
+    const rows = await this.sql<{ scope_key: string; used: string }>(
+      `SELECT s.k AS scope_key, COALESCE(sum(r.amount), 0)::text AS used
+       FROM unnest($1::text[], $2::bigint[]) AS s(k, w)
+       LEFT JOIN policy.velocity_reservations r
+         ON r.scope_key = s.k AND r.reserved_at_ms > $3::bigint - s.w AND r.reserved_at_ms <= $3::bigint AND r.request_id <> $4
+            AND (r.released_at IS NULL OR r.released_at > to_timestamp($3::bigint / 1000.0))
+       GROUP BY s.k`,
+      [scopes.map((s) => s.key), scopes.map((s) => s.windowMs), at, excludeRequest],
+    );
+    for (const row of rows) usage.set(row.scope_key, BigInt(row.used));
+    return usage;
+  }
 }
