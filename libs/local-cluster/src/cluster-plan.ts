@@ -144,6 +144,9 @@ export function planCluster(options: ClusterOptions, ports: PortAllocator): Serv
         HTTP_PORT: String(httpPort),
         GRPC_PORT: String(grpcPort),
         DATABASE_URL: databaseUrl.toString(),
+        ...(app === 'policy-engine'
+          ? { POLICY_ENGINE_SEED_FILE: options.secrets.policyEngine.seedFile, POLICY_BOOTSTRAP_FILE: options.secrets.policyEngine.bootstrapFile }
+          : {}),
         ...(signerId === undefined || !signerSecrets
           ? {}
           : {

@@ -52,7 +52,7 @@ export class AddressBookService implements OnModuleInit {
       entry = existing;
     } else {
       const label = e.label ?? '';
-      if (typeof label !== 'string' || label.length > LABEL_MAX || /[\u0000-\u001f]/.test(label)) throw new InvalidArgument('entry.label', `must be at most ${LABEL_MAX} printable characters`);
+      if (typeof label !== 'string' || label.length > LABEL_MAX || [...label].some((c) => c.charCodeAt(0) < 0x20)) throw new InvalidArgument('entry.label', `must be at most ${LABEL_MAX} printable characters`);
       entry = { id, chainId: checkChainId(e.chainId, 'entry.chain_id'), address: normalizeAddress(e.address, 'entry.address'), tags: checkIds(e.tags, 'entry.tags'), label };
       const taken = (await this.repository.entriesFor(entry.chainId, entry.address)).find((x) => x.id !== id);
       if (taken) throw new AlreadyExists('address', entry.address, `on chain ${entry.chainId} is entry ${taken.id} already`);
