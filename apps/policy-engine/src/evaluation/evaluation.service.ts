@@ -96,7 +96,7 @@ export class EvaluationService {
       const now = Date.now();
       const compiled = await this.policies.active(sql);
       const request: PolicyRequest = { ...input.request, createdAt: now };
-      const digest = engineRequestDigest(request, input.signRequest);
+      const digest = engineRequestDigest(request);
       const stored: Omit<StoredRequest, 'status' | 'hookVerdict'> = {
         requestId: request.id,
         operation: request.operation,
@@ -135,7 +135,7 @@ export class EvaluationService {
     if (decision.outcome === 'needs-hook' && decision.hook) {
       decision = evaluate(compiled, request, { now, addressBook: entries, velocityUsage: live, approvals: [], approvers, hook: { ruleId: decision.hook.ruleId, verdict: 'unavailable' } });
     }
-    const digest = engineRequestDigest(request, input.signRequest);
+    const digest = engineRequestDigest(request);
     return this.decisionView(request.id, decision, null, null, digest);
   }
 

@@ -1,6 +1,5 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
-import { CanonicalWriter } from '@custody/crypto-kit/canonical';
 import { canonicalJson, OPERATIONS, policyRequestDigest, type Operation, type PolicyRequest } from '@custody/policy-core';
 import { requestDigest, signRequestFromJson, signRequestToJson, SignGrantInputError, type SignRequest } from '@custody/sign-grant';
 import { InvalidArgument } from '../errors';
@@ -116,6 +115,7 @@ export function decodeRequestInput(m: PolicyRequestInputMessage | undefined, fie
   if (keys.length > 64) throw new InvalidArgument(`${field}.attributes`, 'must have at most 64 entries');
   for (const k of keys) {
     checkId(k, `${field}.attributes key`);
+    if (k === SIGN_REQUEST_ATTRIBUTE) throw new InvalidArgument(`${field}.attributes.${k}`, 'is reserved (the engine sets it from sign_request_json)');
     const v = attributes[k];
     if (typeof v !== 'string' || v.length > 1024) throw new InvalidArgument(`${field}.attributes.${k}`, 'must be a string of at most 1024 characters');
   }
@@ -130,6 +130,7 @@ export function decodeRequestInput(m: PolicyRequestInputMessage | undefined, fie
     if (operation !== 'withdrawal' && operation !== 'message-signing') throw new InvalidArgument(`${field}.sign_request_json`, 'only withdrawal and message-signing requests carry a sign request');
     signRequest = decodeSignRequest(m.signRequestJson, `${field}.sign_request_json`);
     if (signRequest.requestId !== id) throw new InvalidArgument(`${field}.sign_request_json`, 'its requestId must equal request_id');
+    request.attributes = { ...request.attributes, [SIGN_REQUEST_ATTRIBUTE]: bytesToHex(requestDigest(signRequest)) };
   }
   return { request, signRequest };
 }
@@ -164,18 +165,16 @@ export function requestFromJson(body: Record<string, unknown>): PolicyRequest {
   return out as unknown as PolicyRequest;
 }
 
-const ENGINE_DIGEST_DOMAIN = 'custody/policy-engine-request/v1';
-
 /**
- * What approvers sign over (inside policy-core's approval message): policy-core's request digest
- * when there is no sign request; otherwise SHA-256 of `custody/policy-engine-request/v1`, that digest
- * and libs/sign-grant's `requestDigest(signRequest)` (length-prefixed), so an approval binds the exact
- * payload the signers will sign as well as the request the policy judged.
+ * The request attribute that binds a sign request into the policy request: hex of libs/sign-grant's
+ * `requestDigest(signRequest)`. It is part of policy-core's request digest, so an approver's one
+ * approval signature covers the exact payload the signers will sign. Reserved: a caller cannot set it.
  */
-export function engineRequestDigest(request: PolicyRequest, signRequest: SignRequest | null): Uint8Array {
-  const policyDigest = policyRequestDigest(request);
-  if (signRequest === null) return policyDigest;
-  return sha256(new CanonicalWriter(ENGINE_DIGEST_DOMAIN).bytes('policy-request', policyDigest).bytes('sign-request', requestDigest(signRequest)).finish());
+export const SIGN_REQUEST_ATTRIBUTE = 'signRequestDigest';
+
+/** What approvers sign over (inside policy-core's approval message): policy-core's request digest. */
+export function engineRequestDigest(request: PolicyRequest): Uint8Array {
+  return policyRequestDigest(request);
 }
 
 /** The hash that identifies a request's input (for idempotent retries): the request without createdAt and the sign request. */
