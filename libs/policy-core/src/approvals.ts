@@ -92,10 +92,13 @@ export function countApprovals(input: CountInput): ApprovalStatus {
   const ignored: IgnoredApproval[] = [];
   const counted = new Set<string>();
   let rejectedBy: string | null = null;
-  const ordered = [...input.approvals].map((a, i) => ({ a, i })).sort((x, y) => (x.a.receivedAt ?? 0) - (y.a.receivedAt ?? 0) || x.i - y.i);
+  const at = (a: SubmittedApproval | null | undefined): number => (typeof a?.receivedAt === 'number' && Number.isFinite(a.receivedAt) ? a.receivedAt : 0);
+  const ordered = [...input.approvals].map((a, i) => ({ a, i })).sort((x, y) => at(x.a) - at(y.a) || x.i - y.i);
   for (const { a } of ordered) {
     const approverId = typeof a?.approverId === 'string' ? a.approverId : '';
     if (
+      a === null ||
+      typeof a !== 'object' ||
       approverId === '' ||
       (a.decision !== 'approve' && a.decision !== 'reject') ||
       !(a.signature instanceof Uint8Array) ||

@@ -310,7 +310,7 @@ export function evaluate(compiled: CompiledPolicy, request: PolicyRequest, conte
     document: compiled.document,
     policy,
     request,
-    requestDigest: policyRequestDigest(request),
+    requestDigest: context.requestDigest ?? policyRequestDigest(request),
     approvals: context.approvals ?? [],
     approvers: context.approvers,
   });

@@ -31,3 +31,4 @@ export {
   type AdminQuorumResult,
 } from './governance';
 export { DEV_APPROVER_IDS, DEV_APPROVER_GROUP, defaultDevelopmentPolicy, defaultDevelopmentBootstrap } from './defaults';
+export { HOOK_ANSWER_DOMAIN, hookRequestBody, hookAnswerMessage, verifyHookAnswer, type HookSubject, type HookVerdict } from './hook';

@@ -123,6 +123,9 @@ export function validateContext(context: unknown): asserts context is Evaluation
   }
   if (context.approvals !== undefined && !Array.isArray(context.approvals)) fail('context.approvals', 'must be an array');
   if (context.approvers !== undefined && !(context.approvers instanceof Map) && !isRecord(context.approvers)) fail('context.approvers', 'must be a Map or an object');
+  if (context.requestDigest !== undefined && (!(context.requestDigest instanceof Uint8Array) || context.requestDigest.length !== 32)) {
+    fail('context.requestDigest', 'must be 32 bytes');
+  }
   if (context.hook !== undefined) {
     if (!isRecord(context.hook)) fail('context.hook', 'must be an object');
     checkId(context.hook.ruleId, 'context.hook.ruleId');

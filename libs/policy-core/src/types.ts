@@ -166,6 +166,11 @@ export interface EvaluationContext {
   readonly approvals?: readonly SubmittedApproval[];
   /** Registered approver keys; approvals from anyone else do not count. */
   readonly approvers?: ReadonlyMap<string, Approver> | Readonly<Record<string, Approver>>;
+  /**
+   * The 32-byte digest approvers signed for this request, when the engine binds approvals to another
+   * digest than `policyRequestDigest(request)` (the default), e.g. the sign request's.
+   */
+  readonly requestDigest?: Uint8Array;
   /** A verified answer of the matched rule's hook, if the service called it. */
   readonly hook?: { readonly ruleId: string; readonly verdict: 'approve' | 'reject' | 'unavailable' };
 }

@@ -49,8 +49,9 @@ export function parsePolicyText(text: string, format: DocumentFormat): unknown {
   const problems = [...doc.errors];
   if (problems.length > 0) {
     const issues = problems.slice(0, 10).map((e) => {
-      const at = e.linePos?.[0];
-      return { path: '', message: `${format.toUpperCase()} syntax error${at ? ` at ${at.line}:${at.col}` : ''}: ${short(e.code)}` };
+      const at = lineCol(text, e.pos[0]);
+      const reason = e.code === 'DUPLICATE_KEY' ? 'duplicate key' : short((e.message.split('\n')[0] ?? e.code).replace(/ at line \d+, column \d+.*$/, ''));
+      return { path: '', message: `${format.toUpperCase()} syntax error${` at ${at.line}:${at.col}`}: ${reason}` };
     });
     throw new PolicyValidationError(issues);
   }
@@ -121,6 +122,24 @@ function schemaIssues(errors: readonly ErrorObject[]): ValidationIssue[] {
       case 'propertyNames':
         path += pointer(String(params.propertyName));
         message = 'is not a valid id (1..128 of A-Z a-z 0-9 . _ : @ -, starting with a letter or digit)';
+        break;
+      case 'type': {
+        const t = String(params.type);
+        const description = (e.parentSchema as { description?: string } | undefined)?.description;
+        message = `must be ${t === 'object' || t === 'array' || t === 'integer' ? 'an' : 'a'} ${t}${description && e.instancePath !== '' ? `: ${description}` : ''}`;
+        break;
+      }
+      case 'minItems':
+        message = params.limit === 1 ? 'must not be empty' : `must have at least ${String(params.limit)} items`;
+        break;
+      case 'maxItems':
+        message = `must have at most ${String(params.limit)} items`;
+        break;
+      case 'uniqueItems':
+        message = `items ${String(params.j)} and ${String(params.i)} are the same`;
+        break;
+      case 'minProperties':
+        message = 'must not be empty';
         break;
       default:
         message = e.message ?? 'is invalid';
@@ -220,6 +239,12 @@ function checkHook(rule: PolicyRule, at: (...t: (string | number)[]) => string, 
     issues.push({ path: at('hook', 'publicKey'), message: 'is not an Ed25519 public key' });
   }
   if (rule.action.type === 'deny') issues.push({ path: at('hook'), message: 'a deny rule cannot carry a hook (it denies anyway)' });
+}
+
+function lineCol(text: string, offset: number): { line: number; col: number } {
+  const before = text.slice(0, Math.max(0, Math.min(offset, text.length)));
+  const lines = before.split('\n');
+  return { line: lines.length, col: lines[lines.length - 1]!.length + 1 };
 }
 
 function short(s: string): string {
