@@ -5,3 +5,4 @@ export * from './grants';
 export * from './test-only-primes';
 export * from './custody-command';
 export * from './policy-engine';
+export * from './anvil';
