@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ed25519 } from '@noble/curves/ed25519.js';
+import { hexToBytes } from '@noble/hashes/utils.js';
 import { POSTGRES } from '@custody/platform';
 import {
   approvalMessage,
@@ -51,9 +52,9 @@ function statusOf(decision: Decision): RequestStatus {
   }
 }
 
-/** The grant's policy version string (libs/sign-grant v1 has no hash field): `v<n>:<first 48 hex digits of the content hash>`. */
-export function grantPolicyVersion(version: number, hash: string): string {
-  return `v${version}:${hash.slice(0, 48)}`;
+/** The grant's policy version name, `v<n>`; its content hash travels in the v2 grant's `policyHash`. */
+export function grantPolicyVersion(version: number): string {
+  return `v${version}`;
 }
 
 /** JSON of a decision: bigints as decimal strings. */
@@ -214,7 +215,8 @@ export class EvaluationService {
     const context = { now, addressBook: entries, velocityUsage: usage, approvals: submitted, approvers, ...(stored.hookVerdict ? { hook: stored.hookVerdict } : {}) };
     let decision = evaluate(compiled, request, context);
     if (decision.outcome === 'needs-hook' && decision.hook) {
-      const verdict = { ruleId: decision.hook.ruleId, verdict: await this.hooks.decide(decision.hook, request) };
+      const subject = { request, ruleId: decision.hook.ruleId, policyVersion: compiled.version, policyHash: compiled.hash };
+      const verdict = { ruleId: decision.hook.ruleId, verdict: await this.hooks.decide(decision.hook, subject) };
       await this.requests.setHookVerdict(sql, request.id, verdict);
       decision = evaluate(compiled, request, { ...context, hook: verdict });
     }
@@ -250,9 +252,10 @@ export class EvaluationService {
       .map((a) => ({ approverId: a.approverId, signature: a.grantSignature! }));
     const grant = signGrant(
       {
-        version: 1,
+        version: 2,
         request: signRequest,
-        policyVersion: grantPolicyVersion(compiled.version, compiled.hash),
+        policyVersion: grantPolicyVersion(compiled.version),
+        policyHash: hexToBytes(compiled.hash),
         approvals: carried,
         requiredApprovals: carried.length,
         issuedAt: now,

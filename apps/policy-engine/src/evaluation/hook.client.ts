@@ -1,15 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { ed25519 } from '@noble/curves/ed25519.js';
 import { hexToBytes } from '@noble/hashes/utils.js';
-import type { ExternalHook, PolicyRequest } from '@custody/policy-core';
+import { hookRequestBody, verifyHookAnswer, type ExternalHook, type HookSubject } from '@custody/policy-core';
 import type { PolicyEngineConfig } from '../config';
 import { POLICY_ENGINE_CONFIG } from '../tokens';
 
 /** The largest hook answer read, in bytes. */
 export const HOOK_MAX_RESPONSE_BYTES = 64 * 1024;
-/** How far a hook answer's timestamp may be from the engine's clock. */
-export const HOOK_TIMESTAMP_TOLERANCE_S = 300;
 
 export type HookVerdictValue = 'approve' | 'reject' | 'unavailable';
 
@@ -21,19 +18,16 @@ export function webhookSignedContent(id: string, timestamp: string, body: string
   return new TextEncoder().encode(`${id}.${timestamp}.${body}`);
 }
 
-/** The JSON body the engine POSTs to a hook: the decoded request, amounts as decimal strings. */
-export function hookRequestBody(request: PolicyRequest, ruleId: string): string {
-  return JSON.stringify({ type: 'custody.policy.decision-request', ruleId, request: { ...request, amount: request.amount?.toString() } });
-}
-
 /**
- * The external decision hook client. The engine POSTs the request signed as a Standard Webhook
- * (`webhook-id`, `webhook-timestamp`, `webhook-signature: v1a,<base64 Ed25519>` by the engine key
- * over `id.timestamp.body`). The hook answers 200 with JSON `{"requestId","verdict"}`
- * (`approve` | `reject` | `retry`) and the same three headers, its `webhook-id` equal to the
- * request's and the signature by the hook's key pinned in the rule over `id.timestamp.answerBody`.
- * Anything else — timeout, other status, bad or missing signature, stale timestamp, another request
- * id, `retry` — is `unavailable`, and the rule's fallback applies.
+ * The external decision hook client. The engine POSTs policy-core's `hookRequestBody` (canonical
+ * JSON: the request, its digest, the rule, the policy version and hash) as a Standard Webhook:
+ * headers `webhook-id`, `webhook-timestamp` (Unix seconds) and `webhook-signature: v1a,<base64>`,
+ * Ed25519 by the engine's key over `<id>.<timestamp>.<body>` (Standard Webhooks' v1a scheme).
+ * The hook answers 200 with JSON `{"verdict": "approve" | "reject" | "retry", "signature": "<128 hex>"}`,
+ * the signature by the hook's key pinned in the rule over policy-core's `hookAnswerMessage` (bound to
+ * the request id and digest, the rule, the policy version and hash, and the verdict, so an answer
+ * cannot be replayed for another request). Anything else — no answer within the rule's timeout,
+ * another status, a bad signature, `retry`, over 64 KiB — is `unavailable`: the rule's fallback applies.
  */
 @Injectable()
 export class HookClient {
@@ -41,10 +35,10 @@ export class HookClient {
 
   constructor(@Inject(POLICY_ENGINE_CONFIG) private readonly config: PolicyEngineConfig) {}
 
-  async decide(hook: ExternalHook & { readonly ruleId: string }, request: PolicyRequest): Promise<HookVerdictValue> {
+  async decide(hook: ExternalHook & { readonly ruleId: string }, subject: HookSubject): Promise<HookVerdictValue> {
     const id = `msg_${randomBytes(16).toString('hex')}`;
     const timestamp = String(Math.floor(Date.now() / 1000));
-    const body = hookRequestBody(request, hook.ruleId);
+    const body = hookRequestBody(subject);
     const signature = Buffer.from(this.config.engineKey.sign(webhookSignedContent(id, timestamp, body))).toString('base64');
     const abort = new AbortController();
     const timer = setTimeout(() => abort.abort(), hook.timeoutMs);
@@ -58,7 +52,17 @@ export class HookClient {
       });
       const text = await readLimited(response);
       if (response.status !== 200) return this.unavailable(hook, `status ${response.status}`);
-      return this.verify(hook, request.id, id, response.headers, text);
+      if (text === undefined) return this.unavailable(hook, `answer over ${HOOK_MAX_RESPONSE_BYTES} bytes`);
+      let answer: { verdict?: unknown; signature?: unknown };
+      try {
+        answer = JSON.parse(text) as { verdict?: unknown; signature?: unknown };
+      } catch {
+        return this.unavailable(hook, 'answer is not JSON');
+      }
+      const sig = typeof answer?.signature === 'string' && /^[0-9a-f]{128}$/.test(answer.signature) ? hexToBytes(answer.signature) : undefined;
+      const verdict = verifyHookAnswer(hook, subject, { verdict: answer?.verdict, signature: sig });
+      if (verdict === 'approve' || verdict === 'reject') return verdict;
+      return this.unavailable(hook, verdict === 'retry' ? 'the hook asked to retry' : 'answer not signed by the pinned hook key for this request');
     } catch (error) {
       return this.unavailable(hook, abort.signal.aborted ? `no answer within ${hook.timeoutMs} ms` : error instanceof Error ? error.message.slice(0, 200) : 'request failed');
     } finally {
@@ -66,42 +70,7 @@ export class HookClient {
     }
   }
 
-  private verify(hook: ExternalHook & { ruleId: string }, requestId: string, sentId: string, headers: Headers, text: string | undefined): HookVerdictValue {
-    if (text === undefined) return this.unavailable(hook, `answer over ${HOOK_MAX_RESPONSE_BYTES} bytes`);
-    const id = headers.get('webhook-id');
-    const timestamp = headers.get('webhook-timestamp');
-    const signatures = headers.get('webhook-signature');
-    if (id !== sentId) return this.unavailable(hook, 'answer webhook-id is not the request\'s');
-    if (timestamp === null || !/^[0-9]{1,12}$/.test(timestamp)) return this.unavailable(hook, 'answer webhook-timestamp missing or malformed');
-    if (Math.abs(Number(timestamp) - Date.now() / 1000) > HOOK_TIMESTAMP_TOLERANCE_S) return this.unavailable(hook, 'answer webhook-timestamp outside tolerance');
-    const publicKey = hexToBytes(hook.publicKey);
-    const content = webhookSignedContent(id, timestamp, text);
-    const valid = (signatures ?? '')
-      .split(' ')
-      .filter((s) => s.startsWith('v1a,'))
-      .some((s) => {
-        const sig = Buffer.from(s.slice(4), 'base64');
-        if (sig.length !== 64) return false;
-        try {
-          return ed25519.verify(sig, content, publicKey, { zip215: false });
-        } catch {
-          return false;
-        }
-      });
-    if (!valid) return this.unavailable(hook, 'answer not signed by the pinned hook key');
-    let answer: unknown;
-    try {
-      answer = JSON.parse(text);
-    } catch {
-      return this.unavailable(hook, 'answer is not JSON');
-    }
-    const a = answer as { requestId?: unknown; verdict?: unknown };
-    if (typeof answer !== 'object' || answer === null || a.requestId !== requestId) return this.unavailable(hook, 'answer names another request');
-    if (a.verdict === 'approve' || a.verdict === 'reject') return a.verdict;
-    return this.unavailable(hook, a.verdict === 'retry' ? 'hook asked to retry' : 'answer verdict is not approve, reject or retry');
-  }
-
-  private unavailable(hook: { ruleId: string; url: string }, why: string): 'unavailable' {
+  private unavailable(hook: { ruleId: string }, why: string): 'unavailable' {
     this.logger.warn({ rule: hook.ruleId, reason: why }, 'external decision hook unavailable: the rule fallback applies');
     return 'unavailable';
   }

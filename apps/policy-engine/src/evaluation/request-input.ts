@@ -130,9 +130,28 @@ export function decodeRequestInput(m: PolicyRequestInputMessage | undefined, fie
     if (operation !== 'withdrawal' && operation !== 'message-signing') throw new InvalidArgument(`${field}.sign_request_json`, 'only withdrawal and message-signing requests carry a sign request');
     signRequest = decodeSignRequest(m.signRequestJson, `${field}.sign_request_json`);
     if (signRequest.requestId !== id) throw new InvalidArgument(`${field}.sign_request_json`, 'its requestId must equal request_id');
+    if (operation === 'withdrawal') checkWithdrawalPayload(request, signRequest, `${field}.sign_request_json`);
     request.attributes = { ...request.attributes, [SIGN_REQUEST_ATTRIBUTE]: bytesToHex(requestDigest(signRequest)) };
   }
   return { request, signRequest };
+}
+
+/**
+ * A withdrawal's sign request must be an EVM transaction that does exactly what the policy judged:
+ * on the destination's chain, to the destination (native: `to`; ERC-20: the transfer's recipient),
+ * for the amount (native: `value`; ERC-20: the transfer's amount). A message payload cannot be
+ * checked against the request, so a withdrawal does not take one.
+ */
+function checkWithdrawalPayload(request: { destination?: { address: string; chainId: number }; amount?: bigint; chainId?: number }, signRequest: SignRequest, field: string): void {
+  const p = signRequest.payload;
+  if (p.kind !== 'evm-transaction') throw new InvalidArgument(field, "a withdrawal's sign request must be an evm-transaction payload (checked against destination and amount)");
+  const d = request.destination!;
+  if (p.chainId !== d.chainId) throw new InvalidArgument(field, `the transaction's chainId ${p.chainId} is not destination_chain_id ${d.chainId}`);
+  if (request.chainId !== undefined && request.chainId !== p.chainId) throw new InvalidArgument(field, `the transaction's chainId ${p.chainId} is not chain_id ${request.chainId}`);
+  const recipient = (p.erc20 ? p.erc20.recipient : p.to).toLowerCase();
+  const amount = p.erc20 ? p.erc20.amount : p.value;
+  if (recipient !== d.address.toLowerCase()) throw new InvalidArgument(field, `the transaction pays ${recipient}, not destination_address`);
+  if (amount !== request.amount) throw new InvalidArgument(field, `the transaction moves ${amount}, not amount ${request.amount}`);
 }
 
 function decodeSignRequest(text: string, field: string): SignRequest {
