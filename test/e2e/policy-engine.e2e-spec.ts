@@ -2,6 +2,8 @@ import { status } from '@grpc/grpc-js';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { approvalMessage, BOOTSTRAP_FORMAT, POLICY_FORMAT, policyHash, proposalSubject, type PolicyDocument } from '@custody/policy-core';
+import { signRequestToJson, type SignRequest } from '@custody/sign-grant';
+import { parseAddress } from '@custody/chain-core';
 import { startPolicyEngine, testPrincipal, type PolicyEngineProcess, type TestPrincipal } from '@custody/testing';
 
 /**
@@ -276,6 +278,32 @@ describe('policy engine (e2e, real Postgres)', () => {
       [withdrawal({ signRequestJson: '{' }), /request\.sign_request_json/],
       [withdrawal({ signRequestJson: JSON.stringify({ requestId: 'other' }) }), /request\.sign_request_json/],
     ];
+    // A withdrawal's EVM transaction must pay the destination the amount on its chain; a message payload cannot be checked.
+    const evm = (requestId: string, over: Record<string, unknown> = {}) =>
+      JSON.stringify(
+        signRequestToJson({
+          requestId,
+          keyId: 'key-1',
+          scheme: 'ecdsa',
+          derivationPath: [],
+          payload: { kind: 'evm-transaction', chainId: 1, nonce: 0, maxFeePerGas: 10n, maxPriorityFeePerGas: 1n, gas: 21000n, to: parseAddress('0x' + '11'.repeat(20)), value: 5n, data: new Uint8Array(0), erc20: null, ...over },
+        } as SignRequest),
+      );
+    const ok = withdrawal();
+    expect((await engine.call<DecisionResponse>('Evaluate', { request: { ...ok, signRequestJson: evm(ok.requestId) } })).outcome).toBe('needs-approval');
+    for (const [over, reason] of [
+      [{ value: 6n }, /moves 6, not amount 5/],
+      [{ to: parseAddress('0x' + '22'.repeat(20)) }, /not destination_address/],
+      [{ chainId: 5 }, /not destination_chain_id/],
+    ] as const) {
+      const r = withdrawal();
+      await expectCode(engine.call('Evaluate', { request: { ...r, signRequestJson: evm(r.requestId, over) } }), status.INVALID_ARGUMENT, reason);
+    }
+    const m = withdrawal();
+    const message = JSON.stringify(signRequestToJson({ requestId: m.requestId, keyId: 'key-1', scheme: 'eddsa', derivationPath: [], payload: { kind: 'message', message: new Uint8Array(4), hash: 'none' } }));
+    await expectCode(engine.call('Evaluate', { request: { ...m, signRequestJson: message } }), status.INVALID_ARGUMENT, /must be an evm-transaction payload/);
+    await expectCode(engine.call('Evaluate', { request: withdrawal({ attributes: { signRequestDigest: 'x' } }) }), status.INVALID_ARGUMENT, /reserved/);
+
     for (const [request, field] of cases) {
       const details = await expectCode(engine.call('Evaluate', { request }), status.INVALID_ARGUMENT, field);
       expect(details.length).toBeLessThan(400);
