@@ -49,7 +49,7 @@ function decisionMessage(v: DecisionView) {
     policyVersion: v.decision.policy.version,
     policyHash: v.decision.policy.hash,
     matchedRule: v.decision.matchedRule?.id ?? '',
-    decisionJson: json(v.decision),
+    decisionJson: v.decisionText ?? json(v.decision),
     grantJson: v.grantJson ?? '',
     requestDigestHex: bytesToHex(v.requestDigest),
     approveMessageHex: bytesToHex(v.approveMessage),

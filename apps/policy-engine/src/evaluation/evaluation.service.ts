@@ -25,12 +25,14 @@ import { inTransaction, type Sql } from '../storage/transaction';
 import { POLICY_ENGINE_CONFIG } from '../tokens';
 import { HookClient } from './hook.client';
 import { checkId, checkRequestId, engineRequestDigest, inputHash, requestFromJson, requestToJson, type RequestInput } from './request-input';
-import { RequestsRepository, type RequestStatus, type StoredApproval, type StoredRequest } from './requests.repository';
+import { RequestsRepository, type HookVerdict, type RequestStatus, type StoredApproval, type StoredRequest } from './requests.repository';
 
 /** What every decision answer carries. */
 export interface DecisionView {
   readonly requestId: string;
   readonly decision: Decision;
+  /** The decision as JSON text when it was just made (saves serializing it twice). */
+  readonly decisionText?: string;
   readonly status: RequestStatus | null;
   readonly grantJson: string | null;
   readonly requestDigest: Uint8Array;
@@ -57,9 +59,9 @@ export function grantPolicyVersion(version: number): string {
   return `v${version}`;
 }
 
-/** JSON of a decision: bigints as decimal strings. */
-export function decisionToJson(decision: Decision): Record<string, unknown> {
-  return JSON.parse(JSON.stringify(decision, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))) as Record<string, unknown>;
+/** JSON text of a decision: bigints as decimal strings. */
+export function decisionText(decision: Decision): string {
+  return JSON.stringify(decision, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
 }
 
 /**
@@ -72,6 +74,7 @@ export function decisionToJson(decision: Decision): Record<string, unknown> {
 @Injectable()
 export class EvaluationService {
   private readonly onAllowed = new Map<string, OnAllowed>();
+  private readonly approversBySeq = new Map<number, Map<string, Approver>>();
 
   constructor(
     @Inject(POSTGRES) private readonly dataSource: DataSource,
@@ -91,30 +94,54 @@ export class EvaluationService {
   /** Evaluates a new request (a retry with the same input answers the stored decision; other input under the same id is refused). */
   async evaluate(input: RequestInput, extraBody: Record<string, unknown> = {}): Promise<DecisionView> {
     const hash = inputHash(input);
-    const existing = await this.requests.request(input.request.id);
-    if (existing) return this.retry(existing, hash);
     const result = await inTransaction(this.dataSource, async (sql) => {
       const now = Date.now();
-      const compiled = await this.policies.active(sql);
       const request: PolicyRequest = { ...input.request, createdAt: now };
-      const digest = engineRequestDigest(request);
-      const stored: Omit<StoredRequest, 'status' | 'hookVerdict'> = {
+      const ctx = await this.requests.evaluationContext(sql, request.id, request.destination);
+      if (ctx.existingHash !== null) return undefined;
+      const compiled = await this.policies.version(ctx.activeVersion, sql);
+      const approvers = await this.approversAt(ctx.governanceSeq, sql);
+      const entries = ctx.entries;
+      const scopes = velocityScopesFor(compiled, request, entries);
+      await this.requests.lockScopes(sql, scopes.map((x) => x.key));
+      const usage = await this.requests.usage(sql, scopes.map((x) => ({ key: x.key, windowMs: x.windowMs })), now, request.id);
+      const context = { now, addressBook: entries, velocityUsage: usage, approvals: [], approvers };
+      let decision = evaluate(compiled, request, context);
+      let hookVerdict: HookVerdict | null = null;
+      if (decision.outcome === 'needs-hook' && decision.hook) {
+        const subject = { request, ruleId: decision.hook.ruleId, policyVersion: compiled.version, policyHash: compiled.hash };
+        hookVerdict = { ruleId: decision.hook.ruleId, verdict: await this.hooks.decide(decision.hook, subject) };
+        decision = evaluate(compiled, request, { ...context, hook: hookVerdict });
+      }
+      const status = statusOf(decision);
+      const stored: StoredRequest = {
         requestId: request.id,
         operation: request.operation,
         initiatorId: request.initiator.id,
         body: { ...requestToJson(request), ...extraBody },
         inputHash: hash,
         signRequestJson: input.signRequest ? signRequestToJson(input.signRequest) : null,
-        requestDigest: digest,
+        requestDigest: engineRequestDigest(request),
         createdAtMs: now,
         policyVersion: compiled.version,
         policyHash: compiled.hash,
+        status,
+        hookVerdict,
       };
-      // Claim the id first: a concurrent duplicate waits here and then finds it taken.
-      if (!(await this.requests.insertRequest(sql, stored, 'denied'))) return undefined;
-      return this.decide(sql, compiled, { ...stored, status: 'denied', hookVerdict: null }, request, input.signRequest, [], now, true);
+      const reserve = status === 'allowed' || status === 'pending-approval';
+      const text = decisionText(decision);
+      const claimed = await this.requests.insertFirstEvaluation(sql, stored, status, hookVerdict, this.evaluationRecord(compiled, decision, now, text), reserve ? decision.reservations.map((x) => ({ scopeKey: x.key, amount: x.amount })) : []);
+      // A concurrent evaluation of the same id committed first: answer as a retry (nothing written here).
+      if (!claimed) return undefined;
+      let grantJson: string | null = null;
+      if (status === 'allowed') grantJson = await this.onAllow(sql, compiled, stored, input.signRequest, decision, [], now);
+      return { ...this.decisionView(request.id, decision, status, grantJson, stored.requestDigest), decisionText: text };
     });
-    if (result === undefined) return this.retry((await this.requests.request(input.request.id))!, hash);
+    if (result === undefined) {
+      const existing = await this.requests.request(input.request.id);
+      if (!existing) throw new FailedPrecondition(`request ${input.request.id} is being evaluated concurrently; retry`);
+      return this.retry(existing, hash);
+    }
     return result;
   }
 
@@ -172,7 +199,7 @@ export class EvaluationService {
       if (stored.status !== 'pending-approval') throw new FailedPrecondition(`request ${id} is ${stored.status}: approvals no longer change it`);
       const compiled = await this.policies.version(stored.policyVersion, sql);
       const request = requestFromJson(stored.body);
-      return this.decide(sql, compiled, stored, request, signRequest, await this.requests.approvals(id, sql), Date.now(), false);
+      return this.decide(sql, compiled, stored, request, signRequest, await this.requests.approvals(id, sql), Date.now());
     });
   }
 
@@ -203,11 +230,11 @@ export class EvaluationService {
    * The heart: lock the scopes, read usage, evaluate, record the evaluation and reservations, and
    * issue a grant when allowed — all in the caller's transaction.
    */
-  private async decide(sql: Sql, compiled: CompiledPolicy, stored: StoredRequest, request: PolicyRequest, signRequest: SignRequest | null, approvals: readonly StoredApproval[], now: number, first: boolean): Promise<DecisionView> {
+  private async decide(sql: Sql, compiled: CompiledPolicy, stored: StoredRequest, request: PolicyRequest, signRequest: SignRequest | null, approvals: readonly StoredApproval[], now: number): Promise<DecisionView> {
     const entries = await this.entriesFor(request, sql);
     const scopes = velocityScopesFor(compiled, request, entries);
     const keys = new Set(scopes.map((s) => s.key));
-    if (!first) for (const k of await this.requests.reservedScopes(sql, request.id)) keys.add(k);
+    for (const k of await this.requests.reservedScopes(sql, request.id)) keys.add(k);
     await this.requests.lockScopes(sql, [...keys]);
     const usage = await this.requests.usage(sql, scopes.map((s) => ({ key: s.key, windowMs: s.windowMs })), now, request.id);
     const approvers = await this.approverMap(sql);
@@ -221,28 +248,38 @@ export class EvaluationService {
       decision = evaluate(compiled, request, { ...context, hook: verdict });
     }
     const status = statusOf(decision);
-    await this.requests.insertEvaluation(sql, request.id, {
-      policyVersion: compiled.version,
-      policyHash: compiled.hash,
-      outcome: decision.outcome,
-      reason: decision.reason,
-      matchedRule: decision.matchedRule?.id ?? null,
-      decision: decisionToJson(decision),
-      evaluatedAtMs: now,
-    });
+    await this.requests.insertEvaluation(sql, request.id, this.evaluationRecord(compiled, decision, now));
     if (status === 'allowed' || status === 'pending-approval') {
-      await this.requests.replaceReservations(sql, request.id, decision.reservations.map((r) => ({ scopeKey: r.key, amount: r.amount })), first ? now : stored.createdAtMs);
+      // Reserved as of the request's creation: the window it counts in does not move with approvals.
+      await this.requests.replaceReservations(sql, request.id, decision.reservations.map((r) => ({ scopeKey: r.key, amount: r.amount })), stored.createdAtMs);
     } else {
       await this.requests.releaseReservations(sql, request.id);
     }
     await this.requests.setStatus(sql, request.id, status);
     let grantJson: string | null = null;
-    if (status === 'allowed') {
-      if (signRequest !== null) grantJson = await this.issueGrant(sql, compiled, signRequest, decision, approvals, now);
-      const effect = this.onAllowed.get(stored.operation);
-      if (effect) await effect(sql, { ...stored, status });
-    }
+    if (status === 'allowed') grantJson = await this.onAllow(sql, compiled, { ...stored, status }, signRequest, decision, approvals, now);
     return this.decisionView(request.id, decision, status, grantJson, stored.requestDigest);
+  }
+
+  private evaluationRecord(compiled: CompiledPolicy, decision: Decision, now: number, text: string = decisionText(decision)) {
+    return {
+      policyVersion: compiled.version,
+      policyHash: compiled.hash,
+      outcome: decision.outcome,
+      reason: decision.reason,
+      matchedRule: decision.matchedRule?.id ?? null,
+      decision: {},
+      decisionText: text,
+      evaluatedAtMs: now,
+    };
+  }
+
+  /** The effects of an allowed request, in its transaction: the grant (if it has a sign request) and the operation's own effect. */
+  private async onAllow(sql: Sql, compiled: CompiledPolicy, stored: StoredRequest, signRequest: SignRequest | null, decision: Decision, approvals: readonly StoredApproval[], now: number): Promise<string | null> {
+    const grantJson = signRequest === null ? null : await this.issueGrant(sql, compiled, signRequest, decision, approvals, now);
+    const effect = this.onAllowed.get(stored.operation);
+    if (effect) await effect(sql, stored);
+    return grantJson;
   }
 
   private async issueGrant(sql: Sql, compiled: CompiledPolicy, signRequest: SignRequest, decision: Decision, approvals: readonly StoredApproval[], now: number): Promise<string> {
@@ -275,6 +312,16 @@ export class EvaluationService {
 
   private async approverMap(sql: Sql): Promise<Map<string, Approver>> {
     return registeredKeys((await this.governance.governance(sql)).document);
+  }
+
+  /** The registered keys of governance document `seq` (immutable rows: cached per seq). */
+  private async approversAt(seq: number, sql: Sql): Promise<Map<string, Approver>> {
+    const cached = this.approversBySeq.get(seq);
+    if (cached) return cached;
+    const record = await this.governance.governance(sql);
+    const keys = registeredKeys(record.document);
+    if (record.seq === seq) this.approversBySeq.set(seq, keys);
+    return keys;
   }
 
   private decisionView(requestId: string, decision: Decision, status: RequestStatus | null, grantJson: string | null, digest: Uint8Array, version?: number, hash?: string): DecisionView {

@@ -34,6 +34,8 @@ export interface StoredEvaluation {
   readonly matchedRule: string | null;
   /** The decision as JSON (amounts as strings). */
   readonly decision: Record<string, unknown>;
+  /** The same, already serialized (written as is when present). */
+  readonly decisionText?: string;
   readonly evaluatedAtMs: number;
 }
 
@@ -165,7 +167,7 @@ export class RequestsRepository {
     await sql(
       `INSERT INTO policy.evaluations (request_id, policy_version, policy_hash, outcome, reason, matched_rule, decision, evaluated_at_ms)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-      [requestId, e.policyVersion, e.policyHash, e.outcome, e.reason, e.matchedRule, JSON.stringify(e.decision), e.evaluatedAtMs],
+      [requestId, e.policyVersion, e.policyHash, e.outcome, e.reason, e.matchedRule, e.decisionText ?? JSON.stringify(e.decision), e.evaluatedAtMs],
     );
   }
 
@@ -255,5 +257,50 @@ export class RequestsRepository {
     );
     for (const row of rows) usage.set(row.scope_key, BigInt(row.used));
     return usage;
+  }
+
+  /**
+   * What a first evaluation needs before it locks anything, in one round trip: the active version,
+   * the governance document's sequence number, the live address-book entries of the destination and
+   * whether the request id is taken (its input hash).
+   */
+  async evaluationContext(sql: Sql, requestId: string, destination: { chainId: number; address: string } | undefined): Promise<{ activeVersion: number; governanceSeq: number; existingHash: string | null; entries: Array<{ id: string; chainId: number; address: string; tags: string[] }> }> {
+    const rows = await sql<{ active: number; seq: number; existing: string | null; entries: Array<{ id: string; chainId: number; address: string; tags: string[] }> | null }>(
+      `SELECT (SELECT version FROM policy.active_version) AS active,
+              (SELECT max(seq) FROM policy.governance) AS seq,
+              (SELECT input_hash FROM policy.requests WHERE request_id = $1) AS existing,
+              (SELECT json_agg(json_build_object('id', entry_id, 'chainId', chain_id, 'address', address, 'tags', tags))
+                 FROM policy.address_book WHERE $2::integer IS NOT NULL AND chain_id = $2 AND address = $3 AND deleted_at IS NULL) AS entries`,
+      [requestId, destination?.chainId ?? null, destination?.address ?? null],
+    );
+    const row = rows[0]!;
+    if (row.active === null || row.seq === null) throw new Error('the policy engine is not bootstrapped');
+    return { activeVersion: row.active, governanceSeq: row.seq, existingHash: row.existing, entries: row.entries ?? [] };
+  }
+
+  /**
+   * A first evaluation's writes in one statement: the request (claiming its id), its evaluation and
+   * its reservations. Returns false, writing nothing, when the id was taken meanwhile.
+   */
+  async insertFirstEvaluation(sql: Sql, r: Omit<StoredRequest, 'status' | 'hookVerdict'>, status: RequestStatus, hookVerdict: HookVerdict | null, e: StoredEvaluation, reservations: readonly Reservation[]): Promise<boolean> {
+    const rows = await sql<{ claimed: string }>(
+      `WITH r AS (
+         INSERT INTO policy.requests (request_id, operation, initiator_id, body, input_hash, sign_request, request_digest, created_at_ms, policy_version, policy_hash, status, hook_verdict)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (request_id) DO NOTHING RETURNING request_id
+       ), e AS (
+         INSERT INTO policy.evaluations (request_id, policy_version, policy_hash, outcome, reason, matched_rule, decision, evaluated_at_ms)
+         SELECT request_id, $9, $10, $13, $14, $15, $16, $17 FROM r
+       ), v AS (
+         INSERT INTO policy.velocity_reservations (scope_key, amount, reserved_at_ms, request_id)
+         SELECT t.k, t.a::numeric, $8, r.request_id FROM r, unnest($18::text[], $19::text[]) AS t(k, a)
+       )
+       SELECT count(*)::text AS claimed FROM r`,
+      [
+        r.requestId, r.operation, r.initiatorId, JSON.stringify(r.body), r.inputHash, r.signRequestJson === null ? null : JSON.stringify(r.signRequestJson), Buffer.from(r.requestDigest), r.createdAtMs, r.policyVersion, r.policyHash, status, hookVerdict === null ? null : JSON.stringify(hookVerdict),
+        e.outcome, e.reason, e.matchedRule, e.decisionText ?? JSON.stringify(e.decision), e.evaluatedAtMs,
+        reservations.map((x) => x.scopeKey), reservations.map((x) => x.amount.toString()),
+      ],
+    );
+    return rows[0]!.claimed === '1';
   }
 }
