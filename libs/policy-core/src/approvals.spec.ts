@@ -240,6 +240,13 @@ describe('the approval message and its signature', () => {
     expect(() => approvalMessage({ ...subject, decision: 'maybe' as never })).toThrow(/subject\.decision/);
   });
 
+  it('a malformed approver registry entry counts as unknown, never a crash', () => {
+    const P = TWO_TREASURY_AND_ONE_COMPLIANCE;
+    const approvers = new Map([['t-1', null as never], ['t-2', { publicKey: 'abc' } as never]]);
+    const d = evaluate(P, REQ, context({ approvals: [approval(P, REQ, 't-1'), approval(P, REQ, 't-2')], approvers }));
+    expect(d.approvals!.ignored.map((i) => i.reason)).toEqual(['unknown-approver', 'unknown-approver']);
+  });
+
   it('malformed submitted approvals are ignored, never a crash', () => {
     const d = run(TWO_TREASURY_AND_ONE_COMPLIANCE, [{ approverId: 't-1', decision: 'approve', policyVersion: 4, policyHash: 'x', signature: 'nope', receivedAt: 1 } as never, null as never]);
     expect(d.approvals!.ignored.map((i) => i.reason)).toEqual(['malformed', 'malformed']);

@@ -109,7 +109,8 @@ export function countApprovals(input: CountInput): ApprovalStatus {
       ignored.push({ approverId: approverId.slice(0, 128), reason: 'malformed' });
       continue;
     }
-    const approver = lookup(approvers, approverId);
+    const found: unknown = lookup(approvers, approverId);
+    const approver = typeof found === 'object' && found !== null && (found as Approver).publicKey instanceof Uint8Array ? (found as Approver) : undefined;
     if (approver === undefined) {
       ignored.push({ approverId: approverId.slice(0, 128), reason: 'unknown-approver' });
       continue;

@@ -45,6 +45,16 @@ describe('conditions refused at validation, with the position', () => {
     expect({ line: r.line, column: r.column }).toEqual({ line, column });
   });
 
+  it('macros nested three deep are refused (their cost multiplies), two deep are fine', () => {
+    const r = refusal('request.source.tags.exists(a, request.source.tags.exists(b, request.source.tags.exists(c, a == b && b == c)))');
+    expect(r.reason).toMatch(/nested deeper than 2/);
+    expect(compileCondition('request.source.tags.exists(a, request.source.tags.exists(b, a != b))').source).toMatch(/exists/);
+  });
+
+  it('an expression nested too deeply is refused, not a crash', () => {
+    expect(refusal('('.repeat(2000) + 'true' + ')'.repeat(2000)).reason).toMatch(/nested too deeply/);
+  });
+
   it('empty and over-long conditions', () => {
     expect(refusal('').reason).toMatch(/empty/);
     expect(refusal('true || '.repeat(600) + 'true').reason).toMatch(new RegExp(`longer than ${MAX_CONDITION_LENGTH}`));

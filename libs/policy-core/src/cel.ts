@@ -122,7 +122,12 @@ function lineColumn(text: string, offset: number): { line: number; column: numbe
 // The checker
 // ---------------------------------------------------------------------------------------------------
 
+/** Macros (exists, all, map, filter, …) nested deeper than this are refused: their cost multiplies. */
+export const MAX_MACRO_NESTING = 2;
+
 class Checker {
+  private macroDepth = 0;
+
   constructor(
     private readonly text: string,
     private readonly positions: Readonly<Record<string, number>>,
@@ -205,26 +210,40 @@ class Checker {
           return this.fail(e, 'incomplete comprehension');
         }
         if (c.iterVar2 !== '') return this.fail(e, 'two-variable comprehensions are not supported');
-        const range = this.check(c.iterRange, scope);
-        let iter: CelT;
-        if (range.k === 'list') iter = range.elem;
-        else if (range.k === 'map') iter = range.key;
-        else if (range.k === 'dyn') iter = DYN;
-        else return this.fail(c.iterRange, `a macro needs a list or a map, not ${typeName(range)}`);
-        const accu = this.check(c.accuInit, scope);
-        const inner = new Map(scope);
-        inner.set(c.iterVar, iter);
-        inner.set(c.accuVar, accu);
-        const cond = this.check(c.loopCondition, inner);
-        if (cond.k !== 'bool' && cond.k !== 'dyn') return this.fail(c.loopCondition, `the predicate must be bool, not ${typeName(cond)}`);
-        const step = this.check(c.loopStep, inner);
-        if (!compatible(accu, step)) return this.fail(c.loopStep, `the predicate must be bool, not ${typeName(step)}`);
-        inner.set(c.accuVar, join(accu, step));
-        return this.check(c.result, inner);
+        if (this.macroDepth >= MAX_MACRO_NESTING) return this.fail(e, `macros nested deeper than ${MAX_MACRO_NESTING} are not allowed (the cost multiplies with every level)`);
+        this.macroDepth++;
+        try {
+          return this.comprehension(c, scope);
+        } finally {
+          this.macroDepth--;
+        }
       }
       default:
         return this.fail(e, 'unsupported expression');
     }
+  }
+
+  private comprehension(c: Extract<Expr['exprKind'], { case: 'comprehensionExpr' }>['value'], scope: ReadonlyMap<string, CelT>): CelT {
+    const { iterRange, accuInit, loopCondition, loopStep, result } = c;
+    if (iterRange === undefined || accuInit === undefined || loopCondition === undefined || loopStep === undefined || result === undefined) {
+      throw new CelCheckError(1, 1, 'incomplete comprehension');
+    }
+    const range = this.check(iterRange, scope);
+    let iter: CelT;
+    if (range.k === 'list') iter = range.elem;
+    else if (range.k === 'map') iter = range.key;
+    else if (range.k === 'dyn') iter = DYN;
+    else return this.fail(iterRange, `a macro needs a list or a map, not ${typeName(range)}`);
+    const accu = this.check(accuInit, scope);
+    const inner = new Map(scope);
+    inner.set(c.iterVar, iter);
+    inner.set(c.accuVar, accu);
+    const cond = this.check(loopCondition, inner);
+    if (cond.k !== 'bool' && cond.k !== 'dyn') return this.fail(loopCondition, `the predicate must be bool, not ${typeName(cond)}`);
+    const step = this.check(loopStep, inner);
+    if (!compatible(accu, step)) return this.fail(loopStep, `the predicate must be bool, not ${typeName(step)}`);
+    inner.set(c.accuVar, join(accu, step));
+    return this.check(result, inner);
   }
 
   private field(e: Expr, t: CelT, field: string): CelT {
@@ -453,6 +472,20 @@ export interface CompiledCondition {
  * position for a syntax error, an unknown name or field, a type error, or a non-bool result.
  */
 export function compileCondition(source: string): CompiledCondition {
+  if (typeof source !== 'string') throw new CelCheckError(1, 1, 'a condition must be a string');
+  const cached = cache.get(source);
+  if (cached !== undefined) return cached;
+  const compiled = compileUncached(source);
+  if (cache.size >= CACHE_LIMIT) cache.clear();
+  cache.set(source, compiled);
+  return compiled;
+}
+
+/** Compiled conditions are immutable: validation and compilation of one document share them. */
+const cache = new Map<string, CompiledCondition>();
+const CACHE_LIMIT = 10_000;
+
+function compileUncached(source: string): CompiledCondition {
   if (source.length === 0) throw new CelCheckError(1, 1, 'empty expression');
   if (source.length > MAX_CONDITION_LENGTH) throw new CelCheckError(1, 1, `longer than ${MAX_CONDITION_LENGTH} characters`);
   let parsed: ParsedExpr;
@@ -460,18 +493,25 @@ export function compileCondition(source: string): CompiledCondition {
     parsed = parse(source);
   } catch (err) {
     const loc = (err as { location?: { start?: { line?: number; column?: number } } }).location?.start;
+    if (err instanceof RangeError) throw new CelCheckError(1, 1, 'the expression is nested too deeply');
     const raw = err instanceof Error ? err.message.replace(/^<input>:\d+:\d+: /, '') : 'syntax error';
     throw new CelCheckError(loc?.line ?? 1, loc?.column ?? 1, `syntax error: ${short(raw)}`);
   }
   const positions: Record<string, number> = {};
   for (const [id, offset] of Object.entries(parsed.sourceInfo?.positions ?? {})) positions[id] = offset;
   const checker = new Checker(source, positions);
-  const result = checker.check(parsed.expr, new Map(Object.entries(CEL_VARIABLES)));
+  let result: CelT;
+  try {
+    result = checker.check(parsed.expr, new Map(Object.entries(CEL_VARIABLES)));
+  } catch (err) {
+    if (err instanceof RangeError) throw new CelCheckError(1, 1, 'the expression is nested too deeply');
+    throw err;
+  }
   if (result.k !== 'bool' && result.k !== 'dyn') checker.fail(parsed.expr, `a condition must be bool, this one is ${typeName(result)}`);
   const planned = plan(env(), parsed);
-  return {
+  return Object.freeze({
     source,
-    evaluate(request, asset) {
+    evaluate(request: CelBinding, asset: CelBinding) {
       try {
         const v: unknown = planned({ request: request as Map<string, never>, asset: asset as Map<string, never> });
         if (isCelError(v)) return { error: short(v.message) };
@@ -481,5 +521,5 @@ export function compileCondition(source: string): CompiledCondition {
         return { error: short(err instanceof Error ? err.message : 'evaluation failed') };
       }
     },
-  };
+  });
 }

@@ -15,13 +15,34 @@ export interface CompiledVelocity {
   readonly limitAmount: bigint;
 }
 
+/** The rule's sets rendered once for the trace. */
+export interface RuleText {
+  readonly operation: string;
+  readonly clients: string;
+  readonly groups: string;
+  readonly wallets: string;
+  readonly walletTags: string;
+  readonly entries: string;
+  readonly entryTags: string;
+  readonly asset: string;
+  readonly amount: string;
+}
+
 export interface CompiledRule {
   readonly index: number;
   readonly rule: PolicyRule;
+  readonly text: RuleText;
   readonly condition: CompiledCondition | undefined;
   readonly amountMin: bigint | undefined;
   readonly amountMax: bigint | undefined;
   readonly velocity: readonly CompiledVelocity[];
+}
+
+/** A distinct (scope, asset, window) some rule of an operation limits. */
+export interface VelocitySpec {
+  readonly scope: VelocityLimit['scope'];
+  readonly asset: string;
+  readonly windowMs: number;
 }
 
 export interface CompiledPolicy {
@@ -31,6 +52,31 @@ export interface CompiledPolicy {
   /** `policyHash(document)`. */
   readonly hash: string;
   readonly rules: readonly CompiledRule[];
+  /** Per operation, the distinct velocity specs of the rules that match it. */
+  readonly velocitySpecs: ReadonlyMap<string, readonly VelocitySpec[]>;
+}
+
+/** `[a, b, …]`, at most 8 shown. */
+export function renderList(values: readonly string[] | undefined): string {
+  if (values === undefined || values.length === 0) return '[]';
+  const shown = values.slice(0, 8).join(', ');
+  return values.length > 8 ? `[${shown}, … ${values.length - 8} more]` : `[${shown}]`;
+}
+
+function textOf(rule: PolicyRule): RuleText {
+  const m = rule.match;
+  const d = typeof m.destination === 'object' ? m.destination : undefined;
+  return {
+    operation: renderList(m.operation),
+    clients: renderList(m.initiator?.clients),
+    groups: renderList(m.initiator?.groups),
+    wallets: renderList(m.source?.wallets),
+    walletTags: renderList(m.source?.tags),
+    entries: renderList(d?.entries),
+    entryTags: renderList(d?.tags),
+    asset: renderList(m.asset),
+    amount: `[${m.amount?.min ?? '0'}, ${m.amount?.max ?? '∞'}]`,
+  };
 }
 
 /**
@@ -43,12 +89,23 @@ export function compilePolicy(document: unknown, version: number): CompiledPolic
   const rules = doc.rules.map((rule, index): CompiledRule => ({
     index,
     rule,
+    text: textOf(rule),
     condition: rule.condition === undefined ? undefined : compileCondition(rule.condition),
     amountMin: rule.match.amount?.min === undefined ? undefined : parseAmount(rule.match.amount.min),
     amountMax: rule.match.amount?.max === undefined ? undefined : parseAmount(rule.match.amount.max),
     velocity: (rule.velocity ?? []).map((limit) => ({ limit, windowMs: parseDuration(limit.window)!, limitAmount: parseAmount(limit.limit)! })),
   }));
-  const compiled: CompiledPolicy = Object.freeze({ document: doc, version, hash: policyHash(doc), rules: Object.freeze(rules) });
+  const velocitySpecs = new Map<string, VelocitySpec[]>();
+  for (const r of rules) {
+    for (const op of r.rule.match.operation) {
+      const list = velocitySpecs.get(op) ?? [];
+      for (const v of r.velocity) {
+        if (!list.some((x) => x.scope === v.limit.scope && x.asset === v.limit.asset && x.windowMs === v.windowMs)) list.push({ scope: v.limit.scope, asset: v.limit.asset, windowMs: v.windowMs });
+      }
+      velocitySpecs.set(op, list);
+    }
+  }
+  const compiled: CompiledPolicy = Object.freeze({ document: doc, version, hash: policyHash(doc), rules: Object.freeze(rules), velocitySpecs });
   issued.add(compiled);
   return compiled;
 }

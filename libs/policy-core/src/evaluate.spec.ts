@@ -1,4 +1,4 @@
-import { compilePolicy, evaluate, PolicyInputError, velocityScopeKey, velocityScopesFor, type PolicyRequest, type RuleMatch } from './index';
+import { compilePolicy, evaluate, isAddressBook, prepareAddressBook, PolicyInputError, velocityScopeKey, velocityScopesFor, type PolicyRequest, type RuleMatch } from './index';
 import { context, doc, rule, withdrawal, ADDRESS_BOOK } from '../test/builders';
 
 const allow = (match: RuleMatch, extra = {}) => compilePolicy(doc([rule('r', { match, ...extra })]), 1);
@@ -250,5 +250,21 @@ describe('inputs are checked at the boundary', () => {
     } catch (err) {
       expect((err as Error).message.length).toBeLessThan(200);
     }
+  });
+});
+
+describe('prepared address book', () => {
+  const p = compilePolicy(doc([rule('w', { match: { operation: ['withdrawal'], destination: 'whitelisted' } })]), 1);
+  it('evaluates the same as the plain array', () => {
+    const book = prepareAddressBook(ADDRESS_BOOK);
+    expect(evaluate(p, withdrawal(), context({ addressBook: book }))).toEqual(evaluate(p, withdrawal(), context()));
+    expect(isAddressBook(book)).toBe(true);
+    expect(isAddressBook({ ...book })).toBe(false);
+  });
+  it('refuses malformed entries, a duplicate id, two entries for one destination', () => {
+    expect(() => prepareAddressBook([{ ...ADDRESS_BOOK[0]!, tags: 'x' as never }])).toThrow(/invalid addressBook\[0\]\.tags/);
+    expect(() => prepareAddressBook([ADDRESS_BOOK[0]!, { ...ADDRESS_BOOK[1]!, id: 'cold-1' }])).toThrow(/invalid addressBook\[1\]\.id: duplicate/);
+    expect(() => prepareAddressBook([ADDRESS_BOOK[0]!, { ...ADDRESS_BOOK[0]!, id: 'cold-2' }])).toThrow(/invalid addressBook\[1\]: a second entry/);
+    expect(() => evaluate(p, withdrawal(), context({ addressBook: [ADDRESS_BOOK[0]!, { ...ADDRESS_BOOK[0]!, id: 'cold-2' }] }))).toThrow(/invalid context\.addressBook\[1\]/);
   });
 });

@@ -2,9 +2,10 @@
  * Evaluation: ordered rules, first match wins, deny when nothing matches; every decision explains
  * itself. Pure: the clock, the address book, the velocity usage and the approvals are arguments.
  */
+import { asAddressBook, type AddressBook } from './address-book';
 import { countApprovals } from './approvals';
 import type { CelBinding } from './cel';
-import { isCompiledPolicy, type CompiledPolicy, type CompiledRule } from './compile';
+import { isCompiledPolicy, renderList as list, type CompiledPolicy, type CompiledRule } from './compile';
 import { PolicyInputError } from './errors';
 import { lookup, policyRequestDigest, validateContext, validateRequest } from './request';
 import type {
@@ -40,21 +41,41 @@ function scopeIdOf(scope: VelocityScope, request: PolicyRequest, entry: AddressB
   }
 }
 
-function resolveEntry(request: PolicyRequest, addressBook: readonly AddressBookEntry[]): AddressBookEntry | undefined {
+function resolveEntry(request: PolicyRequest, book: AddressBook): AddressBookEntry | undefined {
   const d = request.destination;
-  if (d === undefined) return undefined;
-  return addressBook.find((e) => e.chainId === d.chainId && e.address === d.address);
+  return d === undefined ? undefined : book.find(d.chainId, d.address);
 }
 
-function refsOf(rule: CompiledRule, request: PolicyRequest, entry: AddressBookEntry | undefined): VelocityScopeRef[] {
+/** Scope refs of one rule's limits for this request; `keys` caches keys within one evaluation. */
+function refsOf(rule: CompiledRule, request: PolicyRequest, entry: AddressBookEntry | undefined, keys: Map<string, VelocityScopeRef>): VelocityScopeRef[] {
   const out: VelocityScopeRef[] = [];
   for (const v of rule.velocity) {
-    if (request.asset?.id !== v.limit.asset) continue;
-    const scopeId = scopeIdOf(v.limit.scope, request, entry);
-    if (scopeId === undefined) continue;
-    out.push({ key: velocityScopeKey(v.limit.scope, scopeId, v.limit.asset, v.windowMs), scope: v.limit.scope, scopeId, asset: v.limit.asset, windowMs: v.windowMs });
+    const ref = refFor(v.limit.scope, v.limit.asset, v.windowMs, request, entry, keys);
+    if (ref !== undefined) out.push(ref);
   }
   return out;
+}
+
+function refFor(scope: VelocityScope, asset: string, windowMs: number, request: PolicyRequest, entry: AddressBookEntry | undefined, keys: Map<string, VelocityScopeRef>): VelocityScopeRef | undefined {
+  if (request.asset?.id !== asset) return undefined;
+  const scopeId = scopeIdOf(scope, request, entry);
+  if (scopeId === undefined) return undefined;
+  const memo = `${scope}\u0000${scopeId}\u0000${asset}\u0000${windowMs}`;
+  let ref = keys.get(memo);
+  if (ref === undefined) {
+    ref = { key: velocityScopeKey(scope, scopeId, asset, windowMs), scope, scopeId, asset, windowMs };
+    keys.set(memo, ref);
+  }
+  return ref;
+}
+
+function scopesOf(compiled: CompiledPolicy, request: PolicyRequest, entry: AddressBookEntry | undefined, keys: Map<string, VelocityScopeRef>): VelocityScopeRef[] {
+  const byKey = new Map<string, VelocityScopeRef>();
+  for (const spec of compiled.velocitySpecs.get(request.operation) ?? []) {
+    const ref = refFor(spec.scope, spec.asset, spec.windowMs, request, entry, keys);
+    if (ref !== undefined) byKey.set(ref.key, ref);
+  }
+  return [...byKey.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }
 
 /**
@@ -64,17 +85,10 @@ function refsOf(rule: CompiledRule, request: PolicyRequest, entry: AddressBookEn
  * rule let it through. The destination scope is the address-book entry when the destination resolves
  * to one (so pass the same address book as to `evaluate`), else the chain and address.
  */
-export function velocityScopesFor(compiled: CompiledPolicy, request: PolicyRequest, addressBook: readonly AddressBookEntry[] = []): VelocityScopeRef[] {
+export function velocityScopesFor(compiled: CompiledPolicy, request: PolicyRequest, addressBook: readonly AddressBookEntry[] | AddressBook = []): VelocityScopeRef[] {
   assertCompiled(compiled);
   validateRequest(request);
-  if (!Array.isArray(addressBook as unknown)) throw new PolicyInputError('addressBook', 'must be an array');
-  const entry = resolveEntry(request, addressBook);
-  const byKey = new Map<string, VelocityScopeRef>();
-  for (const rule of compiled.rules) {
-    if (!rule.rule.match.operation.includes(request.operation)) continue;
-    for (const ref of refsOf(rule, request, entry)) byKey.set(ref.key, ref);
-  }
-  return [...byKey.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return scopesOf(compiled, request, resolveEntry(request, asAddressBook(addressBook, 'addressBook')), new Map());
 }
 
 function assertCompiled(compiled: unknown): asserts compiled is CompiledPolicy {
@@ -86,18 +100,13 @@ function anyIn(values: readonly string[], set: readonly string[] | undefined): s
   return values.find((v) => set.includes(v));
 }
 
-function list(values: readonly string[] | undefined): string {
-  if (values === undefined || values.length === 0) return '[]';
-  const shown = values.slice(0, 8).join(', ');
-  return values.length > 8 ? `[${shown}, … ${values.length - 8} more]` : `[${shown}]`;
-}
-
 /** The structured matchers, each with why it held or failed. */
-function structuredChecks(rule: CompiledRule, request: PolicyRequest, entry: AddressBookEntry | undefined): MatcherTrace[] {
+function structuredChecks(rule: CompiledRule, request: PolicyRequest, entry: AddressBookEntry | undefined, amountText: string): MatcherTrace[] {
   const m = rule.rule.match;
   const checks: MatcherTrace[] = [];
   const opHeld = m.operation.includes(request.operation);
-  checks.push({ matcher: 'operation', held: opHeld, detail: `${request.operation} ${opHeld ? 'is' : 'is not'} in ${list(m.operation)}` });
+  const t = rule.text;
+  checks.push({ matcher: 'operation', held: opHeld, detail: `${request.operation} ${opHeld ? 'is' : 'is not'} in ${t.operation}` });
   if (m.initiator !== undefined) {
     const byClient = m.initiator.clients?.includes(request.initiator.id) ?? false;
     const group = anyIn(request.initiator.groups, m.initiator.groups);
@@ -106,7 +115,7 @@ function structuredChecks(rule: CompiledRule, request: PolicyRequest, entry: Add
       ? `client ${request.initiator.id} is listed`
       : group !== undefined
         ? `initiator group ${group} is listed`
-        : `client ${request.initiator.id} and its groups ${list(request.initiator.groups)} are not in clients ${list(m.initiator.clients)} / groups ${list(m.initiator.groups)}`;
+        : `client ${request.initiator.id} and its groups ${list(request.initiator.groups)} are not in clients ${t.clients} / groups ${t.groups}`;
     checks.push({ matcher: 'initiator', held, detail });
   }
   if (m.source !== undefined) {
@@ -120,7 +129,7 @@ function structuredChecks(rule: CompiledRule, request: PolicyRequest, entry: Add
         ? `wallet ${s.walletId} is listed`
         : tag !== undefined
           ? `wallet tag ${tag} is listed`
-          : `wallet ${s.walletId} and its tags ${list(s.tags)} are not in wallets ${list(m.source.wallets)} / tags ${list(m.source.tags)}`;
+          : `wallet ${s.walletId} and its tags ${list(s.tags)} are not in wallets ${t.wallets} / tags ${t.walletTags}`;
       checks.push({ matcher: 'source', held, detail });
     }
   }
@@ -144,7 +153,7 @@ function structuredChecks(rule: CompiledRule, request: PolicyRequest, entry: Add
         ? `address-book entry ${entry.id} is listed`
         : tag !== undefined
           ? `address-book tag ${tag} is listed`
-          : `entry ${entry.id} and its tags ${list(entry.tags)} are not in entries ${list(md.entries)} / tags ${list(md.tags)}`;
+          : `entry ${entry.id} and its tags ${list(entry.tags)} are not in entries ${t.entries} / tags ${t.entryTags}`;
       checks.push({ matcher: 'destination', held, detail });
     }
   }
@@ -153,7 +162,7 @@ function structuredChecks(rule: CompiledRule, request: PolicyRequest, entry: Add
     if (a === undefined) checks.push({ matcher: 'asset', held: false, detail: 'the request has no asset' });
     else {
       const held = m.asset.includes(a.id);
-      checks.push({ matcher: 'asset', held, detail: `${a.id} ${held ? 'is' : 'is not'} in ${list(m.asset)}` });
+      checks.push({ matcher: 'asset', held, detail: `${a.id} ${held ? 'is' : 'is not'} in ${t.asset}` });
     }
   }
   if (m.amount !== undefined) {
@@ -162,8 +171,7 @@ function structuredChecks(rule: CompiledRule, request: PolicyRequest, entry: Add
     else {
       const lowOk = rule.amountMin === undefined || x >= rule.amountMin;
       const highOk = rule.amountMax === undefined || x <= rule.amountMax;
-      const range = `[${m.amount.min ?? '0'}, ${m.amount.max ?? '∞'}]`;
-      checks.push({ matcher: 'amount', held: lowOk && highOk, detail: `${x} ${lowOk && highOk ? 'is' : 'is not'} in ${range}` });
+      checks.push({ matcher: 'amount', held: lowOk && highOk, detail: `${amountText} ${lowOk && highOk ? 'is' : 'is not'} in ${t.amount}` });
     }
   }
   return checks;
@@ -225,7 +233,10 @@ export function evaluate(compiled: CompiledPolicy, request: PolicyRequest, conte
   assertCompiled(compiled);
   validateRequest(request);
   validateContext(context);
-  const entry = resolveEntry(request, context.addressBook);
+  const book = asAddressBook(context.addressBook, 'context.addressBook');
+  const entry = resolveEntry(request, book);
+  const keys = new Map<string, VelocityScopeRef>();
+  const amountText = request.amount === undefined ? '' : request.amount.toString();
   let bindings: { request: CelBinding; asset: CelBinding } | undefined;
   const traces: RuleTrace[] = [];
   const policy = { version: compiled.version, hash: compiled.hash };
@@ -237,7 +248,7 @@ export function evaluate(compiled: CompiledPolicy, request: PolicyRequest, conte
       traces.push({ index: rule.index, id: rule.rule.id, result: 'not-evaluated', checks: [], velocity: [] });
       continue;
     }
-    const checks = structuredChecks(rule, request, entry);
+    const checks = structuredChecks(rule, request, entry, amountText);
     let held = checks.every((c) => c.held);
     if (rule.condition !== undefined) {
       if (!held) checks.push({ matcher: 'condition', held: false, detail: 'not evaluated: a matcher failed' });
@@ -257,7 +268,7 @@ export function evaluate(compiled: CompiledPolicy, request: PolicyRequest, conte
     }
     const windows: VelocityWindowTrace[] = [];
     if (held && rule.velocity.length > 0) {
-      const refs = refsOf(rule, request, entry);
+      const refs = refsOf(rule, request, entry, keys);
       const requested = request.amount ?? 0n;
       for (const ref of refs) {
         const v = rule.velocity.find((x) => x.limit.scope === ref.scope && x.limit.asset === ref.asset && x.windowMs === ref.windowMs)!;
@@ -280,7 +291,7 @@ export function evaluate(compiled: CompiledPolicy, request: PolicyRequest, conte
   const finish = (outcome: Outcome, reason: DecisionReason, extra: { approvals?: ApprovalStatus; hook?: Decision['hook'] } = {}): Decision => {
     const reserve = outcome === 'allow' || outcome === 'needs-approval';
     const reservations: VelocityReservation[] =
-      reserve && request.amount !== undefined ? velocityScopesFor(compiled, request, context.addressBook).map((ref) => ({ ...ref, amount: request.amount! })) : [];
+      reserve && request.amount !== undefined ? scopesOf(compiled, request, entry, keys).map((ref) => ({ ...ref, amount: request.amount! })) : [];
     return {
       outcome,
       reason,

@@ -14,7 +14,7 @@ import { canonicalJson } from './hash';
 import { checkId, lookup } from './request';
 import type { IgnoredApproval, PolicyDocument, SubmittedApproval } from './types';
 import { ID_PATTERN } from './units';
-import { parsePolicyText, validatePolicy, type DocumentFormat } from './validate';
+import { deepFreeze, parsePolicyText, validatePolicy, type DocumentFormat } from './validate';
 
 export const BOOTSTRAP_FORMAT = 'custody.bootstrap/v1';
 const HASH_PATTERN = /^[0-9a-f]{64}$/;
@@ -77,7 +77,7 @@ export function validateBootstrap(value: unknown): BootstrapDocument {
     }
   }
   if (issues.length > 0) throw new PolicyValidationError(issues);
-  return Object.freeze(structuredClone(value) as BootstrapDocument);
+  return deepFreeze({ ...(structuredClone(value) as BootstrapDocument), policy: policy! });
 }
 
 export function parseBootstrap(text: string, format: DocumentFormat): BootstrapDocument {

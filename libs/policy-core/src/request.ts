@@ -18,7 +18,7 @@ function fail(argument: string, reason: string): never {
   throw new PolicyInputError(argument, reason);
 }
 
-function isRecord(v: unknown): v is Record<string, unknown> {
+export function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
@@ -27,7 +27,7 @@ export function checkId(v: unknown, argument: string): string {
   return v;
 }
 
-function checkIds(v: unknown, argument: string): readonly string[] {
+export function checkIds(v: unknown, argument: string): readonly string[] {
   if (!Array.isArray(v)) fail(argument, 'must be an array of ids');
   if (v.length > MAX_LIST) fail(argument, `more than ${MAX_LIST} items`);
   v.forEach((x, i) => checkId(x, `${argument}[${i}]`));
@@ -39,12 +39,12 @@ function checkTime(v: unknown, argument: string): number {
   return v;
 }
 
-function checkChainId(v: unknown, argument: string): number {
+export function checkChainId(v: unknown, argument: string): number {
   if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) fail(argument, `${preview(v)} is not a chain id (a non-negative safe integer)`);
   return v;
 }
 
-function checkAddress(v: unknown, argument: string): string {
+export function checkAddress(v: unknown, argument: string): string {
   if (typeof v !== 'string' || v.length === 0 || v.length > MAX_ADDRESS || !/^[\x21-\x7e]+$/.test(v)) fail(argument, `${preview(v)} is not an address (1..256 printable ASCII characters, no spaces)`);
   return v;
 }
@@ -106,15 +106,6 @@ export function lookup<V>(m: ReadonlyMap<string, V> | Readonly<Record<string, V>
 export function validateContext(context: unknown): asserts context is EvaluationContext {
   if (!isRecord(context)) fail('context', 'must be an object');
   checkTime(context.now, 'context.now');
-  if (!Array.isArray(context.addressBook)) fail('context.addressBook', 'must be an array');
-  context.addressBook.forEach((e: unknown, i) => {
-    const at = `context.addressBook[${i}]`;
-    if (!isRecord(e)) fail(at, 'must be an object');
-    checkId(e.id, `${at}.id`);
-    checkChainId(e.chainId, `${at}.chainId`);
-    checkAddress(e.address, `${at}.address`);
-    checkIds(e.tags, `${at}.tags`);
-  });
   const usage = context.velocityUsage;
   if (!(usage instanceof Map) && !isRecord(usage)) fail('context.velocityUsage', 'must be a Map or an object of bigints');
   const values = usage instanceof Map ? [...(usage as Map<unknown, unknown>).entries()] : Object.entries(usage);

@@ -4,6 +4,8 @@
  * unit in memory and non-negative decimal integer strings in documents and on the wire.
  */
 
+import type { AddressBook } from './address-book';
+
 /** The operations a rule can match. */
 export type Operation = 'withdrawal' | 'message-signing' | 'policy-change' | 'address-book-change';
 export const OPERATIONS: readonly Operation[] = ['withdrawal', 'message-signing', 'policy-change', 'address-book-change'];
@@ -157,7 +159,8 @@ export interface Approver {
 export interface EvaluationContext {
   /** Milliseconds since the epoch. */
   readonly now: number;
-  readonly addressBook: readonly AddressBookEntry[];
+  /** Plain entries, or `prepareAddressBook(entries)` (validated and indexed once: faster for a large book). */
+  readonly addressBook: readonly AddressBookEntry[] | AddressBook;
   /**
    * Usage per velocity scope key (from `velocityScopesFor`), read under the scope's lock, NOT counting
    * this request's own reservation. Every key `velocityScopesFor` returned must be present.

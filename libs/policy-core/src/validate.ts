@@ -251,7 +251,7 @@ function short(s: string): string {
   return s.length > 80 ? `${s.slice(0, 80)}…` : s;
 }
 
-function deepFreeze<T>(v: T): T {
+export function deepFreeze<T>(v: T): T {
   if (v !== null && typeof v === 'object') {
     for (const x of Object.values(v as Record<string, unknown>)) deepFreeze(x);
     Object.freeze(v);
