@@ -21,7 +21,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { PROJECT_ROOT } from '@custody/config';
-import { DEFAULT_BASE_PORT, DEFAULT_PORTS, loadApproversIn, portsFromBase, SERVICE_APPS } from '@custody/local-cluster';
+import { DEFAULT_PORTS, loadApproversIn, portsFromBase, SERVICE_APPS } from '@custody/local-cluster';
 import { approveRequest, encodeSignGrant, signGrant, signingInput, type SignPayload, type SignRequest } from '@custody/sign-grant';
 import { SignerCallError, SignerClient, type KeyInfo, type SchemeName } from '@custody/signer-client';
 
@@ -35,7 +35,7 @@ export const DEFAULT_SIGNER_ADDRESS = `127.0.0.1:${DEFAULT_PORTS.grpc('signer-1'
 function signerAddressOfBase(text: string): string {
   const base = /^\d{1,5}$/.test(text.trim()) ? Number(text.trim()) : NaN;
   if (!(base >= 1024 && base <= 65535)) throw new UsageError(`CUSTODY_BASE_PORT must be a port from 1024 to 65535, got "${text.slice(0, 16)}"`);
-  return base === DEFAULT_BASE_PORT ? DEFAULT_SIGNER_ADDRESS : `127.0.0.1:${portsFromBase(base).grpc('signer-1', SERVICE_APPS.length)}`;
+  return `127.0.0.1:${portsFromBase(base).grpc('signer-1', SERVICE_APPS.length)}`;
 }
 
 interface Options {
@@ -118,7 +118,7 @@ function parseOptions(argv: string[], env: NodeJS.ProcessEnv): Options {
   const ecdsaWaitSeconds = Number(values['ecdsa-wait-seconds']);
   if (!Number.isInteger(ecdsaWaitSeconds) || ecdsaWaitSeconds < 0) throw new UsageError('--ecdsa-wait-seconds must be a whole number');
   return {
-    address: values.signer ?? env.CUSTODY_SIGNER_ADDRESS ?? (env.CUSTODY_BASE_PORT ? signerAddressOfBase(env.CUSTODY_BASE_PORT) : DEFAULT_SIGNER_ADDRESS),
+    address: values.signer ?? env.CUSTODY_SIGNER_ADDRESS ?? (env.CUSTODY_BASE_PORT !== undefined ? signerAddressOfBase(env.CUSTODY_BASE_PORT) : DEFAULT_SIGNER_ADDRESS),
     signerId,
     participants,
     threshold,

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { appEntry, freePort, migrateAll } from '@custody/local-cluster';
@@ -16,6 +17,7 @@ describe('start-up with a bad configuration (e2e)', () => {
       PATH: process.env.PATH,
       HTTP_PORT: String(await freePort()),
       GRPC_PORT: String(await freePort()),
+      METRICS_PORT: String(await freePort()),
       DATABASE_URL: database.url.toString(),
       REDIS_URL: testServerUrls().redis.toString(),
     };
@@ -77,5 +79,24 @@ describe('start-up with a bad configuration (e2e)', () => {
     expect(result.code).toBe(78);
     expect(result.stderr).toContain('chain-indexer: Postgres at 127.0.0.1:1/custody is unreachable');
     expect(result.stderr).not.toMatch(/^\s+at /m);
+  });
+
+  it('refuses METRICS_PORT equal to HTTP_PORT: /metrics has a port of its own', async () => {
+    const result = await runNodeToExit(appEntry('ledger'), [], { ...env, METRICS_PORT: env.HTTP_PORT });
+    expect(result.code).toBe(78);
+    expect(result.stderr.trim()).toBe(`ledger: configuration error: METRICS_PORT must differ from HTTP_PORT and GRPC_PORT (${env.HTTP_PORT} is the HTTP port): /metrics is served on its own port`);
+  });
+
+  it('stops when METRICS_PORT is in use, naming it, with no stack trace', async () => {
+    const holder = net.createServer();
+    await new Promise<void>((resolve) => holder.listen(Number(env.METRICS_PORT), '127.0.0.1', resolve));
+    try {
+      const result = await runNodeToExit(appEntry('ledger'), [], { ...env, LOG_LEVEL: 'fatal' });
+      expect(result.code).toBe(78);
+      expect(result.stderr).toContain(`ledger: metrics port ${env.METRICS_PORT} on 127.0.0.1 is in use by another process (METRICS_PORT)`);
+      expect(result.stderr).not.toMatch(/^\s+at /m);
+    } finally {
+      await new Promise((resolve) => holder.close(resolve));
+    }
   });
 });

@@ -1,13 +1,13 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { freePorts, grpcHealthStatus, httpStatus, loadOrCreateLocalSecrets, LocalCluster, migrateAll, planCluster, type ProcessExit, type ServiceProcessSpec } from '@custody/local-cluster';
+import { freePorts, grpcHealthStatus, httpStatus, loadOrCreateLocalSecrets, LocalCluster, migrateAll, planCluster, portSpan, portsFromList, type ProcessExit, type ServiceProcessSpec } from '@custody/local-cluster';
 import { testOnlyPrimeEnv, testServerUrls, uniqueTestDatabase } from '@custody/testing';
 
 /**
  * The whole local cluster as real processes (four services and three signers, from dist/) against
- * the real Postgres and Redis: every one becomes ready, serves /metrics, and exits 0 within 5 s
- * of SIGTERM.
+ * the real Postgres and Redis: every one becomes ready, serves /metrics on its METRICS_PORT (and not
+ * on its HTTP port), and exits 0 within 5 s of SIGTERM.
  */
 describe('local cluster (e2e)', () => {
   const SIGNERS = 3;
@@ -18,9 +18,7 @@ describe('local cluster (e2e)', () => {
 
   beforeAll(async () => {
     await migrateAll({ mainDatabaseUrl: database.url, signerDatabaseUrls: database.signerUrls });
-    const ports = new Map<string, number>();
-    (await freePorts(2 * (4 + SIGNERS))).forEach((port, i) => ports.set(String(i), port));
-    const take = (i: number): number => ports.get(String(i))!;
+    const ports = await freePorts(portSpan(SIGNERS));
     specs = planCluster(
       {
         databaseUrl: database.url,
@@ -31,7 +29,7 @@ describe('local cluster (e2e)', () => {
         secrets: loadOrCreateLocalSecrets(secretsDir, SIGNERS),
         perSignerEnv: testOnlyPrimeEnv(secretsDir, SIGNERS),
       },
-      { http: (_n, i) => take(2 * i), grpc: (_n, i) => take(2 * i + 1) },
+      portsFromList(ports),
     );
     cluster = LocalCluster.start(specs, { baseEnv: { PATH: process.env.PATH }, output: 'capture' });
     await cluster.waitUntilReady(90_000);
@@ -62,15 +60,26 @@ describe('local cluster (e2e)', () => {
     expect(await grpcHealthStatus(`${specs[0]!.host}:${specs[0]!.grpcPort}`, 'no.such.Service')).toMatch(/^error: unknown service/);
   });
 
-  it('serves Prometheus metrics labelled with the service', async () => {
+  it('serves Prometheus metrics labelled with the service on its METRICS_PORT, and nothing else there', async () => {
     for (const spec of specs) {
-      const response = await fetch(`http://${spec.host}:${spec.httpPort}/metrics`);
+      expect(spec.env.METRICS_PORT).toBe(String(spec.metricsPort));
+      expect([spec.httpPort, spec.grpcPort]).not.toContain(spec.metricsPort);
+      const response = await fetch(`http://${spec.host}:${spec.metricsPort}/metrics`);
       expect(response.status).toBe(200);
       expect(response.headers.get('content-type')).toMatch(/^text\/plain/);
       const text = await response.text();
       expect(text).toContain(`custody_build_info{version="`);
       expect(text).toContain(`service="${spec.name}"`);
       expect(text).toMatch(new RegExp(`custody_ready\\{service="${spec.name}"\\} 1`));
+      expect(await httpStatus(`http://${spec.host}:${spec.metricsPort}/healthz`)).toBe(404);
+    }
+  });
+
+  it('answers 404 for /metrics on the HTTP port, which keeps /healthz', async () => {
+    for (const spec of specs) {
+      const response = await fetch(`http://${spec.host}:${spec.httpPort}/metrics`);
+      expect({ name: spec.name, status: response.status }).toEqual({ name: spec.name, status: 404 });
+      expect(await response.text()).not.toContain('custody_build_info');
     }
   });
 
@@ -82,6 +91,7 @@ describe('local cluster (e2e)', () => {
     }
     expect(exits).toHaveLength(4 + SIGNERS);
     for (const spec of specs) expect(await httpStatus(`http://${spec.host}:${spec.httpPort}/healthz`, 500)).toBe(0);
+    for (const spec of specs) expect(await httpStatus(`http://${spec.host}:${spec.metricsPort}/metrics`, 500)).toBe(0);
     cluster = undefined;
   }, 30_000);
 });

@@ -27,8 +27,9 @@ function ed25519Verify(publicKey: Uint8Array, message: Uint8Array, signature: Ui
 }
 
 /** Ports of process k (0 gateway … 3 chain-indexer, 3 + N signer N) from the base, as README says. */
-const httpPortOf = (base: number, k: number): number => base + 2 * k;
-const grpcPortOf = (base: number, k: number): number => base + 2 * k + 1;
+const httpPortOf = (base: number, k: number): number => base + 3 * k;
+const grpcPortOf = (base: number, k: number): number => base + 3 * k + 1;
+const metricsPortOf = (base: number, k: number): number => base + 3 * k + 2;
 const SIGNER_SLOT = (id: number): number => 3 + id;
 
 /**
@@ -86,6 +87,12 @@ describe('custody up (e2e)', () => {
 
     const info = await fetch(`http://127.0.0.1:${httpPortOf(base, 0)}/v1/system/info`);
     expect(info.status).toBe(200);
+    // Each process's metrics port is printed, and /metrics is there, not on the HTTP port.
+    for (const [name, k] of [['gateway', 0], ['signer-3', SIGNER_SLOT(3)]] as const) {
+      expect(custody.lines.some((l) => l.startsWith(`custody:   ${name} `) && l.includes(` metrics http://127.0.0.1:${metricsPortOf(base, k)}/metrics `))).toBe(true);
+      expect(await httpStatus(`http://127.0.0.1:${metricsPortOf(base, k)}/metrics`)).toBe(200);
+      expect(await httpStatus(`http://127.0.0.1:${httpPortOf(base, k)}/metrics`)).toBe(404);
+    }
 
     const signer = (id: number): SignerClient => new SignerClient(`127.0.0.1:${grpcPortOf(base, SIGNER_SLOT(id))}`);
     const clients = [signer(1), signer(2)];

@@ -119,5 +119,9 @@ describe('docs: the signer example against custody up (e2e)', () => {
     const port = await run([], { CUSTODY_BASE_PORT: '80x' });
     expect(port.code).toBe(2);
     expect(port.stderr).toContain('CUSTODY_BASE_PORT must be a port from 1024 to 65535');
+    // Set but empty is an error too (as for custody up), never the default.
+    const empty = await run([], { CUSTODY_BASE_PORT: '' });
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toContain('CUSTODY_BASE_PORT must be a port from 1024 to 65535, got ""');
   });
 });

@@ -79,10 +79,12 @@ describe('OpenTelemetry with no endpoint (e2e)', () => {
   /** Runs the gateway, makes REST calls, sends `signal`; resolves with the exit and the captured output. */
   async function runAndStop(signal: NodeJS.Signals): Promise<{ exit: { code: number | null; signal: NodeJS.Signals | null }; output: string }> {
     const httpPort = await freePort();
+    const metricsPort = await freePort();
     const env = {
       PATH: process.env.PATH,
       HTTP_PORT: String(httpPort),
       GRPC_PORT: String(await freePort()),
+      METRICS_PORT: String(metricsPort),
       DATABASE_URL: database.url.toString(),
       REDIS_URL: testServerUrls().redis.toString(),
       LOG_LEVEL: 'warn',
@@ -103,7 +105,7 @@ describe('OpenTelemetry with no endpoint (e2e)', () => {
         expect(response.status).toBe(200);
         await response.arrayBuffer();
       }
-      await fetch(`${base}/metrics`).then((r) => r.arrayBuffer());
+      await fetch(`http://127.0.0.1:${metricsPort}/metrics`).then((r) => r.arrayBuffer());
     } finally {
       child.kill(signal);
     }

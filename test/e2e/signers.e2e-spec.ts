@@ -48,7 +48,7 @@ describe('signer network, Ed25519 (e2e)', () => {
   }, 60_000);
 
   it('counts its sessions and refused peer messages in /metrics', async () => {
-    const text = await (await fetch(`http://127.0.0.1:${signers.specs[0]!.httpPort}/metrics`)).text();
+    const text = await (await fetch(`http://127.0.0.1:${signers.specs[0]!.metricsPort}/metrics`)).text();
     expect(text).toMatch(/custody_signer_sessions_total\{[^}]*protocol="eddsa-sign"[^}]*role="coordinator"[^}]*outcome="completed"[^}]*\} [1-9]/);
     expect(text).toContain('custody_signer_session_seconds_bucket');
   });

@@ -82,6 +82,7 @@ interface PodSpec {
 interface Pod {
   owner: K8sObject;
   labels: Labels;
+  annotations: Record<string, string>;
   spec: PodSpec;
 }
 interface PeerRule {
@@ -111,8 +112,8 @@ class Rendered {
     this.pods = objects
       .filter((o) => ['Deployment', 'StatefulSet', 'Job'].includes(o.kind))
       .map((owner) => {
-        const template = (owner.spec as { template: { metadata: { labels: Labels }; spec: PodSpec } }).template;
-        return { owner, labels: template.metadata.labels, spec: template.spec };
+        const template = (owner.spec as { template: { metadata: { labels: Labels; annotations?: Record<string, string> }; spec: PodSpec } }).template;
+        return { owner, labels: template.metadata.labels, annotations: template.metadata.annotations ?? {}, spec: template.spec };
       });
   }
 
@@ -432,16 +433,16 @@ describe('k8s manifests', () => {
       }
     });
 
-    it('probes liveness without Postgres or Redis (a TCP or non-/healthz check) and readiness with them (/healthz)', () => {
+    it('probes liveness without Postgres or Redis (httpGet /livez) and readiness with them (/readyz)', () => {
       for (const pod of workloads) {
         const c = pod.spec.containers[0]!;
         const live = c.livenessProbe;
         expect({ workload: pod.owner.metadata.name, live: live !== undefined }).toEqual({ workload: pod.owner.metadata.name, live: true });
         // gRPC health is SERVING only while Postgres and Redis answer, like /healthz.
         expect({ workload: pod.owner.metadata.name, grpc: live!.grpc, exec: live!.exec }).toEqual({ workload: pod.owner.metadata.name, grpc: undefined, exec: undefined });
-        if (live!.httpGet) expect(live!.httpGet.path).not.toBe('/healthz');
-        else expect(live!.tcpSocket).toBeDefined();
-        expect(c.readinessProbe?.httpGet?.path).toBe('/healthz');
+        // /livez is the apps' liveness endpoint (libs/platform health.controller.ts): it asks neither.
+        expect({ workload: pod.owner.metadata.name, path: live!.httpGet?.path, port: live!.httpGet?.port, tcp: live!.tcpSocket }).toEqual({ workload: pod.owner.metadata.name, path: '/livez', port: 'http', tcp: undefined });
+        expect({ workload: pod.owner.metadata.name, path: c.readinessProbe?.httpGet?.path, port: c.readinessProbe?.httpGet?.port }).toEqual({ workload: pod.owner.metadata.name, path: '/readyz', port: 'http' });
         for (const probe of [live!, c.readinessProbe!]) {
           const port = probe.httpGet?.port ?? probe.tcpSocket?.port;
           expect(portNumber(c, port!)).toBeDefined();
@@ -509,6 +510,16 @@ describe('k8s manifests', () => {
         expect([Number(env.HTTP_PORT), Number(env.GRPC_PORT)]).not.toContain(metrics);
         expect(Number(env.METRICS_PORT)).toBe(metrics);
         for (const port of [Number(env.HTTP_PORT), Number(env.GRPC_PORT)]) expect((c.ports ?? []).map((p) => p.containerPort)).toContain(port);
+        // Prometheus' pod discovery is told the same port, and the path the apps serve there.
+        const scrape = pod.annotations;
+        expect({ workload: pod.owner.metadata.name, scrape: scrape['prometheus.io/scrape'], port: Number(scrape['prometheus.io/port']), path: scrape['prometheus.io/path'] }).toEqual({
+          workload: pod.owner.metadata.name,
+          scrape: 'true',
+          port: metrics,
+          path: '/metrics',
+        });
+        // And the app's own config parser reads METRICS_PORT as that port.
+        expect(parseServiceConfig(env, pod.owner.metadata.name).metricsPort).toBe(metrics);
       }
       for (const svc of r.kind('Service')) {
         for (const p of (svc.spec as { ports: Array<{ name: string; targetPort: string | number }> }).ports) {

@@ -12,11 +12,33 @@ export interface ServiceConfig {
   readonly host: string;
   readonly httpPort: number;
   readonly grpcPort: number;
+  /**
+   * Port of the Prometheus `/metrics` server (METRICS_PORT), never the HTTP or gRPC port; `undefined`
+   * when METRICS_PORT is 0: metrics are then not served at all. Unset: {@link defaultMetricsPort}.
+   */
+  readonly metricsPort: number | undefined;
   readonly databaseUrl: URL;
   readonly redisUrl: URL;
   readonly logLevel: LogLevel;
   /** OTLP/gRPC collector; traces are exported only when it is set. */
   readonly otlpEndpoint: URL | undefined;
+}
+
+/** The OpenTelemetry Prometheus exporter's port: the first default, and the one the Kubernetes manifests use. */
+export const METRICS_PORT_BASE = 9464;
+
+/**
+ * Each service's METRICS_PORT when the variable is unset, distinct so that services started by hand
+ * on one machine do not clash: gateway 9464, policy-engine 9465, ledger 9466, chain-indexer 9467,
+ * signer N 9500 + N. `undefined` for a name it does not know (METRICS_PORT is then required).
+ * `custody up` and the Kubernetes manifests always set METRICS_PORT themselves.
+ */
+export function defaultMetricsPort(serviceName: string): number | undefined {
+  const services: Readonly<Record<string, number>> = { gateway: 0, 'policy-engine': 1, ledger: 2, 'chain-indexer': 3 };
+  if (Object.hasOwn(services, serviceName)) return METRICS_PORT_BASE + services[serviceName]!;
+  const signer = /^signer-([1-9]\d{0,2})$/.exec(serviceName);
+  if (signer && Number(signer[1]) <= 255) return 9500 + Number(signer[1]);
+  return undefined;
 }
 
 /**
@@ -25,11 +47,20 @@ export interface ServiceConfig {
  */
 export function parseServiceConfig(env: Environment, serviceName: string): ServiceConfig {
   const read = new EnvReader(env);
+  const httpPort = read.port('HTTP_PORT');
+  const grpcPort = read.port('GRPC_PORT');
+  if (grpcPort === httpPort) throw new ConfigError('GRPC_PORT', `must differ from HTTP_PORT (both ${httpPort})`);
+  // 0 turns the metrics server off; any other value is a port of its own.
+  const metrics = read.integer('METRICS_PORT', { min: 0, max: 65535 }, defaultMetricsPort(serviceName));
+  if (metrics === httpPort || metrics === grpcPort) {
+    throw new ConfigError('METRICS_PORT', `must differ from HTTP_PORT and GRPC_PORT (${metrics} is the ${metrics === httpPort ? 'HTTP' : 'gRPC'} port): /metrics is served on its own port`);
+  }
   return {
     serviceName,
     host: read.string('HOST', '127.0.0.1'),
-    httpPort: read.port('HTTP_PORT'),
-    grpcPort: read.port('GRPC_PORT'),
+    httpPort,
+    grpcPort,
+    metricsPort: metrics === 0 ? undefined : metrics,
     databaseUrl: read.url('DATABASE_URL', ['postgres', 'postgresql']),
     redisUrl: read.url('REDIS_URL', ['redis', 'rediss']),
     logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),

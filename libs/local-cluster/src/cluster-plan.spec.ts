@@ -1,8 +1,11 @@
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ConfigError } from '@custody/config';
-import { planCluster, portsFromBase, type ClusterOptions } from './cluster-plan';
+import { DEFAULT_PORTS, SERVICE_APPS, planCluster, portsFromBase, portsFromList, portSpan, type ClusterOptions } from './cluster-plan';
+import { freePorts } from './free-port';
+import { assertPortsFree, PortBusyError } from './port-check';
 import { loadOrCreateLocalSecrets, type LocalSecrets } from './local-secrets';
 
 describe('planCluster', () => {
@@ -47,5 +50,52 @@ describe('planCluster', () => {
     expect(plan(JSON.stringify({ 'dev-approver-2': 'cd'.repeat(32) }))).toThrow('APPROVER_KEYS gives dev-approver-2 another key than the development approver');
     // The same key again is no conflict.
     expect(plan(JSON.stringify({ 'dev-approver-2': secrets.approvers[1]!.publicKey }))).not.toThrow();
+  });
+
+  describe('ports', () => {
+    it('gives process k HTTP base+3k, gRPC base+3k+1 and metrics base+3k+2, and says so in its environment', () => {
+      const specs = planCluster(options(), DEFAULT_PORTS);
+      expect(specs.map((s) => [s.name, s.httpPort, s.grpcPort, s.metricsPort])).toEqual([
+        ['gateway', 8080, 8081, 8082],
+        ['policy-engine', 8083, 8084, 8085],
+        ['ledger', 8086, 8087, 8088],
+        ['chain-indexer', 8089, 8090, 8091],
+        ['signer-1', 8092, 8093, 8094],
+        ['signer-2', 8095, 8096, 8097],
+        ['signer-3', 8098, 8099, 8100],
+      ]);
+      for (const s of specs) expect([s.env.HTTP_PORT, s.env.GRPC_PORT, s.env.METRICS_PORT]).toEqual([String(s.httpPort), String(s.grpcPort), String(s.metricsPort)]);
+    });
+
+    it.each([3, 5, 255])('with %i signers, uses exactly the portSpan ports from the base, none twice', (signerCount) => {
+      const base = 1024;
+      const plan = portsFromBase(base);
+      const names = [...SERVICE_APPS, ...Array.from({ length: signerCount }, (_, i) => `signer-${i + 1}`)];
+      const ports = names.flatMap((name, i) => [plan.http(name, i), plan.grpc(name, i), plan.metrics(name, i)]);
+      expect(new Set(ports).size).toBe(ports.length);
+      expect(ports.length).toBe(portSpan(signerCount));
+      expect(Math.min(...ports)).toBe(base);
+      expect(Math.max(...ports)).toBe(base + portSpan(signerCount) - 1);
+    });
+
+    it('portsFromList hands process i the i-th three ports, and refuses a short list', () => {
+      const list = Array.from({ length: portSpan(3) }, (_, i) => 20_000 + 7 * i);
+      const specs = planCluster(options(), portsFromList(list));
+      expect(specs.flatMap((s) => [s.httpPort, s.grpcPort, s.metricsPort])).toEqual(list);
+      expect(() => planCluster(options(), portsFromList(list.slice(0, -1)))).toThrow('port list too short');
+    });
+
+    it('assertPortsFree names a busy metrics port and the process that needs it', async () => {
+      const holder = net.createServer();
+      await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+      const busy = (holder.address() as net.AddressInfo).port;
+      try {
+        const [http, grpc] = await freePorts(2);
+        const specs = planCluster(options({ signersOnly: true, signerCount: 3 }), portsFromList([http!, grpc!, busy, 1, 2, 3, 4, 5, 6]));
+        await expect(assertPortsFree(specs.slice(0, 1))).rejects.toThrow(new PortBusyError(busy, '127.0.0.1', 'signer-1 metrics', 'in use by another process'));
+      } finally {
+        await new Promise((resolve) => holder.close(resolve));
+      }
+    });
   });
 });

@@ -15,6 +15,8 @@ export interface ServiceProcessSpec {
   readonly host: string;
   readonly httpPort: number;
   readonly grpcPort: number;
+  /** Where it serves Prometheus `/metrics` (METRICS_PORT), apart from its HTTP port. */
+  readonly metricsPort: number;
   readonly env: Readonly<Record<string, string>>;
 }
 
@@ -43,6 +45,7 @@ export interface ClusterOptions {
 export interface PortAllocator {
   http(name: string, index: number): number;
   grpc(name: string, index: number): number;
+  metrics(name: string, index: number): number;
 }
 
 /** `custody up`'s default base port: the gateway's HTTP port; everything else follows it. */
@@ -56,22 +59,40 @@ function portSlot(name: string): number {
   return index;
 }
 
+/** Ports per process: HTTP, gRPC, metrics. */
+export const PORTS_PER_PROCESS = 3;
+
 /**
  * `custody up`'s ports, all from one base B: process k (0 gateway, 1 policy-engine, 2 ledger,
- * 3 chain-indexer, 3 + N signer N) listens on HTTP B + 2k and gRPC B + 2k + 1. The default base
- * keeps every port below Linux's ephemeral range (32768-60999), where an outgoing connection may
- * take the port first.
+ * 3 chain-indexer, 3 + N signer N) listens on HTTP B + 3k, gRPC B + 3k + 1 and metrics B + 3k + 2.
+ * The default base keeps every port below Linux's ephemeral range (32768-60999), where an outgoing
+ * connection may take the port first.
  */
 export function portsFromBase(base: number): PortAllocator {
   return {
-    http: (name) => base + 2 * portSlot(name),
-    grpc: (name) => base + 2 * portSlot(name) + 1,
+    http: (name) => base + PORTS_PER_PROCESS * portSlot(name),
+    grpc: (name) => base + PORTS_PER_PROCESS * portSlot(name) + 1,
+    metrics: (name) => base + PORTS_PER_PROCESS * portSlot(name) + 2,
   };
 }
 
 /** How many consecutive ports from the base a cluster of `signerCount` signers uses. */
 export function portSpan(signerCount: number): number {
-  return 2 * (SERVICE_APPS.length + signerCount);
+  return PORTS_PER_PROCESS * (SERVICE_APPS.length + signerCount);
+}
+
+/** A {@link PortAllocator} over a list of ports (e.g. from `freePorts(portSpan(n))`): process i takes the i-th three. */
+export function portsFromList(ports: readonly number[]): PortAllocator {
+  const at = (i: number): number => {
+    const port = ports[i];
+    if (port === undefined) throw new Error(`port list too short: ${ports.length} ports, needed index ${i}`);
+    return port;
+  };
+  return {
+    http: (_name, index) => at(PORTS_PER_PROCESS * index),
+    grpc: (_name, index) => at(PORTS_PER_PROCESS * index + 1),
+    metrics: (_name, index) => at(PORTS_PER_PROCESS * index + 2),
+  };
 }
 
 /** The default layout (base {@link DEFAULT_BASE_PORT}). */
@@ -122,14 +143,14 @@ export function planCluster(options: ClusterOptions, ports: PortAllocator): Serv
     ...(options.signersOnly ? [] : SERVICE_APPS.map((app) => ({ name: app, app }))),
     ...Array.from({ length: options.signerCount }, (_, i) => ({ name: `signer-${i + 1}`, app: 'signer' as const, signerId: i + 1 })),
   ];
-  const placed = names.map((n, index) => ({ ...n, httpPort: ports.http(n.name, index), grpcPort: ports.grpc(n.name, index) }));
+  const placed = names.map((n, index) => ({ ...n, httpPort: ports.http(n.name, index), grpcPort: ports.grpc(n.name, index), metricsPort: ports.metrics(n.name, index) }));
   const approverKeys = approverKeysFor(options.secrets, options.signerEnv?.APPROVER_KEYS);
   const peers = JSON.stringify(
     placed
       .filter((p) => p.signerId !== undefined)
       .map((p) => ({ id: p.signerId, publicKey: options.secrets.signers.get(p.signerId!)!.identityPublicKey, address: `${options.host}:${p.grpcPort}` })),
   );
-  return placed.map(({ name, app, signerId, httpPort, grpcPort }) => {
+  return placed.map(({ name, app, signerId, httpPort, grpcPort, metricsPort }) => {
     const databaseUrl = signerId === undefined ? options.databaseUrl : signerDatabaseUrl(options.databaseUrl, signerId);
     const signerSecrets = signerId === undefined ? undefined : options.secrets.signers.get(signerId);
     return {
@@ -139,10 +160,12 @@ export function planCluster(options: ClusterOptions, ports: PortAllocator): Serv
       host: options.host,
       httpPort,
       grpcPort,
+      metricsPort,
       env: {
         ...common,
         HTTP_PORT: String(httpPort),
         GRPC_PORT: String(grpcPort),
+        METRICS_PORT: String(metricsPort),
         DATABASE_URL: databaseUrl.toString(),
         ...(app === 'policy-engine'
           ? { POLICY_ENGINE_SEED_FILE: options.secrets.policyEngine.seedFile, POLICY_BOOTSTRAP_FILE: options.secrets.policyEngine.bootstrapFile }

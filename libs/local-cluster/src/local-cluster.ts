@@ -29,7 +29,7 @@ const KEPT_OUTPUT_LINES = 200;
 
 /**
  * A supervisor for the processes of a local cluster: starts them, waits until every one is ready
- * (HTTP `/healthz` 200 and gRPC health SERVING), and stops them with SIGTERM, reporting how each
+ * (HTTP `/readyz` 200 and gRPC health SERVING), and stops them with SIGTERM, reporting how each
  * exited. Used by `custody up` and by the end-to-end tests alike.
  */
 export class LocalCluster {
@@ -99,7 +99,7 @@ export class LocalCluster {
 
   async isReady(spec: ServiceProcessSpec): Promise<boolean> {
     const [http, grpc] = await Promise.all([
-      httpStatus(`http://${spec.host}:${spec.httpPort}/healthz`),
+      httpStatus(`http://${spec.host}:${spec.httpPort}/readyz`),
       grpcHealthStatus(`${spec.host}:${spec.grpcPort}`),
     ]);
     return http === 200 && grpc === 'SERVING';

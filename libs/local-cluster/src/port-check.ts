@@ -32,7 +32,7 @@ function tryBind(host: string, port: number): Promise<string | undefined> {
 export async function assertPortsFree(specs: readonly ServiceProcessSpec[]): Promise<void> {
   const seen = new Map<number, string>();
   for (const spec of specs) {
-    for (const [kind, port] of [['HTTP', spec.httpPort], ['gRPC', spec.grpcPort]] as const) {
+    for (const [kind, port] of [['HTTP', spec.httpPort], ['gRPC', spec.grpcPort], ['metrics', spec.metricsPort]] as const) {
       const usedFor = `${spec.name} ${kind}`;
       const other = seen.get(port);
       if (other) throw new PortBusyError(port, spec.host, usedFor, `also planned for ${other}`);

@@ -195,7 +195,7 @@ export class ClusterSupervisor {
   }
 
   /**
-   * Resolves when every process is ready (HTTP /healthz 200 and gRPC SERVING); rejects naming the
+   * Resolves when every process is ready (HTTP /readyz 200 and gRPC SERVING); rejects naming the
    * first that died, or those not ready in time. Ports were checked free before the start, so what
    * answers is our own child.
    */
@@ -257,7 +257,7 @@ export function describeExit(code: number | null, signal: NodeJS.Signals | null)
 }
 
 async function isReady(spec: ServiceProcessSpec): Promise<boolean> {
-  const [http, grpc] = await Promise.all([httpStatus(`http://${spec.host}:${spec.httpPort}/healthz`, 1000), grpcHealthStatus(`${spec.host}:${spec.grpcPort}`, '', 1000)]);
+  const [http, grpc] = await Promise.all([httpStatus(`http://${spec.host}:${spec.httpPort}/readyz`, 1000), grpcHealthStatus(`${spec.host}:${spec.grpcPort}`, '', 1000)]);
   return http === 200 && grpc === 'SERVING';
 }
 

@@ -29,7 +29,7 @@ export function startTracing(serviceName: string, otlpEndpoint: string | undefin
     logRecordProcessors: [],
     ...(otlpEndpoint ? { traceExporter: new OTLPTraceExporter({ url: otlpEndpoint }) } : { spanProcessors: [] }),
     instrumentations: [
-      new HttpInstrumentation({ ignoreIncomingRequestHook: (req) => req.url === '/healthz' || req.url === '/metrics' }),
+      new HttpInstrumentation({ ignoreIncomingRequestHook: (req) => ['/healthz', '/readyz', '/livez', '/metrics'].includes(req.url ?? '') }),
       new GrpcInstrumentation({ ignoreGrpcMethods: ['Check', 'Watch'] }),
     ],
   });

@@ -1,3 +1,4 @@
+export * from './metrics-server';
 export * from './platform.module';
 export * from './readiness.service';
 export * from './redis';

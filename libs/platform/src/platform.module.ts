@@ -19,7 +19,8 @@ export interface PlatformResources {
 
 /**
  * What every service has: its parsed config, its open Postgres and Redis connections (opened and
- * checked before Nest starts), readiness, `/healthz`, `/metrics` and the gRPC health service.
+ * checked before Nest starts), readiness, `/healthz` and the gRPC health service (`/metrics` has a
+ * server of its own on METRICS_PORT, started by runService).
  * It closes the connections when the application shuts down.
  */
 @Global()

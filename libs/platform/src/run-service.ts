@@ -10,6 +10,7 @@ import { PROTO_ROOT, protoPath } from '@custody/proto';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import { PlatformModule } from './platform.module';
+import { startMetricsServer, MetricsPortError, type MetricsServer } from './metrics-server';
 import { connectRedis, RedisUnavailableError } from './redis';
 
 /** Exit code for a configuration or dependency problem at start-up (sysexits EX_CONFIG). */
@@ -66,7 +67,8 @@ function fail(service: string, message: string): never {
 /**
  * The main of every service: parse and validate config (exit 78 with a message naming the
  * variable), connect to Postgres and Redis (exit 78 naming the one that is unreachable), start the
- * HTTP and gRPC servers, and on SIGTERM or SIGINT close everything and exit 0.
+ * HTTP, gRPC and metrics servers (a port that cannot be bound: exit 78 naming it), and on SIGTERM or
+ * SIGINT close everything and exit 0.
  */
 export async function runService<C extends ServiceConfig>(definition: ServiceDefinition<C>): Promise<INestApplication> {
   watchSupervisor();
@@ -157,11 +159,25 @@ export async function runService<C extends ServiceConfig>(definition: ServiceDef
     fail(config.serviceName, message);
   }
 
-  installShutdown(app, logger);
+  // /metrics on a port of its own (METRICS_PORT), never on the public HTTP port; METRICS_PORT=0: none.
+  let metricsServer: MetricsServer | undefined;
+  if (config.metricsPort !== undefined) {
+    try {
+      metricsServer = await startMetricsServer(metrics, config.host, config.metricsPort);
+    } catch (error) {
+      await app.close().catch(() => undefined);
+      if (!(error instanceof MetricsPortError)) throw error;
+      logger.fatal({ reason: error.message }, 'cannot listen');
+      fail(config.serviceName, error.message);
+    }
+  }
+
+  installShutdown(app, logger, metricsServer);
   logger.info(
     {
       http: `http://${config.host}:${config.httpPort}`,
       grpc: `${config.host}:${config.grpcPort}`,
+      metrics: metricsServer ? `http://${config.host}:${metricsServer.port}/metrics` : 'not served (METRICS_PORT=0)',
       database: redactUrl(config.databaseUrl),
       redis: redactUrl(config.redisUrl),
       tracing: config.otlpEndpoint ? config.otlpEndpoint.toString() : 'not exported',
@@ -191,7 +207,7 @@ function watchSupervisor(): void {
   process.once('disconnect', () => onSupervisorGone());
 }
 
-function installShutdown(app: INestApplication, logger: Logger): void {
+function installShutdown(app: INestApplication, logger: Logger, metricsServer: MetricsServer | undefined): void {
   let stopping = false;
   // A log line to a closed stdout (the supervisor died) may throw: it must not stop the shutdown.
   const log = (write: () => void): void => {
@@ -211,8 +227,8 @@ function installShutdown(app: INestApplication, logger: Logger): void {
     }, SHUTDOWN_DEADLINE_MS);
     deadline.unref();
     log(() => logger.info({ signal }, 'shutting down'));
-    app
-      .close()
+    Promise.resolve(metricsServer?.close())
+      .then(() => app.close())
       .then(() => stopTracing())
       .then(() => {
         log(() => logger.info('stopped'));

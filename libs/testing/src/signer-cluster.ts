@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { freePorts, loadOrCreateLocalSecrets, LocalCluster, migrateAll, planCluster, type LocalSecrets, type ServiceProcessSpec } from '@custody/local-cluster';
+import { freePorts, loadOrCreateLocalSecrets, LocalCluster, migrateAll, planCluster, portsFromList, PORTS_PER_PROCESS, type LocalSecrets, type ServiceProcessSpec } from '@custody/local-cluster';
 import { SignerClient } from '@custody/signer-client';
 import { runNodeToExit, type ProcessResult } from './run-to-exit';
 import { testServerUrls, uniqueTestDatabase } from './test-database';
@@ -37,7 +37,7 @@ export async function startSignerCluster(count: number, signerEnv: Record<string
   await migrateAll({ signerDatabaseUrls: database.signerUrls });
   const secretsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'custody-signers-'));
   const secrets = loadOrCreateLocalSecrets(secretsDir, count);
-  const ports = await freePorts(2 * count);
+  const ports = await freePorts(PORTS_PER_PROCESS * count);
   const specs = planCluster(
     {
       databaseUrl: database.url,
@@ -50,7 +50,7 @@ export async function startSignerCluster(count: number, signerEnv: Record<string
       signerEnv,
       perSignerEnv: testOnlyPrimeEnv(secretsDir, count),
     },
-    { http: (_n, i) => ports[2 * i]!, grpc: (_n, i) => ports[2 * i + 1]! },
+    portsFromList(ports),
   );
   const baseEnv = { PATH: process.env.PATH };
   // CUSTODY_TEST_LOGS=1 shows the signers' own logs while debugging a test.

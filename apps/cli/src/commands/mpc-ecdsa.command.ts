@@ -9,6 +9,7 @@ import { simulateKeygen, simulatePresign, simulateSign } from '@custody/mpc-core
 import { signatureToJson } from '@custody/mpc-core/ecdsa/signature';
 import { derivePublicPath, parsePath } from '@custody/mpc-core/derive/bip32';
 import { CliUsageError } from '../cli-error';
+import { CountProgress, type ProgressStream } from '../progress';
 // PUBLIC test-only primes, used only with --test-only-primes (a demonstration, never a real key).
 import { TEST_ONLY_SAFE_PRIMES_1024, TEST_ONLY_SAFE_PRIMES_1536 } from '../../../../libs/mpc-core/test/fixtures/test-only-safe-primes';
 
@@ -78,7 +79,17 @@ export function digestOf(message: Uint8Array, hash: HashName): Uint8Array {
   return message;
 }
 
-async function primesFor(req: EcdsaRequest): Promise<Map<PartyId, readonly [bigint, bigint]>> {
+/** What runEcdsa needs from outside: where progress goes, how safe primes are made, the clock. */
+export interface EcdsaDependencies {
+  /** Progress of the safe-prime generation (stderr in the CLI; never stdout, which carries the result). */
+  readonly progress: ProgressStream;
+  readonly generateSafePrime: (bits: number) => Promise<bigint>;
+  readonly now: () => number;
+}
+
+const DEFAULT_DEPENDENCIES: EcdsaDependencies = { progress: process.stderr, generateSafePrime, now: Date.now };
+
+async function primesFor(req: EcdsaRequest, deps: EcdsaDependencies): Promise<Map<PartyId, readonly [bigint, bigint]>> {
   const ids = Array.from({ length: req.parties }, (_, i) => i + 1);
   if (req.testOnlyPrimes) {
     // TEST-ONLY public primes: fine for a demonstration, never for a real key.
@@ -86,13 +97,33 @@ async function primesFor(req: EcdsaRequest): Promise<Map<PartyId, readonly [bigi
     if (list.length < req.parties) throw new CliUsageError(`only ${list.length} test-only prime pairs of this size: use fewer parties`);
     return new Map(ids.map((id) => [id, list[id - 1]!] as const));
   }
-  const primes = await Promise.all(ids.flatMap(() => [generateSafePrime(req.paillierBits / 2), generateSafePrime(req.paillierBits / 2)]));
+  const bits = req.paillierBits / 2;
+  const progress = new CountProgress(deps.progress, 2 * req.parties, `safe primes of ${bits} bits`, deps.now);
+  progress.start(`two per party's Paillier key; seconds to a minute of CPU; --test-only-primes skips it for a demonstration`);
+  let primes: bigint[];
+  try {
+    primes = await Promise.all(
+      ids.flatMap(() => [0, 1]).map(() =>
+        deps.generateSafePrime(bits).then((prime) => {
+          progress.step();
+          return prime;
+        }),
+      ),
+    );
+  } catch (error) {
+    progress.finish(false);
+    throw error;
+  }
+  progress.finish(true);
   return new Map(ids.map((id, k) => [id, [primes[2 * k]!, primes[2 * k + 1]!] as const]));
 }
 
-/** Keygen among all parties, presigning and signing among the signers; the JSON line. */
-export async function runEcdsa(req: EcdsaRequest): Promise<string> {
-  const primes = await primesFor(req);
+/**
+ * Keygen among all parties, presigning and signing among the signers; the JSON line. Progress of
+ * the safe-prime generation goes to `deps.progress` (stderr), never into the result.
+ */
+export async function runEcdsa(req: EcdsaRequest, deps: Partial<EcdsaDependencies> = {}): Promise<string> {
+  const primes = await primesFor(req, { ...DEFAULT_DEPENDENCIES, ...deps });
   const partyIds = Array.from({ length: req.parties }, (_, i) => i + 1);
   const opts = { rng: systemRng };
   const shares = simulateKeygen({ sessionId: systemRng(32), partyIds, threshold: req.threshold, paillierBits: req.paillierBits, primes }, opts);

@@ -63,7 +63,7 @@ export function registerUpCommand(program: Command): void {
     .description('migrate, then start and supervise the local cluster (gateway, policy-engine, ledger, chain-indexer and the signers) until Ctrl-C')
     .option('--signers <n>', `number of signer nodes (at least ${MIN_SIGNERS})`, parseIntegerOption(MIN_SIGNERS, 255), MIN_SIGNERS)
     .option('--host <address>', 'address every service binds to', '127.0.0.1')
-    .option('--base-port <port>', 'first port of the cluster (default: $CUSTODY_BASE_PORT or 8080); process k listens on HTTP base+2k, gRPC base+2k+1', parseIntegerOption(1024, 65535))
+    .option('--base-port <port>', 'first port of the cluster (default: $CUSTODY_BASE_PORT or 8080); process k listens on HTTP base+3k, gRPC base+3k+1, metrics base+3k+2', parseIntegerOption(1024, 65535))
     .option('--database-url <url>', 'the services\' database; each signer gets <db>_signer_<id> beside it (default: $DATABASE_URL or the local one)', parseUrlOption(['postgres', 'postgresql']))
     .addOption(new Option('--on-crash <policy>', 'when a process dies: restart it with backoff, or stop the whole cluster (exit 1)').choices(['restart', 'stop']).default('restart'))
     .option('--json-logs', 'print the services\' JSON log lines as they are (default: one readable line each, prefixed by the service)')
@@ -180,9 +180,9 @@ async function up(flags: UpFlags): Promise<number> {
     return 1;
   }
   const pids = supervisor.pids();
-  say('every service is ready (HTTP /healthz 200, gRPC health SERVING):');
+  say('every service is ready (HTTP /readyz 200, gRPC health SERVING):');
   for (const s of specs) {
-    say(`  ${s.name.padEnd(nameWidth)} pid ${String(pids.get(s.name) ?? '?').padEnd(7)} http://${s.host}:${s.httpPort}  (/healthz, /metrics)   grpc ${s.host}:${s.grpcPort}`);
+    say(`  ${s.name.padEnd(nameWidth)} pid ${String(pids.get(s.name) ?? '?').padEnd(7)} http://${s.host}:${s.httpPort} (/livez, /readyz)   metrics http://${s.host}:${s.metricsPort}/metrics   grpc ${s.host}:${s.grpcPort}`);
   }
   say(`development approvers, pinned in every signer's APPROVER_KEYS (their seeds in ${secretsDir}):`);
   for (const a of secrets.approvers) say(`  ${a.id.padEnd(nameWidth)} ${a.publicKey}  ${path.basename(a.seedFile)}`);
