@@ -1,8 +1,8 @@
 import { decodeEventLog, decodeFunctionData, encodeFunctionData, erc20Abi, toEventSelector, type Address, type Hex } from 'viem';
 import { addressFromBytes, assertChecksummedAddress } from './address';
 import { fail } from './errors';
-import { assertEip1559Transaction, type Eip1559Transaction, type TransferFees } from './transaction';
-import { assertBytes, assertUint256, parseHexData, toHex } from './validate';
+import { assertEip1559Transaction, TRANSFER_FEE_KEYS, type Eip1559Transaction, type TransferFees } from './transaction';
+import { assertBytes, assertOnlyKeys, assertUint256, parseHexData, toHex } from './validate';
 
 /** The 4-byte selector of `transfer(address,uint256)`. */
 export const ERC20_TRANSFER_SELECTOR = '0xa9059cbb';
@@ -45,8 +45,9 @@ export function decodeErc20TransferData(data: Uint8Array, argument = 'data'): Er
   return { recipient, amount };
 }
 
-/** An ERC-20 `transfer` as an EIP-1559 transaction: to the token contract, value 0. */
+/** An ERC-20 `transfer` as an EIP-1559 transaction: to the token contract, value 0. Any field but the fees, `token`, `recipient` and `amount` is refused. */
 export function erc20TransferTransaction(fees: TransferFees & { readonly token: Address; readonly recipient: Address; readonly amount: bigint }): Eip1559Transaction {
+  assertOnlyKeys(fees, [...TRANSFER_FEE_KEYS, 'token', 'recipient', 'amount'], 'transfer');
   assertChecksummedAddress(fees.token, 'token');
   const tx: Eip1559Transaction = {
     chainId: fees.chainId,

@@ -5,6 +5,7 @@ import {
   addressFromPublicKey,
   assertEip1559Transaction,
   ChainInputError,
+  erc20TransferTransaction,
   MAX_GAS,
   nativeTransferTransaction,
   parseAddress,
@@ -39,6 +40,20 @@ describe('transaction validation', () => {
   it.each(bad)('refuses %s', (_n, change, message) => {
     expect(() => assertEip1559Transaction({ ...base, ...change })).toThrow(ChainInputError);
     expect(() => transactionSigningHash({ ...base, ...change } as Eip1559Transaction)).toThrow(message);
+  });
+});
+
+describe('transfer builders', () => {
+  const fees = { chainId: 1, nonce: 0, maxFeePerGas: 2n, maxPriorityFeePerGas: 1n, gas: 21_000n };
+  it('refuse a field they would otherwise ignore', () => {
+    expect(() => nativeTransferTransaction({ ...fees, to: TO, value: 1n, data: new Uint8Array(4) } as never)).toThrow(/invalid transfer\.data: unknown field/);
+    expect(() => erc20TransferTransaction({ ...fees, gas: 60_000n, token: TO, recipient: TO, amount: 1n, value: 5n } as never)).toThrow(/invalid transfer\.value: unknown field/);
+    expect(() => nativeTransferTransaction(null as never)).toThrow(/invalid transfer: must be an object/);
+  });
+
+  it('validate what they build (the recipient in EIP-55 form)', () => {
+    expect(() => nativeTransferTransaction({ ...fees, to: TO.toLowerCase() as typeof TO, value: 1n })).toThrow(/invalid transaction\.to/);
+    expect(() => erc20TransferTransaction({ ...fees, gas: 60_000n, token: TO, recipient: TO, amount: -1n })).toThrow(/invalid amount/);
   });
 });
 

@@ -3,7 +3,7 @@ import { keccak256, serializeTransaction, type Address, type TransactionSerializ
 import { addressFromPublicKey, assertChecksummedAddress } from './address';
 import { assertChainId } from './chains';
 import { fail } from './errors';
-import { assertBytes, assertSafeInteger, assertUint256, toHex, UINT256_LIMIT } from './validate';
+import { assertBytes, assertOnlyKeys, assertSafeInteger, assertUint256, toHex, UINT256_LIMIT } from './validate';
 
 /** Intrinsic gas of a transaction (Yellow Paper G_transaction): no transaction can use less. */
 export const MIN_GAS = 21_000n;
@@ -150,8 +150,11 @@ export interface TransferFees {
   readonly gas: bigint;
 }
 
-/** A native-asset transfer (no calldata). */
+/** A native-asset transfer (no calldata). Any field but the fees, `to` and `value` is refused. */
+export const TRANSFER_FEE_KEYS = ['chainId', 'nonce', 'maxFeePerGas', 'maxPriorityFeePerGas', 'gas'] as const;
+
 export function nativeTransferTransaction(fees: TransferFees & { readonly to: Address; readonly value: bigint }): Eip1559Transaction {
+  assertOnlyKeys(fees, [...TRANSFER_FEE_KEYS, 'to', 'value'], 'transfer');
   const tx: Eip1559Transaction = {
     chainId: fees.chainId,
     nonce: fees.nonce,

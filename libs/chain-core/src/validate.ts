@@ -31,3 +31,9 @@ export function parseHexData(value: unknown, argument: string, maxBytes: number)
 export function toHex(bytes: Uint8Array): `0x${string}` {
   return `0x${Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex')}`;
 }
+
+/** Refuses fields a builder would otherwise ignore (a `data` given to a native transfer is an error, not dropped). */
+export function assertOnlyKeys(value: unknown, keys: readonly string[], argument: string): asserts value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(argument, 'must be an object');
+  for (const k of Object.keys(value)) if (!keys.includes(k)) fail(`${argument}.${k.slice(0, 40)}`, 'unknown field');
+}

@@ -74,7 +74,7 @@ export async function startPolicyEngine(options: StartPolicyEngineOptions): Prom
     fs.writeFileSync(engineSeedFile, bytesToHex(randomBytes(32)) + '\n', { mode: 0o600 });
   }
   const seed = Uint8Array.from(Buffer.from(fs.readFileSync(engineSeedFile, 'utf8').trim(), 'hex'));
-  const [httpPort, grpcPort] = await freePorts(2);
+  const [httpPort, grpcPort, metricsPort] = await freePorts(3);
   const grpcAddress = `127.0.0.1:${grpcPort}`;
   const cluster = LocalCluster.start(
     [
@@ -85,10 +85,12 @@ export async function startPolicyEngine(options: StartPolicyEngineOptions): Prom
         host: '127.0.0.1',
         httpPort: httpPort!,
         grpcPort: grpcPort!,
+        metricsPort: metricsPort!,
         env: {
           HOST: '127.0.0.1',
           HTTP_PORT: String(httpPort),
           GRPC_PORT: String(grpcPort),
+          METRICS_PORT: String(metricsPort),
           DATABASE_URL: database.url.toString(),
           REDIS_URL: testServerUrls().redis.toString(),
           LOG_LEVEL: 'warn',
