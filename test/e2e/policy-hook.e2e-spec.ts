@@ -2,7 +2,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
-import { BOOTSTRAP_FORMAT, hookAnswerMessage, POLICY_FORMAT, type HookVerdict, type PolicyRequest } from '@custody/policy-core';
+import { approvalMessage, BOOTSTRAP_FORMAT, hookAnswerMessage, POLICY_FORMAT, proposalSubject, type HookVerdict, type PolicyRequest } from '@custody/policy-core';
 import { startPolicyEngine, testPrincipal, type PolicyEngineProcess } from '@custody/testing';
 
 /**
@@ -24,6 +24,8 @@ interface Received {
 }
 
 let server: http.Server;
+let inflightArrived: () => void = () => undefined;
+let inflightRelease: Promise<void> = Promise.resolve();
 let engine: PolicyEngineProcess;
 const received: Received[] = [];
 
@@ -53,13 +55,17 @@ beforeAll(async () => {
       else if (wallet === 'w-retry') reply(answer(body, 'retry', hookKey.seed));
       else if (wallet === 'w-badsig') reply(answer(body, 'approve', otherKey.seed));
       else if (wallet === 'w-status') res.writeHead(500).end();
-      // w-slow, w-slow-apply: never answer in time.
-      else setTimeout(() => reply(answer(body, 'approve', hookKey.seed)), 3000).unref();
+      else if (wallet === 'w-inflight') {
+        inflightArrived();
+        void inflightRelease.then(() => reply(answer(body, 'approve', hookKey.seed)));
+      }
+      // w-slow, w-slow-apply: never answer (the engine's timeout fires, whatever the machine's load).
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/decide`;
-  const hook = (fallback: 'deny' | 'apply-action') => ({ url, publicKey: hookKey.publicKeyHex, timeoutMs: 400, fallback });
+  // Answering hooks get a generous timeout (no timing in the assertions); silent ones a short one.
+  const hook = (fallback: 'deny' | 'apply-action', timeoutMs = 20_000) => ({ url, publicKey: hookKey.publicKeyHex, timeoutMs, fallback });
   engine = await startPolicyEngine({
     bootstrap: {
       format: BOOTSTRAP_FORMAT,
@@ -70,7 +76,9 @@ beforeAll(async () => {
         metadata: { name: 'hook test' },
         approverGroups: {},
         rules: [
-          { id: 'hook-or-apply', match: { operation: ['withdrawal'], source: { wallets: ['w-slow-apply'] } }, hook: hook('apply-action'), action: { type: 'allow' } },
+          { id: 'hook-or-apply', match: { operation: ['withdrawal'], source: { wallets: ['w-slow-apply'] } }, hook: hook('apply-action', 500), action: { type: 'allow' } },
+          { id: 'hook-silent', match: { operation: ['withdrawal'], source: { wallets: ['w-slow'] } }, hook: hook('deny', 500), action: { type: 'allow' } },
+          { id: 'inflight', match: { operation: ['withdrawal'], source: { wallets: ['w-inflight'] } }, hook: hook('deny'), action: { type: 'allow' } },
           { id: 'hook-or-deny', match: { operation: ['withdrawal'] }, hook: hook('deny'), action: { type: 'allow' } },
         ],
       },
@@ -85,7 +93,7 @@ afterAll(async () => {
 });
 
 let n = 0;
-async function evaluate(wallet: string): Promise<{ requestId: string; outcome: string; reason: string; matchedRule: string }> {
+async function evaluate(wallet: string): Promise<{ requestId: string; outcome: string; reason: string; matchedRule: string; policyVersion: number }> {
   return engine.call('Evaluate', {
     request: { requestId: `hook-${n++}-${Date.now()}`, operation: 'withdrawal', initiatorId: 'client-1', sourceWalletId: wallet, destinationAddress: '0x' + '33'.repeat(20), destinationChainId: 1, assetId: 'ETH', assetDecimals: 18, amount: '7' },
   });
@@ -105,7 +113,7 @@ describe('external decision hook (e2e, a real hook server on loopback)', () => {
     expect(d).toMatchObject({ outcome, reason });
     const call = received.find((r) => r.wallet === wallet && r.body.request.id === d.requestId);
     expect(call?.signatureValid).toBe(true);
-    expect(call?.body.ruleId).toBe(wallet === 'w-slow-apply' ? 'hook-or-apply' : 'hook-or-deny');
+    expect(call?.body.ruleId).toBe(wallet === 'w-slow-apply' ? 'hook-or-apply' : wallet === 'w-slow' ? 'hook-silent' : 'hook-or-deny');
   });
 
   it('keeps the verdict: a retry of the same request answers the stored decision without calling the hook again', async () => {
@@ -114,5 +122,29 @@ describe('external decision hook (e2e, a real hook server on loopback)', () => {
     const again = await engine.call<{ outcome: string }>('GetRequest', { requestId: d.requestId });
     expect(again.outcome).toBe('allow');
     expect(received.length).toBe(calls);
+  });
+
+  it('an evaluation in flight keeps its version while a new one is activated; the next evaluation names the new one', async () => {
+    const arrived = new Promise<void>((resolve) => (inflightArrived = resolve));
+    let release: () => void = () => undefined;
+    inflightRelease = new Promise<void>((resolve) => (release = resolve));
+    const inFlight = evaluate('w-inflight');
+    await arrived; // the evaluation read version 1 and waits for the hook, inside its transaction
+    const v2 = {
+      format: POLICY_FORMAT,
+      metadata: { name: 'hook test v2' },
+      approverGroups: {},
+      rules: [{ id: 'v2-allow', match: { operation: ['withdrawal'], source: { wallets: ['w-inflight'] } }, action: { type: 'allow' } }],
+    };
+    let p = await engine.call<{ proposalId: string; baseVersion: number; baseHash: string; contentHash: string; status: string }>('ProposeVersion', { proposalId: 'v2', document: JSON.stringify(v2), proposedBy: 'adm-1' });
+    const message = approvalMessage(proposalSubject({ id: 'v2', kind: 'policy', base: { version: p.baseVersion, hash: p.baseHash }, contentHash: p.contentHash }, 'approve'));
+    await engine.call('ApproveProposal', { proposalId: 'v2', adminId: 'adm-1', decision: 'approve', signature: ed25519.sign(message, admin.seed) });
+    p = await engine.call('ActivateProposal', { proposalId: 'v2' });
+    expect(p.status).toBe('activated');
+    release();
+    const d = await inFlight;
+    expect(d).toMatchObject({ outcome: 'allow', matchedRule: 'inflight', policyVersion: 1 });
+    const next = await evaluate('w-inflight');
+    expect(next).toMatchObject({ outcome: 'allow', matchedRule: 'v2-allow', policyVersion: 2 });
   });
 });
