@@ -125,6 +125,8 @@ export class CreatePolicyTables1795700000000 implements MigrationInterface {
         amount          numeric(78,0) NOT NULL CHECK (amount >= 0),
         reserved_at_ms  bigint NOT NULL,
         request_id      text NOT NULL REFERENCES policy.requests (request_id),
+        -- A request awaiting approvals holds its reservation only until its approvals expire.
+        expires_at_ms   bigint,
         released_at     timestamptz
       )`);
     await queryRunner.query(`

@@ -35,6 +35,13 @@ function policy(name: string, extraRules: unknown[] = []): PolicyDocument {
         action: { type: 'allow' },
       },
       { id: 'velocity-exceeded', match: { operation: ['withdrawal'], source: { wallets: ['w-velocity'] } }, action: { type: 'deny', reason: 'over the daily limit' } },
+      {
+        id: 'expiring',
+        match: { operation: ['withdrawal'], source: { wallets: ['w-expiry'] } },
+        velocity: [{ window: '24h', scope: 'wallet', limit: '1', asset: 'ETH' }],
+        action: { ...needsTwo, expiry: '1s' },
+      },
+      { id: 'expiring-over', match: { operation: ['withdrawal'], source: { wallets: ['w-expiry'] } }, action: { type: 'deny' } },
       { id: 'big-withdrawal', match: { operation: ['withdrawal'], amount: { min: '1000' } }, action: { type: 'deny' } },
       { id: 'two-of-treasury', match: { operation: ['withdrawal', 'message-signing', 'address-book-change'] }, action: needsTwo },
     ],
@@ -153,6 +160,21 @@ describe('policy engine (e2e, real Postgres)', () => {
     await engine.call('ReleaseRequest', { requestId: allowed[0]!.requestId });
     const after = await engine.call<DecisionResponse>('Evaluate', { request: withdrawal({ sourceWalletId: 'w-velocity', amount: '1' }) });
     expect(after.outcome).toBe('allow');
+  });
+
+  it('a request awaiting approvals holds its velocity reservation only until its approvals expire', async () => {
+    const pending = await engine.call<DecisionResponse>('Evaluate', { request: withdrawal({ sourceWalletId: 'w-expiry', amount: '1' }) });
+    expect(pending).toMatchObject({ outcome: 'needs-approval', matchedRule: 'expiring' });
+    const blocked = await engine.call<DecisionResponse>('Evaluate', { request: withdrawal({ sourceWalletId: 'w-expiry', amount: '1' }) });
+    expect(blocked).toMatchObject({ outcome: 'deny', matchedRule: 'expiring-over' });
+    // Wait until the first request's approvals have certainly expired (1 s after it was created).
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const after = await engine.call<DecisionResponse>('Evaluate', { request: withdrawal({ sourceWalletId: 'w-expiry', amount: '1' }) });
+    expect(after).toMatchObject({ outcome: 'needs-approval', matchedRule: 'expiring' });
+    // A late approval of the expired request does not revive it (here the window is also full again).
+    const late = await engine.call<DecisionResponse>('SubmitApproval', { requestId: pending.requestId, approverId: 'ap-1', decision: 'approve', signature: sign(pending, ap1, 'approve') });
+    expect(late.outcome).toBe('deny');
+    expect(['denied', 'rejected']).toContain(late.status);
   });
 
   it('an identical retry answers the first decision; other content under the same id is refused', async () => {

@@ -25,7 +25,7 @@ import { inTransaction, type Sql } from '../storage/transaction';
 import { POLICY_ENGINE_CONFIG } from '../tokens';
 import { HookClient } from './hook.client';
 import { checkId, checkRequestId, engineRequestDigest, inputHash, requestFromJson, requestToJson, type RequestInput } from './request-input';
-import { RequestsRepository, type HookVerdict, type RequestStatus, type StoredApproval, type StoredRequest } from './requests.repository';
+import { RequestsRepository, type HookVerdict, type RequestStatus, type Reservation, type StoredApproval, type StoredRequest } from './requests.repository';
 
 /** What every decision answer carries. */
 export interface DecisionView {
@@ -52,6 +52,12 @@ function statusOf(decision: Decision): RequestStatus {
     default:
       return decision.reason === 'rejected' || decision.reason === 'approvals-expired' || decision.reason === 'hook-rejected' ? 'rejected' : 'denied';
   }
+}
+
+/** What to reserve for a decision: a pending request's reservations lapse when its approvals expire. */
+function reservationsOf(decision: Decision): Reservation[] {
+  const expiresAtMs = decision.outcome === 'needs-approval' && decision.approvals ? decision.approvals.expiresAt : null;
+  return decision.reservations.map((r) => ({ scopeKey: r.key, amount: r.amount, expiresAtMs }));
 }
 
 /** The grant's policy version name, `v<n>`; its content hash travels in the v2 grant's `policyHash`. */
@@ -130,7 +136,7 @@ export class EvaluationService {
       };
       const reserve = status === 'allowed' || status === 'pending-approval';
       const text = decisionText(decision);
-      const claimed = await this.requests.insertFirstEvaluation(sql, stored, status, hookVerdict, this.evaluationRecord(compiled, decision, now, text), reserve ? decision.reservations.map((x) => ({ scopeKey: x.key, amount: x.amount })) : []);
+      const claimed = await this.requests.insertFirstEvaluation(sql, stored, status, hookVerdict, this.evaluationRecord(compiled, decision, now, text), reserve ? reservationsOf(decision) : []);
       // A concurrent evaluation of the same id committed first: answer as a retry (nothing written here).
       if (!claimed) return undefined;
       let grantJson: string | null = null;
@@ -251,7 +257,7 @@ export class EvaluationService {
     await this.requests.insertEvaluation(sql, request.id, this.evaluationRecord(compiled, decision, now));
     if (status === 'allowed' || status === 'pending-approval') {
       // Reserved as of the request's creation: the window it counts in does not move with approvals.
-      await this.requests.replaceReservations(sql, request.id, decision.reservations.map((r) => ({ scopeKey: r.key, amount: r.amount })), stored.createdAtMs);
+      await this.requests.replaceReservations(sql, request.id, reservationsOf(decision), stored.createdAtMs);
     } else {
       await this.requests.releaseReservations(sql, request.id);
     }

@@ -52,6 +52,8 @@ export interface StoredApproval {
 export interface Reservation {
   readonly scopeKey: string;
   readonly amount: bigint;
+  /** A pending request's approval expiry (ms): the reservation stops counting after it; null once allowed. */
+  readonly expiresAtMs: number | null;
 }
 
 interface RequestRow {
@@ -137,6 +139,7 @@ export class RequestsRepository {
        FROM unnest($1::text[], $2::bigint[]) AS s(k, w)
        LEFT JOIN policy.velocity_reservations r
          ON r.scope_key = s.k AND r.released_at IS NULL AND r.reserved_at_ms > $3::bigint - s.w AND r.request_id <> $4
+            AND (r.expires_at_ms IS NULL OR r.expires_at_ms >= $3::bigint)
        GROUP BY s.k`,
       [scopes.map((s) => s.key), scopes.map((s) => s.windowMs), now, excludeRequest],
     );
@@ -187,9 +190,9 @@ export class RequestsRepository {
     await sql('UPDATE policy.velocity_reservations SET released_at = now() WHERE request_id = $1 AND released_at IS NULL', [requestId]);
     if (reservations.length === 0) return;
     await sql(
-      `INSERT INTO policy.velocity_reservations (scope_key, amount, reserved_at_ms, request_id)
-       SELECT k, a::numeric, $3, $4 FROM unnest($1::text[], $2::text[]) AS t(k, a)`,
-      [reservations.map((r) => r.scopeKey), reservations.map((r) => r.amount.toString()), now, requestId],
+      `INSERT INTO policy.velocity_reservations (scope_key, amount, reserved_at_ms, request_id, expires_at_ms)
+       SELECT k, a::numeric, $3, $4, $5 FROM unnest($1::text[], $2::text[]) AS t(k, a)`,
+      [reservations.map((r) => r.scopeKey), reservations.map((r) => r.amount.toString()), now, requestId, reservations[0]!.expiresAtMs],
     );
   }
 
@@ -252,6 +255,7 @@ export class RequestsRepository {
        LEFT JOIN policy.velocity_reservations r
          ON r.scope_key = s.k AND r.reserved_at_ms > $3::bigint - s.w AND r.reserved_at_ms <= $3::bigint AND r.request_id <> $4
             AND (r.released_at IS NULL OR r.released_at > to_timestamp($3::bigint / 1000.0))
+            AND (r.expires_at_ms IS NULL OR r.expires_at_ms >= $3::bigint)
        GROUP BY s.k`,
       [scopes.map((s) => s.key), scopes.map((s) => s.windowMs), at, excludeRequest],
     );
@@ -291,14 +295,14 @@ export class RequestsRepository {
          INSERT INTO policy.evaluations (request_id, policy_version, policy_hash, outcome, reason, matched_rule, decision, evaluated_at_ms)
          SELECT request_id, $9, $10, $13, $14, $15, $16, $17 FROM r
        ), v AS (
-         INSERT INTO policy.velocity_reservations (scope_key, amount, reserved_at_ms, request_id)
-         SELECT t.k, t.a::numeric, $8, r.request_id FROM r, unnest($18::text[], $19::text[]) AS t(k, a)
+         INSERT INTO policy.velocity_reservations (scope_key, amount, reserved_at_ms, request_id, expires_at_ms)
+         SELECT t.k, t.a::numeric, $8, r.request_id, $20::bigint FROM r, unnest($18::text[], $19::text[]) AS t(k, a)
        )
        SELECT count(*)::text AS claimed FROM r`,
       [
         r.requestId, r.operation, r.initiatorId, JSON.stringify(r.body), r.inputHash, r.signRequestJson === null ? null : JSON.stringify(r.signRequestJson), Buffer.from(r.requestDigest), r.createdAtMs, r.policyVersion, r.policyHash, status, hookVerdict === null ? null : JSON.stringify(hookVerdict),
         e.outcome, e.reason, e.matchedRule, e.decisionText ?? JSON.stringify(e.decision), e.evaluatedAtMs,
-        reservations.map((x) => x.scopeKey), reservations.map((x) => x.amount.toString()),
+        reservations.map((x) => x.scopeKey), reservations.map((x) => x.amount.toString()), reservations[0]?.expiresAtMs ?? null,
       ],
     );
     return rows[0]!.claimed === '1';
