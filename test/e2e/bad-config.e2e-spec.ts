@@ -48,13 +48,13 @@ describe('start-up with a bad configuration (e2e)', () => {
     expect(result.code).toBe(78);
     expect(result.stderr).toContain('policy-engine: Redis at 127.0.0.1:1 is unreachable');
     expect(result.stderr).not.toMatch(/^\s+at /m); // no stack trace
-  });
+  }, 30_000); // the engine loads policy-core (CEL, Ajv) and sign-grant v2 (viem) before it connects
 
   it('refuses a policy engine without its signing seed, naming the variable', async () => {
     const result = await runNodeToExit(appEntry('policy-engine'), [], env);
     expect(result.code).toBe(78);
     expect(result.stderr.trim()).toBe('policy-engine: configuration error: POLICY_ENGINE_SEED is required but not set (nor POLICY_ENGINE_SEED_FILE)');
-  });
+  }, 30_000);
 
   it('a never-bootstrapped policy engine stops without a bootstrap file, and names the JSON path of a bad one', async () => {
     const seed = { POLICY_ENGINE_SEED: randomBytes(32).toString('hex') };
