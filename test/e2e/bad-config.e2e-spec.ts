@@ -1,4 +1,8 @@
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
 import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { appEntry, freePort, migrateAll } from '@custody/local-cluster';
 import { runNodeToExit, testServerUrls, uniqueTestDatabase } from '@custody/testing';
 
@@ -40,11 +44,35 @@ describe('start-up with a bad configuration (e2e)', () => {
   });
 
   it('stops when Redis is unreachable, naming Redis and the address', async () => {
-    const result = await runNodeToExit(appEntry('policy-engine'), [], { ...env, REDIS_URL: 'redis://127.0.0.1:1' });
+    const result = await runNodeToExit(appEntry('policy-engine'), [], { ...env, POLICY_ENGINE_SEED: randomBytes(32).toString('hex'), REDIS_URL: 'redis://127.0.0.1:1' });
     expect(result.code).toBe(78);
     expect(result.stderr).toContain('policy-engine: Redis at 127.0.0.1:1 is unreachable');
     expect(result.stderr).not.toMatch(/^\s+at /m); // no stack trace
-  });
+  }, 30_000); // the engine loads policy-core (CEL, Ajv) and sign-grant v2 (viem) before it connects
+
+  it('refuses a policy engine without its signing seed, naming the variable', async () => {
+    const result = await runNodeToExit(appEntry('policy-engine'), [], env);
+    expect(result.code).toBe(78);
+    expect(result.stderr.trim()).toBe('policy-engine: configuration error: POLICY_ENGINE_SEED is required but not set (nor POLICY_ENGINE_SEED_FILE)');
+  }, 30_000);
+
+  it('a never-bootstrapped policy engine stops without a bootstrap file, and names the JSON path of a bad one', async () => {
+    const seed = { POLICY_ENGINE_SEED: randomBytes(32).toString('hex') };
+    const missing = await runNodeToExit(appEntry('policy-engine'), [], { ...env, ...seed });
+    expect(missing.code).toBe(78);
+    expect(missing.stderr).toContain('set POLICY_BOOTSTRAP_FILE');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'custody-badcfg-'));
+    try {
+      const file = path.join(dir, 'bootstrap.json');
+      fs.writeFileSync(file, JSON.stringify({ format: 'custody.bootstrap/v1', admins: { members: ['a'], quorum: 2 }, keys: {}, policy: {} }));
+      const bad = await runNodeToExit(appEntry('policy-engine'), [], { ...env, ...seed, POLICY_BOOTSTRAP_FILE: file });
+      expect(bad.code).toBe(78);
+      expect(bad.stderr).toContain('/admins/quorum');
+      expect(bad.stderr).not.toMatch(/^\s+at /m);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 
   it('stops when Postgres is unreachable, naming Postgres and the address', async () => {
     const result = await runNodeToExit(appEntry('chain-indexer'), [], { ...env, DATABASE_URL: 'postgres://postgres@127.0.0.1:1/custody' });

@@ -1,12 +1,30 @@
-import { Module, type DynamicModule } from '@nestjs/common';
+import { Global, Module, type DynamicModule } from '@nestjs/common';
+import { AddressBookModule } from './address-book/address-book.module';
+import { PolicyGrpcController } from './api/policy.grpc.controller';
+import type { PolicyEngineConfig } from './config';
+import { EvaluationModule } from './evaluation/evaluation.module';
+import { GovernanceModule } from './governance/governance.module';
+import { POLICY_ENGINE_CONFIG } from './tokens';
+
+@Global()
+@Module({})
+class PolicyEngineConfigModule {
+  static register(config: PolicyEngineConfig): DynamicModule {
+    return { module: PolicyEngineConfigModule, providers: [{ provide: POLICY_ENGINE_CONFIG, useValue: config }], exports: [POLICY_ENGINE_CONFIG] };
+  }
+}
 
 /**
- * The policy-engine service. For now it carries only the platform (config, Postgres, Redis, health,
- * metrics, gRPC health); its bounded contexts arrive with the issues that build them.
+ * The policy-engine service: governance (bootstrap, versions, proposals), evaluation (requests,
+ * velocity, approvals, grants, hook, replay) and the address book, behind custody.policy.v1.
  */
 @Module({})
 export class PolicyEngineModule {
-  static register(platform: DynamicModule): DynamicModule {
-    return { module: PolicyEngineModule, imports: [platform] };
+  static register(platform: DynamicModule, config: PolicyEngineConfig): DynamicModule {
+    return {
+      module: PolicyEngineModule,
+      imports: [platform, PolicyEngineConfigModule.register(config), GovernanceModule, EvaluationModule, AddressBookModule],
+      controllers: [PolicyGrpcController],
+    };
   }
 }

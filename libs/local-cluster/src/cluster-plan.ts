@@ -167,6 +167,9 @@ export function planCluster(options: ClusterOptions, ports: PortAllocator): Serv
         GRPC_PORT: String(grpcPort),
         METRICS_PORT: String(metricsPort),
         DATABASE_URL: databaseUrl.toString(),
+        ...(app === 'policy-engine'
+          ? { POLICY_ENGINE_SEED_FILE: options.secrets.policyEngine.seedFile, POLICY_BOOTSTRAP_FILE: options.secrets.policyEngine.bootstrapFile }
+          : {}),
         ...(signerId === undefined || !signerSecrets
           ? {}
           : {

@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { identityFromSeed } from '@custody/peer-auth';
+import { defaultDevelopmentBootstrap } from '@custody/policy-core';
 
 /** Where a local signer's secrets are: files, so they reach the process as `*_FILE` and never as arguments. */
 export interface LocalSignerSecrets {
@@ -20,8 +21,11 @@ export interface LocalApprover {
 
 export interface LocalSecrets {
   readonly signers: ReadonlyMap<number, LocalSignerSecrets>;
-  /** The local policy engine's signing key (seed file) and its public key, which the signers pin. */
-  readonly policyEngine: { readonly seedFile: string; readonly publicKey: string };
+  /**
+   * The local policy engine's signing key (seed file) and its public key, which the signers pin, and
+   * its bootstrap file (first policy, admins, keys), written once from policy-core's development default.
+   */
+  readonly policyEngine: { readonly seedFile: string; readonly publicKey: string; readonly bootstrapFile: string };
   /** The development approvers ({@link DEV_APPROVER_IDS}), pinned in every local signer's `APPROVER_KEYS`. */
   readonly approvers: readonly LocalApprover[];
 }
@@ -77,7 +81,26 @@ export function loadOrCreateLocalSecrets(dir: string, signerCount: number): Loca
     const file = approverSeedFile(dir, id);
     return { id, seedFile: file, publicKey: bytesToHex(identityFromSeed(ensureSecretFile(file)).publicKey) };
   });
-  return { signers, policyEngine: { seedFile, publicKey }, approvers };
+  const bootstrapFile = ensureDevelopmentBootstrap(dir, approvers);
+  return { signers, policyEngine: { seedFile, publicKey, bootstrapFile }, approvers };
+}
+
+/** The bootstrap file of the local policy engine in the secrets directory. */
+export const POLICY_BOOTSTRAP_FILE_NAME = 'policy-bootstrap.json';
+
+/**
+ * Writes the development bootstrap once (`<dir>/policy-bootstrap.json`, 0600): policy-core's default
+ * development policy (small withdrawals to address-book entries need one approval, anything else
+ * two), the development approvers as admins with quorum 2, and their keys. An existing file is kept:
+ * the engine reads it only at its first start, and an admin quorum governs every change after that.
+ */
+export function ensureDevelopmentBootstrap(dir: string, approvers: readonly LocalApprover[]): string {
+  const file = path.join(dir, POLICY_BOOTSTRAP_FILE_NAME);
+  if (!fs.existsSync(file)) {
+    const document = defaultDevelopmentBootstrap(approvers.map((a) => ({ id: a.id, publicKey: a.publicKey })));
+    fs.writeFileSync(file, JSON.stringify(document, null, 2) + '\n', { mode: 0o600, flag: 'wx' });
+  }
+  return file;
 }
 
 /** An approver's key as loaded from the secrets directory (development only). */

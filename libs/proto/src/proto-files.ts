@@ -17,6 +17,7 @@ export const PROTO_FILES = {
   custodySystem: 'custody/v1/system.proto',
   signerPeer: 'signer/v1/peer.proto',
   signerApi: 'signer/v1/signer.proto',
+  custodyPolicy: 'custody/policy/v1/policy.proto',
 } as const;
 
 export function protoPath(file: keyof typeof PROTO_FILES): string {

@@ -4,4 +4,5 @@ export * from './signer-cluster';
 export * from './grants';
 export * from './test-only-primes';
 export * from './custody-command';
+export * from './policy-engine';
 export * from './anvil';
