@@ -38,11 +38,14 @@ module.exports = {
     {
       ...common,
       displayName: 'integration',
+      // Services start in seconds on a loaded machine; a hook or test that waits on one gets 30 s.
+      testTimeout: 30_000,
       testMatch: ['<rootDir>/libs/**/*.int-spec.ts', '<rootDir>/apps/**/*.int-spec.ts', '<rootDir>/test/**/*.int-spec.ts', '<rootDir>/migrations/**/*.int-spec.ts'],
     },
     {
       ...common,
       displayName: 'e2e',
+      testTimeout: 30_000,
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
     },
   ],
