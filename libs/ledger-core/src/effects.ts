@@ -15,6 +15,7 @@ export const OUTBOX_EVENT_TYPES = [
   'deposit.credited',
   'deposit.reversed',
   'withdrawal.state_changed',
+  'transfer.booked',
 ] as const;
 export type OutboxEventType = (typeof OUTBOX_EVENT_TYPES)[number];
 
