@@ -11,3 +11,6 @@ export * from './account';
 export * from './journal';
 export * from './effects';
 export * from './hold';
+export * from './deposit';
+export * from './withdrawal';
+export * from './idempotency';
