@@ -1,10 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { IdempotencyConflictError, IllegalTransitionError, InsufficientFundsError, validateIdentifier } from '@custody/ledger-core';
+import { IdempotencyConflictError, IllegalTransitionError, InsufficientFundsError, requestHash, validateIdentifier } from '@custody/ledger-core';
 import type { Pool } from 'pg';
 import type { LedgerConfig } from '../config';
 import { LEDGER_CONFIG, LEDGER_POOL } from '../ledger.tokens';
 import { LockTimeoutError, StoredRefusal, type StoredRefusalKind } from './books.errors';
-import { requestHash } from './request-hash';
 import { inTransaction, sqlState, type Tx } from './sql';
 
 type Stored<T> = { readonly ok: T } | { readonly refused: { readonly kind: StoredRefusalKind; readonly message: string } };
@@ -40,7 +39,8 @@ export class IdempotentWriter {
 
   async write<T>(method: string, idempotencyKey: unknown, request: unknown, run: (tx: Tx) => Promise<T>): Promise<T> {
     const key = validateIdentifier(idempotencyKey, 'idempotency_key');
-    const hash = requestHash(method, request);
+    const body = typeof request === 'object' && request !== null ? Object.fromEntries(Object.entries(request).filter(([k]) => k !== 'idempotencyKey')) : request;
+    const hash = Buffer.from(requestHash(method, body), 'hex');
     let outcome: Stored<T>;
     try {
       outcome = await inTransaction(
