@@ -157,9 +157,10 @@ function observe(d: Deposit, confirmations: number): DepositTransition {
     ]),
   });
   const deposit: Deposit = Object.freeze({ ...d, confirmations, state: 'credited', hold: null, creditEntry: entry });
+  const posted: Hold = Object.freeze({ ...hold, state: 'posted', postedAmount: hold.amount });
   return {
     deposit,
-    effects: Object.freeze({ entries: [entry], holdOps: [Object.freeze({ op: 'release' as const, hold })], events: [event('deposit.credited', deposit, { entry: entry.id })] }),
+    effects: Object.freeze({ entries: [entry], holdOps: [Object.freeze({ op: 'release' as const, hold: posted })], events: [event('deposit.credited', deposit, { entry: entry.id })] }),
   };
 }
 
@@ -257,7 +258,7 @@ export function transitionDeposit(d: Deposit, ev: DepositEvent): DepositTransiti
     const deposit: Deposit = Object.freeze({ ...d, state: 'removed', confirmations: 0, hold: null });
     return {
       deposit,
-      effects: Object.freeze({ entries: [], holdOps: [Object.freeze({ op: 'release' as const, hold: d.hold! })], events: [event('deposit.reversed', deposit, { outcome: 'removed', wasCredited: false })] }),
+      effects: Object.freeze({ entries: [], holdOps: [Object.freeze({ op: 'release' as const, hold: Object.freeze({ ...d.hold!, state: 'voided' as const }) })], events: [event('deposit.reversed', deposit, { outcome: 'removed', wasCredited: false })] }),
     };
   }
   // credited

@@ -3,7 +3,7 @@ import { assertAmount } from './amount';
 import type { AssetKey } from './asset';
 import { checkTime, type Effects, type OutboxEventDraft } from './effects';
 import { IllegalTransitionError, LedgerInputError } from './errors';
-import { ENTRY_ID_PATTERN, type JournalEntry } from './journal';
+import { ENTRY_ID_PATTERN, type HoldOp, type JournalEntry } from './journal';
 
 /**
  * Holds (two-phase transfers, TigerBeetle's pending transfers): a hold reserves `amount` as a
@@ -116,7 +116,7 @@ export function transitionHold(hold: Hold, event: HoldEvent, now: number): HoldT
   const type = (event as { type?: unknown } | null)?.type;
   if (type !== 'post' && type !== 'void' && type !== 'expire') throw new LedgerInputError('event.type', "must be 'post', 'void' or 'expire'");
   if (hold.state !== 'pending') throw new IllegalTransitionError('hold', hold.state, type);
-  const release = Object.freeze({ op: 'release' as const, hold });
+  const release = (resolved: Hold): HoldOp => Object.freeze({ op: 'release', hold: resolved });
   switch (event.type) {
     case 'post': {
       if (hold.expiresAt !== null && now >= hold.expiresAt) throw new IllegalTransitionError('hold', hold.state, 'post', 'the deadline has passed');
@@ -132,17 +132,17 @@ export function transitionHold(hold: Hold, event: HoldEvent, now: number): HoldT
           Object.freeze({ account: hold.creditAccount, asset: hold.asset, side: 'credit' as const, amount }),
         ]),
       });
-      return { hold: next, effects: Object.freeze({ entries: [entry], holdOps: [release], events: [holdEvent('hold.posted', next)] }) };
+      return { hold: next, effects: Object.freeze({ entries: [entry], holdOps: [release(next)], events: [holdEvent('hold.posted', next)] }) };
     }
     case 'void': {
       const next: Hold = Object.freeze({ ...hold, state: 'voided' });
-      return { hold: next, effects: Object.freeze({ entries: [], holdOps: [release], events: [holdEvent('hold.voided', next)] }) };
+      return { hold: next, effects: Object.freeze({ entries: [], holdOps: [release(next)], events: [holdEvent('hold.voided', next)] }) };
     }
     case 'expire': {
       if (hold.expiresAt === null) throw new IllegalTransitionError('hold', hold.state, 'expire', 'the hold has no deadline');
       if (now < hold.expiresAt) throw new IllegalTransitionError('hold', hold.state, 'expire', 'the deadline has not passed');
       const next: Hold = Object.freeze({ ...hold, state: 'expired' });
-      return { hold: next, effects: Object.freeze({ entries: [], holdOps: [release], events: [holdEvent('hold.expired', next)] }) };
+      return { hold: next, effects: Object.freeze({ entries: [], holdOps: [release(next)], events: [holdEvent('hold.expired', next)] }) };
     }
   }
 }

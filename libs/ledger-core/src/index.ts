@@ -14,3 +14,6 @@ export * from './hold';
 export * from './deposit';
 export * from './withdrawal';
 export * from './idempotency';
+export * from './invariants';
+export * from './model';
+export * from './generator';

@@ -39,6 +39,11 @@ export interface JournalEntry {
   readonly reverses: string | null;
 }
 
+/**
+ * A hold operation. `open` carries the new pending hold; `release` carries the hold as resolved
+ * (posted, voided or expired, with its posted amount) and releases its full held amount from both
+ * accounts' pending totals. The service persists `hold` as the hold's new row in both cases.
+ */
 export type HoldOp = { readonly op: 'open'; readonly hold: Hold } | { readonly op: 'release'; readonly hold: Hold };
 
 /** What one committed change does to the books: entries and hold operations, applied together. */

@@ -245,12 +245,9 @@ export function transitionWithdrawal(w: Withdrawal, event: WithdrawalEvent, now:
       const fee = assertAmount(event.fee, 'fee');
       const { entry, posted } = confirmEntry(w, fee);
       entries.push(entry);
-      for (const h of w.holds) holdOps.push(Object.freeze({ op: 'release', hold: h }));
-      next = Object.freeze({
-        ...next,
-        actualFee: fee,
-        holds: Object.freeze(w.holds.map((h) => Object.freeze({ ...h, state: 'posted' as const, postedAmount: posted.get(h.id) ?? 0n }))),
-      });
+      const resolved = w.holds.map((h): Hold => Object.freeze({ ...h, state: 'posted', postedAmount: posted.get(h.id) ?? 0n }));
+      for (const h of resolved) holdOps.push(Object.freeze({ op: 'release', hold: h }));
+      next = Object.freeze({ ...next, actualFee: fee, holds: Object.freeze(resolved) });
       break;
     }
     case 'reject':
@@ -261,9 +258,10 @@ export function transitionWithdrawal(w: Withdrawal, event: WithdrawalEvent, now:
       break;
   }
   if (to === 'rejected' || to === 'failed' || to === 'expired' || to === 'cancelled') {
-    for (const h of w.holds) holdOps.push(Object.freeze({ op: 'release', hold: h }));
     const final = to === 'expired' ? ('expired' as const) : ('voided' as const);
-    next = Object.freeze({ ...next, holds: Object.freeze(w.holds.map((h) => Object.freeze({ ...h, state: final }))) });
+    const resolved = w.holds.map((h): Hold => Object.freeze({ ...h, state: final }));
+    for (const h of resolved) holdOps.push(Object.freeze({ op: 'release', hold: h }));
+    next = Object.freeze({ ...next, holds: Object.freeze(resolved) });
   }
   return { withdrawal: next, effects: Object.freeze({ entries, holdOps, events: [stateEvent(next, w.state)] }) };
 }
