@@ -150,11 +150,11 @@ export class BooksRepository {
    * Books `effects` in the caller's transaction: locks the balances of every account they touch,
    * applies them with the core's `applyChange` (which refuses an overdraft of a flagged account and
    * an unknown account before anything is written), then writes the entries and postings, the new
-   * balances, the holds (`resolved` gives the final state of every released hold), and the events
+   * balances, the holds (a `release` carries the hold as resolved), and the events
    * with sequence numbers from the locked counter row. Returns the change's sequence number (that of
    * its last event). The counter row is locked last, so it is held only for the writes and the commit.
    */
-  async commitChange(tx: Tx, effects: Effects, resolved: ReadonlyMap<string, Hold> = new Map()): Promise<bigint> {
+  async commitChange(tx: Tx, effects: Effects): Promise<bigint> {
     if (effects.events.length === 0) throw new Error('a change without an event cannot be committed (it would have no sequence number)');
     const keys: AccountKey[] = [];
     for (const e of effects.entries) for (const p of e.postings) keys.push(p.account);
@@ -163,7 +163,6 @@ export class BooksRepository {
     const before = new Map<AccountKey, AccountBalance>();
     for (const [key, row] of locked) before.set(key, row.balance);
     const after = applyChange(before, effects);
-    for (const op of effects.holdOps) if (op.op === 'release' && !resolved.has(op.hold.id)) throw new Error(`hold ${op.hold.id} released without its final state`);
 
     const [{ last_sequence: lastText }] = (await tx.query<{ last_sequence: string }>(
       'UPDATE ledger.outbox_counters SET last_sequence = last_sequence + $2 WHERE ledger = $1 RETURNING last_sequence',
@@ -192,7 +191,7 @@ export class BooksRepository {
 
     for (const op of effects.holdOps) {
       if (op.op === 'open') await this.insertHold(tx, op.hold, locked, last);
-      else await this.resolveHold(tx, resolved.get(op.hold.id)!, last);
+      else await this.resolveHold(tx, op.hold, last);
     }
 
     await tx.query(

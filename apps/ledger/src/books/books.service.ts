@@ -9,7 +9,6 @@ import {
   LedgerInputError,
   type AccountKey,
   type Effects,
-  type Hold,
   type JournalEntry,
 } from '@custody/ledger-core';
 import { accountView, assetView, balanceWire, entryView, type AccountView, type AssetView, type BalanceWire, type EntryView } from '../api/views';
@@ -65,9 +64,9 @@ export class BooksService {
   ) {}
 
   /** Books `effects` in `tx` (see BooksRepository.commitChange), naming API fields for unknown accounts. */
-  async commit(tx: Tx, effects: Effects, resolved: ReadonlyMap<string, Hold> = new Map(), fields: Readonly<Record<AccountKey, string>> = {}): Promise<bigint> {
+  async commit(tx: Tx, effects: Effects, fields: Readonly<Record<AccountKey, string>> = {}): Promise<bigint> {
     try {
-      return await this.repository.commitChange(tx, effects, resolved);
+      return await this.repository.commitChange(tx, effects);
     } catch (error) {
       if (error instanceof UnknownAccountError) throw new UnknownAccountError(error.account, fields[error.account] ?? error.field);
       throw error;
@@ -161,7 +160,6 @@ export class BooksService {
       const sequence = await this.commit(
         tx,
         { entries: [entry], holdOps: [], events: [{ type: 'transfer.booked', subject: entry.id, data: { kind: entry.kind, debitAccount: debit.key, creditAccount: credit.key, asset: debit.asset, amount: amount.toString() } }] },
-        new Map(),
         { [debit.key]: 'debit_account', [credit.key]: 'credit_account' },
       );
       return entryView(entry, sequence, this.decimalsOf);

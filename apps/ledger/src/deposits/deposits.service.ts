@@ -12,7 +12,6 @@ import {
   type Deposit,
   type DepositEvent,
   type DepositTransition,
-  type Hold,
 } from '@custody/ledger-core';
 import { depositView, type DepositView } from '../api/views';
 import { BooksService } from '../books/books.service';
@@ -33,17 +32,6 @@ function uint32(value: unknown, field: string): number {
   const v = value ?? 0;
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 0xffffffff) throw new LedgerInputError(field, 'must be an integer in 0..2^32-1');
   return v;
-}
-
-/** The final state of each hold a deposit transition releases: posted if it was credited, else voided. */
-function resolvedHolds(t: DepositTransition): Map<string, Hold> {
-  const resolved = new Map<string, Hold>();
-  for (const op of t.effects.holdOps) {
-    if (op.op !== 'release') continue;
-    const credited = t.effects.entries.some((e) => e.id === `${op.hold.id}:credit`);
-    resolved.set(op.hold.id, { ...op.hold, state: credited ? 'posted' : 'voided', postedAmount: credited ? op.hold.amount : 0n });
-  }
-  return resolved;
 }
 
 /**
@@ -87,7 +75,7 @@ export class DepositsService {
       }
       await this.books.repository.insertAccount(tx, customerAccount(wallet, stored.asset), stored.id);
       const seen = seeDeposit({ chain: stored.asset.chain, txHash, logIndex, wallet, asset: stored.asset, amount, confirmations, requiredConfirmations: stored.confirmations });
-      await this.books.commit(tx, seen.effects, resolvedHolds(seen));
+      await this.books.commit(tx, seen.effects);
       await tx.query(
         `INSERT INTO ledger.deposits (deposit_id, chain, tx_hash, log_index, asset_id, wallet, address, amount, confirmations, state, document)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
@@ -129,7 +117,7 @@ export class DepositsService {
   }
 
   private async apply(tx: Tx, row: DepositRow, t: DepositTransition, stored: StoredAsset): Promise<DepositView> {
-    if (t.effects.events.length > 0) await this.books.commit(tx, t.effects, resolvedHolds(t));
+    if (t.effects.events.length > 0) await this.books.commit(tx, t.effects);
     await tx.query('UPDATE ledger.deposits SET confirmations = $2, state = $3, document = $4, updated_at = now() WHERE deposit_id = $1', [
       t.deposit.id,
       t.deposit.confirmations,

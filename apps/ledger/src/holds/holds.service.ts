@@ -61,7 +61,7 @@ export class HoldsService implements OnApplicationBootstrap, OnApplicationShutdo
       if (deadline !== 0n && Number(deadline) <= now) throw new LedgerInputError('expires_at_ms', 'must be in the future');
       if (await this.books.repository.lockHold(tx, id)) throw new ConflictError(`hold ${id} exists`);
       const opened = createHold({ id, debitAccount: debit.key, creditAccount: credit.key, amount, expiresAt: deadline === 0n ? null : Number(deadline) }, now);
-      await this.books.commit(tx, opened.effects, new Map(), { [debit.key]: 'debit_account', [credit.key]: 'credit_account' });
+      await this.books.commit(tx, opened.effects, { [debit.key]: 'debit_account', [credit.key]: 'credit_account' });
       return holdView(opened.hold, stored.asset.decimals);
     });
   }
@@ -89,7 +89,7 @@ export class HoldsService implements OnApplicationBootstrap, OnApplicationShutdo
       const hold = await this.books.repository.lockHold(tx, id);
       if (!hold) throw new NotFoundError('hold', id);
       const next = transitionHold(hold, ev, this.clock());
-      await this.books.commit(tx, next.effects, new Map([[hold.id, next.hold]]));
+      await this.books.commit(tx, next.effects);
       return holdView(next.hold, stored.asset.decimals);
     });
   }
@@ -104,7 +104,7 @@ export class HoldsService implements OnApplicationBootstrap, OnApplicationShutdo
         if (!hold || !isHoldDue(hold, now)) return false;
         try {
           const next = transitionHold(hold, { type: 'expire' }, now);
-          await this.books.commit(tx, next.effects, new Map([[hold.id, next.hold]]));
+          await this.books.commit(tx, next.effects);
           return true;
         } catch (error) {
           if (error instanceof IllegalTransitionError) return false;

@@ -7,7 +7,6 @@ import {
   transitionWithdrawal,
   validateIdentifier,
   WITHDRAWAL_EVENTS,
-  type Hold,
   type Withdrawal,
   type WithdrawalEvent,
   type WithdrawalEventType,
@@ -77,7 +76,7 @@ export class WithdrawalsService {
       if (await this.lock(tx, coreId)) throw new ConflictError(`withdrawal ${id} exists`);
       const t = requestWithdrawal({ id, wallet, asset: stored.asset, feeAsset: fee.asset, amount, feeEstimate, destination, expiresAt: Number(deadline) }, now);
       const fields: Record<string, string> = { [customerAccount(wallet, stored.asset).key]: 'wallet', [customerAccount(wallet, fee.asset).key]: 'wallet' };
-      await this.books.commit(tx, t.effects, new Map(), fields);
+      await this.books.commit(tx, t.effects, fields);
       const w = t.withdrawal;
       await tx.query(
         `INSERT INTO ledger.withdrawals (withdrawal_id, asset_id, wallet, source_address, destination, amount, fee_estimate, state, document)
@@ -120,8 +119,7 @@ export class WithdrawalsService {
       const row = await this.lock(tx, coreId);
       if (!row) throw new NotFoundError('withdrawal', id);
       const t = transitionWithdrawal(row.withdrawal, event, this.clock());
-      const resolved = new Map<string, Hold>(t.withdrawal.holds.map((h) => [h.id, h]));
-      await this.books.commit(tx, t.effects, resolved);
+      await this.books.commit(tx, t.effects);
       const w = t.withdrawal;
       await tx.query('UPDATE ledger.withdrawals SET state = $2, reason = $3, tx_hash = $4, fee_actual = $5, document = $6, updated_at = now() WHERE withdrawal_id = $1', [
         w.id,
