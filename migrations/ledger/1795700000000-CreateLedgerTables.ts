@@ -62,7 +62,7 @@ export class CreateLedgerTables1795700000000 implements MigrationInterface {
     await queryRunner.query(`
       CREATE TABLE ledger.journal_entries (
         id          bigserial PRIMARY KEY,
-        entry_id    text NOT NULL UNIQUE CHECK (entry_id ~ '^[A-Za-z0-9._:/-]{1,512}$'),
+        entry_id    text NOT NULL UNIQUE CHECK (length(entry_id) BETWEEN 1 AND 512 AND entry_id ~ '^[A-Za-z0-9._:/-]+$'),
         kind        text NOT NULL,
         reverses    text REFERENCES ledger.journal_entries (entry_id),
         sequence    bigint NOT NULL CHECK (sequence > 0),
@@ -83,7 +83,7 @@ export class CreateLedgerTables1795700000000 implements MigrationInterface {
     await queryRunner.query('CREATE INDEX postings_account ON ledger.postings (account_id, entry_id)');
     await queryRunner.query(`
       CREATE TABLE ledger.holds (
-        hold_id            text PRIMARY KEY CHECK (hold_id ~ '^[A-Za-z0-9._:/-]{1,512}$'),
+        hold_id            text PRIMARY KEY CHECK (length(hold_id) BETWEEN 1 AND 512 AND hold_id ~ '^[A-Za-z0-9._:/-]+$'),
         asset_id           bigint NOT NULL REFERENCES ledger.assets (id),
         debit_account_id   bigint NOT NULL REFERENCES ledger.accounts (id),
         credit_account_id  bigint NOT NULL REFERENCES ledger.accounts (id),
