@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { parseAmount } from '@custody/ledger-core';
 import type { LedgerCall, LedgerUnderTest } from '@custody/testing';
 
 /** Helpers shared by the ledger scenario specs (each spec file runs one real ledger process). */
@@ -48,12 +49,16 @@ export async function balance(call: LedgerCall, account: string, asOfSequence = 
   return call<BalanceWire>('GetBalance', { account, asOfSequence });
 }
 
-/** Every balance of the given accounts (as a comparable object). */
-export async function balances(call: LedgerCall, accounts: readonly string[]): Promise<Record<string, Omit<BalanceWire, 'sequence'>>> {
-  const out: Record<string, Omit<BalanceWire, 'sequence'>> = {};
+/**
+ * The balances of the given accounts as their owners read them (posted, held, incoming,
+ * available), comparable across scenarios. The running debit and credit totals are left out: a
+ * reversal adds to both sides, so they grow while every balance returns to what it was.
+ */
+export async function balances(call: LedgerCall, accounts: readonly string[]): Promise<Record<string, Pick<BalanceWire, 'posted' | 'held' | 'incoming' | 'available'>>> {
+  const out: Record<string, Pick<BalanceWire, 'posted' | 'held' | 'incoming' | 'available'>> = {};
   for (const a of accounts) {
-    const { sequence: _sequence, ...rest } = await balance(call, a);
-    out[a] = rest;
+    const { posted, held, incoming, available } = await balance(call, a);
+    out[a] = { posted, held, incoming, available };
   }
   return out;
 }
@@ -74,4 +79,9 @@ export async function expectCheckPasses(ledger: LedgerUnderTest): Promise<void> 
   const result = await ledger.check();
   if (result.code !== 0) throw new Error(`custody ledger check failed (exit ${result.code}):\n${result.stdout}${result.stderr}`);
   expect(result.stdout).toMatch(/^ledger check: ok/m);
+}
+
+/** A signed decimal balance string in asset units as base units. */
+export function units(text: string, decimals: number): bigint {
+  return text.startsWith('-') ? -parseAmount(text.slice(1), decimals) : parseAmount(text, decimals);
 }
