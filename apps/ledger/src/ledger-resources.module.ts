@@ -18,7 +18,7 @@ export class LedgerResourcesModule implements OnApplicationShutdown {
         {
           provide: LEDGER_POOL,
           useFactory: () => {
-            const pool = new Pool({ connectionString: config.databaseUrl.toString(), max: config.poolSize, application_name: config.serviceName, connectionTimeoutMillis: 5000 });
+            const pool = new Pool({ connectionString: config.databaseUrl.toString(), max: config.poolSize, application_name: config.serviceName, connectionTimeoutMillis: config.acquireTimeoutMs });
             // An idle connection that breaks (a database restart) must not crash the process.
             pool.on('error', () => undefined);
             return pool;

@@ -1,6 +1,7 @@
 import { status } from '@grpc/grpc-js';
 import { IdempotencyConflictError, IllegalTransitionError, InsufficientFundsError, LedgerInputError, UnknownAccountError } from '@custody/ledger-core';
-import { ConflictError, IdempotencyInProgressError, LockTimeoutError, NotFoundError, StoredRefusal, UnknownAssetError } from '../books/books.errors';
+import { ConflictError, LockTimeoutError, NotFoundError, StoredRefusal, UnknownAssetError } from '../books/books.errors';
+import { DatabaseUnavailableError } from '../books/sql';
 import { RequestUndecodable } from './request-decoding';
 
 /** Every error class the ledger's API answers with. */
@@ -12,6 +13,7 @@ export type LedgerErrorClass =
   | 'idempotency-conflict'
   | 'already-exists'
   | 'busy'
+  | 'unavailable'
   | 'internal';
 
 export interface LedgerErrorRow {
@@ -61,10 +63,17 @@ export const LEDGER_ERROR_TABLE: readonly LedgerErrorRow[] = [
   { errorClass: 'already-exists', raisedAs: 'ConflictError', code: status.ALREADY_EXISTS, retryable: false, meaning: 'an asset, hold, deposit or withdrawal with that identity exists with other attributes' },
   {
     errorClass: 'busy',
-    raisedAs: 'LockTimeoutError, IdempotencyInProgressError',
+    raisedAs: 'LockTimeoutError',
     code: status.ABORTED,
     retryable: true,
     meaning: 'a concurrent request with the same idempotency key (or on the same account) did not finish within LEDGER_IDEMPOTENCY_WAIT_MS; retry with the same key',
+  },
+  {
+    errorClass: 'unavailable',
+    raisedAs: 'DatabaseUnavailableError',
+    code: status.UNAVAILABLE,
+    retryable: true,
+    meaning: 'no database connection within LEDGER_DB_ACQUIRE_TIMEOUT_MS (every connection busy, or Postgres unreachable); nothing was written',
   },
   { errorClass: 'internal', raisedAs: 'anything else', code: status.INTERNAL, retryable: false, meaning: 'a bug: logged with its stack; the caller learns only "internal error"' },
 ];
@@ -80,7 +89,8 @@ export function classifyLedgerError(error: unknown): LedgerErrorRow {
   else if (error instanceof StoredRefusal) errorClass = error.kind;
   else if (error instanceof IdempotencyConflictError) errorClass = 'idempotency-conflict';
   else if (error instanceof ConflictError) errorClass = 'already-exists';
-  else if (error instanceof LockTimeoutError || error instanceof IdempotencyInProgressError) errorClass = 'busy';
+  else if (error instanceof LockTimeoutError) errorClass = 'busy';
+  else if (error instanceof DatabaseUnavailableError) errorClass = 'unavailable';
   return ROWS.get(errorClass)!;
 }
 

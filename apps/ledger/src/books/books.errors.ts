@@ -27,14 +27,6 @@ export class ConflictError extends Error {
   override readonly name = 'ConflictError';
 }
 
-/** Another request with the same idempotency key is still running. ABORTED, retryable. */
-export class IdempotencyInProgressError extends Error {
-  override readonly name = 'IdempotencyInProgressError';
-  constructor(readonly key: string) {
-    super(`a request with idempotency key ${clip(key)} is still running; retry later`);
-  }
-}
-
 /** The refusals that are final for a request and are stored with its idempotency key. */
 export type StoredRefusalKind = 'illegal-transition' | 'insufficient-funds';
 

@@ -1,5 +1,16 @@
 import type { Pool, PoolClient, QueryResultRow } from 'pg';
 
+/**
+ * No connection to Postgres within LEDGER_DB_ACQUIRE_TIMEOUT_MS: every connection of the pool is
+ * busy, or the database is unreachable. UNAVAILABLE, retryable; nothing was written.
+ */
+export class DatabaseUnavailableError extends Error {
+  override readonly name = 'DatabaseUnavailableError';
+  constructor(reason: string) {
+    super(`the ledger's database is busy or unreachable (${reason}); retry`);
+  }
+}
+
 /** One transaction's connection: every query of a change runs on it, between BEGIN and COMMIT. */
 export interface Tx {
   query<R extends QueryResultRow>(sql: string, params?: readonly unknown[]): Promise<R[]>;
@@ -19,7 +30,12 @@ class ClientTx implements Tx {
  * transaction (SQLSTATE 55P03 when exceeded). A connection whose ROLLBACK failed is discarded.
  */
 export async function inTransaction<T>(pool: Pool, work: (tx: Tx) => Promise<T>, lockTimeoutMs?: number): Promise<T> {
-  const client = await pool.connect();
+  let client: PoolClient;
+  try {
+    client = await pool.connect();
+  } catch (error) {
+    throw new DatabaseUnavailableError(error instanceof Error ? error.message.slice(0, 200) : 'connection failed');
+  }
   let broken: Error | undefined;
   try {
     const timeout = lockTimeoutMs === undefined ? '' : `; SET LOCAL lock_timeout = ${Math.trunc(lockTimeoutMs)}`;
