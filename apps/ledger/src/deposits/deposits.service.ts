@@ -96,10 +96,11 @@ export class DepositsService {
     });
   }
 
-  async reverse(request: { idempotencyKey?: unknown; deposit?: unknown; remove?: unknown }): Promise<DepositView> {
+  async reverse(request: { idempotencyKey?: unknown; deposit?: unknown; remove?: unknown; confirmations?: unknown }): Promise<DepositView> {
     const id = this.ref(request.deposit);
     if (request.remove !== undefined && typeof request.remove !== 'boolean') throw new LedgerInputError('remove', 'must be a boolean');
     const remove = request.remove === true;
+    const confirmations = uint32(request.confirmations, 'confirmations');
     const stored = await this.assetOf(id);
     return this.books.writer.write('ReverseDeposit', request.idempotencyKey, request, async (tx) => {
       const row = await this.lock(tx, id);
@@ -111,7 +112,7 @@ export class DepositsService {
       const locked = await this.books.repository.lockBalances(tx, [customer, ...Object.values(systemAccounts(stored.asset)).map((a) => a.key)]);
       const balance = locked.get(customer)?.balance;
       const customerAvailable = balance ? spendable(balance) : 0n;
-      const event: DepositEvent = remove ? { type: 'reorg', outcome: 'removed', customerAvailable } : { type: 'reorg', outcome: 'pending', confirmations: 0, customerAvailable };
+      const event: DepositEvent = remove ? { type: 'reorg', outcome: 'removed', customerAvailable } : { type: 'reorg', outcome: 'pending', confirmations, customerAvailable };
       return this.apply(tx, row, transitionDeposit(d, event), stored);
     });
   }

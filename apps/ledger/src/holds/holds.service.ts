@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { createHold, isHoldDue, IllegalTransitionError, LedgerInputError, parseAccountKey, parseAmount, transitionHold, validateIdentifier, type Hold, type HoldEvent } from '@custody/ledger-core';
+import { createHold, isHoldDue, LedgerInputError, parseAccountKey, parseAmount, transitionHold, validateIdentifier, type Hold, type HoldEvent } from '@custody/ledger-core';
 import type { Pool } from 'pg';
 import { holdView, type HoldView } from '../api/views';
 import { BooksService, parseUint64 } from '../books/books.service';
@@ -98,21 +98,18 @@ export class HoldsService implements OnApplicationBootstrap, OnApplicationShutdo
   async expireDue(): Promise<{ expired: string[] }> {
     const now = this.clock();
     const expired: string[] = [];
-    for (const id of await this.books.repository.dueHolds(now, SWEEP_BATCH)) {
-      const done = await inTransaction(this.pool, async (tx) => {
-        const hold = await this.books.repository.lockHold(tx, id);
-        if (!hold || !isHoldDue(hold, now)) return false;
-        try {
-          const next = transitionHold(hold, { type: 'expire' }, now);
-          await this.books.commit(tx, next.effects);
-          return true;
-        } catch (error) {
-          if (error instanceof IllegalTransitionError) return false;
-          throw error;
-        }
-      });
-      if (done) expired.push(id);
-    }
+    for (const id of await this.books.repository.dueHolds(now, SWEEP_BATCH)) if (await this.expireOne(id, now)) expired.push(id);
     return { expired };
+  }
+
+  /** Expires one hold if it is still pending and due at `now`; false if it is not (resolved meanwhile, or not due). */
+  async expireOne(id: string, now: number): Promise<boolean> {
+    return inTransaction(this.pool, async (tx) => {
+      const hold = await this.books.repository.lockHold(tx, id);
+      if (!hold || !isHoldDue(hold, now)) return false;
+      const next = transitionHold(hold, { type: 'expire' }, now);
+      await this.books.commit(tx, next.effects);
+      return true;
+    });
   }
 }
