@@ -20,6 +20,7 @@ import { uniqueTestDatabase } from '@custody/testing';
 import { BooksRepository } from '../apps/ledger/src/books/books.repository';
 import { BooksService } from '../apps/ledger/src/books/books.service';
 import { IdempotentWriter } from '../apps/ledger/src/books/idempotent-writer';
+import { TransferCombiner } from '../apps/ledger/src/books/transfer-combiner';
 import { parseLedgerConfig } from '../apps/ledger/src/config';
 import { DepositsService } from '../apps/ledger/src/deposits/deposits.service';
 
@@ -49,7 +50,8 @@ async function main(): Promise<void> {
   const pool = new Pool({ connectionString: database.url.toString(), max: CLIENTS });
   try {
     const config = parseLedgerConfig({ DATABASE_URL: database.url.toString(), REDIS_URL: 'redis://127.0.0.1:6379', HTTP_PORT: '1', GRPC_PORT: '2', LEDGER_DB_POOL_SIZE: String(CLIENTS) });
-    const books = new BooksService(new BooksRepository(pool), new IdempotentWriter(pool, config));
+    const repository = new BooksRepository(pool);
+    const books = new BooksService(repository, new IdempotentWriter(pool, config), new TransferCombiner(pool, config, repository));
     const deposits = new DepositsService(books);
     await books.createAsset({ idempotencyKey: 'bench-asset', asset: { chain: CHAIN, code: CODE, decimals: 2, contract: '', confirmations: 1 } });
     const wallets = Array.from({ length: 2 * CLIENTS }, (_, i) => `bench-${i}`);

@@ -14,7 +14,8 @@ import {
 import { accountView, assetView, balanceWire, entryView, type AccountView, type AssetView, type BalanceWire, type EntryView } from '../api/views';
 import { BooksRepository, type StoredAsset } from './books.repository';
 import { ConflictError } from './books.errors';
-import { IdempotentWriter } from './idempotent-writer';
+import { hashRequest, IdempotentWriter } from './idempotent-writer';
+import { TransferCombiner } from './transfer-combiner';
 import type { Tx } from './sql';
 
 export const MAX_PAGE_SIZE = 500;
@@ -63,6 +64,7 @@ export class BooksService {
   constructor(
     readonly repository: BooksRepository,
     readonly writer: IdempotentWriter,
+    private readonly combiner: TransferCombiner,
   ) {}
 
   /** Books `effects` in `tx` (see BooksRepository.commitChange), naming API fields for unknown accounts. */
@@ -144,9 +146,14 @@ export class BooksService {
   async transfer(request: { idempotencyKey?: unknown; debitAccount?: unknown; creditAccount?: unknown; amount?: unknown }): Promise<EntryView> {
     const key = validateIdentifier(request.idempotencyKey, 'idempotency_key');
     const planned = await this.planTransfer(request, `transfer:${key}`, '');
-    return this.writer.write('CreateTransfer', key, request, async (tx) => {
-      const sequence = await this.commit(tx, planned.effects, planned.fields);
-      return entryView(planned.effects.entries[0]!, sequence, this.decimalsOf);
+    const entry = planned.effects.entries[0]!;
+    return this.combiner.submit({
+      key,
+      method: 'CreateTransfer',
+      hash: hashRequest('CreateTransfer', request),
+      effects: planned.effects,
+      fields: planned.fields,
+      respond: (sequence) => entryView(entry, sequence, this.decimalsOf),
     });
   }
 
