@@ -63,6 +63,7 @@ describe('ledger property: the core model vs Postgres (integration)', () => {
   for (const seed of SEEDS) {
     it(`seed ${seed}: ${STEPS} random operations, balances equal the model's after every step`, async () => {
       pool = new Pool({ connectionString: database.url.toString(), max: 4 });
+      pool.on('error', () => undefined);
       const db = await pool.connect();
       // A fresh schema state per seed: the books are append-only, so the seeds use their own ledger database objects.
       await db.query('DROP SCHEMA ledger CASCADE');
