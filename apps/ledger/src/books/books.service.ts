@@ -170,9 +170,13 @@ export class BooksService {
     }
     const effects: Effects = { entries: planned.flatMap((p) => p.effects.entries), holdOps: [], events: planned.flatMap((p) => p.effects.events) };
     const fields = Object.assign({}, ...planned.map((p) => p.fields)) as Record<AccountKey, string>;
-    return this.writer.write('CreateTransfers', key, request, async (tx) => {
-      const sequence = await this.commit(tx, effects, fields);
-      return { entries: effects.entries.map((e) => entryView(e, sequence, this.decimalsOf)) };
+    return this.combiner.submit({
+      key,
+      method: 'CreateTransfers',
+      hash: hashRequest('CreateTransfers', request),
+      effects,
+      fields,
+      respond: (sequence) => ({ entries: effects.entries.map((e) => entryView(e, sequence, this.decimalsOf)) }),
     });
   }
 

@@ -29,9 +29,12 @@ interface Waiting {
 
 /** Most writes in one combined transaction. */
 export const MAX_COMBINED = 512;
+/** Most journal entries in one combined transaction (a write larger than this still goes alone). */
+export const MAX_COMBINED_ENTRIES = 4000;
 
 /**
- * Group commit for plain transfers (entries without holds). Every change takes its sequence numbers
+ * Group commit for plain transfers (CreateTransfer, and CreateTransfers whose legs are one linked change:
+ * entries without holds). Every change takes its sequence numbers
  * from the one counter row, which stays locked until COMMIT, so changes in separate transactions are
  * booked one commit at a time. The combiner books the transfers that arrive while a transaction is
  * committing together in the next one, with the same rules as one at a time:
@@ -74,10 +77,13 @@ export class TransferCombiner {
         const batch: Waiting[] = [];
         const keys = new Set<string>();
         const rest: Waiting[] = [];
+        let entries = 0;
         for (const w of this.queue) {
-          if (batch.length < MAX_COMBINED && !keys.has(w.write.key)) {
+          const size = w.write.effects.entries.length;
+          if (batch.length < MAX_COMBINED && !keys.has(w.write.key) && (batch.length === 0 || entries + size <= MAX_COMBINED_ENTRIES)) {
             batch.push(w);
             keys.add(w.write.key);
+            entries += size;
           } else rest.push(w);
         }
         this.queue = rest;
