@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import {
+  bookTransfer,
   customerAccount,
   parseAccountKey,
   parseAmount,
@@ -9,7 +10,6 @@ import {
   LedgerInputError,
   type AccountKey,
   type Effects,
-  type JournalEntry,
 } from '@custody/ledger-core';
 import { accountView, assetView, balanceWire, entryView, type AccountView, type AssetView, type BalanceWire, type EntryView } from '../api/views';
 import { BooksRepository, type StoredAsset } from './books.repository';
@@ -188,17 +188,9 @@ export class BooksService {
     if (debit.asset !== credit.asset) throw new LedgerInputError(`${prefix}credit_account`, 'must be an account of the same asset as debit_account');
     const stored = this.remember(await this.assetOfAccount(debit.key, `${prefix}debit_account`));
     const amount = parseAmount(t.amount, stored.asset.decimals, `${prefix}amount`, { positive: true });
-    const entry: JournalEntry = {
-      id,
-      kind: 'transfer',
-      reverses: null,
-      postings: [
-        { account: debit.key, asset: debit.asset, side: 'debit', amount },
-        { account: credit.key, asset: credit.asset, side: 'credit', amount },
-      ],
-    };
+    const { effects } = bookTransfer({ id, debitAccount: debit.key, creditAccount: credit.key, amount });
     return {
-      effects: { entries: [entry], holdOps: [], events: [{ type: 'transfer.booked', subject: entry.id, data: { kind: entry.kind, debitAccount: debit.key, creditAccount: credit.key, asset: debit.asset, amount: amount.toString() } }] },
+      effects,
       fields: { [debit.key]: `${prefix}debit_account`, [credit.key]: `${prefix}credit_account` },
     };
   }
