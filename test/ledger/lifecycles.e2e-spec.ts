@@ -185,7 +185,7 @@ describe('ledger lifecycles (e2e, Postgres)', () => {
     for (let i = 0; i < 100 && state === 'pending'; i++) {
       await new Promise((r) => setTimeout(r, 100));
       const events = await ledger.call<{ events: Array<{ type: string; subject: string }> }>('ReadOutbox', { afterSequence: '0', limit: 1000 });
-      if (events.events.some((e) => e.type === 'hold.expired' && e.subject === 'hold-exp')) state = 'expired';
+      if (events.events.some((e) => e.type === 'hold.expired' && e.subject === 'hold/hold-exp')) state = 'expired';
     }
     expect(state).toBe('expired');
     expect(await balance(ledger.call, from)).toMatchObject({ posted: '5', held: '0', available: '5' });

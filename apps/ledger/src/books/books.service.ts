@@ -159,14 +159,14 @@ export class BooksService {
     });
   }
 
-  /** Up to MAX_BATCH transfers in one transaction (linked: all or none); entry ids `transfer:<key>:<index>`. */
+  /** Up to MAX_BATCH transfers in one transaction (linked: all or none); entry ids `transfers:<key>/<index>` ('/' is never in a key, so they cannot meet `transfer:<key>`). */
   async transferBatch(request: { idempotencyKey?: unknown; transfers?: unknown }): Promise<{ entries: EntryView[] }> {
     const key = validateIdentifier(request.idempotencyKey, 'idempotency_key');
     if (!Array.isArray(request.transfers) || request.transfers.length === 0 || request.transfers.length > MAX_BATCH) throw new LedgerInputError('transfers', `must hold 1..${MAX_BATCH} transfers`);
     const planned: Array<{ effects: Effects; fields: Record<AccountKey, string> }> = [];
     for (const [i, t] of (request.transfers as unknown[]).entries()) {
       if (typeof t !== 'object' || t === null) throw new LedgerInputError(`transfers[${i}]`, 'must be a transfer');
-      planned.push(await this.planTransfer(t as Record<string, unknown>, `transfer:${key}:${i}`, `transfers[${i}].`));
+      planned.push(await this.planTransfer(t as Record<string, unknown>, `transfers:${key}/${i}`, `transfers[${i}].`));
     }
     const effects: Effects = { entries: planned.flatMap((p) => p.effects.entries), holdOps: [], events: planned.flatMap((p) => p.effects.events) };
     const fields = Object.assign({}, ...planned.map((p) => p.fields)) as Record<AccountKey, string>;
