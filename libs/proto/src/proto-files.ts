@@ -18,6 +18,7 @@ export const PROTO_FILES = {
   signerPeer: 'signer/v1/peer.proto',
   signerApi: 'signer/v1/signer.proto',
   custodyPolicy: 'custody/policy/v1/policy.proto',
+  ledger: 'custody/ledger/v1/ledger.proto',
 } as const;
 
 export function protoPath(file: keyof typeof PROTO_FILES): string {

@@ -6,3 +6,4 @@ export * from './test-only-primes';
 export * from './custody-command';
 export * from './policy-engine';
 export * from './anvil';
+export * from './ledger-process';
