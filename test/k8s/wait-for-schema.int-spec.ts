@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { migrateAll } from '@custody/local-cluster';
 import { ensureDatabase } from '@custody/persistence';
+import { MIGRATION_SETS } from '@custody/migrations';
 import { runNodeToExit, uniqueTestDatabase } from '@custody/testing';
 
 /**
@@ -29,9 +30,11 @@ describe('wait-for-schema (k8s init container)', () => {
 
   it('exits 0 once the migration has run', async () => {
     await migrateAll({ mainDatabaseUrl: database.url, signerDatabaseUrls: [] });
-    for (const owner of ['gateway', 'policy', 'ledger', 'chain-indexer']) {
+    for (const set of MIGRATION_SETS.filter((s) => s.database === 'main')) {
+      const { owner } = set;
       const result = await run(owner, 0);
-      expect({ owner, code: result.code, stdout: result.stdout }).toEqual({ owner, code: 0, stdout: expect.stringContaining(`${owner}: all 1 migration(s) applied`) as unknown });
+      const applied = `${owner}: all ${set.migrations.length} migration(s) applied`;
+      expect({ owner, code: result.code, stdout: result.stdout }).toEqual({ owner, code: 0, stdout: expect.stringContaining(applied) as unknown });
     }
   });
 
