@@ -20,9 +20,10 @@ export interface AuditExport {
   readonly records: readonly Uint8Array[];
 }
 
-export function formatExport(e: AuditExport): string {
+/** `indices`: the index each record had in the store (default its position); written as found, never renumbered. */
+export function formatExport(e: AuditExport, indices?: readonly number[]): string {
   const head = JSON.stringify({ format: EXPORT_FORMAT, origin: e.origin, start: 0, size: e.size, checkpoint: e.checkpoint });
-  return [head, ...e.records.map((r, index) => JSON.stringify({ index, record: encodeBase64(r) }))].join('\n') + '\n';
+  return [head, ...e.records.map((r, i) => JSON.stringify({ index: indices?.[i] ?? i, record: encodeBase64(r) }))].join('\n') + '\n';
 }
 
 export const MAX_EXPORT_RECORDS = 50_000_000;
