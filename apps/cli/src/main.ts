@@ -4,6 +4,7 @@ import { CliUsageError } from './cli-error';
 import { registerMigrateCommand } from './commands/migrate.command';
 import { registerMpcCommands } from './commands/mpc.command';
 import { registerUpCommand } from './commands/up.command';
+import { registerAuditCommands } from './commands/audit.command';
 
 function buildProgram(): Command {
   const program = new Command('custody')
@@ -13,6 +14,7 @@ function buildProgram(): Command {
   registerMigrateCommand(program);
   registerUpCommand(program);
   registerMpcCommands(program);
+  registerAuditCommands(program);
   return program;
 }
 
