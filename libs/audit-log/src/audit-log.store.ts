@@ -299,6 +299,23 @@ export class AuditLogStore {
     );
   }
 
+  /**
+   * What a witness needs to cosign the latest checkpoint (C2SP tlog-witness add-checkpoint): the
+   * consistency proof from the size it last cosigned, and the inclusion proof of every sign-grant
+   * record in the tree, so that it can check the grants it signed are there.
+   */
+  async witnessRequest(oldSize: number): Promise<{ oldSize: number; consistencyProof: Uint8Array[]; checkpoint: string; grantInclusions: { requestId: string; index: number; proof: Uint8Array[] }[] }> {
+    const cp = await this.latestCheckpoint();
+    if (cp === null) throw new AuditNotFoundError('no checkpoint yet');
+    const consistency = oldSize === 0 ? [] : await this.consistencyProof(oldSize, cp.size);
+    const grants = rowsOf<{ idx: string; request_id: string }>(
+      await this.db.query("SELECT idx, request_id FROM audit.records WHERE type = 'sign-grant' AND request_id IS NOT NULL AND idx < $1 ORDER BY idx", [String(cp.size)]),
+    );
+    const grantInclusions = [];
+    for (const g of grants) grantInclusions.push({ requestId: g.request_id, index: Number(g.idx), proof: await this.inclusionProof(Number(g.idx), cp.size) });
+    return { oldSize, consistencyProof: consistency, checkpoint: cp.note, grantInclusions };
+  }
+
   /** Parses a stored checkpoint note's body (for callers that need the size and root). */
   static parse(note: string) {
     return parseCheckpoint(note.slice(0, note.lastIndexOf('\n\n') + 1));
