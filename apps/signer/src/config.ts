@@ -1,6 +1,6 @@
 import { ConfigError, EnvReader, parseServiceConfig, type Environment, type ServiceConfig } from '@custody/config';
 import { KeyEncryptionKey } from '@custody/key-vault';
-import { identityFromText, parseIdentityPublicKey, PeerDirectory, type PeerIdentity } from '@custody/peer-auth';
+import { identityFromText, parseIdentityPublicKey, parseSeed, PeerDirectory, type PeerIdentity } from '@custody/peer-auth';
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { utf8ToBytes } from '@noble/hashes/utils.js';
@@ -78,7 +78,9 @@ export function parseSignerConfig(env: Environment): SignerConfig {
   const service = parseServiceConfig(env, `signer-${signerId}`);
   const identityText = read.secret('SIGNER_IDENTITY_SEED');
   const identity = wrap('SIGNER_IDENTITY_SEED', () => identityFromText(identityText, 'SIGNER_IDENTITY_SEED'));
-  const witnessSeed = hkdf(sha256, utf8ToBytes(identityText.trim()), undefined, utf8ToBytes('custody/signer/witness-key/v1'), 32);
+  const identitySeed = parseSeed(identityText, 'SIGNER_IDENTITY_SEED');
+  const witnessSeed = hkdf(sha256, identitySeed, undefined, utf8ToBytes('custody/signer/witness-key/v1'), 32);
+  identitySeed.fill(0);
   const witness = cosigner(`signer-${signerId}.witness.custody`, witnessSeed);
   witnessSeed.fill(0);
   const auditLogKey = read.optionalString('AUDIT_LOG_KEY');
