@@ -10,7 +10,7 @@ import { AuditLogStore, appendAuditRecord, appendAuditRecords } from '@custody/a
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { formatVerifierKey } from '@custody/transparency-log';
+import { formatVerifierKey, parseTlogProof, verifyTlogProof } from '@custody/transparency-log';
 import { runAuditVerify } from '../../apps/cli/src/commands/audit.command';
 
 const ORIGIN = 'custody.test/audit';
@@ -87,6 +87,15 @@ describe('audit log on Postgres', () => {
     verifyConsistency(62, 77, await store.consistencyProof(62, 77), cp2.rootHash, cp3.rootHash);
     await cosignLatest();
     expect(verifyExport(await store.exportLatest(), verifyOpts).failure).toBeNull();
+  });
+
+  it('serves a tlog-proof bundle that verifies offline with the witness quorum', async () => {
+    const bundle = await store.proofBundle(41);
+    const p = parseTlogProof(bundle);
+    expect(Buffer.from(p.extra!)).toEqual(Buffer.from(encodeRecord(rec(41))));
+    const ok = verifyTlogProof(bundle, hashLeaf(p.extra!), { origin: ORIGIN, logVerifier, witnessVerifiers: [witnessVerifier], witnessQuorum: 1 });
+    expect(ok.checkpoint.size).toBe(77);
+    await expect(store.proofBundle(77)).rejects.toThrow(/not in the latest checkpoint/);
   });
 
   it('refuses UPDATE, DELETE and TRUNCATE on the log tables', async () => {

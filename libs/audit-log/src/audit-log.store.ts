@@ -2,6 +2,7 @@ import {
   consistencyProof,
   equalBytes,
   formatCheckpoint,
+  formatTlogProof,
   hashChildren,
   hashLeaf,
   inclusionProof,
@@ -314,6 +315,19 @@ export class AuditLogStore {
     const grantInclusions = [];
     for (const g of grants) grantInclusions.push({ requestId: g.request_id, index: Number(g.idx), proof: await this.inclusionProof(Number(g.idx), cp.size) });
     return { oldSize, consistencyProof: consistency, checkpoint: cp.note, grantInclusions };
+  }
+
+  /**
+   * A C2SP tlog-proof bundle for record `index` at the latest checkpoint (with its cosignatures);
+   * `extra` carries the record's canonical bytes so the bundle verifies offline on its own.
+   */
+  async proofBundle(index: number): Promise<string> {
+    const cp = await this.latestCheckpoint();
+    if (cp === null) throw new AuditNotFoundError('no checkpoint yet');
+    if (!Number.isSafeInteger(index) || index < 0 || index >= cp.size) throw new AuditNotFoundError(`record ${index} is not in the latest checkpoint (size ${cp.size})`);
+    const [row] = await this.records(index, index + 1);
+    if (row === undefined) throw new AuditLogIntegrityError(`record ${index} is missing`);
+    return formatTlogProof({ extra: row.record, index, proof: await this.inclusionProof(index, cp.size), checkpoint: cp.note });
   }
 
   /** Parses a stored checkpoint note's body (for callers that need the size and root). */
