@@ -9,6 +9,8 @@ import { CreateSignerSchema1795500000000 } from './signer/1795500000000-CreateSi
 import { CreateSignerTables1795500100000 } from './signer/1795500100000-CreateSignerTables';
 import { PresignatureOwnership1795500200000 } from './signer/1795500200000-PresignatureOwnership';
 import { CreateSignerOwner1795600000000 } from './signer/1795600000000-CreateSignerOwner';
+import { CreateAuditSchema1795700000000 } from './audit/1795700000000-CreateAuditSchema';
+import { CreateWitnessTables1795700000000 } from './signer/1795700000000-CreateWitnessTables';
 
 /**
  * Every owner's migrations, in order. A new migration is added to its owner's list here; the
@@ -19,5 +21,6 @@ export const MIGRATION_SETS: readonly MigrationSet[] = [
   { owner: 'policy', database: 'main', migrations: [CreatePolicySchema1795500000000, CreatePolicyTables1795700000000] },
   { owner: 'ledger', database: 'main', migrations: [CreateLedgerSchema1795500000000, CreateLedgerTables1795700000000] },
   { owner: 'chain-indexer', database: 'main', migrations: [CreateChainIndexerSchema1795500000000] },
-  { owner: 'signer', database: 'signer', migrations: [CreateSignerSchema1795500000000, CreateSignerTables1795500100000, PresignatureOwnership1795500200000, CreateSignerOwner1795600000000] },
+  { owner: 'audit', database: 'main', migrations: [CreateAuditSchema1795700000000] },
+  { owner: 'signer', database: 'signer', migrations: [CreateSignerSchema1795500000000, CreateSignerTables1795500100000, PresignatureOwnership1795500200000, CreateSignerOwner1795600000000, CreateWitnessTables1795700000000] },
 ];

@@ -5,6 +5,8 @@ import { registerLedgerCommands } from './commands/ledger.command';
 import { registerMigrateCommand } from './commands/migrate.command';
 import { registerMpcCommands } from './commands/mpc.command';
 import { registerUpCommand } from './commands/up.command';
+import { registerAuditCommands } from './commands/audit.command';
+import { registerWitnessCommands } from './commands/witness.command';
 
 function buildProgram(): Command {
   const program = new Command('custody')
@@ -15,6 +17,8 @@ function buildProgram(): Command {
   registerUpCommand(program);
   registerMpcCommands(program);
   registerLedgerCommands(program);
+  registerAuditCommands(program);
+  registerWitnessCommands(program);
   return program;
 }
 

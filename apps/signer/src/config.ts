@@ -1,6 +1,10 @@
 import { ConfigError, EnvReader, parseServiceConfig, type Environment, type ServiceConfig } from '@custody/config';
 import { KeyEncryptionKey } from '@custody/key-vault';
-import { identityFromText, parseIdentityPublicKey, PeerDirectory, type PeerIdentity } from '@custody/peer-auth';
+import { identityFromText, parseIdentityPublicKey, parseSeed, PeerDirectory, type PeerIdentity } from '@custody/peer-auth';
+import { hkdf } from '@noble/hashes/hkdf.js';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { utf8ToBytes } from '@noble/hashes/utils.js';
+import { cosigner, parseVerifierKey, type Cosigner } from '@custody/transparency-log';
 
 export type PrimeSource = 'generate' | 'test-only-fixtures';
 
@@ -41,6 +45,19 @@ export interface SignerConfig extends ServiceConfig {
   readonly primeSource: PrimeSource;
   /** With `test-only-fixtures`: a JSON file `{"p": hex, "q": hex}` of TEST-ONLY safe primes. */
   readonly testOnlyPrimesFile: string | undefined;
+  /**
+   * The audit log this node witnesses (AUDIT_LOG_KEY: the log's signed-note verifier key
+   * `origin+keyid+base64`; unset: the witness API refuses). Its name is the log's origin.
+   */
+  readonly auditLogKey: string | undefined;
+  /** Grants signed more than this long ago must be shown in a checkpoint before it is cosigned (WITNESS_GRANT_BOUND_MS, default 10 s). */
+  readonly witnessGrantBoundMs: number;
+  /**
+   * The witness's cosignature/v1 signer, named `signer-<id>.witness.custody`: a dedicated Ed25519 key
+   * whose seed is derived from the identity seed by HKDF-SHA256 (info `custody/signer/witness-key/v1`),
+   * so the identity key never signs a second protocol. The seed lives only inside the closure.
+   */
+  readonly witness: Cosigner;
 }
 
 export const MAX_SIGNER_ID = 255;
@@ -59,7 +76,15 @@ export function parseSignerConfig(env: Environment): SignerConfig {
   const signerId = read.integer('SIGNER_ID', { min: 1, max: MAX_SIGNER_ID });
   // The signer's DATABASE_URL points at its own database (`custody_signer_<id>` locally).
   const service = parseServiceConfig(env, `signer-${signerId}`);
-  const identity = wrap('SIGNER_IDENTITY_SEED', () => identityFromText(read.secret('SIGNER_IDENTITY_SEED'), 'SIGNER_IDENTITY_SEED'));
+  const identityText = read.secret('SIGNER_IDENTITY_SEED');
+  const identity = wrap('SIGNER_IDENTITY_SEED', () => identityFromText(identityText, 'SIGNER_IDENTITY_SEED'));
+  const identitySeed = parseSeed(identityText, 'SIGNER_IDENTITY_SEED');
+  const witnessSeed = hkdf(sha256, identitySeed, undefined, utf8ToBytes('custody/signer/witness-key/v1'), 32);
+  identitySeed.fill(0);
+  const witness = cosigner(`signer-${signerId}.witness.custody`, witnessSeed);
+  witnessSeed.fill(0);
+  const auditLogKey = read.optionalString('AUDIT_LOG_KEY');
+  if (auditLogKey !== undefined) wrap('AUDIT_LOG_KEY', () => parseVerifierKey(auditLogKey));
   const peers = wrap('SIGNER_PEERS', () => PeerDirectory.fromConfig(read.string('SIGNER_PEERS'), 'SIGNER_PEERS'));
   wrap('SIGNER_PEERS', () => peers.assertSelf(signerId, identity, 'SIGNER_PEERS'));
   const kek = wrap('SIGNER_KEK', () => KeyEncryptionKey.fromFileContents(read.secret('SIGNER_KEK')));
@@ -99,5 +124,8 @@ export function parseSignerConfig(env: Environment): SignerConfig {
     paillierMaxBits,
     primeSource,
     testOnlyPrimesFile: primeSource === 'test-only-fixtures' ? read.string('SIGNER_TEST_ONLY_PRIMES_FILE') : undefined,
+    auditLogKey,
+    witnessGrantBoundMs: read.integer('WITNESS_GRANT_BOUND_MS', { min: 0, max: 86_400_000 }, 10_000),
+    witness,
   };
 }

@@ -16,6 +16,8 @@ import { SigningService } from './signing/signing.service';
 import { ShareVault } from './storage/share-vault.service';
 import { SignerRepository } from './storage/signer.repository';
 import { SIGNER_CONFIG } from './storage/signer.tokens';
+import { WitnessRepository } from './witness/witness.repository';
+import { WitnessService } from './witness/witness.service';
 
 const HANDLERS = [EcdsaKeygenHandler, EcdsaRefreshHandler, EcdsaPresignHandler, EcdsaSignHandler, EddsaKeygenHandler, EddsaRefreshHandler, EddsaSignHandler];
 
@@ -41,6 +43,8 @@ export class SignerModule {
         NoncePool,
         PresignaturePool,
         SigningService,
+        WitnessRepository,
+        WitnessService,
       ],
     };
   }

@@ -41,7 +41,7 @@ export class SignerCallError extends Error {
 }
 
 type Unary = (request: object, options: grpc.CallOptions, callback: (error: grpc.ServiceError | null, response?: Record<string, unknown>) => void) => void;
-type Stub = grpc.Client & Record<'CreateKey' | 'RefreshKey' | 'GetKey' | 'Presign' | 'Sign', Unary>;
+type Stub = grpc.Client & Record<'CreateKey' | 'RefreshKey' | 'GetKey' | 'Presign' | 'Sign' | 'AddCheckpoint' | 'GetWitness', Unary>;
 
 let Ctor: (new (address: string, credentials: grpc.ChannelCredentials) => Stub) | undefined;
 
@@ -73,7 +73,7 @@ export class SignerClient {
     this.stub = new Ctor!(address, grpc.credentials.createInsecure());
   }
 
-  private call(method: keyof Pick<Stub, 'CreateKey' | 'RefreshKey' | 'GetKey' | 'Presign' | 'Sign'>, request: object, deadlineMs: number): Promise<Record<string, unknown>> {
+  private call(method: keyof Pick<Stub, 'CreateKey' | 'RefreshKey' | 'GetKey' | 'Presign' | 'Sign' | 'AddCheckpoint' | 'GetWitness'>, request: object, deadlineMs: number): Promise<Record<string, unknown>> {
     return new Promise((resolve, reject) => {
       this.stub[method](request, { deadline: Date.now() + deadlineMs }, (error, response) => {
         if (error) reject(new SignerCallError(error.code, error.details || error.message));
@@ -101,6 +101,26 @@ export class SignerClient {
   async sign(grant: Uint8Array, signers: number[], signingInput: Uint8Array, timeoutMs = 30_000): Promise<SignResult> {
     const r = await this.call('Sign', { grant: Buffer.from(grant), signers, timeoutMs, signingInput: Buffer.from(signingInput) }, timeoutMs + 5000);
     return { requestId: String(r.requestId), signature: bytes(r.signature), recoveryId: Number(r.recoveryId), der: bytes(r.der), publicKey: bytes(r.publicKey) };
+  }
+
+  /** Asks this signer, as a witness of the audit log, to cosign `checkpoint`; returns its cosignature line. */
+  async addCheckpoint(req: { oldSize: number; consistencyProof: readonly Uint8Array[]; checkpoint: string; grantInclusions: readonly { requestId: string; index: number; proof: readonly Uint8Array[] }[] }): Promise<string> {
+    const r = await this.call(
+      'AddCheckpoint',
+      {
+        oldSize: req.oldSize,
+        consistencyProof: req.consistencyProof.map((h) => Buffer.from(h)),
+        checkpoint: req.checkpoint,
+        grantInclusions: req.grantInclusions.map((g) => ({ requestId: g.requestId, index: g.index, proof: g.proof.map((h) => Buffer.from(h)) })),
+      },
+      10_000,
+    );
+    return String(r.cosignature);
+  }
+
+  async getWitness(): Promise<{ verifierKey: string; halted: boolean; cosignedSize: number }> {
+    const r = await this.call('GetWitness', {}, 10_000);
+    return { verifierKey: String(r.verifierKey), halted: Boolean(r.halted), cosignedSize: Number(r.cosignedSize ?? 0) };
   }
 
   close(): void {

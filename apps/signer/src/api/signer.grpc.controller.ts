@@ -6,6 +6,7 @@ import { SigningService } from '../signing/signing.service';
 import type { KeyRecord, KeyScheme } from '../storage/signer.repository';
 import { decoded } from './request-decoding';
 import { SignerErrorsFilter } from './signer-errors.filter';
+import { WitnessService } from '../witness/witness.service';
 
 /** proto signer.v1.Scheme */
 const SCHEMES: Record<number, KeyScheme> = { 1: 'ecdsa', 2: 'eddsa' };
@@ -50,7 +51,25 @@ export class SignerGrpcController {
   constructor(
     private readonly keys: KeysService,
     private readonly signing: SigningService,
+    private readonly witness: WitnessService,
   ) {}
+
+  @GrpcMethod('SignerService', 'AddCheckpoint')
+  async addCheckpoint(raw: { oldSize?: number; consistencyProof?: Buffer[]; checkpoint?: string; grantInclusions?: { requestId?: string; index?: number; proof?: Buffer[] }[] }): Promise<{ cosignature: string }> {
+    const request = decoded(raw);
+    const cosignature = await this.witness.addCheckpoint({
+      oldSize: Number(request.oldSize ?? 0),
+      consistencyProof: (request.consistencyProof ?? []).map((h) => new Uint8Array(h)),
+      checkpoint: request.checkpoint ?? '',
+      inclusions: (request.grantInclusions ?? []).map((g) => ({ requestId: g.requestId ?? '', index: Number(g.index ?? 0), proof: (g.proof ?? []).map((h) => new Uint8Array(h)) })),
+    });
+    return { cosignature };
+  }
+
+  @GrpcMethod('SignerService', 'GetWitness')
+  async getWitness(): Promise<{ verifierKey: string; halted: boolean; cosignedSize: number }> {
+    return this.witness.info();
+  }
 
   @GrpcMethod('SignerService', 'CreateKey')
   async createKey(raw: { scheme?: number; threshold?: number; participants?: number[]; timeoutMs?: number }): Promise<KeyInfo> {

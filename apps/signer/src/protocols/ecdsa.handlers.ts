@@ -13,6 +13,9 @@ import { KeyShares } from '../keys/key-shares.service';
 import { InvitationRefused, type PreparedSession, type ProtocolHandler } from '../node/protocol-handler';
 import type { SessionInvite } from '../node/session-invite';
 import { GrantCheck } from '../signing/grant-check.service';
+import { grantLeafHash } from '@custody/audit-core';
+import { WitnessRepository } from '../witness/witness.repository';
+import { WitnessService } from '../witness/witness.service';
 import { ShareVault } from '../storage/share-vault.service';
 import { SignerRepository, type KeyRecord } from '../storage/signer.repository';
 import { SIGNER_CONFIG } from '../storage/signer.tokens';
@@ -153,10 +156,14 @@ export class EcdsaSignHandler implements ProtocolHandler<EcdsaSignOutcome> {
     private readonly vault: ShareVault,
     private readonly grants: GrantCheck,
     private readonly shares: KeyShares,
+    private readonly witness: WitnessService,
+    private readonly witnessGrants: WitnessRepository,
   ) {}
 
   async prepare(invite: SessionInvite, sessionId: Uint8Array): Promise<PreparedSession<EcdsaSignOutcome>> {
     const grant = this.grants.check(invite.grant, invite.keyId, 'ecdsa', invite.signingInput);
+    // A witness that caught the audit log hiding a grant takes part in no new session until cleared.
+    await this.witness.assertNotHalted();
     const { key, share } = await this.shares.ecdsa(invite.keyId);
     assertQuorum(key, invite.participants);
     const digest = signingInput(grant.request.payload, 'ecdsa');
@@ -167,6 +174,8 @@ export class EcdsaSignHandler implements ProtocolHandler<EcdsaSignOutcome> {
       if (!(await this.repository.claimRequest(requestId, key.keyId, digest, sessionId, tx))) {
         throw new InvitationRefused(`request ${requestId} was signed here before or is being signed`);
       }
+      // Remembered with the claim: the witness will demand this grant's audit record in the tree.
+      await this.witnessGrants.recordGrant(requestId, grantLeafHash(grant), tx);
       if (invite.presignatureId === undefined) return undefined;
       const presignatureId = invite.presignatureId;
       // The store through which mpc-core takes the record: one atomic UPDATE … WHERE consumed_at IS NULL

@@ -15,6 +15,9 @@ import {
 } from '@custody/mpc-core/frost';
 import { signingInput } from '@custody/sign-grant';
 import { GrantCheck } from '../signing/grant-check.service';
+import { grantLeafHash } from '@custody/audit-core';
+import { WitnessRepository } from '../witness/witness.repository';
+import { WitnessService } from '../witness/witness.service';
 import { takePooledNonce } from '../signing/nonce-pool.service';
 import { shareRecordId } from '../keys/key-ids';
 import { KeyShares } from '../keys/key-shares.service';
@@ -100,10 +103,14 @@ export class EddsaSignHandler implements ProtocolHandler<SignResult> {
     private readonly vault: ShareVault,
     private readonly grants: GrantCheck,
     private readonly shares: KeyShares,
+    private readonly witness: WitnessService,
+    private readonly witnessGrants: WitnessRepository,
   ) {}
 
   async prepare(invite: SessionInvite, sessionId: Uint8Array, self: number): Promise<PreparedSession<SignResult>> {
     const grant = this.grants.check(invite.grant, invite.keyId, 'eddsa', invite.signingInput);
+    // A witness that caught the audit log hiding a grant takes part in no new session until cleared.
+    await this.witness.assertNotHalted();
     const { key, share } = await this.shares.frost(invite.keyId);
     const signers = invite.participants;
     if (signers.length < key.threshold || signers.some((p) => !key.participants.includes(p))) throw new InvitationRefused('the signers are not a quorum of this key');
@@ -115,6 +122,8 @@ export class EddsaSignHandler implements ProtocolHandler<SignResult> {
       if (!(await this.repository.claimRequest(requestId, key.keyId, message, sessionId, tx))) {
         throw new InvitationRefused(`request ${requestId} was signed here before or is being signed`);
       }
+      // Remembered with the claim: the witness will demand this grant's audit record in the tree.
+      await this.witnessGrants.recordGrant(requestId, grantLeafHash(grant), tx);
       // A pooled pair is consumed in the database (with the claim) before it is opened.
       const pooled = await takePooledNonce(this.repository, this.vault, { keyId: key.keyId, generation: key.generation, consumedBy: bytesToHex(sessionId), tx }, (reason) =>
         this.logger.warn({ keyId: key.keyId, reason }, 'unusable pooled nonce burned'),

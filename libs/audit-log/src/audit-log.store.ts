@@ -1,0 +1,337 @@
+import {
+  consistencyProof,
+  equalBytes,
+  formatCheckpoint,
+  formatTlogProof,
+  hashChildren,
+  hashLeaf,
+  inclusionProof,
+  openNote,
+  parseCheckpoint,
+  rootHash,
+  signNote,
+  verifyConsistency,
+  type NodeAccessor,
+  type NoteSigner,
+  type NoteVerifier,
+} from '@custody/transparency-log';
+import { encodeRecord, formatExport, type AuditRecord } from '@custody/audit-core';
+
+/** Anything that runs SQL in the caller's transaction: a TypeORM EntityManager or QueryRunner, a pg client. */
+export interface SqlExecutor {
+  query(sql: string, parameters?: unknown[]): Promise<unknown>;
+}
+
+/** The log refused to go on: its stored state contradicts what it signed. Never signs past this. */
+export class AuditLogIntegrityError extends Error {
+  override readonly name = 'AuditLogIntegrityError';
+}
+
+export class AuditNotFoundError extends Error {
+  override readonly name = 'AuditNotFoundError';
+}
+
+/**
+ * Appends records in the caller's transaction: the index range is allocated under the row lock of
+ * audit.log_head (held until that transaction ends, so indexes commit in order and without gaps),
+ * and the records are inserted with their leaf hashes. If the caller's transaction rolls back, so
+ * does the record; if the record cannot be written, the caller's action fails.
+ */
+export async function appendAuditRecords(tx: SqlExecutor, records: readonly AuditRecord[]): Promise<{ first: number; count: number }> {
+  if (records.length === 0) throw new RangeError('appendAuditRecords: at least one record');
+  if (records.length > 10_000) throw new RangeError('appendAuditRecords: at most 10000 records per call');
+  const encoded = records.map(encodeRecord);
+  const rows = (await tx.query('UPDATE audit.log_head SET size = size + $1 RETURNING size - $1 AS first', [records.length])) as unknown;
+  const first = Number(firstRow<{ first: string }>(rows).first);
+  await tx.query(
+    `INSERT INTO audit.records (idx, type, occurred_at, actor, request_id, wallet, body, leaf_hash)
+     SELECT * FROM unnest($1::bigint[], $2::text[], $3::timestamptz[], $4::text[], $5::text[], $6::text[], $7::bytea[], $8::bytea[])`,
+    [
+      records.map((_, i) => String(first + i)),
+      records.map((r) => r.type),
+      records.map((r) => new Date(r.occurredAt).toISOString()),
+      records.map((r) => r.actor),
+      records.map((r) => r.requestId),
+      records.map((r) => r.wallet),
+      encoded.map((b) => Buffer.from(b)),
+      encoded.map((b) => Buffer.from(hashLeaf(b))),
+    ],
+  );
+  return { first, count: records.length };
+}
+
+export async function appendAuditRecord(tx: SqlExecutor, record: AuditRecord): Promise<number> {
+  return (await appendAuditRecords(tx, [record])).first;
+}
+
+function firstRow<T>(rows: unknown): T {
+  // TypeORM returns [rows, count] for UPDATE … RETURNING; pg returns { rows }.
+  const list = Array.isArray(rows) ? (Array.isArray(rows[0]) ? (rows[0] as T[]) : (rows as T[])) : ((rows as { rows: T[] }).rows ?? []);
+  if (list.length === 0) throw new AuditLogIntegrityError('audit.log_head is missing (is the audit migration applied?)');
+  return list[0]!;
+}
+
+function rowsOf<T>(rows: unknown): T[] {
+  return Array.isArray(rows) ? (rows as T[]) : ((rows as { rows: T[] }).rows ?? []);
+}
+
+export interface StoredCheckpoint {
+  readonly size: number;
+  readonly rootHash: Uint8Array;
+  /** The log-signed note with every cosignature received so far appended. */
+  readonly note: string;
+}
+
+export interface AuditRecordRow {
+  readonly index: number;
+  readonly record: Uint8Array;
+  readonly leafHash: Uint8Array;
+}
+
+export interface RecordFilter {
+  readonly type?: string;
+  readonly requestId?: string;
+  readonly actor?: string;
+  readonly wallet?: string;
+  readonly from?: Date;
+  readonly to?: Date;
+  readonly afterIndex?: number;
+  readonly limit: number;
+}
+
+/**
+ * The log's reader and checkpointer over Postgres. `integrate()` is the only writer of tree nodes and
+ * checkpoints; run it from one place (it takes the tree_head row lock, so two at once serialize).
+ */
+export class AuditLogStore {
+  constructor(
+    private readonly db: SqlExecutor & { transaction<T>(f: (tx: SqlExecutor) => Promise<T>): Promise<T> },
+    private readonly origin: string,
+    private readonly signer: NoteSigner,
+    private readonly verifier: NoteVerifier,
+  ) {}
+
+  /** A NodeAccessor for the given (level, index) → hash pairs, fetched in one query after a dry run. */
+  private async accessorFor(tx: SqlExecutor, compute: (nodes: NodeAccessor) => unknown, extra = new Map<string, Uint8Array>()): Promise<NodeAccessor> {
+    const wanted = new Map<string, [number, number]>();
+    const dry: NodeAccessor = (level, index) => {
+      const k = `${level}:${index}`;
+      if (!extra.has(k)) wanted.set(k, [level, index]);
+      return new Uint8Array(32);
+    };
+    compute(dry);
+    const found = new Map(extra);
+    if (wanted.size > 0) {
+      const levels = [...wanted.values()].map((w) => w[0]);
+      const idxs = [...wanted.values()].map((w) => String(w[1]));
+      const rows = rowsOf<{ level: number; idx: string; hash: Buffer }>(
+        await tx.query('SELECT n.level, n.idx, n.hash FROM audit.tree_nodes n JOIN unnest($1::smallint[], $2::bigint[]) AS w(level, idx) USING (level, idx)', [levels, idxs]),
+      );
+      for (const r of rows) found.set(`${r.level}:${r.idx}`, new Uint8Array(r.hash));
+    }
+    return (level, index) => {
+      const h = found.get(`${level}:${index}`);
+      if (h === undefined) throw new AuditLogIntegrityError(`tree node (${level}, ${index}) is missing`);
+      return h;
+    };
+  }
+
+  async latestCheckpoint(tx: SqlExecutor = this.db): Promise<StoredCheckpoint | null> {
+    const rows = rowsOf<{ size: string; root_hash: Buffer; note: string }>(await tx.query('SELECT size, root_hash, note FROM audit.checkpoints ORDER BY size DESC LIMIT 1'));
+    if (rows.length === 0) return null;
+    const r = rows[0]!;
+    return { size: Number(r.size), rootHash: new Uint8Array(r.root_hash), note: await this.withCosignatures(tx, Number(r.size), r.note) };
+  }
+
+  async checkpoint(size: number): Promise<StoredCheckpoint> {
+    const rows = rowsOf<{ size: string; root_hash: Buffer; note: string }>(await this.db.query('SELECT size, root_hash, note FROM audit.checkpoints WHERE size = $1', [String(size)]));
+    if (rows.length === 0) throw new AuditNotFoundError(`no checkpoint of size ${size}`);
+    return { size, rootHash: new Uint8Array(rows[0]!.root_hash), note: await this.withCosignatures(this.db, size, rows[0]!.note) };
+  }
+
+  private async withCosignatures(tx: SqlExecutor, size: number, note: string): Promise<string> {
+    const rows = rowsOf<{ signature_line: string }>(await tx.query('SELECT signature_line FROM audit.cosignatures WHERE size = $1 ORDER BY witness', [String(size)]));
+    return note + rows.map((r) => r.signature_line).join('');
+  }
+
+  /**
+   * Integrates every committed record not yet in the tree: checks each stored leaf hash against its
+   * record, stores the new tree nodes, computes the new root, checks it is consistent with the last
+   * signed checkpoint (from the stored nodes, against the signed root) and only then signs and stores
+   * the new checkpoint. Returns it (or the last one when there is nothing new).
+   */
+  async integrate(maxBatch = 100_000): Promise<StoredCheckpoint> {
+    return this.db.transaction(async (tx) => {
+      const treeSize = Number(firstRow<{ size: string }>(await tx.query('SELECT size FROM audit.tree_head FOR UPDATE')).size);
+      const logSize = Number(firstRow<{ size: string }>(await tx.query('SELECT size FROM audit.log_head')).size);
+      const last = await this.latestCheckpoint(tx);
+      if ((last?.size ?? 0) !== treeSize) throw new AuditLogIntegrityError(`tree size ${treeSize} differs from the last checkpoint's ${last?.size ?? 0}`);
+      const target = Math.min(logSize, treeSize + maxBatch);
+      if (target === treeSize && last !== null) return last;
+      const rows = rowsOf<{ idx: string; body: Buffer; leaf_hash: Buffer }>(
+        await tx.query('SELECT idx, body, leaf_hash FROM audit.records WHERE idx >= $1 AND idx < $2 ORDER BY idx', [String(treeSize), String(target)]),
+      );
+      const fresh = new Map<string, Uint8Array>();
+      rows.forEach((r, i) => {
+        if (Number(r.idx) !== treeSize + i) throw new AuditLogIntegrityError(`record ${treeSize + i} is missing`);
+        const leaf = hashLeaf(new Uint8Array(r.body));
+        if (!equalBytes(leaf, new Uint8Array(r.leaf_hash))) throw new AuditLogIntegrityError(`record ${r.idx}: stored leaf hash does not match its body`);
+        fresh.set(`0:${treeSize + i}`, leaf);
+      });
+      if (rows.length !== target - treeSize) throw new AuditLogIntegrityError(`expected ${target - treeSize} records from ${treeSize}, found ${rows.length}`);
+      // Parents of new nodes, level by level; a left sibling from before comes from the table.
+      for (let level = 1; 2 ** level <= target; level++) {
+        const from = Math.floor(treeSize / 2 ** level);
+        const to = Math.floor(target / 2 ** level);
+        if (from === to) continue;
+        const need: [number, number][] = [];
+        for (let i = from; i < to; i++) for (const c of [2 * i, 2 * i + 1]) if (!fresh.has(`${level - 1}:${c}`)) need.push([level - 1, c]);
+        const lookup = need.length > 0 ? await this.fetchNodes(tx, need) : new Map<string, Uint8Array>();
+        for (let i = from; i < to; i++) {
+          const l = fresh.get(`${level - 1}:${2 * i}`) ?? lookup.get(`${level - 1}:${2 * i}`);
+          const r = fresh.get(`${level - 1}:${2 * i + 1}`) ?? lookup.get(`${level - 1}:${2 * i + 1}`);
+          if (l === undefined || r === undefined) throw new AuditLogIntegrityError(`tree node below (${level}, ${i}) is missing`);
+          fresh.set(`${level}:${i}`, hashChildren(l, r));
+        }
+      }
+      const entries = [...fresh.entries()].map(([k, h]) => [...k.split(':'), h] as [string, string, Uint8Array]);
+      for (let i = 0; i < entries.length; i += 20_000) {
+        const chunk = entries.slice(i, i + 20_000);
+        await tx.query('INSERT INTO audit.tree_nodes (level, idx, hash) SELECT * FROM unnest($1::smallint[], $2::bigint[], $3::bytea[])', [
+          chunk.map((e) => Number(e[0])),
+          chunk.map((e) => e[1]),
+          chunk.map((e) => Buffer.from(e[2])),
+        ]);
+      }
+      const rootNodes = await this.accessorFor(tx, (n) => rootHash(n, target), fresh);
+      const root = rootHash(rootNodes, target);
+      if (last !== null && last.size > 0) {
+        const nodes = await this.accessorFor(tx, (n) => consistencyProof(n, last.size, target), fresh);
+        try {
+          verifyConsistency(last.size, target, consistencyProof(nodes, last.size, target), last.rootHash, root);
+        } catch (e) {
+          throw new AuditLogIntegrityError(`refusing to sign size ${target}: not consistent with the signed checkpoint of size ${last.size} (${(e as Error).message})`);
+        }
+      }
+      const text = formatCheckpoint({ origin: this.origin, size: target, rootHash: root });
+      const note = signNote(text, [this.signer]);
+      await tx.query('INSERT INTO audit.checkpoints (size, root_hash, note) VALUES ($1, $2, $3)', [String(target), Buffer.from(root), note]);
+      await tx.query('UPDATE audit.tree_head SET size = $1', [String(target)]);
+      return { size: target, rootHash: root, note };
+    });
+  }
+
+  private async fetchNodes(tx: SqlExecutor, need: [number, number][]): Promise<Map<string, Uint8Array>> {
+    const rows = rowsOf<{ level: number; idx: string; hash: Buffer }>(
+      await tx.query('SELECT n.level, n.idx, n.hash FROM audit.tree_nodes n JOIN unnest($1::smallint[], $2::bigint[]) AS w(level, idx) USING (level, idx)', [
+        need.map((n) => n[0]),
+        need.map((n) => String(n[1])),
+      ]),
+    );
+    return new Map(rows.map((r) => [`${r.level}:${r.idx}`, new Uint8Array(r.hash)]));
+  }
+
+  /** Inclusion proof of record `index` in the tree of `size` (a checkpointed size). */
+  async inclusionProof(index: number, size: number): Promise<Uint8Array[]> {
+    await this.assertIntegrated(size);
+    const nodes = await this.accessorFor(this.db, (n) => inclusionProof(n, index, size));
+    return inclusionProof(nodes, index, size);
+  }
+
+  async consistencyProof(oldSize: number, newSize: number): Promise<Uint8Array[]> {
+    await this.assertIntegrated(newSize);
+    const nodes = await this.accessorFor(this.db, (n) => consistencyProof(n, oldSize, newSize));
+    return consistencyProof(nodes, oldSize, newSize);
+  }
+
+  private async assertIntegrated(size: number): Promise<void> {
+    const treeSize = Number(firstRow<{ size: string }>(await this.db.query('SELECT size FROM audit.tree_head')).size);
+    if (size > treeSize) throw new AuditNotFoundError(`size ${size} is beyond the integrated tree (${treeSize})`);
+  }
+
+  /**
+   * Stores a witness's cosignature line for a checkpoint after checking it verifies (with the
+   * witness's pinned verifier). Idempotent per (size, witness).
+   */
+  async addCosignature(size: number, witness: NoteVerifier, signatureLine: string): Promise<void> {
+    await this.checkpoint(size);
+    const signed = rowsOf<{ note: string }>(await this.db.query('SELECT note FROM audit.checkpoints WHERE size = $1', [String(size)]))[0]!.note;
+    const opened = openNote(signed + signatureLine, [this.verifier, witness]);
+    if (!opened.verified.includes(witness)) throw new AuditLogIntegrityError(`cosignature of ${witness.name} does not verify`);
+    await this.db.query('INSERT INTO audit.cosignatures (size, witness, signature_line) VALUES ($1, $2, $3) ON CONFLICT (size, witness) DO NOTHING', [String(size), witness.name, signatureLine]);
+  }
+
+  async records(from: number, to: number): Promise<AuditRecordRow[]> {
+    const rows = rowsOf<{ idx: string; body: Buffer; leaf_hash: Buffer }>(
+      await this.db.query('SELECT idx, body, leaf_hash FROM audit.records WHERE idx >= $1 AND idx < $2 ORDER BY idx', [String(from), String(to)]),
+    );
+    return rows.map((r) => ({ index: Number(r.idx), record: new Uint8Array(r.body), leafHash: new Uint8Array(r.leaf_hash) }));
+  }
+
+  async findRecords(f: RecordFilter): Promise<AuditRecordRow[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const add = (sql: string, v: unknown) => {
+      params.push(v);
+      where.push(sql.replace('?', `$${params.length}`));
+    };
+    if (f.type !== undefined) add('type = ?', f.type);
+    if (f.requestId !== undefined) add('request_id = ?', f.requestId);
+    if (f.actor !== undefined) add('actor = ?', f.actor);
+    if (f.wallet !== undefined) add('wallet = ?', f.wallet);
+    if (f.from !== undefined) add('occurred_at >= ?', f.from.toISOString());
+    if (f.to !== undefined) add('occurred_at < ?', f.to.toISOString());
+    if (f.afterIndex !== undefined) add('idx > ?', String(f.afterIndex));
+    params.push(Math.min(Math.max(1, f.limit), 1000));
+    const rows = rowsOf<{ idx: string; body: Buffer; leaf_hash: Buffer }>(
+      await this.db.query(`SELECT idx, body, leaf_hash FROM audit.records ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY idx LIMIT $${params.length}`, params),
+    );
+    return rows.map((r) => ({ index: Number(r.idx), record: new Uint8Array(r.body), leafHash: new Uint8Array(r.leaf_hash) }));
+  }
+
+  /** The full export at the latest checkpoint (with its cosignatures): what `custody audit verify` reads. */
+  async exportLatest(): Promise<string> {
+    const cp = await this.latestCheckpoint();
+    if (cp === null) throw new AuditNotFoundError('no checkpoint yet');
+    const rows = await this.records(0, cp.size);
+    return formatExport(
+      { origin: this.origin, size: cp.size, checkpoint: cp.note, records: rows.map((r) => r.record) },
+      rows.map((r) => r.index),
+    );
+  }
+
+  /**
+   * What a witness needs to cosign the latest checkpoint (C2SP tlog-witness add-checkpoint): the
+   * consistency proof from the size it last cosigned, and the inclusion proof of every sign-grant
+   * record in the tree, so that it can check the grants it signed are there.
+   */
+  async witnessRequest(oldSize: number): Promise<{ oldSize: number; consistencyProof: Uint8Array[]; checkpoint: string; grantInclusions: { requestId: string; index: number; proof: Uint8Array[] }[] }> {
+    const cp = await this.latestCheckpoint();
+    if (cp === null) throw new AuditNotFoundError('no checkpoint yet');
+    const consistency = oldSize === 0 ? [] : await this.consistencyProof(oldSize, cp.size);
+    const grants = rowsOf<{ idx: string; request_id: string }>(
+      await this.db.query("SELECT idx, request_id FROM audit.records WHERE type = 'sign-grant' AND request_id IS NOT NULL AND idx < $1 ORDER BY idx", [String(cp.size)]),
+    );
+    const grantInclusions = [];
+    for (const g of grants) grantInclusions.push({ requestId: g.request_id, index: Number(g.idx), proof: await this.inclusionProof(Number(g.idx), cp.size) });
+    return { oldSize, consistencyProof: consistency, checkpoint: cp.note, grantInclusions };
+  }
+
+  /**
+   * A C2SP tlog-proof bundle for record `index` at the latest checkpoint (with its cosignatures);
+   * `extra` carries the record's canonical bytes so the bundle verifies offline on its own.
+   */
+  async proofBundle(index: number): Promise<string> {
+    const cp = await this.latestCheckpoint();
+    if (cp === null) throw new AuditNotFoundError('no checkpoint yet');
+    if (!Number.isSafeInteger(index) || index < 0 || index >= cp.size) throw new AuditNotFoundError(`record ${index} is not in the latest checkpoint (size ${cp.size})`);
+    const [row] = await this.records(index, index + 1);
+    if (row === undefined) throw new AuditLogIntegrityError(`record ${index} is missing`);
+    return formatTlogProof({ extra: row.record, index, proof: await this.inclusionProof(index, cp.size), checkpoint: cp.note });
+  }
+
+  /** Parses a stored checkpoint note's body (for callers that need the size and root). */
+  static parse(note: string) {
+    return parseCheckpoint(note.slice(0, note.lastIndexOf('\n\n') + 1));
+  }
+}

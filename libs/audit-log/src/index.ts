@@ -1,0 +1,16 @@
+/**
+ * @custody/audit-log: the audit log's Postgres adapter. Other services call `appendAuditRecord(tx,
+ * record)` inside their own transaction; the log's owner runs `AuditLogStore.integrate()` on an
+ * interval and on demand, and serves proofs and exports from the stored tree nodes.
+ */
+export {
+  appendAuditRecord,
+  appendAuditRecords,
+  AuditLogStore,
+  AuditLogIntegrityError,
+  AuditNotFoundError,
+  type SqlExecutor,
+  type StoredCheckpoint,
+  type AuditRecordRow,
+  type RecordFilter,
+} from './audit-log.store';
