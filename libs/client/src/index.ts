@@ -1,1 +1,4 @@
-export {};
+export * from './client';
+export * from './errors';
+export * from './signing';
+export * from './grpc-client';

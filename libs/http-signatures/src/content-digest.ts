@@ -16,6 +16,11 @@ export function contentDigest(body: Uint8Array): string {
  * section 2; without `sha-256` the field is refused).
  */
 export function checkContentDigest(header: string | undefined, body: Uint8Array): void {
+  checkContentDigestSha256(header, createHash('sha256').update(body).digest());
+}
+
+/** {@link checkContentDigest} given the SHA-256 of the body rather than the body. */
+export function checkContentDigestSha256(header: string | undefined, sha256: Uint8Array): void {
   if (header === undefined || header === '') throw new SignatureError('content-digest-missing', 'the content-digest header is missing');
   let dictionary;
   try {
@@ -27,6 +32,5 @@ export function checkContentDigest(header: string | undefined, body: Uint8Array)
   if (!member) throw new SignatureError('content-digest-malformed', 'the content-digest header has no sha-256 member');
   const value = member[0] as unknown;
   if (!(value instanceof ArrayBuffer)) throw new SignatureError('content-digest-malformed', 'the content-digest sha-256 member is not a byte sequence');
-  const expected = createHash('sha256').update(body).digest();
-  if (!expected.equals(Buffer.from(value))) throw new SignatureError('content-digest-mismatch', 'the content-digest does not match the body');
+  if (!Buffer.from(sha256).equals(Buffer.from(value))) throw new SignatureError('content-digest-mismatch', 'the content-digest does not match the body');
 }

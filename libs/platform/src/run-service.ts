@@ -41,6 +41,10 @@ export interface ServiceDefinition<C extends ServiceConfig> {
    * this node's). Throw {@link StartupCheckFailed} for a problem the operator must fix.
    */
   readonly startupChecks?: (postgres: DataSource, config: C) => Promise<void>;
+  /** Default true: Nest's JSON body parser. An app that reads bodies itself (the gateway) turns it off. */
+  readonly bodyParser?: boolean;
+  /** Called on the created application before it is initialised (e.g. to mount the OpenAPI document). */
+  readonly configureApp?: (app: INestApplication, config: C) => void;
 }
 
 export interface GrpcServerOptions {
@@ -115,7 +119,9 @@ export async function runService<C extends ServiceConfig>(definition: ServiceDef
     bufferLogs: false,
     // A client that never reads its response must not hold a shutdown past its deadline.
     forceCloseConnections: true,
+    bodyParser: definition.bodyParser ?? true,
   });
+  definition.configureApp?.(app, config);
   try {
     await app.init();
   } catch (error) {

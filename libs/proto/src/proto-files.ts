@@ -15,6 +15,7 @@ export const PROTO_ROOT = findProtoRoot(__dirname);
 export const PROTO_FILES = {
   health: 'grpc/health/v1/health.proto',
   custodySystem: 'custody/v1/system.proto',
+  custodyClients: 'custody/v1/clients.proto',
   signerPeer: 'signer/v1/peer.proto',
   signerApi: 'signer/v1/signer.proto',
 } as const;
