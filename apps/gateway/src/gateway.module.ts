@@ -1,5 +1,6 @@
 import { Module, type DynamicModule, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { notImplementedControllers } from './api/not-implemented.controller';
 import { ApiClientRepository } from './auth/api-client.repository';
 import { AuthGuard } from './auth/auth.guard';
 import { BootstrapAdmin } from './auth/bootstrap';
@@ -28,7 +29,7 @@ export class GatewayModule implements NestModule {
       module: GatewayModule,
       global: true,
       imports: [platform, SystemModule],
-      controllers: [ClientsController, ClientsGrpcController],
+      controllers: [ClientsController, ClientsGrpcController, ...notImplementedControllers()],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
         ApiClientRepository,

@@ -15,5 +15,10 @@ void runService({
   grpcServices: [
     { package: 'custody.v1', protoPath: protoPath('custodySystem'), services: ['custody.v1.SystemService'] },
     { package: 'custody.v1', protoPath: protoPath('custodyClients'), services: ['custody.v1.ApiClientService', 'custody.v1.IdentityService'] },
+    {
+      package: 'custody.v1',
+      protoPath: protoPath('custodyResources'),
+      services: ['WalletService', 'AddressService', 'BalanceService', 'DepositService', 'WithdrawalService', 'ApprovalService', 'MessageService', 'PolicyService', 'AddressBookService'].map((s) => `custody.v1.${s}`),
+    },
   ],
 });

@@ -16,6 +16,7 @@ export const PROTO_FILES = {
   health: 'grpc/health/v1/health.proto',
   custodySystem: 'custody/v1/system.proto',
   custodyClients: 'custody/v1/clients.proto',
+  custodyResources: 'custody/v1/resources.proto',
   signerPeer: 'signer/v1/peer.proto',
   signerApi: 'signer/v1/signer.proto',
 } as const;

@@ -1,6 +1,8 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { SERVICE_VERSION } from '@custody/platform';
+import { GatewayModule } from '../gateway.module';
+import { SystemModule } from '../system/system.module';
 
 /** The OpenAPI 3.1 document of the REST API, from the controllers' decorators. */
 export function openApiDocument(app: INestApplication): OpenAPIObject {
@@ -12,7 +14,7 @@ export function openApiDocument(app: INestApplication): OpenAPIObject {
     )
     .setVersion(SERVICE_VERSION)
     .build();
-  return SwaggerModule.createDocument(app, config, { operationIdFactory: (_controller, method) => method });
+  return SwaggerModule.createDocument(app, config, { include: [GatewayModule, SystemModule], operationIdFactory: (_controller, method) => method });
 }
 
 /** `/openapi.json` and a browsable page at `/docs` (both unsigned). */
