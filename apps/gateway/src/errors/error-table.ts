@@ -43,3 +43,10 @@ export function errorReason(code: ErrorCode): string {
 export function problemType(code: ErrorCode): string {
   return `urn:custody:problem:${code}`;
 }
+
+/** The error table as the README shows it (a test keeps the two the same). */
+export function renderGatewayErrorTable(): string {
+  const lines = ['| code | HTTP | gRPC | title |', '| --- | --- | --- | --- |'];
+  for (const [code, entry] of Object.entries(ERROR_TABLE)) lines.push(`| \`${code}\` | ${entry.http} | \`${GrpcCode[entry.grpc]}\` | ${entry.title} |`);
+  return lines.join('\n');
+}
