@@ -3,7 +3,8 @@ import { ConfigError } from '@custody/config';
 import { CliUsageError } from './cli-error';
 import { registerMigrateCommand } from './commands/migrate.command';
 import { registerMpcCommands } from './commands/mpc.command';
-import { registerUpCommand } from './commands/up.command';
+import { DEFAULT_SECRETS_DIR, registerUpCommand } from './commands/up.command';
+import { registerClientCommands } from './commands/client.command';
 
 function buildProgram(): Command {
   const program = new Command('custody')
@@ -13,6 +14,7 @@ function buildProgram(): Command {
   registerMigrateCommand(program);
   registerUpCommand(program);
   registerMpcCommands(program);
+  registerClientCommands(program, DEFAULT_SECRETS_DIR);
   return program;
 }
 

@@ -167,6 +167,7 @@ export function planCluster(options: ClusterOptions, ports: PortAllocator): Serv
         GRPC_PORT: String(grpcPort),
         METRICS_PORT: String(metricsPort),
         DATABASE_URL: databaseUrl.toString(),
+        ...(app === 'gateway' && options.secrets.gatewayBootstrapFile ? { GATEWAY_BOOTSTRAP_FILE: options.secrets.gatewayBootstrapFile } : {}),
         ...(signerId === undefined || !signerSecrets
           ? {}
           : {
