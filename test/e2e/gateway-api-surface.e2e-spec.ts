@@ -8,7 +8,7 @@ import { CustodyClient } from '@custody/client';
 import { google, PROTO_FILES, PROTO_ROOT } from '@custody/proto';
 import { API_METHODS, openApiPath } from '../../apps/gateway/src/api/api-methods';
 import { ROLES } from '../../apps/gateway/src/auth/api-client';
-import { startGateway, testKey, type RunningGateway } from './gateway-harness';
+import { startGateway, testKey, type RunningGateway } from '@custody/testing';
 
 /** Validates an OpenAPI document with @seriousme/openapi-schema-validator (ESM: run by node itself). */
 function validateOpenApi(document: unknown): { valid: boolean; errors?: unknown; version?: string } {

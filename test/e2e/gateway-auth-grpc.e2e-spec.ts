@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
 import { CustodyClient, CustodyGrpcClient, grpcSignatureMetadata, type ClientCredentials } from '@custody/client';
 import { custody, google } from '@custody/proto';
-import { startGateway, testKey, type RunningGateway } from './gateway-harness';
+import { startGateway, testKey, type RunningGateway } from '@custody/testing';
 
 const now = (): number => Math.floor(Date.now() / 1000);
 const WHOAMI = '/custody.v1.IdentityService/WhoAmI';

@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { AuthenticationError, ConflictError, CustodyClient, PermissionDeniedError, signatureHeaders, type ClientCredentials } from '@custody/client';
-import { startGateway, testKey, type RunningGateway } from './gateway-harness';
+import { startGateway, testKey, type RunningGateway } from '@custody/testing';
 
 const now = (): number => Math.floor(Date.now() / 1000);
 

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import Redis from 'ioredis';
 import { ed25519RawPublicKey } from '@custody/http-signatures';
 import { appEntry, freePorts, migrateAll } from '@custody/local-cluster';
-import { testServerUrls, uniqueTestDatabase } from '@custody/testing';
+import { testServerUrls, uniqueTestDatabase } from './test-database';
 import type { ClientCredentials } from '@custody/client';
 
 export interface TestKey extends ClientCredentials {
@@ -31,6 +31,7 @@ export interface RunningGateway {
 }
 
 /** The real gateway (dist/) on free loopback ports, its own database and Redis prefix, a bootstrap admin. */
+/** TEST helper. */
 export async function startGateway(env: Record<string, string> = {}): Promise<RunningGateway> {
   const database = uniqueTestDatabase('custody_gateway');
   await migrateAll({ mainDatabaseUrl: database.url, signerDatabaseUrls: [] });
