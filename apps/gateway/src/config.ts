@@ -1,4 +1,5 @@
-import { EnvReader, parseServiceConfig, type Environment, type ServiceConfig } from '@custody/config';
+import * as fs from 'node:fs';
+import { ConfigError, EnvReader, parseServiceConfig, type Environment, type ServiceConfig } from '@custody/config';
 
 /** The gateway's configuration (environment variables: see README, "The public API"). */
 export interface GatewayConfig extends ServiceConfig {
@@ -18,6 +19,24 @@ export interface GatewayConfig extends ServiceConfig {
   readonly idempotencyTtlHours: number;
   /** JSON file naming the first admin client (GATEWAY_BOOTSTRAP_FILE): `{"clientId": "...", "publicKey": "<64 hex>"}`. */
   readonly bootstrapFile: string | undefined;
+  /** PEM certificate chain and key (GATEWAY_TLS_CERT_FILE, GATEWAY_TLS_KEY_FILE, both or neither): HTTPS and gRPC over TLS. */
+  readonly tls: { readonly cert: Buffer; readonly key: Buffer } | undefined;
+}
+
+function readTls(certFile: string | undefined, keyFile: string | undefined): GatewayConfig['tls'] {
+  if (certFile === undefined && keyFile === undefined) return undefined;
+  if (certFile === undefined || keyFile === undefined) throw new ConfigError(certFile === undefined ? 'GATEWAY_TLS_CERT_FILE' : 'GATEWAY_TLS_KEY_FILE', 'is required when the other TLS file is set');
+  const load = (name: string, file: string, marker: string): Buffer => {
+    let pem: Buffer;
+    try {
+      pem = fs.readFileSync(file);
+    } catch (error) {
+      throw new ConfigError(name, `cannot be read (${file}: ${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
+    if (!pem.toString('utf8').includes(marker)) throw new ConfigError(name, `does not hold a PEM ${marker.includes('KEY') ? 'private key' : 'certificate'}`);
+    return pem;
+  };
+  return { cert: load('GATEWAY_TLS_CERT_FILE', certFile, '-----BEGIN CERTIFICATE-----'), key: load('GATEWAY_TLS_KEY_FILE', keyFile, 'PRIVATE KEY-----') };
 }
 
 export function parseGatewayConfig(env: Environment): GatewayConfig {
@@ -32,5 +51,6 @@ export function parseGatewayConfig(env: Environment): GatewayConfig {
     redisPrefix: read.string('GATEWAY_REDIS_PREFIX', 'gateway:'),
     idempotencyTtlHours: read.integer('GATEWAY_IDEMPOTENCY_TTL_HOURS', { min: 24, max: 720 }, 24),
     bootstrapFile: read.optionalString('GATEWAY_BOOTSTRAP_FILE'),
+    tls: readTls(read.optionalString('GATEWAY_TLS_CERT_FILE'), read.optionalString('GATEWAY_TLS_KEY_FILE')),
   };
 }

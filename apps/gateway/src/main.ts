@@ -10,6 +10,7 @@ void runService({
   version: SERVICE_VERSION,
   module: (gatewayConfig, platform) => GatewayModule.register(gatewayConfig, platform),
   bodyParser: false,
+  ...(config.tls ? { tls: config.tls } : {}),
   configureApp: (app) => mountOpenApi(app),
   grpcServer: { maxReceiveMessageLength: config.maxBodyBytes, onLoadPackageDefinition: (definition) => recordRequestBytes(definition, 'custody.v1') },
   grpcServices: [

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
 import * as fs from 'node:fs';
+import * as https from 'node:https';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import Redis from 'ioredis';
@@ -31,8 +32,21 @@ export interface RunningGateway {
 }
 
 /** The real gateway (dist/) on free loopback ports, its own database and Redis prefix, a bootstrap admin. */
+/** The status of GET `url` (HTTPS trusting `ca` when given). */
+function readyStatus(url: string, ca: Buffer | undefined): Promise<number> {
+  if (!ca) return fetch(url, { signal: AbortSignal.timeout(1000) }).then((r) => r.status);
+  return new Promise((resolve, reject) => {
+    const request = https.get(url, { ca, timeout: 1000 }, (response) => {
+      response.resume();
+      resolve(response.statusCode ?? 0);
+    });
+    request.on('error', reject);
+    request.on('timeout', () => request.destroy(new Error('timeout')));
+  });
+}
+
 /** TEST helper. */
-export async function startGateway(env: Record<string, string> = {}): Promise<RunningGateway> {
+export async function startGateway(env: Record<string, string> = {}, options: { tlsCa?: Buffer } = {}): Promise<RunningGateway> {
   const database = uniqueTestDatabase('custody_gateway');
   await migrateAll({ mainDatabaseUrl: database.url, signerDatabaseUrls: [] });
   const admin = testKey(`admin-${randomBytes(3).toString('hex')}`);
@@ -59,13 +73,12 @@ export async function startGateway(env: Record<string, string> = {}): Promise<Ru
   });
   child.stdout!.on('data', (c: Buffer) => (output += c.toString('utf8')));
   child.stderr!.on('data', (c: Buffer) => (output += c.toString('utf8')));
-  const baseUrl = `http://127.0.0.1:${httpPort}`;
+  const baseUrl = `${options.tlsCa ? 'https' : 'http'}://127.0.0.1:${httpPort}`;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   for (let i = 0; ; i++) {
     if (child.exitCode !== null) throw new Error(`gateway exited ${child.exitCode}: ${output}`);
     try {
-      const response = await fetch(`${baseUrl}/readyz`, { signal: AbortSignal.timeout(1000) });
-      if (response.status === 200) break;
+      if ((await readyStatus(`${baseUrl}/readyz`, options.tlsCa)) === 200) break;
     } catch {
       // not listening yet
     }
