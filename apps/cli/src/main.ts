@@ -4,9 +4,10 @@ import { CliUsageError } from './cli-error';
 import { registerLedgerCommands } from './commands/ledger.command';
 import { registerMigrateCommand } from './commands/migrate.command';
 import { registerMpcCommands } from './commands/mpc.command';
-import { registerUpCommand } from './commands/up.command';
+import { DEFAULT_SECRETS_DIR, registerUpCommand } from './commands/up.command';
 import { registerAuditCommands } from './commands/audit.command';
 import { registerWitnessCommands } from './commands/witness.command';
+import { registerClientCommands } from './commands/client.command';
 
 function buildProgram(): Command {
   const program = new Command('custody')
@@ -19,6 +20,7 @@ function buildProgram(): Command {
   registerLedgerCommands(program);
   registerAuditCommands(program);
   registerWitnessCommands(program);
+  registerClientCommands(program, DEFAULT_SECRETS_DIR);
   return program;
 }
 

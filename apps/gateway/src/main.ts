@@ -2,10 +2,24 @@ import { config } from './tracing';
 import { runService, SERVICE_VERSION } from '@custody/platform';
 import { protoPath } from '@custody/proto';
 import { GatewayModule } from './gateway.module';
+import { recordRequestBytes } from './grpc/request-bytes';
+import { mountOpenApi } from './openapi/openapi';
 
 void runService({
   config,
   version: SERVICE_VERSION,
-  module: (_config, platform) => GatewayModule.register(platform),
-  grpcServices: [{ package: 'custody.v1', protoPath: protoPath('custodySystem'), services: ['custody.v1.SystemService'] }],
+  module: (gatewayConfig, platform) => GatewayModule.register(gatewayConfig, platform),
+  bodyParser: false,
+  ...(config.tls ? { tls: config.tls } : {}),
+  configureApp: (app) => mountOpenApi(app),
+  grpcServer: { maxReceiveMessageLength: config.maxBodyBytes, onLoadPackageDefinition: (definition) => recordRequestBytes(definition, 'custody.v1') },
+  grpcServices: [
+    { package: 'custody.v1', protoPath: protoPath('custodySystem'), services: ['custody.v1.SystemService'] },
+    { package: 'custody.v1', protoPath: protoPath('custodyClients'), services: ['custody.v1.ApiClientService', 'custody.v1.IdentityService'] },
+    {
+      package: 'custody.v1',
+      protoPath: protoPath('custodyResources'),
+      services: ['WalletService', 'AddressService', 'BalanceService', 'DepositService', 'WithdrawalService', 'ApprovalService', 'MessageService', 'PolicyService', 'AddressBookService'].map((s) => `custody.v1.${s}`),
+    },
+  ],
 });

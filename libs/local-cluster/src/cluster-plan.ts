@@ -170,6 +170,7 @@ export function planCluster(options: ClusterOptions, ports: PortAllocator): Serv
         ...(app === 'policy-engine'
           ? { POLICY_ENGINE_SEED_FILE: options.secrets.policyEngine.seedFile, POLICY_BOOTSTRAP_FILE: options.secrets.policyEngine.bootstrapFile }
           : {}),
+        ...(app === 'gateway' && options.secrets.gatewayBootstrapFile ? { GATEWAY_BOOTSTRAP_FILE: options.secrets.gatewayBootstrapFile } : {}),
         ...(signerId === undefined || !signerSecrets
           ? {}
           : {

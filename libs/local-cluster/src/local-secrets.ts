@@ -28,6 +28,45 @@ export interface LocalSecrets {
   readonly policyEngine: { readonly seedFile: string; readonly publicKey: string; readonly bootstrapFile: string };
   /** The development approvers ({@link DEV_APPROVER_IDS}), pinned in every local signer's `APPROVER_KEYS`. */
   readonly approvers: readonly LocalApprover[];
+  /** The development API clients ({@link DEV_CLIENTS}); absent in plans made without them. */
+  readonly clients?: readonly LocalApiClient[];
+  /** The gateway's bootstrap file naming `dev-admin` (GATEWAY_BOOTSTRAP_FILE). */
+  readonly gatewayBootstrapFile?: string;
+}
+
+/** A development API client: `dev-<role name>`, its roles, its Ed25519 seed file and public key (hex). */
+export interface LocalApiClient {
+  /** The name `--as` takes: admin, operator, approver-1, approver-2, compliance-admin, auditor. */
+  readonly as: string;
+  readonly clientId: string;
+  readonly roles: readonly string[];
+  readonly seedFile: string;
+  readonly publicKey: string;
+}
+
+/** The development API clients `custody up` makes once: `--as` name → roles. `dev-admin` is the gateway's bootstrap admin. */
+export const DEV_CLIENTS: Readonly<Record<string, readonly string[]>> = {
+  admin: ['admin'],
+  operator: ['operator'],
+  'approver-1': ['approver'],
+  'approver-2': ['approver'],
+  'compliance-admin': ['compliance-admin'],
+  auditor: ['auditor'],
+};
+
+/** An API client's seed file in the secrets directory is `<as>.client-seed`. */
+export const CLIENT_SEED_SUFFIX = '.client-seed';
+
+/** Loads a development API client's seed (`custody up` made it), for `--as <name>`. */
+export function loadDevClient(dir: string, as: string): { clientId: string; seed: Uint8Array } {
+  if (!Object.hasOwn(DEV_CLIENTS, as)) throw new Error(`no development client "${as.slice(0, 32)}": one of ${Object.keys(DEV_CLIENTS).join(', ')}`);
+  const file = path.join(dir, `${as}${CLIENT_SEED_SUFFIX}`);
+  try {
+    return { clientId: `dev-${as}`, seed: readSecretFile(file) };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new Error(`no client seed ${file}: \`custody up\` makes the development clients there on its first run (or pass its --secrets-dir)`, { cause: error });
+    throw error;
+  }
 }
 
 /** The development approvers `custody up` makes once and every local signer pins. */
@@ -82,7 +121,14 @@ export function loadOrCreateLocalSecrets(dir: string, signerCount: number): Loca
     return { id, seedFile: file, publicKey: bytesToHex(identityFromSeed(ensureSecretFile(file)).publicKey) };
   });
   const bootstrapFile = ensureDevelopmentBootstrap(dir, approvers);
-  return { signers, policyEngine: { seedFile, publicKey, bootstrapFile }, approvers };
+  const clients = Object.entries(DEV_CLIENTS).map(([as, roles]): LocalApiClient => {
+    const file = path.join(dir, `${as}${CLIENT_SEED_SUFFIX}`);
+    return { as, clientId: `dev-${as}`, roles, seedFile: file, publicKey: bytesToHex(identityFromSeed(ensureSecretFile(file)).publicKey) };
+  });
+  const gatewayBootstrapFile = path.join(dir, 'gateway-bootstrap.json');
+  const admin = clients.find((c) => c.as === 'admin')!;
+  fs.writeFileSync(gatewayBootstrapFile, JSON.stringify({ clientId: admin.clientId, publicKey: admin.publicKey }) + '\n', { mode: 0o600 });
+  return { signers, policyEngine: { seedFile, publicKey, bootstrapFile }, approvers, clients, gatewayBootstrapFile };
 }
 
 /** The bootstrap file of the local policy engine in the secrets directory. */

@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { Transport, type MicroserviceOptions } from '@nestjs/microservices';
 import type { DynamicModule, INestApplication, Type } from '@nestjs/common';
 import type { PackageDefinition } from '@grpc/proto-loader';
+import { ServerCredentials } from '@grpc/grpc-js';
 import { redactUrl, type ServiceConfig } from '@custody/config';
 import { createLogger, PinoNestLogger, ServiceMetrics, stopTracing } from '@custody/observability';
 import { connectPostgres, DatabaseUnavailableError } from '@custody/persistence';
@@ -41,6 +42,12 @@ export interface ServiceDefinition<C extends ServiceConfig> {
    * this node's). Throw {@link StartupCheckFailed} for a problem the operator must fix.
    */
   readonly startupChecks?: (postgres: DataSource, config: C) => Promise<void>;
+  /** Default true: Nest's JSON body parser. An app that reads bodies itself (the gateway) turns it off. */
+  readonly bodyParser?: boolean;
+  /** Serve HTTPS and gRPC over TLS with this certificate chain and key (PEM); plaintext without. */
+  readonly tls?: { readonly cert: Buffer; readonly key: Buffer };
+  /** Called on the created application before it is initialised (e.g. to mount the OpenAPI document). */
+  readonly configureApp?: (app: INestApplication, config: C) => void;
 }
 
 export interface GrpcServerOptions {
@@ -115,7 +122,10 @@ export async function runService<C extends ServiceConfig>(definition: ServiceDef
     bufferLogs: false,
     // A client that never reads its response must not hold a shutdown past its deadline.
     forceCloseConnections: true,
+    bodyParser: definition.bodyParser ?? true,
+    ...(definition.tls ? { httpsOptions: { cert: definition.tls.cert, key: definition.tls.key } } : {}),
   });
+  definition.configureApp?.(app, config);
   try {
     await app.init();
   } catch (error) {
@@ -134,6 +144,7 @@ export async function runService<C extends ServiceConfig>(definition: ServiceDef
         package: [...new Set(['grpc.health.v1', ...grpcServices.map((s) => s.package)])],
         protoPath: [...new Set([protoPath('health'), ...grpcServices.map((s) => s.protoPath)])],
         loader: { includeDirs: [PROTO_ROOT], keepCase: false, longs: String, enums: Number, defaults: true },
+        ...(definition.tls ? { credentials: ServerCredentials.createSsl(null, [{ cert_chain: definition.tls.cert, private_key: definition.tls.key }], false) } : {}),
         ...(definition.grpcServer?.maxReceiveMessageLength !== undefined ? { maxReceiveMessageLength: definition.grpcServer.maxReceiveMessageLength } : {}),
         ...(definition.grpcServer?.onLoadPackageDefinition ? { onLoadPackageDefinition: definition.grpcServer.onLoadPackageDefinition } : {}),
       },

@@ -15,6 +15,8 @@ export const PROTO_ROOT = findProtoRoot(__dirname);
 export const PROTO_FILES = {
   health: 'grpc/health/v1/health.proto',
   custodySystem: 'custody/v1/system.proto',
+  custodyClients: 'custody/v1/clients.proto',
+  custodyResources: 'custody/v1/resources.proto',
   signerPeer: 'signer/v1/peer.proto',
   signerApi: 'signer/v1/signer.proto',
   custodyPolicy: 'custody/policy/v1/policy.proto',

@@ -7,3 +7,4 @@ export * from './custody-command';
 export * from './policy-engine';
 export * from './anvil';
 export * from './ledger-process';
+export * from './gateway';

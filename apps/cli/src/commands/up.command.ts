@@ -23,6 +23,8 @@ import { CliUsageError } from '../cli-error';
 import { readCliEnvironment } from '../cli-config';
 import { parseIntegerOption, parseUrlOption } from '../options';
 import { migrate } from './migrate.command';
+import { registerDevClients } from './client.command';
+import { loadDevClient } from '@custody/local-cluster';
 // PUBLIC test-only primes, used only with --test-only-primes (tests and demonstrations, never a real key).
 import { TEST_ONLY_SAFE_PRIMES_1024 } from '../../../../libs/mpc-core/test/fixtures/test-only-safe-primes';
 
@@ -186,6 +188,16 @@ async function up(flags: UpFlags): Promise<number> {
   }
   say(`development approvers, pinned in every signer's APPROVER_KEYS (their seeds in ${secretsDir}):`);
   for (const a of secrets.approvers) say(`  ${a.id.padEnd(nameWidth)} ${a.publicKey}  ${path.basename(a.seedFile)}`);
+  const gateway = specs.find((s) => s.app === 'gateway');
+  if (gateway && secrets.clients) {
+    try {
+      await registerDevClients(`http://${gateway.host}:${gateway.httpPort}`, secrets.clients, loadDevClient(secretsDir, 'admin').seed);
+      say(`development API clients (their seeds in ${secretsDir}; the CLI signs as one with --as <name>):`);
+      for (const c of secrets.clients) say(`  ${c.as.padEnd(nameWidth)} ${c.clientId} [${c.roles.join(',')}] ${c.publicKey}`);
+    } catch (error) {
+      warn(`could not register the development API clients: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
   say('press Ctrl-C to stop');
 
   const outcome = await Promise.race([interrupted.then((why) => ({ why, failed: false })), supervisor.failedBecause.then((why) => ({ why, failed: true }))]);

@@ -1,0 +1,74 @@
+import { ROLES, type Role } from '../auth/api-client';
+
+export type HttpVerb = 'GET' | 'POST' | 'DELETE';
+
+/** One method of `custody.v1`, on both transports. */
+export interface ApiMethod {
+  /** gRPC service, without the package: `WalletService`. */
+  readonly service: string;
+  readonly method: string;
+  readonly http: HttpVerb;
+  /** The REST route, Nest syntax (`:id` parameters), under `/v1`. */
+  readonly path: string;
+  readonly roles: readonly [Role, ...Role[]];
+  /** False: answers UNIMPLEMENTED / 501 `not-implemented` after the signature and role checks. */
+  readonly implemented: boolean;
+}
+
+const READ = ROLES;
+const OPERATE: [Role, ...Role[]] = ['operator', 'admin'];
+const APPROVE: [Role, ...Role[]] = ['approver'];
+const COMPLIANCE: [Role, ...Role[]] = ['compliance-admin'];
+const POLICY_READ: [Role, ...Role[]] = ['compliance-admin', 'auditor', 'admin', 'approver'];
+
+const m = (service: string, method: string, http: HttpVerb, path: string, roles: readonly [Role, ...Role[]], implemented = false): ApiMethod => ({ service, method, http, path, roles, implemented });
+
+/**
+ * Every method of the public API: the gRPC method, its REST route and the roles that may call it.
+ * Tests check that the proto files declare exactly these gRPC methods and the OpenAPI document
+ * exactly these routes.
+ */
+export const API_METHODS: readonly ApiMethod[] = [
+  m('SystemService', 'GetServiceInfo', 'GET', '/v1/system/info', READ, true),
+  m('IdentityService', 'WhoAmI', 'GET', '/v1/whoami', READ, true),
+  m('ApiClientService', 'CreateApiClient', 'POST', '/v1/clients', ['admin'], true),
+  m('ApiClientService', 'ListApiClients', 'GET', '/v1/clients', ['admin'], true),
+  m('ApiClientService', 'GetApiClient', 'GET', '/v1/clients/:clientId', ['admin'], true),
+  m('ApiClientService', 'DisableApiClient', 'POST', '/v1/clients/:clientId/disable', ['admin'], true),
+
+  m('WalletService', 'CreateWallet', 'POST', '/v1/wallets', OPERATE),
+  m('WalletService', 'GetWallet', 'GET', '/v1/wallets/:walletId', READ),
+  m('WalletService', 'ListWallets', 'GET', '/v1/wallets', READ),
+  m('AddressService', 'CreateAddress', 'POST', '/v1/wallets/:walletId/addresses', OPERATE),
+  m('AddressService', 'GetAddress', 'GET', '/v1/wallets/:walletId/addresses/:addressId', READ),
+  m('AddressService', 'ListAddresses', 'GET', '/v1/wallets/:walletId/addresses', READ),
+  m('BalanceService', 'ListBalances', 'GET', '/v1/wallets/:walletId/balances', READ),
+  m('DepositService', 'GetDeposit', 'GET', '/v1/deposits/:depositId', READ),
+  m('DepositService', 'ListDeposits', 'GET', '/v1/deposits', READ),
+  m('WithdrawalService', 'CreateWithdrawal', 'POST', '/v1/withdrawals', OPERATE),
+  m('WithdrawalService', 'GetWithdrawal', 'GET', '/v1/withdrawals/:withdrawalId', READ),
+  m('WithdrawalService', 'ListWithdrawals', 'GET', '/v1/withdrawals', READ),
+  m('WithdrawalService', 'CancelWithdrawal', 'POST', '/v1/withdrawals/:withdrawalId/cancel', OPERATE),
+  m('ApprovalService', 'ListApprovals', 'GET', '/v1/approvals', APPROVE),
+  m('ApprovalService', 'ApproveApproval', 'POST', '/v1/approvals/:approvalId/approve', APPROVE),
+  m('ApprovalService', 'RejectApproval', 'POST', '/v1/approvals/:approvalId/reject', APPROVE),
+  m('MessageService', 'CreateMessage', 'POST', '/v1/messages', OPERATE),
+  m('MessageService', 'GetMessage', 'GET', '/v1/messages/:messageId', READ),
+  m('PolicyService', 'ProposePolicy', 'POST', '/v1/policies', COMPLIANCE),
+  m('PolicyService', 'ApprovePolicy', 'POST', '/v1/policies/:policyId/approve', ['compliance-admin', 'admin']),
+  m('PolicyService', 'ActivatePolicy', 'POST', '/v1/policies/:policyId/activate', ['compliance-admin', 'admin']),
+  m('PolicyService', 'GetPolicy', 'GET', '/v1/policies/:policyId', POLICY_READ),
+  m('PolicyService', 'ListPolicies', 'GET', '/v1/policies', POLICY_READ),
+  m('PolicyService', 'DiffPolicy', 'POST', '/v1/policies/:policyId/diff', POLICY_READ),
+  m('PolicyService', 'LintPolicy', 'POST', '/v1/policies/:policyId/lint', POLICY_READ),
+  m('PolicyService', 'DryRunPolicy', 'POST', '/v1/policies/:policyId/dry-run', POLICY_READ),
+  m('PolicyService', 'ReplayPolicy', 'POST', '/v1/policies/:policyId/replay', POLICY_READ),
+  m('AddressBookService', 'CreateAddressBookEntry', 'POST', '/v1/address-book', COMPLIANCE),
+  m('AddressBookService', 'ListAddressBookEntries', 'GET', '/v1/address-book', READ),
+  m('AddressBookService', 'DeleteAddressBookEntry', 'DELETE', '/v1/address-book/:entryId', COMPLIANCE),
+];
+
+/** The OpenAPI form of a route: `/v1/clients/:clientId` → `/v1/clients/{clientId}`. */
+export function openApiPath(path: string): string {
+  return path.replace(/:([A-Za-z]+)/g, '{$1}');
+}

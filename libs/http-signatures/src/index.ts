@@ -1,0 +1,3 @@
+export * from './content-digest';
+export * from './errors';
+export * from './signature';
