@@ -20,6 +20,8 @@ export interface SignerConfig extends ServiceConfig {
   readonly approverKeys: ReadonlyMap<string, Uint8Array>;
   /** The least number of approvals a grant must carry, whatever its policy says (SIGNER_MIN_APPROVALS). */
   readonly minApprovals: number;
+  /** The oldest sign grant version honoured (SIGNER_MIN_GRANT_VERSION, default 1: both; 2 demands a policy content hash). */
+  readonly minGrantVersion: 1 | 2;
   /** Default and maximum session duration. */
   readonly sessionTimeoutMs: number;
   /** ECDSA signing sessions this node coordinates at once; further requests wait (within their deadline). */
@@ -88,6 +90,7 @@ export function parseSignerConfig(env: Environment): SignerConfig {
     policyEnginePublicKey,
     approverKeys,
     minApprovals: read.integer('SIGNER_MIN_APPROVALS', { min: 0, max: 64 }, 1),
+    minGrantVersion: read.integer('SIGNER_MIN_GRANT_VERSION', { min: 1, max: 2 }, 1) as 1 | 2,
     sessionTimeoutMs: read.integer('SIGNER_SESSION_TIMEOUT_MS', { min: 100, max: 600_000 }, 30_000),
     maxConcurrentSigns: read.integer('SIGNER_MAX_CONCURRENT_SIGNS', { min: 1, max: 256 }, 4),
     presignPoolSize: read.integer('SIGNER_PRESIGN_POOL_SIZE', { min: 0, max: 1000 }, 4),

@@ -1,5 +1,5 @@
 import { SignGrantInputError } from './errors';
-import type { SignGrant, SignRequest } from './types';
+import type { SignGrant, SignPayload, SignRequest } from './types';
 import { validateSignedGrant, validateSignRequest } from './validate';
 
 /**
@@ -17,13 +17,34 @@ export interface SignRequestJson {
   keyId: string;
   scheme: string;
   derivationPath: number[];
-  payload: { kind: string; hash: string; message: string };
+  payload: MessagePayloadJson | EvmTransactionPayloadJson;
+}
+
+export interface MessagePayloadJson {
+  kind: string;
+  hash: string;
+  message: string;
+}
+
+export interface EvmTransactionPayloadJson {
+  kind: string;
+  chainId: number;
+  nonce: number;
+  maxFeePerGas: string;
+  maxPriorityFeePerGas: string;
+  gas: string;
+  to: string;
+  value: string;
+  data: string;
+  erc20: { recipient: string; amount: string } | null;
 }
 
 export interface SignGrantJson {
   version: number;
   request: SignRequestJson;
   policyVersion: string;
+  /** Version 2 and later. */
+  policyHash?: string;
   approvals: Array<{ approverId: string; signature: string }>;
   requiredApprovals: number;
   issuedAt: number;
@@ -40,7 +61,23 @@ export function signRequestToJson(request: SignRequest): SignRequestJson {
     keyId: request.keyId,
     scheme: request.scheme,
     derivationPath: [...request.derivationPath],
-    payload: { kind: request.payload.kind, hash: request.payload.hash, message: hex(request.payload.message) },
+    payload: payloadToJson(request.payload),
+  };
+}
+
+function payloadToJson(p: SignPayload): MessagePayloadJson | EvmTransactionPayloadJson {
+  if (p.kind === 'message') return { kind: p.kind, hash: p.hash, message: hex(p.message) };
+  return {
+    kind: p.kind,
+    chainId: p.chainId,
+    nonce: p.nonce,
+    maxFeePerGas: p.maxFeePerGas.toString(),
+    maxPriorityFeePerGas: p.maxPriorityFeePerGas.toString(),
+    gas: p.gas.toString(),
+    to: p.to,
+    value: p.value.toString(),
+    data: hex(p.data),
+    erc20: p.erc20 === null ? null : { recipient: p.erc20.recipient, amount: p.erc20.amount.toString() },
   };
 }
 
@@ -50,6 +87,7 @@ export function signGrantToJson(grant: SignGrant): SignGrantJson {
     version: grant.version,
     request: signRequestToJson(grant.request),
     policyVersion: grant.policyVersion,
+    ...(grant.version === 2 ? { policyHash: hex(grant.policyHash) } : {}),
     approvals: grant.approvals.map((a) => ({ approverId: a.approverId, signature: hex(a.signature) })),
     requiredApprovals: grant.requiredApprovals,
     issuedAt: grant.issuedAt,
@@ -73,16 +111,36 @@ function fromHex(value: unknown, argument: string): Uint8Array {
   return Uint8Array.from(Buffer.from(value, 'hex'));
 }
 
+const DECIMAL = /^(?:0|[1-9][0-9]{0,77})$/;
+
+function fromDecimal(value: unknown, argument: string): bigint {
+  if (typeof value !== 'string' || !DECIMAL.test(value)) throw new DecodeError(`${argument}: must be a decimal string (0, or up to 78 digits without a leading zero)`);
+  return BigInt(value);
+}
+
+function payloadFromJson(payload: Record<string, unknown>, argument: string): Record<string, unknown> {
+  if (payload.kind !== 'evm-transaction') return { ...payload, message: fromHex(payload.message, `${argument}.message`) };
+  const erc20 = payload.erc20;
+  if (erc20 !== null && erc20 !== undefined && !isRecord(erc20)) throw new DecodeError(`${argument}.erc20: must be an object or null`);
+  return {
+    ...payload,
+    maxFeePerGas: fromDecimal(payload.maxFeePerGas, `${argument}.maxFeePerGas`),
+    maxPriorityFeePerGas: fromDecimal(payload.maxPriorityFeePerGas, `${argument}.maxPriorityFeePerGas`),
+    gas: fromDecimal(payload.gas, `${argument}.gas`),
+    value: fromDecimal(payload.value, `${argument}.value`),
+    data: fromHex(payload.data, `${argument}.data`),
+    ...(isRecord(erc20) ? { erc20: { ...erc20, amount: fromDecimal(erc20.amount, `${argument}.erc20.amount`) } } : {}),
+  };
+}
+
 function requestFromJson(value: unknown, argument: string): SignRequest {
   if (!isRecord(value)) throw new DecodeError(`${argument}: must be an object`);
   const payload = value.payload;
   if (!isRecord(payload)) throw new DecodeError(`${argument}.payload: must be an object`);
   // Field sets, types and ranges are checked by the validators on the decoded value; here only the
-  // hex strings are turned into bytes, keeping unknown keys so that the validators see and refuse them.
-  return {
-    ...value,
-    payload: { ...payload, message: fromHex(payload.message, `${argument}.payload.message`) },
-  } as unknown as SignRequest;
+  // hex and decimal strings are turned into bytes and bigints, keeping unknown keys so that the
+  // validators see and refuse them.
+  return { ...value, payload: payloadFromJson(payload, `${argument}.payload`) } as unknown as SignRequest;
 }
 
 /** Decodes a request (for approver apps); throws {@link SignGrantInputError} naming the field. */
@@ -109,6 +167,7 @@ export function signGrantFromJson(value: unknown): SignGrant {
         if (!isRecord(a)) throw new DecodeError(`grant.approvals[${i}]: must be an object`);
         return { ...a, signature: fromHex(a.signature, `grant.approvals[${i}].signature`) };
       }),
+      ...(value.policyHash !== undefined ? { policyHash: fromHex(value.policyHash, 'grant.policyHash') } : {}),
       engineSignature: fromHex(value.engineSignature, 'grant.engineSignature'),
     } as unknown as SignGrant;
     validateSignedGrant(grant);

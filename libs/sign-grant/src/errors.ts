@@ -24,7 +24,8 @@ export type GrantRefusalReason =
   | 'bad-approval-signature'
   | 'duplicate-approver'
   | 'insufficient-approvals'
-  | 'malformed';
+  | 'malformed'
+  | 'version-not-accepted';
 
 /** A signer refuses a grant: no round may start. `reason` for metrics and the audit log. */
 export class GrantRefused extends Error {

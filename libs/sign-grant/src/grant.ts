@@ -1,7 +1,7 @@
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { grantSigningBytes, requestDigest, signingInput } from './encoding';
 import { GrantRefused, SignGrantInputError, type GrantRefusalReason } from './errors';
-import type { SignGrant, SignRequest, UnsignedSignGrant } from './types';
+import { GRANT_VERSIONS, type GrantVersion, type SignGrant, type SignPayload, type SignRequest, type UnsignedSignGrant } from './types';
 import { validateEd25519PublicKey, validateEd25519SecretKey, validateSignedGrant, validateSignRequest, validateUnsignedGrant } from './validate';
 
 /** Default longest grant lifetime a signer accepts (expiresAt − issuedAt): 15 minutes. */
@@ -11,15 +11,30 @@ export const DEFAULT_MAX_CLOCK_SKEW_MS = 30 * 1000;
 /** Default floor on approvals, whatever the grant states: 1. */
 export const DEFAULT_MIN_APPROVALS = 1;
 
-function copyGrant(g: UnsignedSignGrant): UnsignedSignGrant {
+function copyPayload(p: SignPayload): SignPayload {
+  if (p.kind === 'message') return { kind: p.kind, hash: p.hash, message: Uint8Array.from(p.message) };
   return {
-    version: g.version,
+    kind: p.kind,
+    chainId: p.chainId,
+    nonce: p.nonce,
+    maxFeePerGas: p.maxFeePerGas,
+    maxPriorityFeePerGas: p.maxPriorityFeePerGas,
+    gas: p.gas,
+    to: p.to,
+    value: p.value,
+    data: Uint8Array.from(p.data),
+    erc20: p.erc20 === null ? null : { recipient: p.erc20.recipient, amount: p.erc20.amount },
+  };
+}
+
+function copyGrant(g: UnsignedSignGrant): UnsignedSignGrant {
+  const common = {
     request: {
       requestId: g.request.requestId,
       keyId: g.request.keyId,
       scheme: g.request.scheme,
       derivationPath: [...g.request.derivationPath],
-      payload: { kind: g.request.payload.kind, hash: g.request.payload.hash, message: Uint8Array.from(g.request.payload.message) },
+      payload: copyPayload(g.request.payload),
     },
     policyVersion: g.policyVersion,
     approvals: g.approvals.map((a) => ({ approverId: a.approverId, signature: Uint8Array.from(a.signature) })),
@@ -27,6 +42,7 @@ function copyGrant(g: UnsignedSignGrant): UnsignedSignGrant {
     issuedAt: g.issuedAt,
     expiresAt: g.expiresAt,
   };
+  return g.version === 1 ? { version: 1, ...common } : { version: 2, ...common, policyHash: Uint8Array.from(g.policyHash) };
 }
 
 /**
@@ -67,6 +83,12 @@ export interface CheckGrantOptions {
    */
   readonly minApprovals?: number;
   /**
+   * The oldest grant version this signer accepts, default 1 (both). Version 1 grants carry only
+   * message payloads and no policy content hash; a signer whose operators want every signature tied
+   * to a hashed policy version sets 2. A lower version is refused (`version-not-accepted`).
+   */
+  readonly minGrantVersion?: GrantVersion;
+  /**
    * Ed25519 verification (RFC 8032, strict), default @noble/curves. A service may pass a faster
    * implementation of the same function (the signer passes OpenSSL's, cross-checked against noble).
    */
@@ -92,7 +114,7 @@ function verifyEd25519(signature: Uint8Array, message: Uint8Array, publicKey: Ui
   }
 }
 
-function validateOptions(o: CheckGrantOptions): { maxLifetimeMs: number; maxClockSkewMs: number; minApprovals: number } {
+function validateOptions(o: CheckGrantOptions): { maxLifetimeMs: number; maxClockSkewMs: number; minApprovals: number; minGrantVersion: GrantVersion } {
   if (typeof o !== 'object' || o === null) throw new SignGrantInputError('options', 'must be an object');
   validateEd25519PublicKey(o.enginePublicKey, 'options.enginePublicKey');
   if (!(o.approverKeys instanceof Map)) throw new SignGrantInputError('options.approverKeys', 'must be a Map of approver id to public key');
@@ -107,7 +129,10 @@ function validateOptions(o: CheckGrantOptions): { maxLifetimeMs: number; maxCloc
     if (!Number.isSafeInteger(x) || x < min) throw new SignGrantInputError(`options.${name}`, `must be an integer ≥ ${min}`);
     return x;
   };
+  const minGrantVersion = o.minGrantVersion ?? 1;
+  if (!GRANT_VERSIONS.includes(minGrantVersion)) throw new SignGrantInputError('options.minGrantVersion', `must be one of ${GRANT_VERSIONS.join(', ')}`);
   return {
+    minGrantVersion,
     maxLifetimeMs: positive(o.maxLifetimeMs, DEFAULT_MAX_LIFETIME_MS, 'maxLifetimeMs', 1),
     maxClockSkewMs: positive(o.maxClockSkewMs, DEFAULT_MAX_CLOCK_SKEW_MS, 'maxClockSkewMs', 0),
     minApprovals: positive(o.minApprovals, DEFAULT_MIN_APPROVALS, 'minApprovals', 0),
@@ -116,12 +141,13 @@ function validateOptions(o: CheckGrantOptions): { maxLifetimeMs: number; maxCloc
 
 /**
  * The signer's check of a sign grant, before any round. In order:
- * 1. shape (types, lengths, ranges) → `malformed`;
+ * 1. shape (types, lengths, ranges) → `malformed`; a version below `minGrantVersion` → `version-not-accepted`;
  * 2. the policy engine's signature over everything else → `bad-engine-signature`;
  * 3. `expiresAt − issuedAt` within `maxLifetimeMs` → `lifetime-too-long`; `issuedAt` not ahead of
  *    `now` by more than `maxClockSkewMs` → `not-yet-valid`; `now < expiresAt` → `expired`;
  * 4. the signing input of the granted payload equals `requestedSigningInput` (constant time) →
- *    `digest-mismatch`;
+ *    `digest-mismatch`; for an `evm-transaction` payload that input is recomputed here from the
+ *    transaction's fields (libs/chain-core), so no other digest can be signed under the grant;
  * 5. every approval: a distinct approver id (`duplicate-approver`), pinned (`unknown-approver`), with a
  *    valid signature over the request digest (`bad-approval-signature`). A grant with any bad approval
  *    is refused outright rather than counted around: the engine signed it, so it is lying or broken;
@@ -133,13 +159,14 @@ function validateOptions(o: CheckGrantOptions): { maxLifetimeMs: number; maxCloc
  * checks it in its own database, atomically with recording the request id.
  */
 export function checkGrant(grant: SignGrant, options: CheckGrantOptions): void {
-  const { maxLifetimeMs, maxClockSkewMs, minApprovals } = validateOptions(options);
+  const { maxLifetimeMs, maxClockSkewMs, minApprovals, minGrantVersion } = validateOptions(options);
   try {
     validateSignedGrant(grant);
   } catch (e) {
     if (e instanceof SignGrantInputError) refuse('malformed', e.message.replace(/^invalid /, ''));
     throw e;
   }
+  if (grant.version < minGrantVersion) refuse('version-not-accepted', `grant version ${grant.version}; this signer accepts ${minGrantVersion} and later`);
 
   const verify = options.verifyEd25519 ?? verifyEd25519;
   if (!verify(grant.engineSignature, grantSigningBytes(grant), options.enginePublicKey)) {

@@ -7,18 +7,26 @@
 export { GrantRefused, SignGrantInputError, type GrantRefusalReason } from './errors';
 export {
   GRANT_VERSION,
+  GRANT_VERSIONS,
+  PAYLOAD_KINDS,
   SIGN_SCHEMES,
   MESSAGE_HASHES,
   type SignScheme,
   type MessageHash,
   type MessagePayload,
+  type EvmTransactionPayload,
+  type Erc20TransferCall,
+  type GrantVersion,
+  type PayloadKind,
+  type SignGrantV1,
+  type SignGrantV2,
   type SignPayload,
   type SignRequest,
   type Approval,
   type SignGrant,
   type UnsignedSignGrant,
 } from './types';
-export { LIMITS, IDENTIFIER_PATTERN, IDENTIFIER_MAX_LENGTH, validateSignRequest, validatePayload } from './validate';
+export { LIMITS, IDENTIFIER_PATTERN, IDENTIFIER_MAX_LENGTH, validateSignRequest, validatePayload, payloadTransaction } from './validate';
 export { signingInput, encodeSignRequest, requestDigest, grantSigningBytes, grantId } from './encoding';
 export {
   signGrant,
@@ -37,5 +45,7 @@ export {
   signRequestToJson,
   signRequestFromJson,
   type SignGrantJson,
+  type MessagePayloadJson,
+  type EvmTransactionPayloadJson,
   type SignRequestJson,
 } from './codec';

@@ -1,10 +1,22 @@
 import { ed25519 } from '@noble/curves/ed25519.js';
+import {
+  assertChecksummedAddress,
+  assertEip1559Transaction,
+  ChainInputError,
+  decodeErc20TransferData,
+  UINT256_LIMIT,
+  type Address,
+  type Eip1559Transaction,
+} from '@custody/chain-core';
 import { SignGrantInputError } from './errors';
 import {
-  GRANT_VERSION,
+  GRANT_VERSIONS,
   MESSAGE_HASHES,
+  PAYLOAD_KINDS,
   SIGN_SCHEMES,
   type Approval,
+  type EvmTransactionPayload,
+  type MessagePayload,
   type SignPayload,
   type SignRequest,
   type UnsignedSignGrant,
@@ -44,8 +56,13 @@ function exactKeys(value: Record<string, unknown>, keys: readonly string[], argu
 
 export function validatePayload(payload: unknown, scheme: unknown, argument = 'payload'): asserts payload is SignPayload {
   if (!isRecord(payload)) fail(argument, 'must be an object');
+  if (payload.kind === 'message') validateMessagePayload(payload, scheme, argument);
+  else if (payload.kind === 'evm-transaction') validateEvmTransactionPayload(payload, scheme, argument);
+  else fail(`${argument}.kind`, `must be one of ${PAYLOAD_KINDS.join(', ')}`);
+}
+
+function validateMessagePayload(payload: Record<string, unknown>, scheme: unknown, argument: string): asserts payload is Record<string, unknown> & MessagePayload {
   exactKeys(payload, ['kind', 'message', 'hash'], argument);
-  if (payload.kind !== 'message') fail(`${argument}.kind`, "must be 'message'");
   if (!(payload.message instanceof Uint8Array)) fail(`${argument}.message`, 'must be a Uint8Array');
   if (payload.message.length > LIMITS.maxMessageBytes) fail(`${argument}.message`, `must be at most ${LIMITS.maxMessageBytes} bytes`);
   if (!MESSAGE_HASHES.includes(payload.hash as never)) fail(`${argument}.hash`, `must be one of ${MESSAGE_HASHES.join(', ')}`);
@@ -63,6 +80,55 @@ export function validatePayload(payload: unknown, scheme: unknown, argument = 'p
     default:
       fail('scheme', `must be one of ${SIGN_SCHEMES.join(', ')}`);
   }
+}
+
+const EVM_KEYS = ['kind', 'chainId', 'nonce', 'maxFeePerGas', 'maxPriorityFeePerGas', 'gas', 'to', 'value', 'data', 'erc20'];
+
+/** Runs a libs/chain-core check, turning its error into this library's (same argument, same reason). */
+function chainCheck(check: () => void): void {
+  try {
+    check();
+  } catch (e) {
+    if (e instanceof ChainInputError) throw new SignGrantInputError(e.argument, e.message.slice(`invalid ${e.argument}: `.length));
+    throw e;
+  }
+}
+
+/** The EIP-1559 transaction an `evm-transaction` payload describes (for libs/chain-core). */
+export function payloadTransaction(payload: EvmTransactionPayload): Eip1559Transaction {
+  return {
+    chainId: payload.chainId,
+    nonce: payload.nonce,
+    maxFeePerGas: payload.maxFeePerGas,
+    maxPriorityFeePerGas: payload.maxPriorityFeePerGas,
+    gas: payload.gas,
+    to: payload.to as Address,
+    value: payload.value,
+    data: payload.data,
+  };
+}
+
+function validateEvmTransactionPayload(payload: Record<string, unknown>, scheme: unknown, argument: string): void {
+  exactKeys(payload, EVM_KEYS, argument);
+  if (scheme !== 'ecdsa') fail('scheme', "must be 'ecdsa' for an evm-transaction payload");
+  const p = payload as unknown as EvmTransactionPayload;
+  chainCheck(() => assertEip1559Transaction(payloadTransaction(p), argument));
+  const erc20: unknown = payload.erc20;
+  if (erc20 === null) {
+    if (p.data.length !== 0) fail(`${argument}.data`, 'must be empty for a native transfer (erc20 null): other contract calls are not granted');
+    return;
+  }
+  if (!isRecord(erc20)) fail(`${argument}.erc20`, 'must be null or { recipient, amount }');
+  exactKeys(erc20, ['recipient', 'amount'], `${argument}.erc20`);
+  chainCheck(() => assertChecksummedAddress(erc20.recipient, `${argument}.erc20.recipient`));
+  if (typeof erc20.amount !== 'bigint' || erc20.amount < 0n || erc20.amount >= UINT256_LIMIT) fail(`${argument}.erc20.amount`, 'must be a bigint in 0..2^256-1');
+  if (p.value !== 0n) fail(`${argument}.value`, 'must be 0 for an ERC-20 transfer');
+  let call: { recipient: string; amount: bigint } = { recipient: '', amount: -1n };
+  chainCheck(() => {
+    call = decodeErc20TransferData(p.data, `${argument}.data`);
+  });
+  if (call.recipient !== erc20.recipient) fail(`${argument}.erc20.recipient`, 'is not the recipient of the transfer call in data');
+  if (call.amount !== erc20.amount) fail(`${argument}.erc20.amount`, 'is not the amount of the transfer call in data');
 }
 
 export function validateSignRequest(request: unknown, argument = 'request'): asserts request is SignRequest {
@@ -107,13 +173,16 @@ function isTimestamp(x: unknown): x is number {
 /** Validates everything but the engine signature. */
 export function validateUnsignedGrant(grant: unknown, argument = 'grant', allowSignature = false): asserts grant is UnsignedSignGrant {
   if (!isRecord(grant)) fail(argument, 'must be an object');
+  if (!GRANT_VERSIONS.includes(grant.version as never)) fail(`${argument}.version`, `must be one of ${GRANT_VERSIONS.join(', ')}`);
   const keys = ['version', 'request', 'policyVersion', 'approvals', 'requiredApprovals', 'issuedAt', 'expiresAt'];
+  if (grant.version === 2) keys.push('policyHash');
   exactKeys(grant, keys, argument, allowSignature ? ['engineSignature'] : []);
-  if (grant.version !== GRANT_VERSION) fail(`${argument}.version`, `must be ${GRANT_VERSION}`);
   validateSignRequest(grant.request, `${argument}.request`);
+  if (grant.version === 1 && grant.request.payload.kind !== 'message') fail(`${argument}.version`, `must be 2 for a ${grant.request.payload.kind} payload`);
   if (typeof grant.policyVersion !== 'string' || !POLICY_VERSION_PATTERN.test(grant.policyVersion)) {
     fail(`${argument}.policyVersion`, 'must be 1..64 characters of [A-Za-z0-9._:-]');
   }
+  if (grant.version === 2 && (!(grant.policyHash instanceof Uint8Array) || grant.policyHash.length !== 32)) fail(`${argument}.policyHash`, 'must be 32 bytes');
   validateApprovals(grant.approvals, `${argument}.approvals`);
   const required = grant.requiredApprovals;
   if (typeof required !== 'number' || !Number.isInteger(required) || required < 0 || required > LIMITS.maxRequiredApprovals) {

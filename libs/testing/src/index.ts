@@ -4,3 +4,4 @@ export * from './signer-cluster';
 export * from './grants';
 export * from './test-only-primes';
 export * from './custody-command';
+export * from './anvil';

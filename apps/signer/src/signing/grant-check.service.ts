@@ -11,7 +11,10 @@ import { SIGNER_CONFIG } from '../storage/signer.tokens';
  * the expiry, that what it is asked to sign is exactly what the granted payload yields, and the
  * approvals' signatures against the approver keys pinned in this node's configuration, up to the
  * quorum the grant states and at least this node's own floor. (That the request id was never signed
- * here is checked against this node's database when the request is claimed.)
+ * here is checked against this node's database when the request is claimed.) For an `evm-transaction`
+ * payload, libs/sign-grant re-encodes the transaction with libs/chain-core and compares its EIP-1559
+ * signing hash with the digest this session is asked to sign: any other digest is refused
+ * (`digest-mismatch`), as is a grant older than SIGNER_MIN_GRANT_VERSION (`version-not-accepted`).
  */
 @Injectable()
 export class GrantCheck {
@@ -36,6 +39,7 @@ export class GrantCheck {
         now: Date.now(),
         requestedSigningInput: hexToBytes(requestedSigningInputHex),
         minApprovals: this.config.minApprovals,
+        minGrantVersion: this.config.minGrantVersion,
         verifyEd25519: ed25519VerifyNative,
       });
     } catch (error) {
