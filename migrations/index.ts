@@ -2,6 +2,7 @@ import type { MigrationSet } from '@custody/persistence';
 import { CreateChainIndexerSchema1795500000000 } from './chain-indexer/1795500000000-CreateChainIndexerSchema';
 import { CreateGatewaySchema1795500000000 } from './gateway/1795500000000-CreateGatewaySchema';
 import { CreateLedgerSchema1795500000000 } from './ledger/1795500000000-CreateLedgerSchema';
+import { CreateLedgerTables1795700000000 } from './ledger/1795700000000-CreateLedgerTables';
 import { CreatePolicySchema1795500000000 } from './policy/1795500000000-CreatePolicySchema';
 import { CreateSignerSchema1795500000000 } from './signer/1795500000000-CreateSignerSchema';
 import { CreateSignerTables1795500100000 } from './signer/1795500100000-CreateSignerTables';
@@ -15,7 +16,7 @@ import { CreateSignerOwner1795600000000 } from './signer/1795600000000-CreateSig
 export const MIGRATION_SETS: readonly MigrationSet[] = [
   { owner: 'gateway', database: 'main', migrations: [CreateGatewaySchema1795500000000] },
   { owner: 'policy', database: 'main', migrations: [CreatePolicySchema1795500000000] },
-  { owner: 'ledger', database: 'main', migrations: [CreateLedgerSchema1795500000000] },
+  { owner: 'ledger', database: 'main', migrations: [CreateLedgerSchema1795500000000, CreateLedgerTables1795700000000] },
   { owner: 'chain-indexer', database: 'main', migrations: [CreateChainIndexerSchema1795500000000] },
   { owner: 'signer', database: 'signer', migrations: [CreateSignerSchema1795500000000, CreateSignerTables1795500100000, PresignatureOwnership1795500200000, CreateSignerOwner1795600000000] },
 ];

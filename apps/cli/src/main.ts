@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '@custody/config';
 import { CliUsageError } from './cli-error';
+import { registerLedgerCommands } from './commands/ledger.command';
 import { registerMigrateCommand } from './commands/migrate.command';
 import { registerMpcCommands } from './commands/mpc.command';
 import { registerUpCommand } from './commands/up.command';
@@ -13,6 +14,7 @@ function buildProgram(): Command {
   registerMigrateCommand(program);
   registerUpCommand(program);
   registerMpcCommands(program);
+  registerLedgerCommands(program);
   return program;
 }
 

@@ -1,12 +1,23 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { LedgerGrpcController } from './api/ledger.grpc.controller';
+import { BooksModule } from './books/books.module';
+import type { LedgerConfig } from './config';
+import { DepositsModule } from './deposits/deposits.module';
+import { HoldsModule } from './holds/holds.module';
+import { LedgerResourcesModule } from './ledger-resources.module';
+import { WithdrawalsModule } from './withdrawals/withdrawals.module';
 
 /**
- * The ledger service. For now it carries only the platform (config, Postgres, Redis, health,
- * metrics, gRPC health); its bounded contexts arrive with the issues that build them.
+ * The ledger service: the books (assets, accounts, journal, balances, outbox, idempotency), holds,
+ * deposits and withdrawals, one module each, and the internal gRPC API over them.
  */
 @Module({})
 export class LedgerModule {
-  static register(platform: DynamicModule): DynamicModule {
-    return { module: LedgerModule, imports: [platform] };
+  static register(platform: DynamicModule, config: LedgerConfig): DynamicModule {
+    return {
+      module: LedgerModule,
+      imports: [platform, LedgerResourcesModule.register(config), BooksModule, HoldsModule, DepositsModule, WithdrawalsModule],
+      controllers: [LedgerGrpcController],
+    };
   }
 }

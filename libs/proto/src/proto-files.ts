@@ -17,6 +17,7 @@ export const PROTO_FILES = {
   custodySystem: 'custody/v1/system.proto',
   signerPeer: 'signer/v1/peer.proto',
   signerApi: 'signer/v1/signer.proto',
+  ledger: 'custody/ledger/v1/ledger.proto',
 } as const;
 
 export function protoPath(file: keyof typeof PROTO_FILES): string {

@@ -5,3 +5,4 @@ export * from './grants';
 export * from './test-only-primes';
 export * from './custody-command';
 export * from './anvil';
+export * from './ledger-process';

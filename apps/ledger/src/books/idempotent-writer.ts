@@ -1,0 +1,85 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { IdempotencyConflictError, IllegalTransitionError, InsufficientFundsError, requestHash, validateIdentifier } from '@custody/ledger-core';
+import type { Pool } from 'pg';
+import type { LedgerConfig } from '../config';
+import { LEDGER_CONFIG, LEDGER_POOL } from '../ledger.tokens';
+import { LockTimeoutError, StoredRefusal, type StoredRefusalKind } from './books.errors';
+import { inTransaction, sqlState, type Tx } from './sql';
+
+type Stored<T> = { readonly ok: T } | { readonly refused: { readonly kind: StoredRefusalKind; readonly message: string } };
+
+function refusalKind(error: unknown): StoredRefusalKind | null {
+  if (error instanceof IllegalTransitionError) return 'illegal-transition';
+  if (error instanceof InsufficientFundsError) return 'insufficient-funds';
+  return null;
+}
+
+/**
+ * Every write of the ledger runs here, in one transaction that starts by inserting its idempotency
+ * key (with the method and the hash of the request):
+ *
+ * - a new key: the write runs; its response (or its final refusal: an illegal transition or
+ *   insufficient funds) is stored with the key in the same transaction, so a key is either absent
+ *   (nothing happened) or present with the answer;
+ * - a key that is committed: the stored answer is returned, the same JSON and so the same protobuf
+ *   bytes; a different method or request hash is `IdempotencyConflictError` (ALREADY_EXISTS);
+ * - a key whose first request is still running: the INSERT waits for it (Postgres blocks on the
+ *   uncommitted row) and then answers as above; after `LEDGER_IDEMPOTENCY_WAIT_MS` it gives up with
+ *   `LockTimeoutError` (ABORTED, retryable). If the first request fails without an answer (a crash,
+ *   a bad argument found in the database), its key is rolled back and the waiting one runs.
+ *
+ * The bound applies to every lock wait of the transaction (balance rows too).
+ */
+@Injectable()
+export class IdempotentWriter {
+  constructor(
+    @Inject(LEDGER_POOL) private readonly pool: Pool,
+    @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
+  ) {}
+
+  async write<T>(method: string, idempotencyKey: unknown, request: unknown, run: (tx: Tx) => Promise<T>): Promise<T> {
+    const key = validateIdentifier(idempotencyKey, 'idempotency_key');
+    const body = typeof request === 'object' && request !== null ? Object.fromEntries(Object.entries(request).filter(([k]) => k !== 'idempotencyKey')) : request;
+    const hash = Buffer.from(requestHash(method, body), 'hex');
+    let outcome: Stored<T>;
+    try {
+      outcome = await inTransaction(
+        this.pool,
+        async (tx) => {
+          const inserted = await tx.query('INSERT INTO ledger.idempotency_keys (idempotency_key, method, request_hash) VALUES ($1, $2, $3) ON CONFLICT (idempotency_key) DO NOTHING RETURNING 1', [
+            key,
+            method,
+            hash,
+          ]);
+          if (inserted.length === 0) return this.stored<T>(tx, key, method, hash);
+          let answer: Stored<T>;
+          try {
+            answer = { ok: await run(tx) };
+          } catch (error) {
+            // Final refusals are found before the change writes anything (the core decides on the
+            // locked rows first), so only the key row is written with them.
+            const kind = refusalKind(error);
+            if (kind === null) throw error;
+            answer = { refused: { kind, message: (error as Error).message } };
+          }
+          await tx.query('UPDATE ledger.idempotency_keys SET response = $2, completed_at = now() WHERE idempotency_key = $1', [key, Buffer.from(JSON.stringify(answer), 'utf8')]);
+          return answer;
+        },
+        this.config.idempotencyWaitMs,
+      );
+    } catch (error) {
+      if (sqlState(error) === '55P03') throw new LockTimeoutError('timed out waiting for a concurrent request with the same idempotency key or on the same account; retry');
+      throw error;
+    }
+    if ('ok' in outcome) return outcome.ok;
+    throw new StoredRefusal(outcome.refused.kind, outcome.refused.message);
+  }
+
+  private async stored<T>(tx: Tx, key: string, method: string, hash: Buffer): Promise<Stored<T>> {
+    const rows = await tx.query<{ method: string; request_hash: Buffer; response: Buffer | null }>('SELECT method, request_hash, response FROM ledger.idempotency_keys WHERE idempotency_key = $1', [key]);
+    const row = rows[0];
+    if (!row || row.response === null) throw new Error('an idempotency key was committed without its response');
+    if (row.method !== method || !row.request_hash.equals(hash)) throw new IdempotencyConflictError(key);
+    return JSON.parse(row.response.toString('utf8')) as Stored<T>;
+  }
+}

@@ -1,0 +1,155 @@
+import { Injectable } from '@nestjs/common';
+import {
+  customerAccount,
+  depositId,
+  LedgerInputError,
+  parseAmount,
+  seeDeposit,
+  spendable,
+  systemAccounts,
+  transitionDeposit,
+  validateIdentifier,
+  type Deposit,
+  type DepositEvent,
+  type DepositTransition,
+} from '@custody/ledger-core';
+import { depositView, type DepositView } from '../api/views';
+import { BooksService } from '../books/books.service';
+import { ConflictError, NotFoundError } from '../books/books.errors';
+import type { StoredAsset } from '../books/books.repository';
+import { fromDocument, toDocument } from '../books/document';
+import type { Tx } from '../books/sql';
+
+/** Deposit addresses as the chain indexer reports them: 1..128 of [A-Za-z0-9]. */
+const ADDRESS_PATTERN = /^[A-Za-z0-9]{1,128}$/;
+
+interface DepositRow {
+  deposit: Deposit;
+  address: string;
+}
+
+function uint32(value: unknown, field: string): number {
+  const v = value ?? 0;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 0xffffffff) throw new LedgerInputError(field, 'must be an integer in 0..2^32-1');
+  return v;
+}
+
+/**
+ * Deposits from the chain indexer, keyed by (chain, tx hash, log index): seen (a pending credit to
+ * the wallet's account, opened if needed), credited at the asset's confirmation depth, reversed by a
+ * reorg (back to pending or removed), even after crediting. A repeated event for the same key never
+ * credits twice: it is a confirmation update of the stored deposit.
+ */
+@Injectable()
+export class DepositsService {
+  constructor(private readonly books: BooksService) {}
+
+  async record(request: {
+    idempotencyKey?: unknown;
+    chain?: unknown;
+    txHash?: unknown;
+    logIndex?: unknown;
+    asset?: unknown;
+    wallet?: unknown;
+    address?: unknown;
+    amount?: unknown;
+    confirmations?: unknown;
+  }): Promise<DepositView> {
+    const stored = this.books.rememberAsset(await this.books.asset(request.chain, request.asset, { chain: 'chain', code: 'asset' }));
+    const txHash = this.txHash(request.txHash);
+    const logIndex = uint32(request.logIndex, 'log_index');
+    const wallet = validateIdentifier(request.wallet, 'wallet');
+    if (typeof request.address !== 'string' || !ADDRESS_PATTERN.test(request.address)) throw new LedgerInputError('address', 'must be 1..128 characters of [A-Za-z0-9]');
+    const address = request.address;
+    const amount = parseAmount(request.amount, stored.asset.decimals, 'amount', { positive: true });
+    const confirmations = uint32(request.confirmations, 'confirmations');
+    const id = depositId(stored.asset.chain, txHash, logIndex);
+    return this.books.writer.write('RecordDeposit', request.idempotencyKey, request, async (tx) => {
+      const existing = await this.lock(tx, id);
+      if (existing) {
+        const d = existing.deposit;
+        if (d.wallet !== wallet || d.amount !== amount || d.asset !== `${stored.asset.chain}/${stored.asset.code}` || existing.address !== address) {
+          throw new ConflictError(`deposit ${id} was recorded with another wallet, asset, address or amount`);
+        }
+        return this.apply(tx, existing, transitionDeposit(d, { type: 'observe', confirmations }), stored);
+      }
+      await this.books.repository.insertAccount(tx, customerAccount(wallet, stored.asset), stored.id);
+      const seen = seeDeposit({ chain: stored.asset.chain, txHash, logIndex, wallet, asset: stored.asset, amount, confirmations, requiredConfirmations: stored.confirmations });
+      await this.books.commit(tx, seen.effects);
+      await tx.query(
+        `INSERT INTO ledger.deposits (deposit_id, chain, tx_hash, log_index, asset_id, wallet, address, amount, confirmations, state, document)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+        [id, stored.asset.chain, txHash, logIndex, stored.id, wallet, address, amount.toString(), seen.deposit.confirmations, seen.deposit.state, toDocument(seen.deposit)],
+      );
+      return depositView(seen.deposit, address, stored.asset.decimals);
+    });
+  }
+
+  async updateConfirmations(request: { idempotencyKey?: unknown; deposit?: unknown; confirmations?: unknown }): Promise<DepositView> {
+    const id = this.ref(request.deposit);
+    const confirmations = uint32(request.confirmations, 'confirmations');
+    const stored = await this.assetOf(id);
+    return this.books.writer.write('UpdateDepositConfirmations', request.idempotencyKey, request, async (tx) => {
+      const row = await this.lock(tx, id);
+      if (!row) throw new NotFoundError('deposit', id);
+      return this.apply(tx, row, transitionDeposit(row.deposit, { type: 'observe', confirmations }), stored);
+    });
+  }
+
+  async reverse(request: { idempotencyKey?: unknown; deposit?: unknown; remove?: unknown; confirmations?: unknown }): Promise<DepositView> {
+    const id = this.ref(request.deposit);
+    if (request.remove !== undefined && typeof request.remove !== 'boolean') throw new LedgerInputError('remove', 'must be a boolean');
+    const remove = request.remove === true;
+    const confirmations = uint32(request.confirmations, 'confirmations');
+    const stored = await this.assetOf(id);
+    return this.books.writer.write('ReverseDeposit', request.idempotencyKey, request, async (tx) => {
+      const row = await this.lock(tx, id);
+      if (!row) throw new NotFoundError('deposit', id);
+      const d = row.deposit;
+      // Lock every account a reversal may touch, in id order, before reading what the customer can
+      // still give back: nothing can spend it between this read and the commit.
+      const customer = customerAccount(d.wallet, stored.asset).key;
+      const locked = await this.books.repository.lockBalances(tx, [customer, ...Object.values(systemAccounts(stored.asset)).map((a) => a.key)]);
+      const balance = locked.get(customer)?.balance;
+      const customerAvailable = balance ? spendable(balance) : 0n;
+      const event: DepositEvent = remove ? { type: 'reorg', outcome: 'removed', customerAvailable } : { type: 'reorg', outcome: 'pending', confirmations, customerAvailable };
+      return this.apply(tx, row, transitionDeposit(d, event), stored);
+    });
+  }
+
+  private async apply(tx: Tx, row: DepositRow, t: DepositTransition, stored: StoredAsset): Promise<DepositView> {
+    if (t.effects.events.length > 0) await this.books.commit(tx, t.effects);
+    await tx.query('UPDATE ledger.deposits SET confirmations = $2, state = $3, document = $4, updated_at = now() WHERE deposit_id = $1', [
+      t.deposit.id,
+      t.deposit.confirmations,
+      t.deposit.state,
+      toDocument(t.deposit),
+    ]);
+    return depositView(t.deposit, row.address, stored.asset.decimals);
+  }
+
+  /** The deposit row, locked; an advisory lock on its id first, so two first sightings of one deposit run one after the other. */
+  private async lock(tx: Tx, id: string): Promise<DepositRow | null> {
+    await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [id]);
+    const rows = await tx.query<{ document: unknown; address: string }>('SELECT document, address FROM ledger.deposits WHERE deposit_id = $1 FOR UPDATE', [id]);
+    return rows.length ? { deposit: fromDocument<Deposit>(rows[0]!.document), address: rows[0]!.address } : null;
+  }
+
+  private async assetOf(id: string): Promise<StoredAsset> {
+    const rows = await this.books.repository.depositAsset(id);
+    if (!rows) throw new NotFoundError('deposit', id);
+    return this.books.rememberAsset(rows);
+  }
+
+  private txHash(value: unknown, field = 'tx_hash'): string {
+    if (typeof value !== 'string' || !/^[A-Za-z0-9]{1,128}$/.test(value)) throw new LedgerInputError(field, 'must be 1..128 characters of [A-Za-z0-9]');
+    return value;
+  }
+
+  private ref(value: unknown): string {
+    if (typeof value !== 'object' || value === null) throw new LedgerInputError('deposit', 'is required (chain, tx_hash, log_index)');
+    const r = value as { chain?: unknown; txHash?: unknown; logIndex?: unknown };
+    const chain = validateIdentifier(r.chain, 'deposit.chain');
+    return depositId(chain, this.txHash(r.txHash, 'deposit.tx_hash'), uint32(r.logIndex, 'deposit.log_index'));
+  }
+}

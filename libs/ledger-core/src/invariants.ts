@@ -1,0 +1,211 @@
+import type { AccountKey } from './account';
+import { clip } from './errors';
+import type { Hold } from './hold';
+import { isExactMirror, validateEntry, type AccountBalance, type JournalEntry, type Posting } from './journal';
+
+/**
+ * The ledger's invariants as functions over plain data (what the tests and `custody ledger check`
+ * read from the database). Each returns the list of violations, empty when the books are sound;
+ * none throws on bad data, it reports it.
+ */
+export const INVARIANTS = [
+  'entry-balanced',
+  'balance-matches-postings',
+  'flagged-not-negative',
+  'hold-resolved-or-live',
+  'outbox-gap-free',
+  'reversal-mirrors',
+] as const;
+export type InvariantName = (typeof INVARIANTS)[number];
+
+export interface Violation {
+  readonly invariant: InvariantName;
+  /** The entry, account, hold or sequence number concerned. */
+  readonly subject: string;
+  readonly message: string;
+}
+
+export interface LedgerSnapshot {
+  readonly entries: readonly JournalEntry[];
+  readonly balances: readonly AccountBalance[];
+  readonly holds: readonly Hold[];
+  /** The outbox's sequence numbers, in any order. */
+  readonly outboxSequences: readonly bigint[];
+  /** The first sequence number the outbox starts from (default 1). */
+  readonly firstSequence?: bigint;
+  /** When the check runs (milliseconds since the epoch): holds past their deadline at `now` are overdue. */
+  readonly now: number;
+}
+
+function v(invariant: InvariantName, subject: string, message: string): Violation {
+  return Object.freeze({ invariant, subject: clip(subject, 200), message });
+}
+
+/** Deeply frozen entries already found valid (they cannot change, so they need no second look). */
+const validFrozen = new WeakSet<JournalEntry>();
+function deeplyFrozen(e: JournalEntry): boolean {
+  return Object.isFrozen(e) && Array.isArray(e.postings) && Object.isFrozen(e.postings) && e.postings.every((p) => Object.isFrozen(p));
+}
+
+/** Every entry is well formed and sums to zero per asset. */
+export function checkEntriesBalanced(entries: readonly JournalEntry[]): Violation[] {
+  const out: Violation[] = [];
+  const ids = new Set<string>();
+  entries.forEach((e, i) => {
+    const subject = typeof e?.id === 'string' ? e.id : `entries[${i}]`;
+    if (ids.has(subject)) out.push(v('entry-balanced', subject, 'entry id appears more than once'));
+    ids.add(subject);
+    if (typeof e === 'object' && e !== null && validFrozen.has(e)) return;
+    try {
+      validateEntry(e, 'entry');
+      if (deeplyFrozen(e)) validFrozen.add(e);
+    } catch (err) {
+      out.push(v('entry-balanced', subject, err instanceof Error ? err.message : 'malformed entry'));
+    }
+  });
+  return out;
+}
+
+interface Totals {
+  debitsPosted: bigint;
+  creditsPosted: bigint;
+  debitsPending: bigint;
+  creditsPending: bigint;
+}
+
+/**
+ * Every account's posted totals equal the sum of its postings, and its pending totals the sum of its
+ * holds still pending; no posting or hold names an account without a balance.
+ */
+export function checkBalancesMatchPostings(balances: readonly AccountBalance[], entries: readonly JournalEntry[], holds: readonly Hold[]): Violation[] {
+  const out: Violation[] = [];
+  const sums = new Map<AccountKey, Totals>();
+  const known = new Set(balances.map((b) => b.account.key));
+  const get = (key: AccountKey, where: () => string): Totals | null => {
+    if (!known.has(key)) {
+      out.push(v('balance-matches-postings', key, `${where()} names an account that has no balance`));
+      return null;
+    }
+    let t = sums.get(key);
+    if (!t) sums.set(key, (t = { debitsPosted: 0n, creditsPosted: 0n, debitsPending: 0n, creditsPending: 0n }));
+    return t;
+  };
+  for (const e of entries) {
+    const postings: readonly Posting[] = Array.isArray(e?.postings) ? (e.postings as readonly Posting[]) : [];
+    for (const p of postings) {
+      if (typeof p?.amount !== 'bigint') continue; // reported by checkEntriesBalanced
+      const t = get(p.account, () => `entry ${clip(String(e.id))}`);
+      if (!t) continue;
+      if (p.side === 'debit') t.debitsPosted += p.amount;
+      else if (p.side === 'credit') t.creditsPosted += p.amount;
+    }
+  }
+  for (const h of holds) {
+    if (h.state !== 'pending') continue;
+    const d = get(h.debitAccount, () => `hold ${clip(h.id)}`);
+    const c = get(h.creditAccount, () => `hold ${clip(h.id)}`);
+    if (d) d.debitsPending += h.amount;
+    if (c) c.creditsPending += h.amount;
+  }
+  const seen = new Set<AccountKey>();
+  for (const b of balances) {
+    const key = b.account.key;
+    if (seen.has(key)) out.push(v('balance-matches-postings', key, 'account has more than one balance row'));
+    seen.add(key);
+    const t = sums.get(key) ?? { debitsPosted: 0n, creditsPosted: 0n, debitsPending: 0n, creditsPending: 0n };
+    for (const f of ['debitsPosted', 'creditsPosted', 'debitsPending', 'creditsPending'] as const) {
+      if (b[f] !== t[f]) out.push(v('balance-matches-postings', key, `${f} is ${b[f]} but the ${f.endsWith('Posted') ? 'postings' : 'pending holds'} sum to ${t[f]}`));
+    }
+  }
+  return out;
+}
+
+/** No account flagged `debitsMustNotExceedCredits` has debits posted + debits pending > credits posted. */
+export function checkNoFlaggedNegative(balances: readonly AccountBalance[]): Violation[] {
+  const out: Violation[] = [];
+  for (const b of balances) {
+    if (!b.account.flags.debitsMustNotExceedCredits) continue;
+    const excess = b.debitsPosted + b.debitsPending - b.creditsPosted;
+    if (excess > 0n) out.push(v('flagged-not-negative', b.account.key, `debits posted + pending exceed credits posted by ${excess}`));
+    for (const f of ['debitsPosted', 'creditsPosted', 'debitsPending', 'creditsPending'] as const) {
+      if (b[f] < 0n) out.push(v('flagged-not-negative', b.account.key, `${f} is negative`));
+    }
+  }
+  return out;
+}
+
+/** Every hold is resolved or still before its deadline at `now`; a posted hold posted 1..amount; ids unique. */
+export function checkHolds(holds: readonly Hold[], now: number): Violation[] {
+  const out: Violation[] = [];
+  const ids = new Set<string>();
+  for (const h of holds) {
+    if (ids.has(h.id)) out.push(v('hold-resolved-or-live', h.id, 'hold id appears more than once'));
+    ids.add(h.id);
+    if (h.state === 'pending' && h.expiresAt !== null && now >= h.expiresAt) {
+      out.push(v('hold-resolved-or-live', h.id, `pending past its deadline (${h.expiresAt} ≤ now ${now})`));
+    }
+    if (h.amount <= 0n) out.push(v('hold-resolved-or-live', h.id, 'holds a non-positive amount'));
+    if (h.state === 'posted' && (h.postedAmount < 0n || h.postedAmount > h.amount)) out.push(v('hold-resolved-or-live', h.id, 'posted amount outside 0..held'));
+    if (h.state !== 'posted' && h.postedAmount !== 0n) out.push(v('hold-resolved-or-live', h.id, 'has a posted amount but is not posted'));
+  }
+  return out;
+}
+
+/** The outbox sequence numbers are exactly first, first+1, …, with no gap and no duplicate. */
+export function checkOutboxGapFree(sequences: readonly bigint[], first = 1n): Violation[] {
+  const out: Violation[] = [];
+  const sorted = [...sequences].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  let expected = first;
+  for (const s of sorted) {
+    if (s === expected - 1n && expected > first) {
+      out.push(v('outbox-gap-free', s.toString(), 'sequence number appears more than once'));
+      continue;
+    }
+    if (s < expected) {
+      out.push(v('outbox-gap-free', s.toString(), `sequence number below the first (${first})`));
+      continue;
+    }
+    if (s > expected) {
+      out.push(v('outbox-gap-free', expected.toString(), `gap: ${expected}..${s - 1n} missing`));
+    }
+    expected = s + 1n;
+  }
+  return out;
+}
+
+/** Every reversal names an existing, non-reversal entry, is its exact mirror, and no entry is reversed twice. */
+export function checkReversals(entries: readonly JournalEntry[]): Violation[] {
+  const out: Violation[] = [];
+  if (!entries.some((e) => e.kind === 'reversal' || e.reverses !== null)) return out;
+  const byId = new Map(entries.map((e) => [e.id, e] as const));
+  const reversed = new Set<string>();
+  for (const e of entries) {
+    if (e.kind !== 'reversal' && e.reverses === null) continue;
+    if (e.kind !== 'reversal' || e.reverses === null) {
+      out.push(v('reversal-mirrors', e.id, 'kind and reverses disagree'));
+      continue;
+    }
+    const original = byId.get(e.reverses);
+    if (!original) {
+      out.push(v('reversal-mirrors', e.id, `reverses an entry that does not exist (${clip(e.reverses)})`));
+      continue;
+    }
+    if (original.kind === 'reversal') out.push(v('reversal-mirrors', e.id, 'reverses a reversal'));
+    if (reversed.has(original.id)) out.push(v('reversal-mirrors', e.id, `entry ${clip(original.id)} is reversed more than once`));
+    reversed.add(original.id);
+    if (!isExactMirror(e, original)) out.push(v('reversal-mirrors', e.id, `is not the exact mirror of ${clip(original.id)}`));
+  }
+  return out;
+}
+
+/** Every invariant over one snapshot. */
+export function checkLedger(s: LedgerSnapshot): Violation[] {
+  return [
+    ...checkEntriesBalanced(s.entries),
+    ...checkBalancesMatchPostings(s.balances, s.entries, s.holds),
+    ...checkNoFlaggedNegative(s.balances),
+    ...checkHolds(s.holds, s.now),
+    ...checkOutboxGapFree(s.outboxSequences, s.firstSequence ?? 1n),
+    ...checkReversals(s.entries),
+  ];
+}
