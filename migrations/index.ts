@@ -1,5 +1,6 @@
 import type { MigrationSet } from '@custody/persistence';
 import { CreateChainIndexerSchema1795500000000 } from './chain-indexer/1795500000000-CreateChainIndexerSchema';
+import { CreateChainIndexerTables1795800000000 } from './chain-indexer/1795800000000-CreateChainIndexerTables';
 import { CreateGatewaySchema1795500000000 } from './gateway/1795500000000-CreateGatewaySchema';
 import { CreateLedgerSchema1795500000000 } from './ledger/1795500000000-CreateLedgerSchema';
 import { CreateLedgerTables1795700000000 } from './ledger/1795700000000-CreateLedgerTables';
@@ -17,6 +18,6 @@ export const MIGRATION_SETS: readonly MigrationSet[] = [
   { owner: 'gateway', database: 'main', migrations: [CreateGatewaySchema1795500000000] },
   { owner: 'policy', database: 'main', migrations: [CreatePolicySchema1795500000000] },
   { owner: 'ledger', database: 'main', migrations: [CreateLedgerSchema1795500000000, CreateLedgerTables1795700000000] },
-  { owner: 'chain-indexer', database: 'main', migrations: [CreateChainIndexerSchema1795500000000] },
+  { owner: 'chain-indexer', database: 'main', migrations: [CreateChainIndexerSchema1795500000000, CreateChainIndexerTables1795800000000] },
   { owner: 'signer', database: 'signer', migrations: [CreateSignerSchema1795500000000, CreateSignerTables1795500100000, PresignatureOwnership1795500200000, CreateSignerOwner1795600000000] },
 ];
