@@ -87,4 +87,24 @@ describe('ledger concurrency (e2e, Postgres)', () => {
     expect(events.events.filter((e) => e.subject === 'withdrawal/once')).toHaveLength(1);
     await expectCheckPasses(ledger);
   }, 120_000);
+
+  it('500 transfers in parallel against funds for exactly 100 (booked in group commits): 100 booked, 400 refused, and 50 retries of one transfer key book it once', async () => {
+    await fund(ledger.call, 'payer', CHAIN, USDC, '100', 1);
+    await ledger.call('OpenAccount', { idempotencyKey: uniqueKey('o'), wallet: 'payee', chain: CHAIN, asset: USDC });
+    const body = (key: string) => ({ idempotencyKey: key, debitAccount: customer('payer', CHAIN, USDC), creditAccount: customer('payee', CHAIN, USDC), amount: '1' });
+    const retryKey = uniqueKey('same-transfer');
+    const [results, retries] = await Promise.all([
+      Promise.allSettled(Array.from({ length: 500 }, () => ledger.call('CreateTransfer', body(uniqueKey('t'))))),
+      Promise.allSettled(Array.from({ length: 50 }, () => ledger.call('CreateTransfer', body(retryKey)))),
+    ]);
+    const booked = results.filter((r) => r.status === 'fulfilled').length + (retries.some((r) => r.status === 'fulfilled') ? 1 : 0);
+    expect(booked).toBe(100);
+    for (const r of results) if (r.status === 'rejected') expect((r.reason as { code: number }).code).toBe(status.FAILED_PRECONDITION);
+    // every retry got the same answer: all the same entry, or (if the funds were gone first) all the same refusal
+    const first = retries[0]!;
+    for (const r of retries) expect(r).toEqual(first);
+    expect(await balance(ledger.call, customer('payer', CHAIN, USDC))).toMatchObject({ posted: '0', available: '0' });
+    expect(await balance(ledger.call, customer('payee', CHAIN, USDC))).toMatchObject({ posted: '100' });
+    await expectCheckPasses(ledger);
+  }, 120_000);
 });

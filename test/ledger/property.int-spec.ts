@@ -19,6 +19,7 @@ import { BooksRepository } from '../../apps/ledger/src/books/books.repository';
 import { NotFoundError, StoredRefusal, UnknownAssetError } from '../../apps/ledger/src/books/books.errors';
 import { BooksService } from '../../apps/ledger/src/books/books.service';
 import { IdempotentWriter } from '../../apps/ledger/src/books/idempotent-writer';
+import { TransferCombiner } from '../../apps/ledger/src/books/transfer-combiner';
 import { parseLedgerConfig } from '../../apps/ledger/src/config';
 import { DepositsService } from '../../apps/ledger/src/deposits/deposits.service';
 import { HoldsService } from '../../apps/ledger/src/holds/holds.service';
@@ -62,6 +63,7 @@ describe('ledger property: the core model vs Postgres (integration)', () => {
   for (const seed of SEEDS) {
     it(`seed ${seed}: ${STEPS} random operations, balances equal the model's after every step`, async () => {
       pool = new Pool({ connectionString: database.url.toString(), max: 4 });
+      pool.on('error', () => undefined);
       const db = await pool.connect();
       // A fresh schema state per seed: the books are append-only, so the seeds use their own ledger database objects.
       await db.query('DROP SCHEMA ledger CASCADE');
@@ -71,7 +73,7 @@ describe('ledger property: the core model vs Postgres (integration)', () => {
       let now = 0;
       const config = parseLedgerConfig({ DATABASE_URL: database.url.toString(), REDIS_URL: 'redis://127.0.0.1:6379', HTTP_PORT: '1', GRPC_PORT: '2', LEDGER_HOLD_SWEEP_MS: '0' });
       const repository = new BooksRepository(pool);
-      const books = new BooksService(repository, new IdempotentWriter(pool, config));
+      const books = new BooksService(repository, new IdempotentWriter(pool, config), new TransferCombiner(pool, config, repository));
       const clock = (): number => now;
       const holds = new HoldsService(books, pool, config, clock);
       const deposits = new DepositsService(books);

@@ -41,6 +41,9 @@ export class LedgerGrpcController {
   @GrpcMethod(SERVICE, 'CreateTransfer') createTransfer(r: Request) {
     return this.books.transfer(decoded(r));
   }
+  @GrpcMethod(SERVICE, 'CreateTransfers') createTransfers(r: Request) {
+    return this.books.transferBatch(decoded(r));
+  }
   @GrpcMethod(SERVICE, 'ListEntries') listEntries(r: Request) {
     return this.books.listEntries(decoded(r));
   }

@@ -12,6 +12,7 @@ import {
   type Hold,
   type HoldState,
   type JournalEntry,
+  type OutboxEventDraft,
   type Posting,
 } from '@custody/ledger-core';
 import type { Pool } from 'pg';
@@ -164,56 +165,57 @@ export class BooksRepository {
     for (const [key, row] of locked) before.set(key, row.balance);
     const after = applyChange(before, effects);
 
-    const [{ last_sequence: lastText }] = (await tx.query<{ last_sequence: string }>(
-      'UPDATE ledger.outbox_counters SET last_sequence = last_sequence + $2 WHERE ledger = $1 RETURNING last_sequence',
-      [LEDGER_NAME, effects.events.length],
-    )) as [{ last_sequence: string }];
-    const last = BigInt(lastText);
+    const last = await this.allocateSequences(tx, effects.events.length);
     const first = last - BigInt(effects.events.length) + 1n;
-
-    if (effects.entries.length > 0) await this.insertEntries(tx, effects.entries, last, locked);
-
-    const changed = [...after].filter(([key, b]) => b !== before.get(key));
-    if (changed.length > 0) {
-      await tx.query(
-        `UPDATE ledger.balances b SET debits_posted = v.dp, credits_posted = v.cp, debits_pending = v.dn, credits_pending = v.cn
-           FROM unnest($1::bigint[], $2::numeric[], $3::numeric[], $4::numeric[], $5::numeric[]) AS v(id, dp, cp, dn, cn)
-          WHERE b.account_id = v.id`,
-        [
-          changed.map(([key]) => locked.get(key)!.id),
-          changed.map(([, b]) => b.debitsPosted.toString()),
-          changed.map(([, b]) => b.creditsPosted.toString()),
-          changed.map(([, b]) => b.debitsPending.toString()),
-          changed.map(([, b]) => b.creditsPending.toString()),
-        ],
-      );
-    }
-
+    if (effects.entries.length > 0) await this.insertEntries(tx, effects.entries.map((entry) => ({ entry, sequence: last })), locked);
+    await this.writeBalances(tx, before, after, locked);
     for (const op of effects.holdOps) {
       if (op.op === 'open') await this.insertHold(tx, op.hold, locked, last);
       else await this.resolveHold(tx, op.hold, last);
     }
-
-    await tx.query(
-      `INSERT INTO ledger.outbox (ledger, sequence, event_type, subject, data)
-       SELECT $1, s, t, subj, d FROM unnest($2::bigint[], $3::text[], $4::text[], $5::jsonb[]) AS v(s, t, subj, d)`,
-      [
-        LEDGER_NAME,
-        effects.events.map((_, i) => (first + BigInt(i)).toString()),
-        effects.events.map((e) => e.type),
-        effects.events.map((e) => e.subject),
-        effects.events.map((e) => JSON.stringify(e.data)),
-      ],
-    );
+    await this.insertEvents(tx, effects.events.map((event, i) => ({ event, sequence: first + BigInt(i) })));
     return last;
   }
 
-  private async insertEntries(tx: Tx, entries: readonly JournalEntry[], sequence: bigint, locked: Map<AccountKey, { id: string }>): Promise<void> {
+  /** Takes `count` sequence numbers from the counter row (locking it until commit); returns the last. */
+  async allocateSequences(tx: Tx, count: number): Promise<bigint> {
+    const rows = await tx.query<{ last_sequence: string }>('UPDATE ledger.outbox_counters SET last_sequence = last_sequence + $2 WHERE ledger = $1 RETURNING last_sequence', [LEDGER_NAME, count]);
+    if (rows.length !== 1) throw new Error('the outbox counter row is missing');
+    return BigInt(rows[0]!.last_sequence);
+  }
+
+  /** Writes the balances in `after` that differ from `before` (rows locked by `lockBalances`). */
+  async writeBalances(tx: Tx, before: ReadonlyMap<AccountKey, AccountBalance>, after: ReadonlyMap<AccountKey, AccountBalance>, locked: Map<AccountKey, { id: string }>): Promise<void> {
+    const changed = [...after].filter(([key, b]) => b !== before.get(key));
+    if (changed.length === 0) return;
+    await tx.query(
+      `UPDATE ledger.balances b SET debits_posted = v.dp, credits_posted = v.cp, debits_pending = v.dn, credits_pending = v.cn
+         FROM unnest($1::bigint[], $2::numeric[], $3::numeric[], $4::numeric[], $5::numeric[]) AS v(id, dp, cp, dn, cn)
+        WHERE b.account_id = v.id`,
+      [
+        changed.map(([key]) => locked.get(key)!.id),
+        changed.map(([, b]) => b.debitsPosted.toString()),
+        changed.map(([, b]) => b.creditsPosted.toString()),
+        changed.map(([, b]) => b.debitsPending.toString()),
+        changed.map(([, b]) => b.creditsPending.toString()),
+      ],
+    );
+  }
+
+  async insertEvents(tx: Tx, events: ReadonlyArray<{ event: OutboxEventDraft; sequence: bigint }>): Promise<void> {
+    await tx.query(
+      `INSERT INTO ledger.outbox (ledger, sequence, event_type, subject, data)
+       SELECT $1, s, t, subj, d FROM unnest($2::bigint[], $3::text[], $4::text[], $5::jsonb[]) AS v(s, t, subj, d)`,
+      [LEDGER_NAME, events.map((e) => e.sequence.toString()), events.map((e) => e.event.type), events.map((e) => e.event.subject), events.map((e) => JSON.stringify(e.event.data))],
+    );
+  }
+
+  async insertEntries(tx: Tx, entries: ReadonlyArray<{ entry: JournalEntry; sequence: bigint }>, locked: Map<AccountKey, { id: string }>): Promise<void> {
     const ids = await tx.query<{ id: string; entry_id: string }>(
       `INSERT INTO ledger.journal_entries (entry_id, kind, reverses, sequence)
-       SELECT e, k, r, $4 FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS v(e, k, r, n) ORDER BY n
+       SELECT e, k, r, s FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[]) WITH ORDINALITY AS v(e, k, r, s, n) ORDER BY n
        RETURNING id, entry_id`,
-      [entries.map((e) => e.id), entries.map((e) => e.kind), entries.map((e) => e.reverses), sequence.toString()],
+      [entries.map((e) => e.entry.id), entries.map((e) => e.entry.kind), entries.map((e) => e.entry.reverses), entries.map((e) => e.sequence.toString())],
     );
     const rowOf = new Map(ids.map((r) => [r.entry_id, r.id]));
     const entryIds: string[] = [];
@@ -221,7 +223,7 @@ export class BooksRepository {
     const accounts: string[] = [];
     const sides: string[] = [];
     const amounts: string[] = [];
-    for (const e of entries) {
+    for (const { entry: e } of entries) {
       e.postings.forEach((p, i) => {
         entryIds.push(rowOf.get(e.id)!);
         indexes.push(i);

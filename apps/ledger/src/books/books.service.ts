@@ -14,12 +14,15 @@ import {
 import { accountView, assetView, balanceWire, entryView, type AccountView, type AssetView, type BalanceWire, type EntryView } from '../api/views';
 import { BooksRepository, type StoredAsset } from './books.repository';
 import { ConflictError } from './books.errors';
-import { IdempotentWriter } from './idempotent-writer';
+import { hashRequest, IdempotentWriter } from './idempotent-writer';
+import { TransferCombiner } from './transfer-combiner';
 import type { Tx } from './sql';
 
 export const MAX_PAGE_SIZE = 500;
 export const DEFAULT_PAGE_SIZE = 100;
 export const MAX_OUTBOX_LIMIT = 1000;
+/** Most transfers in one CreateTransfers call. */
+export const MAX_BATCH = 1000;
 const MAX_CONFIRMATION_DEPTH = 100_000;
 
 /** A page token: the base64url of `e1:<row id>`; anything else is refused as `page_token`. */
@@ -61,6 +64,7 @@ export class BooksService {
   constructor(
     readonly repository: BooksRepository,
     readonly writer: IdempotentWriter,
+    private readonly combiner: TransferCombiner,
   ) {}
 
   /** Books `effects` in `tx` (see BooksRepository.commitChange), naming API fields for unknown accounts. */
@@ -141,14 +145,44 @@ export class BooksService {
   /** One entry of two postings: debit `debitAccount`, credit `creditAccount`. Its id is `transfer:<idempotency key>`. */
   async transfer(request: { idempotencyKey?: unknown; debitAccount?: unknown; creditAccount?: unknown; amount?: unknown }): Promise<EntryView> {
     const key = validateIdentifier(request.idempotencyKey, 'idempotency_key');
-    const debit = parseAccountKey(request.debitAccount, 'debit_account');
-    const credit = parseAccountKey(request.creditAccount, 'credit_account');
-    if (debit.key === credit.key) throw new LedgerInputError('credit_account', 'must differ from debit_account');
-    if (debit.asset !== credit.asset) throw new LedgerInputError('credit_account', 'must be an account of the same asset as debit_account');
-    const stored = this.remember(await this.assetOfAccount(debit.key, 'debit_account'));
-    const amount = parseAmount(request.amount, stored.asset.decimals, 'amount', { positive: true });
+    const planned = await this.planTransfer(request, `transfer:${key}`, '');
+    const entry = planned.effects.entries[0]!;
+    return this.combiner.submit({
+      key,
+      method: 'CreateTransfer',
+      hash: hashRequest('CreateTransfer', request),
+      effects: planned.effects,
+      fields: planned.fields,
+      respond: (sequence) => entryView(entry, sequence, this.decimalsOf),
+    });
+  }
+
+  /** Up to MAX_BATCH transfers in one transaction (linked: all or none); entry ids `transfer:<key>:<index>`. */
+  async transferBatch(request: { idempotencyKey?: unknown; transfers?: unknown }): Promise<{ entries: EntryView[] }> {
+    const key = validateIdentifier(request.idempotencyKey, 'idempotency_key');
+    if (!Array.isArray(request.transfers) || request.transfers.length === 0 || request.transfers.length > MAX_BATCH) throw new LedgerInputError('transfers', `must hold 1..${MAX_BATCH} transfers`);
+    const planned: Array<{ effects: Effects; fields: Record<AccountKey, string> }> = [];
+    for (const [i, t] of (request.transfers as unknown[]).entries()) {
+      if (typeof t !== 'object' || t === null) throw new LedgerInputError(`transfers[${i}]`, 'must be a transfer');
+      planned.push(await this.planTransfer(t as Record<string, unknown>, `transfer:${key}:${i}`, `transfers[${i}].`));
+    }
+    const effects: Effects = { entries: planned.flatMap((p) => p.effects.entries), holdOps: [], events: planned.flatMap((p) => p.effects.events) };
+    const fields = Object.assign({}, ...planned.map((p) => p.fields)) as Record<AccountKey, string>;
+    return this.writer.write('CreateTransfers', key, request, async (tx) => {
+      const sequence = await this.commit(tx, effects, fields);
+      return { entries: effects.entries.map((e) => entryView(e, sequence, this.decimalsOf)) };
+    });
+  }
+
+  private async planTransfer(t: { debitAccount?: unknown; creditAccount?: unknown; amount?: unknown }, id: string, prefix: string): Promise<{ effects: Effects; fields: Record<AccountKey, string> }> {
+    const debit = parseAccountKey(t.debitAccount, `${prefix}debit_account`);
+    const credit = parseAccountKey(t.creditAccount, `${prefix}credit_account`);
+    if (debit.key === credit.key) throw new LedgerInputError(`${prefix}credit_account`, 'must differ from debit_account');
+    if (debit.asset !== credit.asset) throw new LedgerInputError(`${prefix}credit_account`, 'must be an account of the same asset as debit_account');
+    const stored = this.remember(await this.assetOfAccount(debit.key, `${prefix}debit_account`));
+    const amount = parseAmount(t.amount, stored.asset.decimals, `${prefix}amount`, { positive: true });
     const entry: JournalEntry = {
-      id: `transfer:${key}`,
+      id,
       kind: 'transfer',
       reverses: null,
       postings: [
@@ -156,14 +190,10 @@ export class BooksService {
         { account: credit.key, asset: credit.asset, side: 'credit', amount },
       ],
     };
-    return this.writer.write('CreateTransfer', key, request, async (tx) => {
-      const sequence = await this.commit(
-        tx,
-        { entries: [entry], holdOps: [], events: [{ type: 'transfer.booked', subject: entry.id, data: { kind: entry.kind, debitAccount: debit.key, creditAccount: credit.key, asset: debit.asset, amount: amount.toString() } }] },
-        { [debit.key]: 'debit_account', [credit.key]: 'credit_account' },
-      );
-      return entryView(entry, sequence, this.decimalsOf);
-    });
+    return {
+      effects: { entries: [entry], holdOps: [], events: [{ type: 'transfer.booked', subject: entry.id, data: { kind: entry.kind, debitAccount: debit.key, creditAccount: credit.key, asset: debit.asset, amount: amount.toString() } }] },
+      fields: { [debit.key]: `${prefix}debit_account`, [credit.key]: `${prefix}credit_account` },
+    };
   }
 
   async listEntries(request: { account?: unknown; pageSize?: unknown; pageToken?: unknown }): Promise<{ entries: EntryView[]; nextPageToken: string }> {

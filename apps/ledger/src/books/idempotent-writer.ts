@@ -14,8 +14,14 @@ function refusalKind(error: unknown): StoredRefusalKind | null {
   return null;
 }
 
+/** The stored hash of a request: the core's canonical request hash, the idempotency key itself left out. */
+export function hashRequest(method: string, request: unknown): Buffer {
+  const body = typeof request === 'object' && request !== null ? Object.fromEntries(Object.entries(request).filter(([k]) => k !== 'idempotencyKey')) : request;
+  return Buffer.from(requestHash(method, body), 'hex');
+}
+
 /**
- * Every write of the ledger runs here, in one transaction that starts by inserting its idempotency
+ * Every write of the ledger runs here (plain transfers in groups: ./transfer-combiner.ts), in one transaction that starts by inserting its idempotency
  * key (with the method and the hash of the request):
  *
  * - a new key: the write runs; its response (or its final refusal: an illegal transition or
@@ -39,8 +45,7 @@ export class IdempotentWriter {
 
   async write<T>(method: string, idempotencyKey: unknown, request: unknown, run: (tx: Tx) => Promise<T>): Promise<T> {
     const key = validateIdentifier(idempotencyKey, 'idempotency_key');
-    const body = typeof request === 'object' && request !== null ? Object.fromEntries(Object.entries(request).filter(([k]) => k !== 'idempotencyKey')) : request;
-    const hash = Buffer.from(requestHash(method, body), 'hex');
+    const hash = hashRequest(method, request);
     let outcome: Stored<T>;
     try {
       outcome = await inTransaction(

@@ -68,7 +68,7 @@ export class HoldsService implements OnApplicationBootstrap, OnApplicationShutdo
 
   async post(request: { idempotencyKey?: unknown; id?: unknown; amount?: unknown }): Promise<HoldView> {
     const id = validateIdentifier(request.id, 'id');
-    return this.transition('PostHold', request, id, async (hold, decimals) => {
+    return this.transition('PostHold', request, id, (hold, decimals) => {
       const amount = request.amount === undefined || request.amount === '' ? undefined : parseAmount(request.amount, decimals, 'amount', { positive: true });
       if (amount !== undefined && amount > hold.amount) throw new LedgerInputError('amount', 'must not exceed the held amount');
       return { type: 'post', amount };
@@ -77,14 +77,14 @@ export class HoldsService implements OnApplicationBootstrap, OnApplicationShutdo
 
   async void(request: { idempotencyKey?: unknown; id?: unknown }): Promise<HoldView> {
     const id = validateIdentifier(request.id, 'id');
-    return this.transition('VoidHold', request, id, () => Promise.resolve({ type: 'void' }));
+    return this.transition('VoidHold', request, id, () => ({ type: 'void' }));
   }
 
-  private async transition(method: string, request: { idempotencyKey?: unknown }, id: string, event: (hold: Hold, decimals: number) => Promise<HoldEvent>): Promise<HoldView> {
+  private async transition(method: string, request: { idempotencyKey?: unknown }, id: string, event: (hold: Hold, decimals: number) => HoldEvent): Promise<HoldView> {
     const existing = await this.books.repository.getHold(id);
     if (!existing) throw new NotFoundError('hold', id);
     const stored = this.books.rememberAsset(await this.books.assetOfAccount(existing.debitAccount, 'id'));
-    const ev = await event(existing, stored.asset.decimals);
+    const ev = event(existing, stored.asset.decimals);
     return this.books.writer.write(method, request.idempotencyKey, request, async (tx) => {
       const hold = await this.books.repository.lockHold(tx, id);
       if (!hold) throw new NotFoundError('hold', id);

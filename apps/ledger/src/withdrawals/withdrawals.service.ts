@@ -22,6 +22,11 @@ import { LEDGER_CLOCK, type Clock } from '../ledger.tokens';
 const ADDRESS_PATTERN = /^[A-Za-z0-9]{1,128}$/;
 const REASON_MAX = 256;
 
+function hasControlCharacter(text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) < 0x20 || text.charCodeAt(i) === 0x7f) return true;
+  return false;
+}
+
 interface WithdrawalRow {
   withdrawal: Withdrawal;
   sourceAddress: string | null;
@@ -96,7 +101,7 @@ export class WithdrawalsService {
     const [main, fee] = await this.assets(existing.withdrawal);
     let reason: string | undefined;
     if (request.reason !== undefined && request.reason !== '') {
-      if (typeof request.reason !== 'string' || request.reason.length > REASON_MAX || /[\u0000-\u001f]/.test(request.reason)) throw new LedgerInputError('reason', `must be at most ${REASON_MAX} printable characters`);
+      if (typeof request.reason !== 'string' || request.reason.length > REASON_MAX || hasControlCharacter(request.reason)) throw new LedgerInputError('reason', `must be at most ${REASON_MAX} printable characters`);
       reason = request.reason;
     }
     let event: WithdrawalEvent;
