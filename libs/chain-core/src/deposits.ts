@@ -13,9 +13,10 @@ import { assertSafeInteger } from './validate';
 
 /**
  * The log index that keys a native (top-level, value-carrying) transfer: it has no log, and
- * 2^32-1 is above any real log index, so (chain, tx hash, log index) stays one key for both kinds.
+ * 2^31-1 is above any real log index (and fits a signed 32-bit column), so (chain, tx hash, log
+ * index) stays one key for both kinds.
  */
-export const NATIVE_TRANSFER_LOG_INDEX = 0xffff_ffff;
+export const NATIVE_TRANSFER_LOG_INDEX = 0x7fff_ffff;
 
 export interface WatchSet {
   /** Custody addresses (EIP-55) and the wallet each belongs to. */
@@ -58,7 +59,7 @@ export function depositsOfBlock(block: Block, logs: readonly ChainLog[], watch: 
   logs.forEach((log, i) => {
     if (log.blockNumber !== block.number || log.blockHash !== block.hash) fail(`logs[${i}]`, `is not a log of block ${block.number} ${block.hash}`);
     if (log.removed) fail(`logs[${i}].removed`, 'a log of a canonical block cannot be removed');
-    if (log.logIndex >= NATIVE_TRANSFER_LOG_INDEX) fail(`logs[${i}].logIndex`, 'must be below 2^32-1');
+    if (log.logIndex >= NATIVE_TRANSFER_LOG_INDEX) fail(`logs[${i}].logIndex`, 'must be below 2^31-1');
     const asset = watch.tokens.get(log.address);
     if (asset === undefined) return;
     const transfer = decodeErc20TransferLog(log, `logs[${i}]`);
