@@ -41,7 +41,7 @@ export function parseChainIndexerConfig(env: Environment): ChainIndexerConfig {
   const tag = read.oneOf('INDEXER_CREDIT_TAG', ['none', 'safe', 'finalized'] as const, 'none');
   return {
     ...parseServiceConfig(env, 'chain-indexer'),
-    rpcUrl: read.url('CHAIN_RPC_URL', ['http:', 'https:']),
+    rpcUrl: read.url('CHAIN_RPC_URL', ['http', 'https']),
     chain,
     chainId: read.integer('CHAIN_ID', { min: 1, max: Number.MAX_SAFE_INTEGER }, 31337),
     nativeAsset,

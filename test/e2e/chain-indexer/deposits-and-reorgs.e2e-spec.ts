@@ -13,7 +13,7 @@ describe('chain indexer: deposits and reorgs (anvil, ledger, Postgres)', () => {
   }, 120_000);
   afterAll(async () => {
     await world?.stop();
-  });
+  }, 30_000);
 
   async function expectModel(): Promise<void> {
     expect(await world.ledgerView()).toEqual(await world.model());

@@ -30,7 +30,7 @@ describe('chain indexer: seeded random blocks, deposits and reorgs', () => {
   }, 120_000);
   afterAll(async () => {
     await world?.stop();
-  });
+  }, 30_000);
 
   it(`after every step the ledger equals the model of the canonical chain (seed printed on failure)`, async () => {
     const random = prng(seed);
