@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '@custody/config';
 import { CliUsageError } from './cli-error';
+import { registerChainCommands } from './commands/chain.command';
 import { registerLedgerCommands } from './commands/ledger.command';
 import { registerMigrateCommand } from './commands/migrate.command';
 import { registerMpcCommands } from './commands/mpc.command';
@@ -15,6 +16,7 @@ function buildProgram(): Command {
   registerUpCommand(program);
   registerMpcCommands(program);
   registerLedgerCommands(program);
+  registerChainCommands(program);
   return program;
 }
 

@@ -70,3 +70,4 @@ export {
   type SegmentLink,
   type WatchSet,
 } from './deposits';
+export { reconcileHoldings, type Holding, type HoldingDifference } from './reconcile';

@@ -1,4 +1,5 @@
-import { IndexerWorld, TOKEN } from './indexer-world';
+import { CUSTODY_BIN, runNodeToExit, type ProcessResult } from '@custody/testing';
+import { IndexerWorld, TOKEN, decimal } from './indexer-world';
 import { ReorgBeyondWindowError } from '../../../apps/chain-indexer/src/indexer/chain-indexer';
 
 /**
@@ -94,6 +95,35 @@ describe('chain indexer: deposits and reorgs (anvil, ledger, Postgres)', () => {
     const check = await world.ledger.check();
     expect(check.stderr).toBe('');
     expect(check.code).toBe(0);
+  }, 60_000);
+
+  function reconcile(): Promise<ProcessResult> {
+    return runNodeToExit(
+      CUSTODY_BIN,
+      ['chain', 'reconcile', '--rpc-url', world.anvil.url, '--ledger', world.ledger.address, '--chain', 'anvil', '--database-url', world.ledger.databaseUrl.toString()],
+      { PATH: process.env.PATH },
+      60_000,
+    );
+  }
+
+  it('custody chain reconcile: zero difference after the reorgs; a withdrawal (amount and fee) the chain never saw is reported, exit 1', async () => {
+    const clean = await reconcile();
+    expect(clean.stdout).toMatch(/chain reconcile: ok \(anvil, 3 addresses, 2 assets/);
+    expect(clean.code).toBe(0);
+    const w = world.wallets[1]!;
+    const id = 'wd-reconcile-1';
+    await world.ledger.call('RequestWithdrawal', {
+      idempotencyKey: 'rq-1', id, wallet: w.id, chain: 'anvil', asset: 'ETH', amount: decimal(10n), feeEstimate: decimal(1n),
+      destination: world.senders[0], sourceAddress: w.address, expiresAtMs: String(Date.now() + 3_600_000),
+    });
+    for (const [event, extra] of [['approve', {}], ['sign', {}], ['broadcast', { txHash: `0x${'ab'.repeat(32)}` }], ['confirm', { feeActual: decimal(1n) }]] as const) {
+      await world.ledger.call('TransitionWithdrawal', { idempotencyKey: `tw-${event}`, id, event, ...extra });
+    }
+    const dirty = await reconcile();
+    expect(dirty.stdout).toContain(`chain reconcile: anvil ETH ${w.address} at block`);
+    expect(dirty.stdout).toMatch(/ledger 0\.000000000000000029, node 0\.00000000000000004, difference 0\.000000000000000011/);
+    expect(dirty.stdout).toMatch(/chain reconcile: 1 difference$/m);
+    expect(dirty.code).toBe(1);
   }, 60_000);
 
   it('the block stream is gap-free: every block added, and every orphaned one removed, in order', async () => {
