@@ -43,6 +43,7 @@ describe('ledger bad input (e2e, Postgres)', () => {
     base.CreateHold = () => ({ idempotencyKey: uniqueKey('h'), id: uniqueKey('hold'), debitAccount: customer('bad-a', CHAIN, 'USDC'), creditAccount: customer('bad-b', CHAIN, 'USDC'), amount: '1', expiresAtMs: '0' });
     base.PostHold = () => ({ idempotencyKey: uniqueKey('p'), id: 'hold-base', amount: '1' });
     base.GetBalance = () => ({ account: customer('bad-a', CHAIN, 'USDC'), asOfSequence: '0' });
+    base.CreateTransfers = () => ({ idempotencyKey: uniqueKey('b'), transfers: [{ debitAccount: customer('bad-a', CHAIN, 'USDC'), creditAccount: customer('bad-b', CHAIN, 'USDC'), amount: '1' }] });
     base.ListEntries = () => ({ account: '', pageSize: 10, pageToken: '' });
     base.ReadOutbox = () => ({ afterSequence: '0', limit: 10 });
     base.CreateAsset = () => ({ idempotencyKey: uniqueKey('a') });
@@ -66,7 +67,7 @@ describe('ledger bad input (e2e, Postgres)', () => {
     if (!make) throw new Error(`no base request for ${c.method}`);
     const before = await ledger.call<{ lastSequence: string }>('ReadOutbox', { afterSequence: '0', limit: 1 });
     const refused = await failure(ledger.call(c.method, { ...make(), ...c.override }));
-    expect({ code: refused.code, details: refused.details.slice(0, 120) }).toEqual({ code: grpc.status.INVALID_ARGUMENT, details: expect.stringMatching(new RegExp(`^invalid ${c.field.replace(/\./g, '\\.')}: `)) as string });
+    expect({ code: refused.code, details: refused.details.slice(0, 120) }).toEqual({ code: grpc.status.INVALID_ARGUMENT, details: expect.stringMatching(new RegExp(`^invalid ${c.field.replace(/[.[\]]/g, (ch) => `\\${ch}`)}: `)) as string });
     expect(refused.details.length).toBeLessThan(300);
     const after = await ledger.call<{ lastSequence: string }>('ReadOutbox', { afterSequence: '0', limit: 1 });
     expect(after.lastSequence).toBe(before.lastSequence);

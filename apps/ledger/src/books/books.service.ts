@@ -21,6 +21,8 @@ import type { Tx } from './sql';
 export const MAX_PAGE_SIZE = 500;
 export const DEFAULT_PAGE_SIZE = 100;
 export const MAX_OUTBOX_LIMIT = 1000;
+/** The latest deadline taken (9999-12-31T23:59:59.999Z), in ms: a timestamptz holds it, a later one it may not. */
+export const MAX_DEADLINE_MS = 253_402_300_799_999n;
 /** Most transfers in one CreateTransfers call. */
 export const MAX_BATCH = 1000;
 const MAX_CONFIRMATION_DEPTH = 100_000;
@@ -177,6 +179,7 @@ export class BooksService {
   private async planTransfer(t: { debitAccount?: unknown; creditAccount?: unknown; amount?: unknown }, id: string, prefix: string): Promise<{ effects: Effects; fields: Record<AccountKey, string> }> {
     const debit = parseAccountKey(t.debitAccount, `${prefix}debit_account`);
     const credit = parseAccountKey(t.creditAccount, `${prefix}credit_account`);
+    if (debit.kind !== 'customer') throw new LedgerInputError(`${prefix}debit_account`, 'must be a customer account (system accounts move only by deposits, withdrawals and holds)');
     if (debit.key === credit.key) throw new LedgerInputError(`${prefix}credit_account`, 'must differ from debit_account');
     if (debit.asset !== credit.asset) throw new LedgerInputError(`${prefix}credit_account`, 'must be an account of the same asset as debit_account');
     const stored = this.remember(await this.assetOfAccount(debit.key, `${prefix}debit_account`));

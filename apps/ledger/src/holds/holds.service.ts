@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import { createHold, isHoldDue, LedgerInputError, parseAccountKey, parseAmount, transitionHold, validateIdentifier, type Hold, type HoldEvent } from '@custody/ledger-core';
 import type { Pool } from 'pg';
 import { holdView, type HoldView } from '../api/views';
-import { BooksService, parseUint64 } from '../books/books.service';
+import { BooksService, MAX_DEADLINE_MS, parseUint64 } from '../books/books.service';
 import { ConflictError, NotFoundError } from '../books/books.errors';
 import { inTransaction } from '../books/sql';
 import type { LedgerConfig } from '../config';
@@ -50,12 +50,13 @@ export class HoldsService implements OnApplicationBootstrap, OnApplicationShutdo
     const id = validateIdentifier(request.id, 'id');
     const debit = parseAccountKey(request.debitAccount, 'debit_account');
     const credit = parseAccountKey(request.creditAccount, 'credit_account');
+    if (debit.kind !== 'customer') throw new LedgerInputError('debit_account', 'must be a customer account (system accounts move only by deposits, withdrawals and holds of their own)');
     if (debit.key === credit.key) throw new LedgerInputError('credit_account', 'must differ from debit_account');
     if (debit.asset !== credit.asset) throw new LedgerInputError('credit_account', 'must be an account of the same asset as debit_account');
     const stored = this.books.rememberAsset(await this.books.assetOfAccount(debit.key, 'debit_account'));
     const amount = parseAmount(request.amount, stored.asset.decimals, 'amount', { positive: true });
     const deadline = parseUint64(request.expiresAtMs, 'expires_at_ms');
-    if (deadline > BigInt(Number.MAX_SAFE_INTEGER)) throw new LedgerInputError('expires_at_ms', 'is too far in the future');
+    if (deadline > MAX_DEADLINE_MS) throw new LedgerInputError('expires_at_ms', 'must be before the year 10000');
     return this.books.writer.write('CreateHold', request.idempotencyKey, request, async (tx) => {
       const now = this.clock();
       if (deadline !== 0n && Number(deadline) <= now) throw new LedgerInputError('expires_at_ms', 'must be in the future');

@@ -12,7 +12,7 @@ import {
   type WithdrawalEventType,
 } from '@custody/ledger-core';
 import { withdrawalView, type WithdrawalView } from '../api/views';
-import { BooksService, parseUint64 } from '../books/books.service';
+import { BooksService, MAX_DEADLINE_MS, parseUint64 } from '../books/books.service';
 import { ConflictError, NotFoundError } from '../books/books.errors';
 import type { StoredAsset } from '../books/books.repository';
 import { fromDocument, toDocument } from '../books/document';
@@ -73,7 +73,7 @@ export class WithdrawalsService {
     }
     const deadline = parseUint64(request.expiresAtMs, 'expires_at_ms');
     if (deadline === 0n) throw new LedgerInputError('expires_at_ms', 'is required');
-    if (deadline > BigInt(Number.MAX_SAFE_INTEGER)) throw new LedgerInputError('expires_at_ms', 'is too far in the future');
+    if (deadline > MAX_DEADLINE_MS) throw new LedgerInputError('expires_at_ms', 'must be before the year 10000');
     return this.books.writer.write('RequestWithdrawal', request.idempotencyKey, request, async (tx) => {
       const now = this.clock();
       if (Number(deadline) <= now) throw new LedgerInputError('expires_at_ms', 'must be in the future');
