@@ -85,7 +85,7 @@ export type SegmentLink =
  * parent hash the hash before it.
  */
 export function linkSegment(tip: Pick<BlockHeader, 'number' | 'hash'> | null, blocks: readonly BlockHeader[]): SegmentLink {
-  if (!Array.isArray(blocks) || blocks.length === 0) fail('blocks', 'must be a non-empty array');
+  if (!Array.isArray(blocks as unknown) || blocks.length === 0) fail('blocks', 'must be a non-empty array');
   const first = blocks[0]!;
   if (tip !== null && first.number !== tip.number + 1) fail('blocks[0].number', `must be ${tip.number + 1} (the stored tip's successor)`);
   for (let i = 1; i < blocks.length; i++) {

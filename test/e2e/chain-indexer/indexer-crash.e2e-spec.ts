@@ -106,7 +106,7 @@ describe('chain indexer: SIGKILL at random points, restart, same ledger', () => 
       const check = await world.ledger.check();
       expect(check.code).toBe(0);
     } catch (error) {
-      throw new Error(`seed ${seed} (CHAIN_INDEXER_SEED=${seed}): ${error instanceof Error ? error.message : String(error)}`);
+      throw new Error(`seed ${seed} (CHAIN_INDEXER_SEED=${seed}): ${error instanceof Error ? error.message : String(error)}`, { cause: error });
     }
   }, 300_000);
 });

@@ -74,7 +74,7 @@ describe('chain indexer: seeded random blocks, deposits and reorgs', () => {
       const check = await world.ledger.check();
       expect(check.code).toBe(0);
     } catch (error) {
-      throw new Error(`seed ${seed} (CHAIN_INDEXER_SEED=${seed}), failed at step ${step}: ${error instanceof Error ? error.message : String(error)}`);
+      throw new Error(`seed ${seed} (CHAIN_INDEXER_SEED=${seed}), failed at step ${step}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
     }
   }, 600_000);
 

@@ -41,7 +41,7 @@ export class LedgerDelivery {
     }
     const queues = [...bySubject.values()];
     const delivered: string[] = [];
-    let failure: unknown;
+    let failure: Error | undefined;
     let next = 0;
     const worker = async (): Promise<void> => {
       while (next < queues.length) {
@@ -51,7 +51,7 @@ export class LedgerDelivery {
             await this.ledger.call(c.method, { ...c.request, idempotencyKey: commandIdempotencyKey(this.chain, c) });
             delivered.push(c.id);
           } catch (error) {
-            failure ??= error;
+            failure ??= error instanceof Error ? error : new Error(String(error));
             break;
           }
         }
