@@ -128,8 +128,14 @@ export class IndexerRepository {
     return Number(rows[0]!.s) + 1;
   }
 
-  private async command(client: PoolClient, chain: string, subject: string, method: LedgerCommand['method'], request: Record<string, unknown>): Promise<void> {
-    await client.query('INSERT INTO chain_indexer.ledger_commands (chain, subject, method, request) VALUES ($1, $2, $3, $4)', [chain, subject, method, JSON.stringify(request)]);
+  /** Stores commands; their ids (the delivery order and idempotency keys) follow the list's order. */
+  private async commands(client: PoolClient, chain: string, list: ReadonlyArray<{ subject: string; method: LedgerCommand['method']; request: Record<string, unknown> }>): Promise<void> {
+    if (list.length === 0) return;
+    await client.query(
+      `INSERT INTO chain_indexer.ledger_commands (chain, subject, method, request)
+       SELECT $1, s, m, r::jsonb FROM unnest($2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS x(s, m, r, o) ORDER BY o`,
+      [chain, list.map((c) => c.subject), list.map((c) => c.method), list.map((c) => JSON.stringify(c.request))],
+    );
   }
 
   /**
@@ -163,47 +169,62 @@ export class IndexerRepository {
          SELECT $1, s::bigint, 'block.added', n::bigint, h, p FROM unnest($2::text[], $3::text[], $4::text[], $5::text[]) AS t(s, n, h, p)`,
         [chain, sequences, numbers, hashes, parents],
       );
-      for (const d of input.deposits) {
+      const commands: Array<{ subject: string; method: LedgerCommand['method']; request: Record<string, unknown> }> = [];
+      const rows = input.deposits.map((d) => {
         const terms = this.terms(input.assets, d.asset);
         const confirmations = reportedConfirmations(d.blockNumber, newTip, terms.confirmations, input.taggedHead);
-        const settled = confirmations >= terms.confirmations;
+        commands.push({
+          subject: depositKey(chain, d.txHash, d.logIndex),
+          method: 'RecordDeposit',
+          request: { chain, txHash: d.txHash, logIndex: d.logIndex, asset: d.asset, wallet: d.wallet, address: d.address, amount: formatAmount(d.amount, terms.decimals), confirmations },
+        });
+        return { d, confirmations, settled: confirmations >= terms.confirmations };
+      });
+      if (rows.length > 0) {
         await client.query(
           `INSERT INTO chain_indexer.deposits (chain, tx_hash, log_index, block_number, block_hash, asset, wallet, address, amount, confirmations, settled)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-          [chain, d.txHash, d.logIndex, d.blockNumber, d.blockHash, d.asset, d.wallet, d.address, d.amount.toString(), confirmations, settled],
+           SELECT $1, t, l::bigint, b::bigint, bh, a, w, ad, am::numeric, c::integer, s::boolean
+             FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[]) AS x(t, l, b, bh, a, w, ad, am, c, s)`,
+          [
+            chain,
+            rows.map((r) => r.d.txHash),
+            rows.map((r) => String(r.d.logIndex)),
+            rows.map((r) => String(r.d.blockNumber)),
+            rows.map((r) => r.d.blockHash),
+            rows.map((r) => r.d.asset),
+            rows.map((r) => r.d.wallet),
+            rows.map((r) => r.d.address),
+            rows.map((r) => r.d.amount.toString()),
+            rows.map((r) => String(r.confirmations)),
+            rows.map((r) => String(r.settled)),
+          ],
         );
-        await this.command(client, chain, depositKey(chain, d.txHash, d.logIndex), 'RecordDeposit', {
-          chain,
-          txHash: d.txHash,
-          logIndex: d.logIndex,
-          asset: d.asset,
-          wallet: d.wallet,
-          address: d.address,
-          amount: formatAmount(d.amount, terms.decimals),
-          confirmations,
-        });
       }
-      const fresh = new Set(input.deposits.map((d) => depositKey(chain, d.txHash, d.logIndex)));
-      const { rows } = await client.query<{ tx_hash: string; log_index: string; block_number: string; asset: string; confirmations: number }>(
+      const fresh = new Set(commands.map((c) => c.subject));
+      const unsettled = await client.query<{ tx_hash: string; log_index: string; block_number: string; asset: string; confirmations: number }>(
         'SELECT tx_hash, log_index, block_number, asset, confirmations FROM chain_indexer.deposits WHERE chain = $1 AND NOT settled ORDER BY block_number, tx_hash, log_index',
         [chain],
       );
-      for (const r of rows) {
+      const updates: Array<{ txHash: string; logIndex: number; confirmations: number; settled: boolean }> = [];
+      for (const r of unsettled.rows) {
         const logIndex = Number(r.log_index);
         const key = depositKey(chain, r.tx_hash, logIndex);
         if (fresh.has(key)) continue;
         const terms = this.terms(input.assets, r.asset);
         const confirmations = reportedConfirmations(Number(r.block_number), newTip, terms.confirmations, input.taggedHead);
         if (confirmations === r.confirmations) continue;
-        await client.query('UPDATE chain_indexer.deposits SET confirmations = $4, settled = $5 WHERE chain = $1 AND tx_hash = $2 AND log_index = $3', [
-          chain,
-          r.tx_hash,
-          logIndex,
-          confirmations,
-          confirmations >= terms.confirmations,
-        ]);
-        await this.command(client, chain, key, 'UpdateDepositConfirmations', { deposit: { chain, txHash: r.tx_hash, logIndex }, confirmations });
+        updates.push({ txHash: r.tx_hash, logIndex, confirmations, settled: confirmations >= terms.confirmations });
+        commands.push({ subject: key, method: 'UpdateDepositConfirmations', request: { deposit: { chain, txHash: r.tx_hash, logIndex }, confirmations } });
       }
+      if (updates.length > 0) {
+        await client.query(
+          `UPDATE chain_indexer.deposits d SET confirmations = x.c::integer, settled = x.s::boolean
+             FROM unnest($2::text[], $3::text[], $4::text[], $5::text[]) AS x(t, l, c, s)
+            WHERE d.chain = $1 AND d.tx_hash = x.t AND d.log_index = x.l::bigint`,
+          [chain, updates.map((u) => u.txHash), updates.map((u) => String(u.logIndex)), updates.map((u) => String(u.confirmations)), updates.map((u) => String(u.settled))],
+        );
+      }
+      await this.commands(client, chain, commands);
       await client.query('DELETE FROM chain_indexer.blocks WHERE chain = $1 AND number <= $2', [chain, newTip - input.window]);
     });
   }
@@ -239,9 +260,11 @@ export class IndexerRepository {
         [chain, ancestor.number],
       );
       const ordered = deposits.rows.map((r) => ({ txHash: r.tx_hash, logIndex: Number(r.log_index) })).sort((a, b) => (a.txHash < b.txHash ? -1 : a.txHash > b.txHash ? 1 : a.logIndex - b.logIndex));
-      for (const d of ordered) {
-        await this.command(client, chain, depositKey(chain, d.txHash, d.logIndex), 'ReverseDeposit', { deposit: { chain, txHash: d.txHash, logIndex: d.logIndex }, remove: true });
-      }
+      await this.commands(
+        client,
+        chain,
+        ordered.map((d) => ({ subject: depositKey(chain, d.txHash, d.logIndex), method: 'ReverseDeposit' as const, request: { deposit: { chain, txHash: d.txHash, logIndex: d.logIndex }, remove: true } })),
+      );
       return { removed: blocks.length, reversed: ordered.length };
     });
   }
