@@ -185,7 +185,7 @@ describe('ledger lifecycles (e2e, Postgres)', () => {
     for (let i = 0; i < 100 && state === 'pending'; i++) {
       await new Promise((r) => setTimeout(r, 100));
       const events = await ledger.call<{ events: Array<{ type: string; subject: string }> }>('ReadOutbox', { afterSequence: '0', limit: 1000 });
-      if (events.events.some((e) => e.type === 'hold.expired' && e.subject === 'hold-exp')) state = 'expired';
+      if (events.events.some((e) => e.type === 'hold.expired' && e.subject === 'hold/hold-exp')) state = 'expired';
     }
     expect(state).toBe('expired');
     expect(await balance(ledger.call, from)).toMatchObject({ posted: '5', held: '0', available: '5' });
@@ -272,5 +272,35 @@ describe('ledger lifecycles (e2e, Postgres)', () => {
     expect(new Set(seen).size).toBe(2);
     const recon = await ledger.call<{ rows: Array<{ address: string; asset: string; amount: string }> }>('GetReconciliation', { chain: CHAIN });
     expect(recon.rows).toContainEqual({ chain: CHAIN, asset: ETH, address: 'addrR', amount: '5' });
+  });
+
+  it('CreateTransfers books linked legs together: all or none (one overdrawn leg refuses the whole batch)', async () => {
+    await fund(ledger.call, 'b-from', CHAIN, USDC, '10', 3);
+    await ledger.call('OpenAccount', { idempotencyKey: uniqueKey('acct'), wallet: 'b-to', chain: CHAIN, asset: USDC });
+    const from = customer('b-from', CHAIN, USDC);
+    const to = customer('b-to', CHAIN, USDC);
+    const refused = await failure(
+      ledger.call('CreateTransfers', {
+        idempotencyKey: uniqueKey('b'),
+        transfers: [
+          { debitAccount: from, creditAccount: to, amount: '6' },
+          { debitAccount: from, creditAccount: to, amount: '5' },
+        ],
+      }),
+    );
+    expect(refused.code).toBe(status.FAILED_PRECONDITION);
+    expect(await balance(ledger.call, from)).toMatchObject({ posted: '10' });
+    const booked = await ledger.call<{ entries: Array<{ id: string; sequence: string }> }>('CreateTransfers', {
+      idempotencyKey: uniqueKey('b'),
+      transfers: [
+        { debitAccount: from, creditAccount: to, amount: '6' },
+        { debitAccount: from, creditAccount: to, amount: '4' },
+        { debitAccount: to, creditAccount: from, amount: '1.5' },
+      ],
+    });
+    expect(booked.entries).toHaveLength(3);
+    expect(new Set(booked.entries.map((e) => e.sequence)).size).toBe(1);
+    expect(await balance(ledger.call, from)).toMatchObject({ posted: '1.5' });
+    expect(await balance(ledger.call, to)).toMatchObject({ posted: '8.5' });
   });
 });

@@ -119,7 +119,7 @@ describe('ledger property: the core model vs Postgres (integration)', () => {
             case 'hold.void':
             case 'hold.expire': {
               const id = o.hold.replace(/^hold\//, '');
-              const stored = await repository.getHold(id);
+              const stored = await repository.getHold(o.hold);
               if (o.op === 'hold.post') {
                 const code = stored ? stored.asset.split('/')[1]! : 'ETH';
                 await holds.post({ idempotencyKey: key, id, amount: o.amount === undefined ? '' : amount(code, o.amount) });
@@ -130,7 +130,7 @@ describe('ledger property: the core model vs Postgres (integration)', () => {
                 if (stored.state !== 'pending') throw new IllegalTransitionError('hold', stored.state, 'expire');
                 if (stored.expiresAt === null) throw new IllegalTransitionError('hold', stored.state, 'expire', 'the hold has no deadline');
                 if (now < stored.expiresAt) throw new IllegalTransitionError('hold', stored.state, 'expire', 'the deadline has not passed');
-                await holds.expireOne(id, now);
+                await holds.expireOne(o.hold, now);
               }
               return;
             }

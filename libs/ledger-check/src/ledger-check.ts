@@ -14,7 +14,7 @@ export interface LedgerCheckReport {
  * check on a running ledger sees one consistent state) and runs the core's `checkLedger` over them,
  * plus the store's own rule that the outbox counter row equals the last sequence written.
  */
-export async function loadLedgerSnapshot(client: Client, now: number): Promise<{ snapshot: LedgerSnapshot; lastSequence: bigint }> {
+export async function loadLedgerSnapshot(client: Client, now: number, holdGraceMs = 0): Promise<{ snapshot: LedgerSnapshot; lastSequence: bigint }> {
   await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
   try {
     const accounts = await client.query<{ id: string; account_key: string; debits_posted: string; credits_posted: string; debits_pending: string; credits_pending: string }>(
@@ -63,7 +63,7 @@ export async function loadLedgerSnapshot(client: Client, now: number): Promise<{
     const sequences = await client.query<{ sequence: string }>('SELECT sequence FROM ledger.outbox WHERE ledger = $1 ORDER BY sequence', [LEDGER_NAME]);
     const counter = await client.query<{ last_sequence: string }>('SELECT last_sequence FROM ledger.outbox_counters WHERE ledger = $1', [LEDGER_NAME]);
     return {
-      snapshot: { entries, balances, holds, outboxSequences: sequences.rows.map((r) => BigInt(r.sequence)), now },
+      snapshot: { entries, balances, holds, outboxSequences: sequences.rows.map((r) => BigInt(r.sequence)), now, holdGraceMs },
       lastSequence: BigInt(counter.rows[0]?.last_sequence ?? '0'),
     };
   } finally {
@@ -71,12 +71,15 @@ export async function loadLedgerSnapshot(client: Client, now: number): Promise<{
   }
 }
 
-/** Runs every invariant on the ledger in the database at `url`, at time `now`. */
-export async function checkLedgerDatabase(url: URL, now: number): Promise<LedgerCheckReport> {
+/**
+ * Runs every invariant on the ledger in the database at `url`, at time `now`; a pending hold counts as
+ * overdue `holdGraceMs` after its deadline (the sweeper's interval on a running ledger).
+ */
+export async function checkLedgerDatabase(url: URL, now: number, holdGraceMs = 0): Promise<LedgerCheckReport> {
   const client = new Client({ connectionString: url.toString(), connectionTimeoutMillis: 5000, application_name: 'custody-ledger-check' });
   await client.connect();
   try {
-    const { snapshot, lastSequence } = await loadLedgerSnapshot(client, now);
+    const { snapshot, lastSequence } = await loadLedgerSnapshot(client, now, holdGraceMs);
     const violations = [...checkLedger(snapshot)];
     const written = snapshot.outboxSequences.length === 0 ? 0n : snapshot.outboxSequences[snapshot.outboxSequences.length - 1]!;
     if (written !== lastSequence) {

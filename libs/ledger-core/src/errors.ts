@@ -8,13 +8,16 @@
 /** Bad input: the field that was wrong and why. Maps to INVALID_ARGUMENT. */
 export class LedgerInputError extends Error {
   override readonly name: string = 'LedgerInputError';
+  /** The field or argument, e.g. `amount` or `postings[1].account` (a path longer than 200 characters is shortened). */
+  readonly field: string;
   constructor(
-    /** The field or argument, e.g. `amount` or `postings[1].account`. */
-    readonly field: string,
+    field: string,
     /** Why it was refused, without echoing the value. */
     readonly reason: string,
   ) {
-    super(`invalid ${field}: ${reason}`);
+    const short = clip(field, 200);
+    super(`invalid ${short}: ${reason}`);
+    this.field = short;
   }
 }
 

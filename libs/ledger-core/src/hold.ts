@@ -13,8 +13,8 @@ import { ENTRY_ID_PATTERN, type HoldOp, type JournalEntry } from './journal';
  *   pending ──void──────────────────▶ voided    (everything returns)
  *   pending ──expire (now ≥ expiresAt)▶ expired (everything returns)
  *
- * A post after the deadline is refused (the hold has timed out even if nobody expired it yet);
- * a void is allowed while the hold is pending. `expiresAt` null means no deadline (a withdrawal's
+ * At and after the deadline only `expire` is accepted: a post or a void is refused even if nobody
+ * expired the hold yet (as TigerBeetle's `pending_transfer_expired`). `expiresAt` null means no deadline (a withdrawal's
  * hold, which its own lifecycle resolves). Posted, voided and expired are final.
  */
 export const HOLD_STATES = ['pending', 'posted', 'voided', 'expired'] as const;
@@ -108,7 +108,7 @@ export function isHoldDue(hold: Hold, now: number): boolean {
 /**
  * Apply `event` to `hold` at `now`. Returns the new hold and its effects: the release of the held
  * amount, the post's entry (debit the debit account, credit the credit account, the posted amount),
- * and an event. Refused with `IllegalTransitionError` from a final state, a post after the deadline,
+ * and an event. Refused with `IllegalTransitionError` from a final state, a post or void at or after the deadline,
  * an expiry before it; with `LedgerInputError('amount')` for a post of 0 or more than is held.
  */
 export function transitionHold(hold: Hold, event: HoldEvent, now: number): HoldTransition {
@@ -135,6 +135,7 @@ export function transitionHold(hold: Hold, event: HoldEvent, now: number): HoldT
       return { hold: next, effects: Object.freeze({ entries: [entry], holdOps: [release(next)], events: [holdEvent('hold.posted', next)] }) };
     }
     case 'void': {
+      if (hold.expiresAt !== null && now >= hold.expiresAt) throw new IllegalTransitionError('hold', hold.state, 'void', 'the deadline has passed');
       const next: Hold = Object.freeze({ ...hold, state: 'voided' });
       return { hold: next, effects: Object.freeze({ entries: [], holdOps: [release(next)], events: [holdEvent('hold.voided', next)] }) };
     }

@@ -17,3 +17,4 @@ export * from './idempotency';
 export * from './invariants';
 export * from './model';
 export * from './generator';
+export * from './transfer';

@@ -1,4 +1,4 @@
-import type { AccountKey } from './account';
+import type { Account, AccountKey } from './account';
 import { clip } from './errors';
 import type { Hold } from './hold';
 import { isExactMirror, validateEntry, type AccountBalance, type JournalEntry, type Posting } from './journal';
@@ -35,6 +35,8 @@ export interface LedgerSnapshot {
   readonly firstSequence?: bigint;
   /** When the check runs (milliseconds since the epoch): holds past their deadline at `now` are overdue. */
   readonly now: number;
+  /** Tolerate pending holds up to this long past their deadline (an expiry sweep's interval); default 0. */
+  readonly holdGraceMs?: number;
 }
 
 function v(invariant: InvariantName, subject: string, message: string): Violation {
@@ -134,14 +136,17 @@ export function checkNoFlaggedNegative(balances: readonly AccountBalance[]): Vio
   return out;
 }
 
-/** Every hold is resolved or still before its deadline at `now`; a posted hold posted 1..amount; ids unique. */
-export function checkHolds(holds: readonly Hold[], now: number): Violation[] {
+/**
+ * Every hold is resolved or still before its deadline at `now` (plus `graceMs`); a posted hold posted
+ * 0..amount; ids unique.
+ */
+export function checkHolds(holds: readonly Hold[], now: number, graceMs = 0): Violation[] {
   const out: Violation[] = [];
   const ids = new Set<string>();
   for (const h of holds) {
     if (ids.has(h.id)) out.push(v('hold-resolved-or-live', h.id, 'hold id appears more than once'));
     ids.add(h.id);
-    if (h.state === 'pending' && h.expiresAt !== null && now >= h.expiresAt) {
+    if (h.state === 'pending' && h.expiresAt !== null && now >= h.expiresAt + graceMs) {
       out.push(v('hold-resolved-or-live', h.id, `pending past its deadline (${h.expiresAt} ≤ now ${now})`));
     }
     if (h.amount <= 0n) out.push(v('hold-resolved-or-live', h.id, 'holds a non-positive amount'));
@@ -204,8 +209,33 @@ export function checkLedger(s: LedgerSnapshot): Violation[] {
     ...checkEntriesBalanced(s.entries),
     ...checkBalancesMatchPostings(s.balances, s.entries, s.holds),
     ...checkNoFlaggedNegative(s.balances),
-    ...checkHolds(s.holds, s.now),
+    ...checkHolds(s.holds, s.now, s.holdGraceMs ?? 0),
     ...checkOutboxGapFree(s.outboxSequences, s.firstSequence ?? 1n),
     ...checkReversals(s.entries),
   ];
+}
+
+/**
+ * The balances the entries and pending holds imply, for `accounts` (what "balances equal the sum of
+ * the postings" compares with; also how a balance as of an earlier point is recomputed from the
+ * entries and holds up to it). Postings or holds naming other accounts are ignored here.
+ */
+export function deriveBalances(accounts: readonly Account[], entries: readonly JournalEntry[], holds: readonly Hold[]): AccountBalance[] {
+  const totals = new Map<AccountKey, Totals & { account: Account }>(accounts.map((a) => [a.key, { account: a, debitsPosted: 0n, creditsPosted: 0n, debitsPending: 0n, creditsPending: 0n }]));
+  for (const e of entries) {
+    for (const p of e.postings) {
+      const t = totals.get(p.account);
+      if (!t) continue;
+      if (p.side === 'debit') t.debitsPosted += p.amount;
+      else t.creditsPosted += p.amount;
+    }
+  }
+  for (const h of holds) {
+    if (h.state !== 'pending') continue;
+    const d = totals.get(h.debitAccount);
+    const c = totals.get(h.creditAccount);
+    if (d) d.debitsPending += h.amount;
+    if (c) c.creditsPending += h.amount;
+  }
+  return [...totals.values()].map((t) => Object.freeze({ ...t }));
 }

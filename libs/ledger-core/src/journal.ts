@@ -179,6 +179,11 @@ type Mutable = { -readonly [K in keyof AccountBalance]: AccountBalance[K] };
  * (debits posted + debits pending − credits posted) would grow above zero.
  */
 export function applyChange(balances: Balances, change: LedgerChange): Map<AccountKey, AccountBalance> {
+  if (typeof change !== 'object' || change === null) throw new LedgerInputError('change', 'must be an object');
+  const entries: readonly JournalEntry[] = change.entries;
+  const holdOps: readonly HoldOp[] = change.holdOps;
+  if (!Array.isArray(change.entries)) throw new LedgerInputError('entries', 'must be an array');
+  if (!Array.isArray(change.holdOps)) throw new LedgerInputError('holdOps', 'must be an array');
   const work = new Map<AccountKey, Mutable>();
   const touch = (key: AccountKey, field: string, asset: AssetKey): Mutable => {
     let b = work.get(key);
@@ -191,7 +196,7 @@ export function applyChange(balances: Balances, change: LedgerChange): Map<Accou
     if (b.account.asset !== asset) throw new LedgerInputError(field, "names an account of another asset");
     return b;
   };
-  change.entries.forEach((entry, e) => {
+  entries.forEach((entry, e) => {
     validateEntry(entry, `entries[${e}]`);
     entry.postings.forEach((p, i) => {
       const b = touch(p.account, `entries[${e}].postings[${i}].account`, p.asset);
@@ -199,9 +204,11 @@ export function applyChange(balances: Balances, change: LedgerChange): Map<Accou
       else b.creditsPosted += p.amount;
     });
   });
-  change.holdOps.forEach((op, i) => {
-    const h = op.hold;
+  holdOps.forEach((op, i) => {
     const field = `holdOps[${i}]`;
+    if (typeof op !== 'object' || op === null || (op.op !== 'open' && op.op !== 'release')) throw new LedgerInputError(`${field}.op`, "must be 'open' or 'release'");
+    const h = op.hold;
+    if (typeof h !== 'object' || h === null) throw new LedgerInputError(`${field}.hold`, 'must be a hold');
     if (typeof h.amount !== 'bigint' || h.amount <= 0n) throw new LedgerInputError(`${field}.hold.amount`, 'must be a positive bigint');
     if (h.debitAccount === h.creditAccount) throw new LedgerInputError(`${field}.hold.creditAccount`, 'must differ from the debit account');
     const d = touch(h.debitAccount, `${field}.hold.debitAccount`, h.asset);

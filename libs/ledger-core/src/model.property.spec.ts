@@ -1,5 +1,5 @@
 import { getRandomValues } from 'node:crypto';
-import { balanceView, DEFAULT_MODEL_CONFIG, generateOperations, ReferenceLedger, type Operation } from './index';
+import { balanceView, DEFAULT_MODEL_CONFIG, diffBalances, generateOperations, ReferenceLedger, type Operation } from './index';
 
 /**
  * Random operation sequences on the reference ledger: after every step every invariant holds, a
@@ -75,5 +75,35 @@ describe('reference ledger under random operations', () => {
     b.forEach((op) => m2.apply(op));
     expect(m1.balances()).toEqual(m2.balances());
     expect(m1.outbox()).toEqual(m2.outbox());
+  });
+});
+
+describe('reference ledger scenarios', () => {
+  const at = 1_800_000_000_000;
+  it('1,000 withdrawals against a balance covering exactly 100: exactly 100 are held, the rest refused, nothing left', () => {
+    const model = new ReferenceLedger(DEFAULT_MODEL_CONFIG);
+    // 100 × (90 + 10 fee) = 10,000 units credited to w1
+    expect(model.apply({ op: 'deposit.see', at, chain: 'eth-devnet', txHash: '0x01', logIndex: 0, wallet: 'w1', asset: 'ETH', amount: 10_000n, confirmations: 3 }).ok).toBe(true);
+    const results = Array.from({ length: 1000 }, (_, i) =>
+      model.apply({ op: 'withdrawal.request', at, id: `x${i}`, wallet: 'w1', asset: 'ETH', amount: 90n, feeEstimate: 10n, destination: '0xabc', expiresAt: at + 60_000 }),
+    );
+    expect(results.filter((r) => r.ok)).toHaveLength(100);
+    expect(results.filter((r) => !r.ok && r.refusal === 'insufficient-funds')).toHaveLength(900);
+    const w1 = model.balance('customer/w1/eth-devnet/ETH')!;
+    expect(balanceView(w1)).toEqual({ posted: 10_000n, held: 10_000n, incoming: 0n, available: 0n });
+    expect(model.check()).toEqual([]);
+  });
+
+  it('model balances compare with plain totals (what the service reads back)', () => {
+    const model = new ReferenceLedger(DEFAULT_MODEL_CONFIG);
+    for (const op of generateOperations({ seed: 5, steps: 300 })) model.apply(op);
+    const plain = model.balances().map((b) => ({ account: b.account.key, debitsPosted: b.debitsPosted, creditsPosted: b.creditsPosted, debitsPending: b.debitsPending, creditsPending: b.creditsPending }));
+    expect(diffBalances(model.balances(), plain)).toEqual([]);
+    const changed = plain.map((b, i) => (i === 0 ? { ...b, creditsPending: b.creditsPending + 1n } : b));
+    expect(diffBalances(model.balances(), changed)).toEqual([`${plain[0]!.account} creditsPending: expected ${plain[0]!.creditsPending}, actual ${plain[0]!.creditsPending + 1n}`]);
+    const used = plain.findIndex((b) => b.debitsPosted > 0n);
+    expect(diffBalances(model.balances(), plain.filter((_b, i) => i !== used)).length).toBeGreaterThan(0);
+    // an all-zero account counts as absent
+    expect(diffBalances(model.balances(), [...plain, { account: 'customer/w9/eth-devnet/ETH', debitsPosted: 0n, creditsPosted: 0n, debitsPending: 0n, creditsPending: 0n }])).toEqual([]);
   });
 });

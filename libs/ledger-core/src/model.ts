@@ -28,6 +28,18 @@ export interface ModelConfig {
   readonly wallets: readonly string[];
 }
 
+/**
+ * One step of a sequence, as plain data. How the service runs each (its property test does the same):
+ * - `deposit.see`: a deposit event from the indexer; for a key already known it is an `observe` with
+ *   the new confirmation count (so a duplicate event books nothing); the depth is the asset's.
+ * - `deposit.observe` / `deposit.reorg`: by deposit id. A reorg passes the customer's `spendable()`
+ *   balance, read in the same transaction, as `customerAvailable`.
+ * - `hold.create`: a plain hold between two customer accounts (`from` debited, `to` credited), id
+ *   `hold/<id>`; `hold.post` / `hold.void` / `hold.expire` name that id.
+ * - `withdrawal.request`: fee in the asset's configured `feeAsset`; `withdrawal.event` by id `withdrawal/<id>`.
+ * - `clock.tick`: the expiry sweep of plain holds (withdrawals expire only by their `expire` event;
+ *   their holds have no deadline of their own).
+ */
 export type Operation =
   | { readonly op: 'deposit.see'; readonly at: number; readonly chain: string; readonly txHash: string; readonly logIndex: number; readonly wallet: string; readonly asset: string; readonly amount: bigint; readonly confirmations: number }
   | { readonly op: 'deposit.observe'; readonly at: number; readonly deposit: string; readonly confirmations: number }
@@ -236,4 +248,34 @@ export class ReferenceLedger {
   assetKey(code: string): string {
     return assetKey(this.asset(code));
   }
+}
+
+/** One account's four totals as plain data (what a repository returns), for comparisons. */
+export interface BalanceTotals {
+  readonly account: AccountKey;
+  readonly debitsPosted: bigint;
+  readonly creditsPosted: bigint;
+  readonly debitsPending: bigint;
+  readonly creditsPending: bigint;
+}
+
+/**
+ * Differences between the expected balances (the model's) and actual ones (the database's): one line
+ * per account missing on either side or with a total that differs; empty when they agree. Accounts
+ * whose four totals are all zero count as equal to absent.
+ */
+export function diffBalances(expected: readonly (AccountBalance | BalanceTotals)[], actual: readonly (AccountBalance | BalanceTotals)[]): string[] {
+  const keyOf = (b: AccountBalance | BalanceTotals): AccountKey => (typeof b.account === 'string' ? b.account : b.account.key);
+  const zero = { debitsPosted: 0n, creditsPosted: 0n, debitsPending: 0n, creditsPending: 0n };
+  const e = new Map(expected.map((b) => [keyOf(b), b] as const));
+  const a = new Map(actual.map((b) => [keyOf(b), b] as const));
+  const out: string[] = [];
+  for (const key of [...new Set([...e.keys(), ...a.keys()])].sort()) {
+    const x = e.get(key) ?? zero;
+    const y = a.get(key) ?? zero;
+    for (const f of ['debitsPosted', 'creditsPosted', 'debitsPending', 'creditsPending'] as const) {
+      if (x[f] !== y[f]) out.push(`${key} ${f}: expected ${x[f]}, actual ${y[f]}`);
+    }
+  }
+  return out;
 }

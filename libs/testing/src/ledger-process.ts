@@ -94,8 +94,8 @@ export class LedgerUnderTest {
   }
 
   /** `custody ledger check` on this ledger's database (the built CLI). */
-  check(): Promise<ProcessResult> {
-    return runNodeToExit(CUSTODY_BIN, ['ledger', 'check', '--database-url', this.databaseUrl.toString()], { PATH: process.env.PATH }, 60_000);
+  check(extraArgs: readonly string[] = []): Promise<ProcessResult> {
+    return runNodeToExit(CUSTODY_BIN, ['ledger', 'check', '--database-url', this.databaseUrl.toString(), ...extraArgs], { PATH: process.env.PATH }, 60_000);
   }
 
   async stop(): Promise<void> {

@@ -3,10 +3,11 @@ import { redactUrl } from '@custody/config';
 import { checkLedgerDatabase } from '@custody/ledger-check';
 import { CliUsageError } from '../cli-error';
 import { readCliEnvironment } from '../cli-config';
-import { parseUrlOption } from '../options';
+import { parseIntegerOption, parseUrlOption } from '../options';
 
 interface CheckFlags {
   databaseUrl?: URL;
+  holdGraceMs?: number;
 }
 
 /** Exit code of `custody ledger check` when an invariant does not hold. */
@@ -19,6 +20,7 @@ export function registerLedgerCommands(program: Command): void {
     .command('check')
     .description('verify every invariant of the ledger on a live database (entries balanced, balances = postings, no customer negative, holds resolved or live, outbox gap-free, reversals mirror); exit 1 naming each violation')
     .option('--database-url <url>', "the services' database (default: $DATABASE_URL or the local one)", parseUrlOption(['postgres', 'postgresql']))
+    .option('--hold-grace-ms <ms>', 'a pending hold is overdue only this long after its deadline (a running ledger sweeps every LEDGER_HOLD_SWEEP_MS)', parseIntegerOption(0, 86_400_000), 0)
     .action(async (flags: CheckFlags) => {
       process.exitCode = await ledgerCheck(flags);
     });
@@ -28,7 +30,7 @@ export async function ledgerCheck(flags: CheckFlags, print: (line: string) => vo
   const url = flags.databaseUrl ?? readCliEnvironment().databaseUrl;
   let report;
   try {
-    report = await checkLedgerDatabase(url, now);
+    report = await checkLedgerDatabase(url, now, flags.holdGraceMs ?? 0);
   } catch (error) {
     const code = (error as { code?: unknown }).code;
     if (code === '42P01' || code === '3F000') throw new CliUsageError(`the ledger's tables are not in ${redactUrl(url)}: run \`custody migrate\` first`);

@@ -96,7 +96,7 @@ export interface HoldView {
 
 export function holdView(h: Hold, decimals: number): HoldView {
   return {
-    id: h.id,
+    id: h.id.startsWith('hold/') ? h.id.slice('hold/'.length) : h.id,
     debitAccount: h.debitAccount,
     creditAccount: h.creditAccount,
     amount: formatAmount(h.amount, decimals),

@@ -202,6 +202,69 @@ export class BooksRepository {
     );
   }
 
+  /**
+   * One statement for the rest of a group commit (./transfer-combiner.ts): the entries and their
+   * postings, the changed balances, the events and the stored responses, as data-modifying CTEs (each
+   * runs once, to completion), so a batch costs the same round trips whatever its size.
+   */
+  async writeBatch(
+    tx: Tx,
+    batch: {
+      entries: ReadonlyArray<{ entry: JournalEntry; sequence: bigint }>;
+      before: ReadonlyMap<AccountKey, AccountBalance>;
+      after: ReadonlyMap<AccountKey, AccountBalance>;
+      locked: Map<AccountKey, { id: string }>;
+      events: ReadonlyArray<{ event: OutboxEventDraft; sequence: bigint }>;
+      responses: ReadonlyArray<{ key: string; response: Buffer }>;
+    },
+  ): Promise<void> {
+    const postings = batch.entries.flatMap(({ entry }) => entry.postings.map((p, i) => ({ entry: entry.id, i, account: batch.locked.get(p.account)!.id, side: p.side, amount: p.amount.toString() })));
+    const changed = [...batch.after].filter(([key, b]) => b !== batch.before.get(key));
+    await tx.query(
+      `WITH e AS (
+         INSERT INTO ledger.journal_entries (entry_id, kind, reverses, sequence)
+         SELECT v.e, v.k, v.r, v.s FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[]) WITH ORDINALITY AS v(e, k, r, s, n) ORDER BY v.n
+         RETURNING id, entry_id
+       ), p AS (
+         INSERT INTO ledger.postings (entry_id, index, account_id, side, amount)
+         SELECT e.id, v.i, v.a, v.sd, v.amt FROM unnest($5::text[], $6::smallint[], $7::bigint[], $8::text[], $9::numeric[]) AS v(ek, i, a, sd, amt) JOIN e ON e.entry_id = v.ek
+       ), b AS (
+         UPDATE ledger.balances b SET debits_posted = v.dp, credits_posted = v.cp, debits_pending = v.dn, credits_pending = v.cn
+           FROM unnest($10::bigint[], $11::numeric[], $12::numeric[], $13::numeric[], $14::numeric[]) AS v(id, dp, cp, dn, cn)
+          WHERE b.account_id = v.id
+       ), o AS (
+         INSERT INTO ledger.outbox (ledger, sequence, event_type, subject, data)
+         SELECT $15, v.s, v.t, v.subj, v.d FROM unnest($16::bigint[], $17::text[], $18::text[], $19::jsonb[]) AS v(s, t, subj, d)
+       ), k AS (
+         UPDATE ledger.idempotency_keys k SET response = v.r, completed_at = now() FROM unnest($20::text[], $21::bytea[]) AS v(key, r) WHERE k.idempotency_key = v.key
+       )
+       SELECT count(*) FROM e`,
+      [
+        batch.entries.map((e) => e.entry.id),
+        batch.entries.map((e) => e.entry.kind),
+        batch.entries.map((e) => e.entry.reverses),
+        batch.entries.map((e) => e.sequence.toString()),
+        postings.map((p) => p.entry),
+        postings.map((p) => p.i),
+        postings.map((p) => p.account),
+        postings.map((p) => p.side),
+        postings.map((p) => p.amount),
+        changed.map(([key]) => batch.locked.get(key)!.id),
+        changed.map(([, b]) => b.debitsPosted.toString()),
+        changed.map(([, b]) => b.creditsPosted.toString()),
+        changed.map(([, b]) => b.debitsPending.toString()),
+        changed.map(([, b]) => b.creditsPending.toString()),
+        LEDGER_NAME,
+        batch.events.map((e) => e.sequence.toString()),
+        batch.events.map((e) => e.event.type),
+        batch.events.map((e) => e.event.subject),
+        batch.events.map((e) => JSON.stringify(e.event.data)),
+        batch.responses.map((r) => r.key),
+        batch.responses.map((r) => r.response),
+      ],
+    );
+  }
+
   async insertEvents(tx: Tx, events: ReadonlyArray<{ event: OutboxEventDraft; sequence: bigint }>): Promise<void> {
     await tx.query(
       `INSERT INTO ledger.outbox (ledger, sequence, event_type, subject, data)

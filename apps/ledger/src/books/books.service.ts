@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import {
+  bookTransfer,
   customerAccount,
   parseAccountKey,
   parseAmount,
@@ -9,7 +10,6 @@ import {
   LedgerInputError,
   type AccountKey,
   type Effects,
-  type JournalEntry,
 } from '@custody/ledger-core';
 import { accountView, assetView, balanceWire, entryView, type AccountView, type AssetView, type BalanceWire, type EntryView } from '../api/views';
 import { BooksRepository, type StoredAsset } from './books.repository';
@@ -159,20 +159,24 @@ export class BooksService {
     });
   }
 
-  /** Up to MAX_BATCH transfers in one transaction (linked: all or none); entry ids `transfer:<key>:<index>`. */
+  /** Up to MAX_BATCH transfers in one transaction (linked: all or none); entry ids `transfers:<key>/<index>` ('/' is never in a key, so they cannot meet `transfer:<key>`). */
   async transferBatch(request: { idempotencyKey?: unknown; transfers?: unknown }): Promise<{ entries: EntryView[] }> {
     const key = validateIdentifier(request.idempotencyKey, 'idempotency_key');
     if (!Array.isArray(request.transfers) || request.transfers.length === 0 || request.transfers.length > MAX_BATCH) throw new LedgerInputError('transfers', `must hold 1..${MAX_BATCH} transfers`);
     const planned: Array<{ effects: Effects; fields: Record<AccountKey, string> }> = [];
     for (const [i, t] of (request.transfers as unknown[]).entries()) {
       if (typeof t !== 'object' || t === null) throw new LedgerInputError(`transfers[${i}]`, 'must be a transfer');
-      planned.push(await this.planTransfer(t as Record<string, unknown>, `transfer:${key}:${i}`, `transfers[${i}].`));
+      planned.push(await this.planTransfer(t as Record<string, unknown>, `transfers:${key}/${i}`, `transfers[${i}].`));
     }
     const effects: Effects = { entries: planned.flatMap((p) => p.effects.entries), holdOps: [], events: planned.flatMap((p) => p.effects.events) };
     const fields = Object.assign({}, ...planned.map((p) => p.fields)) as Record<AccountKey, string>;
-    return this.writer.write('CreateTransfers', key, request, async (tx) => {
-      const sequence = await this.commit(tx, effects, fields);
-      return { entries: effects.entries.map((e) => entryView(e, sequence, this.decimalsOf)) };
+    return this.combiner.submit({
+      key,
+      method: 'CreateTransfers',
+      hash: hashRequest('CreateTransfers', request),
+      effects,
+      fields,
+      respond: (sequence) => ({ entries: effects.entries.map((e) => entryView(e, sequence, this.decimalsOf)) }),
     });
   }
 
@@ -184,17 +188,9 @@ export class BooksService {
     if (debit.asset !== credit.asset) throw new LedgerInputError(`${prefix}credit_account`, 'must be an account of the same asset as debit_account');
     const stored = this.remember(await this.assetOfAccount(debit.key, `${prefix}debit_account`));
     const amount = parseAmount(t.amount, stored.asset.decimals, `${prefix}amount`, { positive: true });
-    const entry: JournalEntry = {
-      id,
-      kind: 'transfer',
-      reverses: null,
-      postings: [
-        { account: debit.key, asset: debit.asset, side: 'debit', amount },
-        { account: credit.key, asset: credit.asset, side: 'credit', amount },
-      ],
-    };
+    const { effects } = bookTransfer({ id, debitAccount: debit.key, creditAccount: credit.key, amount });
     return {
-      effects: { entries: [entry], holdOps: [], events: [{ type: 'transfer.booked', subject: entry.id, data: { kind: entry.kind, debitAccount: debit.key, creditAccount: credit.key, asset: debit.asset, amount: amount.toString() } }] },
+      effects,
       fields: { [debit.key]: `${prefix}debit_account`, [credit.key]: `${prefix}credit_account` },
     };
   }

@@ -29,9 +29,12 @@ interface Waiting {
 
 /** Most writes in one combined transaction. */
 export const MAX_COMBINED = 512;
+/** Most journal entries in one combined transaction (a write larger than this still goes alone). */
+export const MAX_COMBINED_ENTRIES = 4000;
 
 /**
- * Group commit for plain transfers (entries without holds). Every change takes its sequence numbers
+ * Group commit for plain transfers (CreateTransfer, and CreateTransfers whose legs are one linked change:
+ * entries without holds). Every change takes its sequence numbers
  * from the one counter row, which stays locked until COMMIT, so changes in separate transactions are
  * booked one commit at a time. The combiner books the transfers that arrive while a transaction is
  * committing together in the next one, with the same rules as one at a time:
@@ -43,7 +46,7 @@ export const MAX_COMBINED = 512;
  *    that would overdraw a flagged account is refused (and the refusal stored with its key) without
  *    touching the others;
  * 4. entries, postings, balances, events (each change its own sequence numbers, in order) and the
- *    stored responses are written in a few statements, and one COMMIT acknowledges them all.
+ *    stored responses are written in one statement, and one COMMIT acknowledges them all.
  *
  * Only one combined transaction runs at a time in a process (the counter row would serialize them
  * anyway). If the transaction fails, every write of it fails with that error and nothing is booked.
@@ -74,10 +77,13 @@ export class TransferCombiner {
         const batch: Waiting[] = [];
         const keys = new Set<string>();
         const rest: Waiting[] = [];
+        let entries = 0;
         for (const w of this.queue) {
-          if (batch.length < MAX_COMBINED && !keys.has(w.write.key)) {
+          const size = w.write.effects.entries.length;
+          if (batch.length < MAX_COMBINED && !keys.has(w.write.key) && (batch.length === 0 || entries + size <= MAX_COMBINED_ENTRIES)) {
             batch.push(w);
             keys.add(w.write.key);
+            entries += size;
           } else rest.push(w);
         }
         this.queue = rest;
@@ -152,11 +158,11 @@ export class TransferCombiner {
         });
 
         const eventCount = accepted.reduce((n, i) => n + batch[i]!.write.effects.events.length, 0);
+        const entries: Array<{ entry: Effects['entries'][number]; sequence: bigint }> = [];
+        const events: Array<{ event: Effects['events'][number]; sequence: bigint }> = [];
         if (eventCount > 0) {
           const last = await this.repository.allocateSequences(tx, eventCount);
           let next = last - BigInt(eventCount) + 1n;
-          const entries: Array<{ entry: Effects['entries'][number]; sequence: bigint }> = [];
-          const events: Array<{ event: Effects['events'][number]; sequence: bigint }> = [];
           for (const i of accepted) {
             const effects = batch[i]!.write.effects;
             const seqs = effects.events.map(() => next++);
@@ -165,18 +171,13 @@ export class TransferCombiner {
             effects.events.forEach((event, k) => events.push({ event, sequence: seqs[k]! }));
             outcomes[i] = { stored: { ok: batch[i]!.write.respond(changeSequence) } };
           }
-          await this.repository.insertEntries(tx, entries, locked);
-          await this.repository.writeBalances(tx, before, balances, locked);
-          await this.repository.insertEvents(tx, events);
         }
-
-        const answered = batch.map((w, i) => ({ w, o: outcomes[i] })).filter(({ w, o }) => fresh.has(w.write.key) && o !== undefined && 'stored' in o);
-        if (answered.length > 0) {
-          await tx.query(
-            `UPDATE ledger.idempotency_keys k SET response = v.r, completed_at = now() FROM unnest($1::text[], $2::bytea[]) AS v(key, r) WHERE k.idempotency_key = v.key`,
-            [answered.map(({ w }) => w.write.key), answered.map(({ o }) => Buffer.from(JSON.stringify((o as { stored: Stored<unknown> }).stored), 'utf8'))],
-          );
-        }
+        const responses: Array<{ key: string; response: Buffer }> = [];
+        batch.forEach((w, i) => {
+          const o = outcomes[i];
+          if (fresh.has(w.write.key) && o !== undefined && 'stored' in o) responses.push({ key: w.write.key, response: Buffer.from(JSON.stringify(o.stored), 'utf8') });
+        });
+        if (entries.length > 0 || responses.length > 0) await this.repository.writeBatch(tx, { entries, before, after: balances, locked, events, responses });
         if (unstored.length > 0) await tx.query('DELETE FROM ledger.idempotency_keys WHERE idempotency_key = ANY($1::text[])', [unstored]);
         return outcomes.map((o) => o ?? { error: new Error('a combined write got no outcome') });
       },

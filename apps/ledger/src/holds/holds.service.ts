@@ -8,6 +8,17 @@ import { inTransaction } from '../books/sql';
 import type { LedgerConfig } from '../config';
 import { LEDGER_CLOCK, LEDGER_CONFIG, LEDGER_POOL, type Clock } from '../ledger.tokens';
 
+/**
+ * API holds are stored as `hold/<id>` (as the core's model keeps them): the '/' keeps their ids, and
+ * the ids of their post entries (`hold/<id>:post`), apart from transfer entries and from the holds of
+ * deposits and withdrawals.
+ */
+export const HOLD_PREFIX = 'hold/';
+
+export function holdKey(id: string): string {
+  return `${HOLD_PREFIX}${id}`;
+}
+
 /** Holds expired per sweep at most (the rest wait for the next one). */
 export const SWEEP_BATCH = 500;
 
@@ -15,7 +26,7 @@ export const SWEEP_BATCH = 500;
  * Two-phase transfers (holds) on the API: create, post (in full or in part), void, and expiry at
  * the deadline, by `ExpireDueHolds` or by the periodic sweeper (LEDGER_HOLD_SWEEP_MS). The clock is
  * read here, in the adapter; the core's transitions take `now` as an argument. Hold ids given on the
- * API are identifiers (no '/'), so they never collide with the holds of deposits and withdrawals.
+ * API are identifiers (no '/'), stored as `hold/<id>`.
  */
 @Injectable()
 export class HoldsService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -60,8 +71,10 @@ export class HoldsService implements OnApplicationBootstrap, OnApplicationShutdo
     return this.books.writer.write('CreateHold', request.idempotencyKey, request, async (tx) => {
       const now = this.clock();
       if (deadline !== 0n && Number(deadline) <= now) throw new LedgerInputError('expires_at_ms', 'must be in the future');
-      if (await this.books.repository.lockHold(tx, id)) throw new ConflictError(`hold ${id} exists`);
-      const opened = createHold({ id, debitAccount: debit.key, creditAccount: credit.key, amount, expiresAt: deadline === 0n ? null : Number(deadline) }, now);
+      // two first creations of one id (under different keys) run one after the other
+      await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [holdKey(id)]);
+      if (await this.books.repository.lockHold(tx, holdKey(id))) throw new ConflictError(`hold ${id} exists`);
+      const opened = createHold({ id: holdKey(id), debitAccount: debit.key, creditAccount: credit.key, amount, expiresAt: deadline === 0n ? null : Number(deadline) }, now);
       await this.books.commit(tx, opened.effects, { [debit.key]: 'debit_account', [credit.key]: 'credit_account' });
       return holdView(opened.hold, stored.asset.decimals);
     });
@@ -82,12 +95,12 @@ export class HoldsService implements OnApplicationBootstrap, OnApplicationShutdo
   }
 
   private async transition(method: string, request: { idempotencyKey?: unknown }, id: string, event: (hold: Hold, decimals: number) => HoldEvent): Promise<HoldView> {
-    const existing = await this.books.repository.getHold(id);
+    const existing = await this.books.repository.getHold(holdKey(id));
     if (!existing) throw new NotFoundError('hold', id);
     const stored = this.books.rememberAsset(await this.books.assetOfAccount(existing.debitAccount, 'id'));
     const ev = event(existing, stored.asset.decimals);
     return this.books.writer.write(method, request.idempotencyKey, request, async (tx) => {
-      const hold = await this.books.repository.lockHold(tx, id);
+      const hold = await this.books.repository.lockHold(tx, holdKey(id));
       if (!hold) throw new NotFoundError('hold', id);
       const next = transitionHold(hold, ev, this.clock());
       await this.books.commit(tx, next.effects);
@@ -99,11 +112,11 @@ export class HoldsService implements OnApplicationBootstrap, OnApplicationShutdo
   async expireDue(): Promise<{ expired: string[] }> {
     const now = this.clock();
     const expired: string[] = [];
-    for (const id of await this.books.repository.dueHolds(now, SWEEP_BATCH)) if (await this.expireOne(id, now)) expired.push(id);
+    for (const key of await this.books.repository.dueHolds(now, SWEEP_BATCH)) if (await this.expireOne(key, now)) expired.push(key.startsWith(HOLD_PREFIX) ? key.slice(HOLD_PREFIX.length) : key);
     return { expired };
   }
 
-  /** Expires one hold if it is still pending and due at `now`; false if it is not (resolved meanwhile, or not due). */
+  /** Expires one hold (by its stored key, `hold/<id>`) if it is still pending and due at `now`; false if it is not (resolved meanwhile, or not due). */
   async expireOne(id: string, now: number): Promise<boolean> {
     return inTransaction(this.pool, async (tx) => {
       const hold = await this.books.repository.lockHold(tx, id);
