@@ -5,5 +5,5 @@ import { ChainIndexerModule } from './chain-indexer.module';
 void runService({
   config,
   version: SERVICE_VERSION,
-  module: (_config, platform) => ChainIndexerModule.register(platform),
+  module: (indexerConfig, platform) => ChainIndexerModule.register(platform, indexerConfig),
 });

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '@custody/config';
 import { CliUsageError } from './cli-error';
+import { registerChainCommands } from './commands/chain.command';
 import { registerLedgerCommands } from './commands/ledger.command';
 import { registerMigrateCommand } from './commands/migrate.command';
 import { registerMpcCommands } from './commands/mpc.command';
@@ -21,6 +22,7 @@ function buildProgram(): Command {
   registerAuditCommands(program);
   registerWitnessCommands(program);
   registerClientCommands(program, DEFAULT_SECRETS_DIR);
+  registerChainCommands(program);
   return program;
 }
 

@@ -61,3 +61,13 @@ export {
   type TransactionReceipt,
 } from './rpc-data';
 export { confirmationsOf, extendsStoredChain, findForkPoint, isCreditable, type ForkSearchInput, type ForkSearchStep } from './reorg';
+export {
+  NATIVE_TRANSFER_LOG_INDEX,
+  depositsOfBlock,
+  linkSegment,
+  reportedConfirmations,
+  type ObservedDeposit,
+  type SegmentLink,
+  type WatchSet,
+} from './deposits';
+export { reconcileHoldings, type Holding, type HoldingDifference } from './reconcile';

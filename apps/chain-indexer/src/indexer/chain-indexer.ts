@@ -1,0 +1,234 @@
+import {
+  ChainInputError,
+  ERC20_TRANSFER_TOPIC,
+  depositsOfBlock,
+  findForkPoint,
+  linkSegment,
+  parseHash,
+  parseRpcBlock,
+  parseRpcLogs,
+  parseSafeQuantity,
+  type Block,
+  type ChainLog,
+  type Hash,
+  type ObservedDeposit,
+} from '@custody/chain-core';
+import type { LedgerDelivery } from '../ledger/ledger-delivery';
+import { RpcError, type JsonRpcClient } from '../rpc/json-rpc.client';
+import { CheckpointMovedError, type AssetTerms, type IndexerRepository, type StoredBlock } from '../store/indexer.repository';
+
+/** A reorg deeper than the stored window: the indexer cannot know what it orphaned, and stops. It never guesses. */
+export class ReorgBeyondWindowError extends Error {
+  override readonly name = 'ReorgBeyondWindowError';
+}
+
+/** The node is not the chain configured (another chain id): fatal. */
+export class WrongChainError extends Error {
+  override readonly name = 'WrongChainError';
+}
+
+export interface ChainIndexerSettings {
+  /** The ledger's chain name (e.g. `anvil`). */
+  readonly chain: string;
+  /** The EIP-155 chain id the node must report. */
+  readonly chainId: number;
+  /** The ledger asset code of the native coin. */
+  readonly nativeAsset: string;
+  /** The first height to read when nothing is stored. */
+  readonly startBlock: number;
+  /** Blocks per JSON-RPC batch (and per checkpoint transaction). */
+  readonly batchBlocks: number;
+  /** Hashes kept below the tip; a reorg deeper than this stops the indexer. */
+  readonly window: number;
+  /** Credit no earlier than the node's `safe` / `finalized` block (undefined: depth alone). */
+  readonly creditTag?: 'safe' | 'finalized';
+}
+
+export interface IndexerLog {
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
+export type StepOutcome =
+  | { readonly kind: 'advanced'; readonly from: number; readonly to: number; readonly deposits: number }
+  | { readonly kind: 'reorg'; readonly ancestor: number; readonly removed: number; readonly reversed: number }
+  | { readonly kind: 'idle'; readonly reason: 'at-head' | 'syncing' | 'lagging' | 'before-start' }
+  | { readonly kind: 'retry'; readonly reason: string };
+
+function hex(n: number): string {
+  return `0x${n.toString(16)}`;
+}
+
+/**
+ * Follows one chain: reads blocks in batches above the stored tip, checks each (chain-core parsers),
+ * stores them with their deposits and ledger commands in one transaction, walks back to the common
+ * ancestor on a parent-hash mismatch and reverses what the orphaned blocks did, then delivers the
+ * ledger commands. Every step is computed against the stored tip and written all or nothing, so a
+ * crash or a misbehaving node never leaves a half-applied checkpoint.
+ */
+export class ChainIndexer {
+  private assets: Map<string, AssetTerms> | undefined;
+
+  constructor(
+    private readonly settings: ChainIndexerSettings,
+    private readonly rpc: Pick<JsonRpcClient, 'call' | 'batch'>,
+    private readonly repository: IndexerRepository,
+    private readonly delivery: LedgerDelivery,
+    private readonly loadAssets: () => Promise<Map<string, AssetTerms>>,
+    private readonly log: IndexerLog,
+  ) {}
+
+  /** Checks the node's chain id and the ledger's assets once; fatal on a wrong chain. */
+  async start(): Promise<void> {
+    const id = parseSafeQuantity(await this.rpc.call('eth_chainId'), 'eth_chainId');
+    if (id !== this.settings.chainId) throw new WrongChainError(`the node at CHAIN_RPC_URL is chain ${id}, not the configured ${this.settings.chainId}`);
+    this.assets = await this.loadAssets();
+    const deepest = Math.max(0, ...[...this.assets.values()].map((a) => a.confirmations));
+    if (deepest >= this.settings.window) throw new ReorgBeyondWindowError(`the reorg window (${this.settings.window}) must exceed the deepest confirmation depth (${deepest})`);
+  }
+
+  /** One step: deliver what is pending, then advance, follow a reorg, or wait. */
+  async step(): Promise<StepOutcome> {
+    if (!this.assets) await this.start();
+    await this.delivery.deliverAll();
+    const outcome = await this.advance();
+    await this.delivery.deliverAll();
+    return outcome;
+  }
+
+  private async advance(): Promise<StepOutcome> {
+    const { chain } = this.settings;
+    const tip = await this.repository.tip(chain);
+    const calls = [
+      { method: 'eth_blockNumber', params: [] },
+      { method: 'eth_syncing', params: [] },
+      ...(this.settings.creditTag ? [{ method: 'eth_getBlockByNumber', params: [this.settings.creditTag, false] }] : []),
+    ];
+    const [rawHead, syncing, rawTagged] = await this.rpc.batch(calls);
+    const head = parseSafeQuantity(rawHead, 'eth_blockNumber');
+    if (syncing !== false) {
+      this.log.warn('the node is syncing; waiting', { chain, head });
+      return { kind: 'idle', reason: 'syncing' };
+    }
+    let taggedHead: number | null | undefined;
+    if (this.settings.creditTag) taggedHead = rawTagged === null ? null : parseRpcBlock({ ...(rawTagged as object), transactions: [] }, undefined, this.settings.creditTag).number;
+
+    const from = tip ? tip.number + 1 : this.settings.startBlock;
+    if (head < from) {
+      if (!tip) return { kind: 'idle', reason: 'before-start' };
+      // Nothing new, or a node behind us: is what it has at its head still ours? (anvil_reorg keeps the height.)
+      const probe = Math.min(head, tip.number);
+      const theirs = await this.hashAt(probe);
+      const stored = (await this.repository.storedHashes(chain)).get(probe);
+      if (stored !== undefined && theirs === stored) {
+        if (head < tip.number) {
+          this.log.warn('the node is behind the stored tip; waiting for it', { chain, head, tip: tip.number });
+          return { kind: 'idle', reason: 'lagging' };
+        }
+        return { kind: 'idle', reason: 'at-head' };
+      }
+      return this.reorg(tip);
+    }
+    const to = Math.min(head, from + this.settings.batchBlocks - 1);
+    let blocks: Block[];
+    let logs: ChainLog[];
+    try {
+      ({ blocks, logs } = await this.fetchRange(from, to));
+    } catch (error) {
+      if (error instanceof ChainInputError) {
+        this.log.warn('the node sent a block or logs that fail the checks; nothing stored, retrying', { chain, from, to, error: error.message });
+        return { kind: 'retry', reason: error.message };
+      }
+      throw error;
+    }
+    const link = linkSegment(tip, blocks);
+    if (link.kind === 'inconsistent') {
+      this.log.warn('the node changed branch while answering; nothing stored, reading again', { chain, at: link.at });
+      return { kind: 'retry', reason: `blocks do not link at ${link.at}` };
+    }
+    if (link.kind === 'reorg') return this.reorg(tip!);
+    const watch = await this.repository.watchSet(chain, this.settings.nativeAsset);
+    const byBlock = new Map<number, ChainLog[]>();
+    for (const l of logs) {
+      const list = byBlock.get(l.blockNumber);
+      if (list) list.push(l);
+      else byBlock.set(l.blockNumber, [l]);
+    }
+    const deposits: ObservedDeposit[] = [];
+    try {
+      for (const b of blocks) deposits.push(...depositsOfBlock(b, byBlock.get(b.number) ?? [], watch));
+    } catch (error) {
+      if (error instanceof ChainInputError) {
+        this.log.warn('a registered token sent a Transfer log that does not decode; nothing stored, retrying', { chain, from, to, error: error.message });
+        return { kind: 'retry', reason: error.message };
+      }
+      throw error;
+    }
+    await this.repository.applyBlocks({ chain, expectedTip: tip, blocks, deposits, assets: this.assets!, taggedHead, window: this.settings.window });
+    return { kind: 'advanced', from, to, deposits: deposits.length };
+  }
+
+  /** Blocks [from, to] with full transactions and the Transfer logs of registered tokens, in one batch; all checked. */
+  async fetchRange(from: number, to: number): Promise<{ blocks: Block[]; logs: ChainLog[] }> {
+    const tokens = [...(await this.repository.watchSet(this.settings.chain, this.settings.nativeAsset)).tokens.keys()];
+    const calls = [];
+    for (let n = from; n <= to; n++) calls.push({ method: 'eth_getBlockByNumber', params: [hex(n), true] });
+    if (tokens.length > 0) calls.push({ method: 'eth_getLogs', params: [{ fromBlock: hex(from), toBlock: hex(to), address: tokens, topics: [ERC20_TRANSFER_TOPIC] }] });
+    const answers = await this.rpc.batch(calls);
+    const blocks = answers.slice(0, to - from + 1).map((raw, i) => parseRpcBlock(raw, from + i, `block ${from + i}`));
+    const hashes = new Map<number, Hash>(blocks.map((b) => [b.number, b.hash]));
+    const logs = tokens.length > 0 ? parseRpcLogs(answers[to - from + 1], from, to, hashes, 'eth_getLogs') : [];
+    return { blocks, logs };
+  }
+
+  private async hashAt(height: number): Promise<Hash | null> {
+    const raw = await this.rpc.call('eth_getBlockByNumber', [hex(height), false]);
+    if (raw === null) return null;
+    const header = raw as { number?: unknown; hash?: unknown };
+    if (parseSafeQuantity(header.number, `block ${height}.number`) !== height) throw new ChainInputError(`block ${height}.number`, 'is not the height asked for');
+    return parseHash(header.hash, `block ${height}.hash`);
+  }
+
+  /** Walks back to the common ancestor (as deep as it is, within the window) and undoes the orphaned blocks. */
+  private async reorg(tip: StoredBlock): Promise<StepOutcome> {
+    const { chain } = this.settings;
+    const stored = await this.repository.storedHashes(chain);
+    const node = new Map<number, Hash | null>();
+    for (;;) {
+      const step = findForkPoint({ stored, node, batch: 64 });
+      if (step.kind === 'fetch') {
+        const answers = await this.rpc.batch(step.heights.map((h) => ({ method: 'eth_getBlockByNumber', params: [hex(h), false] })));
+        step.heights.forEach((h, i) => {
+          const raw = answers[i] as { number?: unknown; hash?: unknown } | null;
+          if (raw === null) node.set(h, null);
+          else {
+            if (parseSafeQuantity(raw.number, `block ${h}.number`) !== h) throw new ChainInputError(`block ${h}.number`, 'is not the height asked for');
+            node.set(h, parseHash(raw.hash, `block ${h}.hash`));
+          }
+        });
+        continue;
+      }
+      if (step.kind === 'beyond-window') {
+        const message = `chain ${chain}: reorg deeper than the stored window: none of the stored blocks ${step.lowest}..${step.highest} is on the node's chain any more. The indexer stops; it will not guess what the orphaned blocks did. Investigate the node, then re-index from a trusted height.`;
+        this.log.error(message, { chain, lowest: step.lowest, highest: step.highest });
+        throw new ReorgBeyondWindowError(message);
+      }
+      const result = await this.repository.applyReorg(chain, tip, { number: step.number, hash: step.hash });
+      this.log.warn('reorg: orphaned blocks removed and their deposits reversed', { chain, ancestor: step.number, removed: result.removed, reversed: result.reversed });
+      return { kind: 'reorg', ancestor: step.number, ...result };
+    }
+  }
+
+  /** Errors after which the loop waits and tries again; anything else is fatal. */
+  static isTransient(error: unknown): boolean {
+    if (error instanceof RpcError) return true;
+    if (error instanceof ChainInputError) return true;
+    if (error instanceof CheckpointMovedError) return true;
+    const retryable = (error as { retryable?: unknown } | null)?.retryable;
+    if (retryable === true) return true;
+    // Postgres connection errors (a restart): wait and retry.
+    const code = (error as { code?: unknown } | null)?.code;
+    return typeof code === 'string' && (code.startsWith('08') || code === '57P01' || code === 'ECONNREFUSED' || code === 'ECONNRESET');
+  }
+}
