@@ -54,6 +54,8 @@ export class LedgerUnderTest {
       HOST: '127.0.0.1',
       HTTP_PORT: String(httpPort),
       GRPC_PORT: String(grpcPort),
+      // Not served: ledgers of parallel test files would otherwise all take the default 9466.
+      METRICS_PORT: '0',
       DATABASE_URL: database.url.toString(),
       REDIS_URL: testServerUrls().redis.toString(),
       LOG_LEVEL: 'warn',
