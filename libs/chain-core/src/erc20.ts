@@ -16,9 +16,12 @@ export interface Erc20Transfer {
 
 const fromHex = (hex: Hex): Uint8Array => Uint8Array.from(Buffer.from(hex.slice(2), 'hex'));
 
-/** The calldata of `transfer(recipient, amount)` (ABI-encoded by viem). */
+const ZERO_ADDRESS = '0x0000000000000000000000000000000000000000';
+
+/** The calldata of `transfer(recipient, amount)` (ABI-encoded by viem); the recipient must not be the zero address. */
 export function erc20TransferData(recipient: Address, amount: bigint): Uint8Array {
   assertChecksummedAddress(recipient, 'recipient');
+  if (recipient === ZERO_ADDRESS) fail('recipient', 'must not be the zero address (tokens sent there are burnt)');
   assertUint256(amount, 'amount');
   return fromHex(encodeFunctionData({ abi: erc20Abi, functionName: 'transfer', args: [recipient, amount] }));
 }
@@ -40,6 +43,7 @@ export function decodeErc20TransferData(data: Uint8Array, argument = 'data'): Er
   }
   if (decoded.functionName !== 'transfer') fail(argument, `must call transfer(address,uint256), not ${decoded.functionName}`);
   const [recipient, amount] = decoded.args as [Address, bigint];
+  if (recipient === ZERO_ADDRESS) fail(argument, 'must not transfer to the zero address (tokens sent there are burnt)');
   const again = erc20TransferData(recipient, amount);
   if (Buffer.compare(Buffer.from(again), Buffer.from(data)) !== 0) fail(argument, 'is not the canonical encoding of a transfer call');
   return { recipient, amount };

@@ -35,6 +35,7 @@ export interface RecoverableSignature {
   readonly recoveryId: number;
 }
 
+const ZERO_ADDRESS = '0x0000000000000000000000000000000000000000';
 const TX_KEYS = ['chainId', 'nonce', 'maxFeePerGas', 'maxPriorityFeePerGas', 'gas', 'to', 'value', 'data'];
 const HALF_ORDER = secp256k1.Point.Fn.ORDER >> 1n;
 
@@ -55,6 +56,7 @@ export function assertEip1559Transaction(tx: unknown, argument = 'transaction'):
   if (typeof t.gas !== 'bigint') fail(`${argument}.gas`, 'must be a bigint');
   if (t.gas < MIN_GAS || t.gas > MAX_GAS) fail(`${argument}.gas`, `must be in ${MIN_GAS}..${MAX_GAS}`);
   assertChecksummedAddress(t.to, `${argument}.to`);
+  if (t.to === ZERO_ADDRESS) fail(`${argument}.to`, 'must not be the zero address (what is sent there is burnt)');
   assertUint256(t.value, `${argument}.value`);
   if (t.gas * t.maxFeePerGas + t.value >= UINT256_LIMIT) fail(`${argument}.value`, 'value + gas·maxFeePerGas must be below 2^256');
   assertBytes(t.data, `${argument}.data`, undefined, MAX_DATA_BYTES);

@@ -1,6 +1,7 @@
 import { ed25519 } from '@noble/curves/ed25519.js';
-import { checkGrant, GrantRefused, signingInput, type CheckGrantOptions, type EvmTransactionPayload, type SignGrant } from './index';
-import { APPROVER_KEYS, ENGINE_PUBLIC, grantV2, ISSUED_AT, NATIVE_PAYLOAD, RECIPIENT } from '../test/test-only-fixtures';
+import { parseAddress } from '@custody/chain-core';
+import { checkGrant, GrantRefused, signGrant, signingInput, SignGrantInputError, type CheckGrantOptions, type EvmTransactionPayload, type SignGrant } from './index';
+import { APPROVER_KEYS, ENGINE_PUBLIC, ENGINE_SEED, ERC20_PAYLOAD, EVM_REQUEST, grantV2, ISSUED_AT, NATIVE_PAYLOAD, RECIPIENT, unsignedGrantV2 } from '../test/test-only-fixtures';
 
 /** Attacks on checkGrant by a hostile caller (a compromised process handing the signer a crafted object). */
 
@@ -71,3 +72,21 @@ describe('checkGrant reads each field once (no time-of-check / time-of-use gap)'
 });
 
 const ed25519Verify = (sig: Uint8Array, msg: Uint8Array, key: Uint8Array): boolean => ed25519.verify(sig, msg, key, { zip215: false });
+describe('evm-transaction grants to the zero address are refused (funds burnt, not transferred)', () => {
+  const ZERO = parseAddress('0x0000000000000000000000000000000000000000');
+  const refusedField = (payload: unknown): string => {
+    try {
+      signGrant(unsignedGrantV2({ request: { ...EVM_REQUEST, payload } as never }), ENGINE_SEED);
+    } catch (e) {
+      if (e instanceof SignGrantInputError) return e.argument;
+      throw e;
+    }
+    return 'accepted';
+  };
+  it('a native transfer to 0x0…0', () => {
+    expect(refusedField({ ...NATIVE_PAYLOAD, to: ZERO })).toBe('request.payload.to');
+  });
+  it('an ERC-20 transfer whose token contract is 0x0…0', () => {
+    expect(refusedField({ ...ERC20_PAYLOAD, to: ZERO })).toBe('request.payload.to');
+  });
+});

@@ -1,0 +1,47 @@
+import {
+  ChainInputError,
+  decodeErc20TransferData,
+  erc20TransferData,
+  erc20TransferTransaction,
+  nativeTransferTransaction,
+  parseAddress,
+  transactionSigningHash,
+  type Eip1559Transaction,
+} from './index';
+
+/** Hostile-caller attacks on chain-core's public functions. */
+
+const ZERO = parseAddress('0x0000000000000000000000000000000000000000');
+const RECIPIENT = parseAddress('0xfb6916095ca1df60bb79ce92ce3ea74c37c5d359');
+const TOKEN = parseAddress('0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed');
+const FEES = { chainId: 1, nonce: 0, maxFeePerGas: 10n, maxPriorityFeePerGas: 1n, gas: 21_000n };
+const TX: Eip1559Transaction = { ...FEES, to: RECIPIENT, value: 1n, data: new Uint8Array(0) };
+
+function refusal(fn: () => unknown): ChainInputError {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof ChainInputError) return e;
+    throw new Error('expected ChainInputError', { cause: e });
+  }
+  throw new Error('expected ChainInputError, the call was accepted');
+}
+
+describe('the zero address is never a recipient (what is sent there is burnt)', () => {
+  it('a native transfer, or any transaction, to 0x0…0', () => {
+    expect(refusal(() => nativeTransferTransaction({ ...FEES, to: ZERO, value: 1n })).argument).toBe('transaction.to');
+    expect(refusal(() => transactionSigningHash({ ...TX, to: ZERO })).argument).toBe('transaction.to');
+  });
+  it('an ERC-20 transfer to 0x0…0, built or decoded, and a token contract at 0x0…0', () => {
+    expect(refusal(() => erc20TransferData(ZERO, 1n)).argument).toBe('recipient');
+    const toZero = Uint8Array.from(erc20TransferData(RECIPIENT, 1n));
+    toZero.fill(0, 4, 36); // the recipient word
+    expect(refusal(() => decodeErc20TransferData(toZero)).argument).toBe('data');
+    expect(refusal(() => erc20TransferTransaction({ ...FEES, gas: 65_000n, token: TOKEN, recipient: ZERO, amount: 1n })).argument).toBe('recipient');
+    expect(refusal(() => erc20TransferTransaction({ ...FEES, gas: 65_000n, token: ZERO, recipient: RECIPIENT, amount: 1n })).argument).toBe('transaction.to');
+  });
+  it('a non-zero address is still fine (control)', () => {
+    expect(transactionSigningHash(TX)).toHaveLength(32);
+    expect(decodeErc20TransferData(erc20TransferData(RECIPIENT, 1n)).recipient).toBe(RECIPIENT);
+  });
+});
