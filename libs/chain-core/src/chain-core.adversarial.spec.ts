@@ -1,6 +1,8 @@
 import {
   ChainInputError,
   decodeErc20TransferData,
+  decodeErc20TransferLog,
+  ERC20_TRANSFER_TOPIC,
   erc20TransferData,
   erc20TransferTransaction,
   nativeTransferTransaction,
@@ -43,5 +45,20 @@ describe('the zero address is never a recipient (what is sent there is burnt)', 
   it('a non-zero address is still fine (control)', () => {
     expect(transactionSigningHash(TX)).toHaveLength(32);
     expect(decodeErc20TransferData(erc20TransferData(RECIPIENT, 1n)).recipient).toBe(RECIPIENT);
+  });
+});
+
+describe('untrusted node data in either hex case', () => {
+  const word = (hex: string) => `0x${hex.padStart(64, '0')}`;
+  const log = {
+    address: TOKEN.toLowerCase(),
+    topics: [ERC20_TRANSFER_TOPIC, word(RECIPIENT.slice(2).toLowerCase()), word(TOKEN.slice(2).toLowerCase())],
+    data: word('2a'),
+  };
+  const upper = (hex: string) => `0x${hex.slice(2).toUpperCase()}`;
+  it('an ERC-20 Transfer log with upper-case topics decodes to the same transfer as the lower-case one', () => {
+    const expected = decodeErc20TransferLog(log);
+    expect(expected).toEqual({ token: TOKEN, from: RECIPIENT, to: TOKEN, amount: 42n });
+    expect(decodeErc20TransferLog({ address: upper(log.address), topics: log.topics.map(upper), data: upper(log.data) })).toEqual(expected);
   });
 });

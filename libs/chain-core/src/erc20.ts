@@ -111,7 +111,9 @@ export function decodeErc20TransferLog(log: RpcLog, argument = 'log'): Erc20Tran
   const data = parseHexData(log.data, `${argument}.data`, 32);
   if (data.length !== 32) fail(`${argument}.data`, 'must be one 32-byte word (the amount)');
   // Cross-check with viem's ABI decoder (strict): the same event, the same values.
-  const decoded = decodeEventLog({ abi: erc20Abi, eventName: 'Transfer', topics: t as [Hex, ...Hex[]], data: toHex(data), strict: true });
+  // The topics as parsed (lower-case): a node may send hex in either case, viem matches topic0 exactly.
+  const topicsHex = [ERC20_TRANSFER_TOPIC, toHex(parseHexData(t[1], `${argument}.topics[1]`, 32)), toHex(parseHexData(t[2], `${argument}.topics[2]`, 32))] as [Hex, Hex, Hex];
+  const decoded = decodeEventLog({ abi: erc20Abi, eventName: 'Transfer', topics: topicsHex, data: toHex(data), strict: true });
   const amount = decoded.args.value;
   if (decoded.args.from.toLowerCase() !== from.toLowerCase() || decoded.args.to.toLowerCase() !== to.toLowerCase()) fail(argument, 'decodes inconsistently');
   return { token: addressFromBytes(contract, `${argument}.address`), from, to, amount };
