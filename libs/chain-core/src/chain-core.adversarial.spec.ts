@@ -3,6 +3,7 @@ import {
   decodeErc20TransferData,
   decodeErc20TransferLog,
   ERC20_TRANSFER_TOPIC,
+  findForkPoint,
   erc20TransferData,
   erc20TransferTransaction,
   nativeTransferTransaction,
@@ -60,5 +61,16 @@ describe('untrusted node data in either hex case', () => {
     const expected = decodeErc20TransferLog(log);
     expect(expected).toEqual({ token: TOKEN, from: RECIPIENT, to: TOKEN, amount: 42n });
     expect(decodeErc20TransferLog({ address: upper(log.address), topics: log.topics.map(upper), data: upper(log.data) })).toEqual(expected);
+  });
+});
+
+describe('the fork-point search over a long stored window', () => {
+  it('answers (never a stack overflow) for 200,000 stored heights', () => {
+    const hash = (h: number) => `0x${h.toString(16).padStart(64, '0')}` as const;
+    const stored = new Map(Array.from({ length: 200_000 }, (_, i) => [i, hash(i)] as const));
+    const step = findForkPoint({ stored, node: new Map() });
+    expect(step).toEqual({ kind: 'fetch', heights: Array.from({ length: 32 }, (_, i) => 199_999 - i) });
+    const all = findForkPoint({ stored, node: new Map([[199_999, hash(0)], [199_998, hash(199_998)]]) });
+    expect(all).toEqual({ kind: 'common-ancestor', number: 199_998, hash: hash(199_998), orphaned: [199_999] });
   });
 });
