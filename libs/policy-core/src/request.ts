@@ -44,8 +44,14 @@ export function checkChainId(v: unknown, argument: string): number {
   return v;
 }
 
+/**
+ * An address as the service normalized it. Matching (address book, velocity scopes) is exact, so a
+ * hex address (`0x` and hex digits: EVM, and the like) must be in lower case: `0xAB…` and `0xab…` are
+ * one address, and an upper-case spelling would otherwise slip past a rule on the lower-case one.
+ */
 export function checkAddress(v: unknown, argument: string): string {
   if (typeof v !== 'string' || v.length === 0 || v.length > MAX_ADDRESS || !/^[\x21-\x7e]+$/.test(v)) fail(argument, `${preview(v)} is not an address (1..256 printable ASCII characters, no spaces)`);
+  if (/^0[xX][0-9a-fA-F]+$/.test(v) && !/^0x[0-9a-f]+$/.test(v)) fail(argument, `${preview(v)} is a hex address not in lower case (the normalized form: 0x and lower-case hex digits)`);
   return v;
 }
 
