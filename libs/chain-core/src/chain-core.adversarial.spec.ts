@@ -1,4 +1,6 @@
+import { secp256k1 } from '@noble/curves/secp256k1.js';
 import {
+  addressFromPublicKey,
   ChainInputError,
   decodeErc20TransferData,
   decodeErc20TransferLog,
@@ -8,6 +10,7 @@ import {
   erc20TransferTransaction,
   nativeTransferTransaction,
   parseAddress,
+  signedTransactionBytes,
   transactionSigningHash,
   type Eip1559Transaction,
 } from './index';
@@ -72,5 +75,50 @@ describe('the fork-point search over a long stored window', () => {
     expect(step).toEqual({ kind: 'fetch', heights: Array.from({ length: 32 }, (_, i) => 199_999 - i) });
     const all = findForkPoint({ stored, node: new Map([[199_999, hash(0)], [199_998, hash(199_998)]]) });
     expect(all).toEqual({ kind: 'common-ancestor', number: 199_998, hash: hash(199_998), orphaned: [199_999] });
+  });
+});
+
+describe('each field is read once: what is encoded is what was checked', () => {
+  /** `tx` with a getter on `field` that answers `first` `reads` times, then `then`. */
+  function shifty<K extends keyof Eip1559Transaction>(field: K, first: Eip1559Transaction[K], then: unknown, reads: number): Eip1559Transaction {
+    let n = 0;
+    const tx = { ...TX };
+    Object.defineProperty(tx, field, { enumerable: true, get: () => (n++ < reads ? first : then) });
+    return tx;
+  }
+  it('a value or recipient getter that changes after its first read: the first read is checked and encoded, nothing else', () => {
+    for (let reads = 1; reads <= 6; reads++) {
+      for (const tx of [shifty('value', 1n, 10n ** 30n, reads), shifty('value', 1n, -1n, reads), shifty('to', RECIPIENT, TOKEN, reads), shifty('to', RECIPIENT, 'not an address', reads)]) {
+        expect(Buffer.from(transactionSigningHash(tx)).equals(Buffer.from(transactionSigningHash(TX)))).toBe(true);
+      }
+    }
+  });
+  it('a signature getter cannot show one signature to the sender check and encode another', () => {
+    const key = Uint8Array.from(Buffer.from('11'.repeat(32), 'hex'));
+    const from = addressFromPublicKey(secp256k1.getPublicKey(key, true));
+    const good = secp256k1.sign(transactionSigningHash(TX), key, { prehash: false, format: 'recovered' });
+    const honest = { signature: good.subarray(1), recoveryId: good[0]! };
+    const other = Uint8Array.from(honest.signature);
+    other[40] ^= 1; // another s: another (or no) signer
+    const expected = Buffer.from(signedTransactionBytes(TX, honest, from));
+    let accepted = 0;
+    for (let first = 0; first < 8; first++) {
+      for (let count = 1; count <= 8; count++) {
+        let n = 0;
+        // The other signature on reads first..first+count-1, the honest one otherwise.
+        const sig = { recoveryId: honest.recoveryId, get signature() { const i = n++; return i >= first && i < first + count ? other : honest.signature; } };
+        let raw: Uint8Array | undefined;
+        try {
+          raw = signedTransactionBytes(TX, sig, from);
+        } catch (e) {
+          if (!(e instanceof ChainInputError)) throw e;
+        }
+        if (raw !== undefined) {
+          accepted++;
+          expect(Buffer.from(raw).equals(expected)).toBe(true);
+        }
+      }
+    }
+    expect(accepted).toBeGreaterThan(0); // non-vacuous: windows past the reads encode the honest signature
   });
 });
