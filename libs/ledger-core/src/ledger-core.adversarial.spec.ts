@@ -1,4 +1,4 @@
-import { customerAccount, LedgerInputError, reversalOf, systemAccounts, validateEntry, type JournalEntry } from './index';
+import { customerAccount, isHoldDue, LedgerInputError, reversalOf, systemAccounts, transitionDeposit, transitionHold, transitionWithdrawal, validateEntry, type JournalEntry } from './index';
 
 /** Hostile-caller attacks on reversals. */
 
@@ -45,5 +45,16 @@ describe('reversalOf and validateEntry refuse reversals that are not one', () =>
     const r = reversalOf(ENTRY, `${ENTRY.id}:reversal`);
     expect(() => validateEntry(r)).not.toThrow();
     expect(r.postings.map((p) => p.side)).toEqual(['credit', 'debit']);
+  });
+});
+
+describe('lifecycle transitions given no state object', () => {
+  it('refuse null or a non-object with LedgerInputError naming it (never a TypeError)', () => {
+    for (const bad of [null, undefined, 7, 'pending']) {
+      expect(field(() => transitionHold(bad as never, { type: 'void' }, 1))).toBe('hold');
+      expect(field(() => isHoldDue(bad as never, 1))).toBe('hold');
+      expect(field(() => transitionWithdrawal(bad as never, { type: 'approve' } as never, 1))).toBe('withdrawal');
+      expect(field(() => transitionDeposit(bad as never, { type: 'observe', confirmations: 1 }))).toBe('deposit');
+    }
   });
 });
