@@ -16,9 +16,12 @@ export interface Erc20Transfer {
 
 const fromHex = (hex: Hex): Uint8Array => Uint8Array.from(Buffer.from(hex.slice(2), 'hex'));
 
-/** The calldata of `transfer(recipient, amount)` (ABI-encoded by viem). */
+const ZERO_ADDRESS = '0x0000000000000000000000000000000000000000';
+
+/** The calldata of `transfer(recipient, amount)` (ABI-encoded by viem); the recipient must not be the zero address. */
 export function erc20TransferData(recipient: Address, amount: bigint): Uint8Array {
   assertChecksummedAddress(recipient, 'recipient');
+  if (recipient === ZERO_ADDRESS) fail('recipient', 'must not be the zero address (tokens sent there are burnt)');
   assertUint256(amount, 'amount');
   return fromHex(encodeFunctionData({ abi: erc20Abi, functionName: 'transfer', args: [recipient, amount] }));
 }
@@ -40,6 +43,7 @@ export function decodeErc20TransferData(data: Uint8Array, argument = 'data'): Er
   }
   if (decoded.functionName !== 'transfer') fail(argument, `must call transfer(address,uint256), not ${decoded.functionName}`);
   const [recipient, amount] = decoded.args as [Address, bigint];
+  if (recipient === ZERO_ADDRESS) fail(argument, 'must not transfer to the zero address (tokens sent there are burnt)');
   const again = erc20TransferData(recipient, amount);
   if (Buffer.compare(Buffer.from(again), Buffer.from(data)) !== 0) fail(argument, 'is not the canonical encoding of a transfer call');
   return { recipient, amount };
@@ -107,7 +111,9 @@ export function decodeErc20TransferLog(log: RpcLog, argument = 'log'): Erc20Tran
   const data = parseHexData(log.data, `${argument}.data`, 32);
   if (data.length !== 32) fail(`${argument}.data`, 'must be one 32-byte word (the amount)');
   // Cross-check with viem's ABI decoder (strict): the same event, the same values.
-  const decoded = decodeEventLog({ abi: erc20Abi, eventName: 'Transfer', topics: t as [Hex, ...Hex[]], data: toHex(data), strict: true });
+  // The topics as parsed (lower-case): a node may send hex in either case, viem matches topic0 exactly.
+  const topicsHex = [ERC20_TRANSFER_TOPIC, toHex(parseHexData(t[1], `${argument}.topics[1]`, 32)), toHex(parseHexData(t[2], `${argument}.topics[2]`, 32))] as [Hex, Hex, Hex];
+  const decoded = decodeEventLog({ abi: erc20Abi, eventName: 'Transfer', topics: topicsHex, data: toHex(data), strict: true });
   const amount = decoded.args.value;
   if (decoded.args.from.toLowerCase() !== from.toLowerCase() || decoded.args.to.toLowerCase() !== to.toLowerCase()) fail(argument, 'decodes inconsistently');
   return { token: addressFromBytes(contract, `${argument}.address`), from, to, amount };

@@ -45,8 +45,13 @@ export function findForkPoint(input: ForkSearchInput): ForkSearchStep {
   assertSafeInteger(batch, 'input.batch', 1, 1000);
   const heights: number[] = [...stored.keys()];
   heights.forEach((h, i) => assertSafeInteger(h, `input.stored key ${i}`, 0));
-  const lowest = Math.min(...heights);
-  const highest = Math.max(...heights);
+  // A loop, not Math.min(...heights): spreading a long window overflows the call stack.
+  let lowest = heights[0]!;
+  let highest = heights[0]!;
+  for (const h of heights) {
+    if (h < lowest) lowest = h;
+    if (h > highest) highest = h;
+  }
   if (highest - lowest + 1 !== heights.length) fail('input.stored', `must be contiguous (${heights.length} heights between ${lowest} and ${highest})`);
   for (let h = highest; h >= lowest; h--) {
     if (!node.has(h)) {

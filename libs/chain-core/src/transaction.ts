@@ -35,6 +35,7 @@ export interface RecoverableSignature {
   readonly recoveryId: number;
 }
 
+const ZERO_ADDRESS = '0x0000000000000000000000000000000000000000';
 const TX_KEYS = ['chainId', 'nonce', 'maxFeePerGas', 'maxPriorityFeePerGas', 'gas', 'to', 'value', 'data'];
 const HALF_ORDER = secp256k1.Point.Fn.ORDER >> 1n;
 
@@ -55,6 +56,7 @@ export function assertEip1559Transaction(tx: unknown, argument = 'transaction'):
   if (typeof t.gas !== 'bigint') fail(`${argument}.gas`, 'must be a bigint');
   if (t.gas < MIN_GAS || t.gas > MAX_GAS) fail(`${argument}.gas`, `must be in ${MIN_GAS}..${MAX_GAS}`);
   assertChecksummedAddress(t.to, `${argument}.to`);
+  if (t.to === ZERO_ADDRESS) fail(`${argument}.to`, 'must not be the zero address (what is sent there is burnt)');
   assertUint256(t.value, `${argument}.value`);
   if (t.gas * t.maxFeePerGas + t.value >= UINT256_LIMIT) fail(`${argument}.value`, 'value + gas·maxFeePerGas must be below 2^256');
   assertBytes(t.data, `${argument}.data`, undefined, MAX_DATA_BYTES);
@@ -77,15 +79,41 @@ function serializable(tx: Eip1559Transaction): TransactionSerializableEIP1559 {
 
 const fromHex = (hex: `0x${string}`): Uint8Array => Uint8Array.from(Buffer.from(hex.slice(2), 'hex'));
 
+/**
+ * A validated copy of `tx`, each field read once: what is encoded is what was checked, even when the
+ * given object has getters, is a Proxy, or shares its `data` buffer with code that changes it.
+ */
+function checkedCopy(tx: Eip1559Transaction, argument = 'transaction'): Eip1559Transaction {
+  if (typeof tx !== 'object' || tx === null || Array.isArray(tx)) fail(argument, 'must be an object');
+  for (const k of Object.keys(tx)) if (!TX_KEYS.includes(k)) fail(`${argument}.${k.slice(0, 40)}`, 'unknown field');
+  const copy: Eip1559Transaction = {
+    chainId: tx.chainId,
+    nonce: tx.nonce,
+    maxFeePerGas: tx.maxFeePerGas,
+    maxPriorityFeePerGas: tx.maxPriorityFeePerGas,
+    gas: tx.gas,
+    to: tx.to,
+    value: tx.value,
+    data: tx.data instanceof Uint8Array ? Uint8Array.from(tx.data) : tx.data,
+  };
+  assertEip1559Transaction(copy, argument);
+  return copy;
+}
+
 /** The unsigned EIP-2718 envelope: 0x02 ‖ rlp([chainId, nonce, maxPriorityFeePerGas, maxFeePerGas, gas, to, value, data, accessList]) (EIP-1559). */
 export function unsignedTransactionBytes(tx: Eip1559Transaction): Uint8Array {
-  assertEip1559Transaction(tx);
-  return fromHex(serializeTransaction(serializable(tx)));
+  return fromHex(serializeTransaction(serializable(checkedCopy(tx))));
 }
 
 /** The 32-byte digest the key signs: Keccak-256 of {@link unsignedTransactionBytes} (EIP-1559, "signature_y_parity, signature_r, signature_s ... over keccak256(0x02 ‖ rlp(...))"). */
 export function transactionSigningHash(tx: Eip1559Transaction): Uint8Array {
   return fromHex(keccak256(unsignedTransactionBytes(tx)));
+}
+
+function copySignature(sig: RecoverableSignature, argument: string): RecoverableSignature {
+  if (typeof sig !== 'object' || sig === null) fail(argument, 'must be an object');
+  const signature: unknown = sig.signature;
+  return { signature: signature instanceof Uint8Array ? Uint8Array.from(signature) : (signature as Uint8Array), recoveryId: sig.recoveryId };
 }
 
 function splitSignature(sig: RecoverableSignature, argument: string): { r: bigint; s: bigint; yParity: 0 | 1 } {
@@ -106,8 +134,9 @@ function splitSignature(sig: RecoverableSignature, argument: string): { r: bigin
  * The address that signed `tx` with `sig` (public-key recovery over the signing hash). Throws when
  * the signature does not recover to a point.
  */
-export function recoverTransactionSender(tx: Eip1559Transaction, sig: RecoverableSignature, argument = 'signature'): Address {
+export function recoverTransactionSender(tx: Eip1559Transaction, givenSig: RecoverableSignature, argument = 'signature'): Address {
   const hash = transactionSigningHash(tx);
+  const sig = copySignature(givenSig, argument);
   const { yParity } = splitSignature(sig, argument);
   let publicKey: Uint8Array;
   try {
@@ -123,8 +152,9 @@ export function recoverTransactionSender(tx: Eip1559Transaction, sig: Recoverabl
  * When `from` is given, the signature must recover to it (a wrong recovery id or key is caught here,
  * before a node refuses or, worse, charges another account).
  */
-export function signedTransactionBytes(tx: Eip1559Transaction, sig: RecoverableSignature, from?: Address): Uint8Array {
-  assertEip1559Transaction(tx);
+export function signedTransactionBytes(given: Eip1559Transaction, givenSig: RecoverableSignature, from?: Address): Uint8Array {
+  const tx = checkedCopy(given);
+  const sig = copySignature(givenSig, 'signature'); // read once: the signature recovered below is the one encoded
   const { r, s, yParity } = splitSignature(sig, 'signature');
   if (from !== undefined) {
     assertChecksummedAddress(from, 'from');

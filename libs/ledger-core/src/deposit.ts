@@ -227,6 +227,7 @@ function reverseCredit(d: Deposit, customerAvailable: bigint | undefined): { dep
 
 /** Apply an event to a deposit. Refused with `IllegalTransitionError` (a reorg of a removed deposit) or `LedgerInputError`. */
 export function transitionDeposit(d: Deposit, ev: DepositEvent): DepositTransition {
+  if (typeof d !== 'object' || d === null) throw new LedgerInputError('deposit', 'must be a deposit');
   const type = (ev as { type?: unknown } | null)?.type;
   if (type !== 'observe' && type !== 'reorg') throw new LedgerInputError('event.type', "must be 'observe' or 'reorg'");
   if (ev.type === 'observe') {

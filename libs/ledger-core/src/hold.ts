@@ -102,6 +102,7 @@ export function createHold(input: HoldInput, now: number): HoldTransition {
 
 /** Whether a pending hold's deadline has passed at `now`. */
 export function isHoldDue(hold: Hold, now: number): boolean {
+  if (typeof hold !== 'object' || hold === null) throw new LedgerInputError('hold', 'must be a hold');
   return hold.state === 'pending' && hold.expiresAt !== null && now >= hold.expiresAt;
 }
 
@@ -113,6 +114,7 @@ export function isHoldDue(hold: Hold, now: number): boolean {
  */
 export function transitionHold(hold: Hold, event: HoldEvent, now: number): HoldTransition {
   checkTime(now);
+  if (typeof hold !== 'object' || hold === null) throw new LedgerInputError('hold', 'must be a hold');
   const type = (event as { type?: unknown } | null)?.type;
   if (type !== 'post' && type !== 'void' && type !== 'expire') throw new LedgerInputError('event.type', "must be 'post', 'void' or 'expire'");
   if (hold.state !== 'pending') throw new IllegalTransitionError('hold', hold.state, type);

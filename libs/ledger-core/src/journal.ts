@@ -66,6 +66,7 @@ export function validateEntry(entry: JournalEntry, field = 'entry'): void {
   if (entry.reverses !== null && (typeof entry.reverses !== 'string' || !ENTRY_ID_PATTERN.test(entry.reverses))) {
     throw new LedgerInputError(`${field}.reverses`, 'must be an entry id');
   }
+  if (entry.reverses === entry.id) throw new LedgerInputError(`${field}.reverses`, 'must name another entry (a reversal does not reverse itself)');
   const postings: readonly Posting[] = entry.postings;
   if (!Array.isArray(entry.postings) || postings.length < 2) throw new LedgerInputError(`${field}.postings`, 'must have at least two postings');
   if (postings.length > MAX_POSTINGS) throw new LedgerInputError(`${field}.postings`, `must have at most ${MAX_POSTINGS} postings`);
@@ -91,9 +92,12 @@ export function netByAsset(postings: readonly Posting[]): Map<AssetKey, bigint> 
   return net;
 }
 
-/** The reversal of `entry`: every posting mirrored, naming `entry.id`. */
+/** The reversal of `entry` (a valid, non-reversal entry): every posting mirrored, naming `entry.id`, under a new valid `id`. */
 export function reversalOf(entry: JournalEntry, id: string): JournalEntry {
+  validateEntry(entry, 'entry');
   if (entry.kind === 'reversal') throw new LedgerInputError('entry', 'a reversal is not reversed; book a new entry instead');
+  if (typeof id !== 'string' || !ENTRY_ID_PATTERN.test(id)) throw new LedgerInputError('id', 'must be 1..512 characters of [A-Za-z0-9._:/-]');
+  if (id === entry.id) throw new LedgerInputError('id', 'must differ from the id of the reversed entry');
   return Object.freeze({
     id,
     kind: 'reversal',

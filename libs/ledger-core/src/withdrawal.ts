@@ -225,6 +225,7 @@ function confirmEntry(w: Withdrawal, fee: bigint): { entry: JournalEntry; posted
  */
 export function transitionWithdrawal(w: Withdrawal, event: WithdrawalEvent, now: number): WithdrawalTransition {
   checkTime(now);
+  if (typeof w !== 'object' || w === null) throw new LedgerInputError('withdrawal', 'must be a withdrawal');
   const type = (event as { type?: unknown } | null)?.type;
   if (typeof type !== 'string' || !WITHDRAWAL_EVENTS.includes(type as WithdrawalEventType)) {
     throw new LedgerInputError('event.type', `must be one of ${WITHDRAWAL_EVENTS.join(', ')}`);

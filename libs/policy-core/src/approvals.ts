@@ -76,7 +76,7 @@ export interface CountInput {
 
 /**
  * Counts approvals for a require-approvals action. Only valid signatures of registered, distinct
- * approvers who are members of a required group count; an approval for another version or hash, one
+ * approvers (distinct ids and distinct public keys) who are members of a required group count; an approval for another version or hash, one
  * received after the expiry (request `createdAt` + `expiry`), or the initiator's own (unless allowed)
  * does not. A valid rejection by a member of a required group rejects, whenever it came. With
  * `all-of`, one approver counts toward one group only (a person in two groups is not two people);
@@ -91,6 +91,7 @@ export function countApprovals(input: CountInput): ApprovalStatus {
   const inRequiredGroup = (id: string): boolean => required.some((g) => g.members.has(id));
   const ignored: IgnoredApproval[] = [];
   const counted = new Set<string>();
+  const countedKeys = new Set<string>();
   let rejectedBy: string | null = null;
   const at = (a: SubmittedApproval | null | undefined): number => (typeof a?.receivedAt === 'number' && Number.isFinite(a.receivedAt) ? a.receivedAt : 0);
   const ordered = [...input.approvals].map((a, i) => ({ a, i })).sort((x, y) => at(x.a) - at(y.a) || x.i - y.i);
@@ -132,7 +133,9 @@ export function countApprovals(input: CountInput): ApprovalStatus {
       if (rejectedBy === null) rejectedBy = approverId;
       continue;
     }
-    if (counted.has(approverId)) {
+    // One person, one key: a second registry id with a key already counted is a duplicate too.
+    const keyHex = Buffer.from(approver.publicKey).toString('hex');
+    if (counted.has(approverId) || countedKeys.has(keyHex)) {
       ignored.push({ approverId, reason: 'duplicate' });
       continue;
     }
@@ -145,6 +148,7 @@ export function countApprovals(input: CountInput): ApprovalStatus {
       continue;
     }
     counted.add(approverId);
+    countedKeys.add(keyHex);
   }
   const approvedBy = required.map((g) => [...counted].filter((id) => g.members.has(id)).sort());
   let satisfied: boolean[];

@@ -37,11 +37,14 @@ export function validateBootstrap(value: unknown): BootstrapDocument {
   if (v.format !== BOOTSTRAP_FORMAT) issues.push({ path: '/format', message: `must be ${JSON.stringify(BOOTSTRAP_FORMAT)}` });
   const keys = v.keys;
   const keyIds = new Set<string>();
+  const keyOwners = new Map<string, string>();
   if (typeof keys !== 'object' || keys === null || Array.isArray(keys)) issues.push({ path: '/keys', message: 'must be an object of id → hex public key' });
   else {
     for (const [id, hex] of Object.entries(keys as Record<string, unknown>)) {
       if (!ID_PATTERN.test(id)) issues.push({ path: pointer('keys', id), message: 'is not a valid id' });
-      if (typeof hex !== 'string' || !HASH_PATTERN.test(hex) || !isPoint(hex)) issues.push({ path: pointer('keys', id), message: 'is not an Ed25519 public key (64 lowercase hex digits)' });
+      if (typeof hex !== 'string' || !HASH_PATTERN.test(hex) || !isPoint(hex)) issues.push({ path: pointer('keys', id), message: 'is not an Ed25519 public key (64 lowercase hex digits, canonical, prime order)' });
+      else if (keyOwners.has(hex)) issues.push({ path: pointer('keys', id), message: `is the key of ${preview(keyOwners.get(hex))} too (one key, one person)` });
+      else keyOwners.set(hex, id);
       keyIds.add(id);
     }
   }
@@ -91,8 +94,9 @@ export function bootstrapHash(doc: BootstrapDocument): string {
 
 function isPoint(hex: string): boolean {
   try {
-    ed25519.Point.fromBytes(hexToBytes(hex));
-    return true;
+    // Strict decoding (RFC 8032), and a point of prime order: a small-order key is nobody's.
+    const point = ed25519.Point.fromBytes(hexToBytes(hex), false);
+    return !point.isSmallOrder() && point.isTorsionFree();
   } catch {
     return false;
   }
@@ -160,7 +164,7 @@ export interface AdminQuorumInput {
 }
 
 /**
- * Counts valid signatures of distinct current admins over the proposal (for its base version and
+ * Counts valid signatures of distinct current admins (distinct ids and distinct keys) over the proposal (for its base version and
  * hash). A valid rejection by an admin rejects.
  */
 export function checkAdminQuorum(input: AdminQuorumInput): AdminQuorumResult {
@@ -170,6 +174,7 @@ export function checkAdminQuorum(input: AdminQuorumInput): AdminQuorumResult {
   const quorum = bootstrap.admins.quorum;
   const digest = proposalDigest(proposal);
   const approvedBy: string[] = [];
+  const approvedKeys = new Set<string>();
   const ignored: IgnoredApproval[] = [];
   let rejectedBy: string | null = null;
   for (const a of input.approvals) {
@@ -196,7 +201,8 @@ export function checkAdminQuorum(input: AdminQuorumInput): AdminQuorumResult {
       rejectedBy ??= approverId;
       continue;
     }
-    if (approvedBy.includes(approverId)) {
+    const keyHex = Buffer.from(key.publicKey).toString('hex');
+    if (approvedBy.includes(approverId) || approvedKeys.has(keyHex)) {
       ignored.push({ approverId, reason: 'duplicate' });
       continue;
     }
@@ -205,6 +211,7 @@ export function checkAdminQuorum(input: AdminQuorumInput): AdminQuorumResult {
       continue;
     }
     approvedBy.push(approverId);
+    approvedKeys.add(keyHex);
   }
   const stale = active.version !== proposal.base.version || active.hash !== proposal.base.hash;
   const reason = rejectedBy !== null ? 'rejected' : stale ? 'stale-base' : approvedBy.length >= quorum ? 'approved' : 'pending';

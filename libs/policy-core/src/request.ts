@@ -44,32 +44,50 @@ export function checkChainId(v: unknown, argument: string): number {
   return v;
 }
 
+/**
+ * An address as the service normalized it. Matching (address book, velocity scopes) is exact, so a
+ * hex address (`0x` and hex digits: EVM, and the like) must be in lower case: `0xAB…` and `0xab…` are
+ * one address, and an upper-case spelling would otherwise slip past a rule on the lower-case one.
+ */
 export function checkAddress(v: unknown, argument: string): string {
   if (typeof v !== 'string' || v.length === 0 || v.length > MAX_ADDRESS || !/^[\x21-\x7e]+$/.test(v)) fail(argument, `${preview(v)} is not an address (1..256 printable ASCII characters, no spaces)`);
+  if (/^0[xX][0-9a-fA-F]+$/.test(v) && !/^0x[0-9a-f]+$/.test(v)) fail(argument, `${preview(v)} is a hex address not in lower case (the normalized form: 0x and lower-case hex digits)`);
   return v;
 }
 
-/** Throws {@link PolicyInputError} naming the first wrong field. */
+const REQUEST_KEYS = ['id', 'operation', 'createdAt', 'initiator', 'source', 'destination', 'asset', 'amount', 'chainId', 'attributes'];
+
+/** A field the core would not read is refused, not ignored (a misspelt `destinaton` must not pass as no destination). */
+function onlyKeys(value: Record<string, unknown>, keys: readonly string[], argument: string): void {
+  for (const k of Object.keys(value)) if (!keys.includes(k)) fail(`${argument}.${k.slice(0, 40)}`, 'unknown field');
+}
+
+/** Throws {@link PolicyInputError} naming the first wrong field; a field it does not know is refused. */
 export function validateRequest(request: unknown): asserts request is PolicyRequest {
   if (!isRecord(request)) fail('request', 'must be an object');
+  onlyKeys(request, REQUEST_KEYS, 'request');
   checkId(request.id, 'request.id');
   if (!OPERATIONS.includes(request.operation as never)) fail('request.operation', `${preview(request.operation)} is not one of ${OPERATIONS.join(', ')}`);
   checkTime(request.createdAt, 'request.createdAt');
   if (!isRecord(request.initiator)) fail('request.initiator', 'must be an object');
+  onlyKeys(request.initiator, ['id', 'groups'], 'request.initiator');
   checkId(request.initiator.id, 'request.initiator.id');
   checkIds(request.initiator.groups, 'request.initiator.groups');
   if (request.source !== undefined) {
     if (!isRecord(request.source)) fail('request.source', 'must be an object');
+    onlyKeys(request.source, ['walletId', 'tags'], 'request.source');
     checkId(request.source.walletId, 'request.source.walletId');
     checkIds(request.source.tags, 'request.source.tags');
   }
   if (request.destination !== undefined) {
     if (!isRecord(request.destination)) fail('request.destination', 'must be an object');
+    onlyKeys(request.destination, ['address', 'chainId'], 'request.destination');
     checkAddress(request.destination.address, 'request.destination.address');
     checkChainId(request.destination.chainId, 'request.destination.chainId');
   }
   if (request.asset !== undefined) {
     if (!isRecord(request.asset)) fail('request.asset', 'must be an object');
+    onlyKeys(request.asset, ['id', 'decimals'], 'request.asset');
     checkId(request.asset.id, 'request.asset.id');
     const d = request.asset.decimals;
     if (typeof d !== 'number' || !Number.isInteger(d) || d < 0 || d > 77) fail('request.asset.decimals', `${preview(d)} is not an integer in 0..77`);

@@ -158,9 +158,14 @@ function validateOptions(o: CheckGrantOptions): { maxLifetimeMs: number; maxCloc
  * {@link SignGrantInputError}. Replay (a request id signed before) is NOT checked here: the signer
  * checks it in its own database, atomically with recording the request id.
  */
-export function checkGrant(grant: SignGrant, options: CheckGrantOptions): void {
+export function checkGrant(given: SignGrant, options: CheckGrantOptions): void {
   const { maxLifetimeMs, maxClockSkewMs, minApprovals, minGrantVersion } = validateOptions(options);
+  let grant: SignGrant;
   try {
+    validateSignedGrant(given);
+    // Every check below reads this snapshot, taken once: a getter, a proxy or a shared buffer in the
+    // given object cannot show the engine signature one payload and the digest check another.
+    grant = { ...copyGrant(given), engineSignature: Uint8Array.from(given.engineSignature) } as SignGrant;
     validateSignedGrant(grant);
   } catch (e) {
     if (e instanceof SignGrantInputError) refuse('malformed', e.message.replace(/^invalid /, ''));
