@@ -39,7 +39,12 @@ export interface ClusterOptions {
   readonly signerEnv?: Readonly<Record<string, string>>;
   /** Extra variables for one signer (e.g. its TEST-ONLY primes file). */
   readonly perSignerEnv?: (signerId: number) => Readonly<Record<string, string>>;
+  /** The EVM node the chain indexer follows (default {@link DEFAULT_CHAIN_RPC_URL}: anvil's own default port). */
+  readonly chainRpcUrl?: URL;
 }
+
+/** Where the local chain indexer looks for an EVM node when none is given: anvil's default address. */
+export const DEFAULT_CHAIN_RPC_URL = 'http://127.0.0.1:8545';
 
 /** The ports a cluster listens on: fixed defaults for `custody up`, free ports for tests. */
 export interface PortAllocator {
@@ -150,6 +155,7 @@ export function planCluster(options: ClusterOptions, ports: PortAllocator): Serv
       .filter((p) => p.signerId !== undefined)
       .map((p) => ({ id: p.signerId, publicKey: options.secrets.signers.get(p.signerId!)!.identityPublicKey, address: `${options.host}:${p.grpcPort}` })),
   );
+  const ledger = placed.find((p) => p.app === 'ledger');
   return placed.map(({ name, app, signerId, httpPort, grpcPort, metricsPort }) => {
     const databaseUrl = signerId === undefined ? options.databaseUrl : signerDatabaseUrl(options.databaseUrl, signerId);
     const signerSecrets = signerId === undefined ? undefined : options.secrets.signers.get(signerId);
@@ -169,6 +175,9 @@ export function planCluster(options: ClusterOptions, ports: PortAllocator): Serv
         DATABASE_URL: databaseUrl.toString(),
         ...(app === 'policy-engine'
           ? { POLICY_ENGINE_SEED_FILE: options.secrets.policyEngine.seedFile, POLICY_BOOTSTRAP_FILE: options.secrets.policyEngine.bootstrapFile }
+          : {}),
+        ...(app === 'chain-indexer'
+          ? { CHAIN_RPC_URL: (options.chainRpcUrl ?? new URL(DEFAULT_CHAIN_RPC_URL)).toString(), ...(ledger ? { LEDGER_GRPC_ADDRESS: `${options.host}:${ledger.grpcPort}` } : {}) }
           : {}),
         ...(app === 'gateway' && options.secrets.gatewayBootstrapFile ? { GATEWAY_BOOTSTRAP_FILE: options.secrets.gatewayBootstrapFile } : {}),
         ...(signerId === undefined || !signerSecrets

@@ -38,6 +38,7 @@ interface UpFlags {
   onCrash: CrashPolicy;
   jsonLogs?: boolean;
   testOnlyPrimes?: boolean;
+  chainRpcUrl?: URL;
 }
 
 /** SIGNER_PRIME_SOURCE=test-only-fixtures for each signer, its PUBLIC pair written under `dir`. */
@@ -66,6 +67,7 @@ export function registerUpCommand(program: Command): void {
     .option('--signers <n>', `number of signer nodes (at least ${MIN_SIGNERS})`, parseIntegerOption(MIN_SIGNERS, 255), MIN_SIGNERS)
     .option('--host <address>', 'address every service binds to', '127.0.0.1')
     .option('--base-port <port>', 'first port of the cluster (default: $CUSTODY_BASE_PORT or 8080); process k listens on HTTP base+3k, gRPC base+3k+1, metrics base+3k+2', parseIntegerOption(1024, 65535))
+    .option('--chain-rpc-url <url>', 'the EVM node (JSON-RPC) the chain indexer follows (default: http://127.0.0.1:8545, where `anvil` listens by default; the indexer retries until it answers)', parseUrlOption(['http', 'https']))
     .option('--database-url <url>', 'the services\' database; each signer gets <db>_signer_<id> beside it (default: $DATABASE_URL or the local one)', parseUrlOption(['postgres', 'postgresql']))
     .addOption(new Option('--on-crash <policy>', 'when a process dies: restart it with backoff, or stop the whole cluster (exit 1)').choices(['restart', 'stop']).default('restart'))
     .option('--json-logs', 'print the services\' JSON log lines as they are (default: one readable line each, prefixed by the service)')
@@ -98,6 +100,7 @@ async function up(flags: UpFlags): Promise<number> {
       otlpEndpoint: env.otlpEndpoint,
       secrets,
       signerEnv: env.signerEnv,
+      chainRpcUrl: flags.chainRpcUrl,
       perSignerEnv: flags.testOnlyPrimes ? testOnlyPrimesEnv(secretsDir, flags.signers) : undefined,
     },
     portsFromBase(basePort),

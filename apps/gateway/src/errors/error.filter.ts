@@ -1,5 +1,6 @@
 import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
-import { Metadata } from '@grpc/grpc-js';
+import { Metadata, status as GrpcStatus } from '@grpc/grpc-js';
+import { RpcException } from '@nestjs/microservices';
 import { google } from '@custody/proto';
 import type { Response } from 'express';
 import { throwError, type Observable } from 'rxjs';
@@ -16,6 +17,19 @@ function fromHttpException(error: HttpException): ApiError {
   if (status === 404) return new ApiError('route-not-found', 'no route matches this method and path');
   if (status === 413) return new ApiError('body-too-large', 'the request body is too large');
   if (status >= 400 && status < 500) return new ApiError('invalid-argument', 'the request is invalid');
+  return new ApiError('internal', 'internal error');
+}
+
+/**
+ * What a shared platform handler's RpcException means to us: the gRPC health service answers
+ * NOT_FOUND for a service it does not serve (the gRPC health protocol); anything else is a bug.
+ */
+function fromRpcException(error: RpcException): ApiError {
+  const body = error.getError();
+  if (typeof body === 'object' && body !== null && (body as { code?: unknown }).code === GrpcStatus.NOT_FOUND) {
+    const message = (body as { message?: unknown }).message;
+    return new ApiError('not-found', typeof message === 'string' ? message.slice(0, 200) : 'not found');
+  }
   return new ApiError('internal', 'internal error');
 }
 
@@ -50,6 +64,7 @@ export class ErrorFilter implements ExceptionFilter {
     let error: ApiError;
     if (exception instanceof ApiError) error = exception;
     else if (exception instanceof HttpException) error = fromHttpException(exception);
+    else if (exception instanceof RpcException && fromRpcException(exception).code !== 'internal') error = fromRpcException(exception);
     else {
       this.logger.error({ err: exception, requestId }, 'unexpected error');
       error = new ApiError('internal', 'internal error');
