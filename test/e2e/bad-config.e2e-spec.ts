@@ -75,7 +75,9 @@ describe('start-up with a bad configuration (e2e)', () => {
   }, 60_000);
 
   it('stops when Postgres is unreachable, naming Postgres and the address', async () => {
-    const result = await runNodeToExit(appEntry('chain-indexer'), [], { ...env, DATABASE_URL: 'postgres://postgres@127.0.0.1:1/custody' });
+    // The indexer's own settings are valid, so the failure is the database's.
+    const indexer = { CHAIN_RPC_URL: 'http://127.0.0.1:1', LEDGER_GRPC_ADDRESS: '127.0.0.1:1' };
+    const result = await runNodeToExit(appEntry('chain-indexer'), [], { ...env, ...indexer, DATABASE_URL: 'postgres://postgres@127.0.0.1:1/custody' });
     expect(result.code).toBe(78);
     expect(result.stderr).toContain('chain-indexer: Postgres at 127.0.0.1:1/custody is unreachable');
     expect(result.stderr).not.toMatch(/^\s+at /m);
