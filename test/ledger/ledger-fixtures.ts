@@ -2,19 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { parseAmount } from '@custody/ledger-core';
 import type { LedgerCall, LedgerUnderTest } from '@custody/testing';
 
+import type { BalanceWire } from '../../apps/ledger/src/api/views';
+
 /** Helpers shared by the ledger scenario specs (each spec file runs one real ledger process). */
-export interface BalanceWire {
-  account: string;
-  posted: string;
-  held: string;
-  incoming: string;
-  available: string;
-  debitsPosted: string;
-  creditsPosted: string;
-  debitsPending: string;
-  creditsPending: string;
-  sequence: string;
-}
+
+/** The ledger's balance as the wire carries it: the service's own view type, not a copy of it. */
+export type { BalanceWire };
 
 export function uniqueKey(prefix = 'k'): string {
   return `${prefix}-${randomBytes(8).toString('hex')}`;
