@@ -36,8 +36,12 @@ describe('nest-cli.json', () => {
     expect(cli.sourceRoot).toBe(byRoot?.sourceRoot);
   });
 
+  // A web app (apps/console: React, built by Vite into dist/console) is not a Nest project.
+  const nestApps = dirs('apps').filter((name) => !fs.existsSync(path.join(ROOT, 'apps', name, 'vite.config.mts')));
+
   it('has a project for every app (application) and every lib (library), and no other', () => {
-    const expected = [...dirs('apps').map((name) => `${name}:application:apps/${name}`), ...dirs('libs').map((name) => `${name}:library:libs/${name}`)].sort();
+    expect(nestApps).not.toContain('console');
+    const expected = [...nestApps.map((name) => `${name}:application:apps/${name}`), ...dirs('libs').map((name) => `${name}:library:libs/${name}`)].sort();
     expect(Object.entries(cli.projects).map(([name, p]) => `${name}:${p.type}:${p.root}`).sort()).toEqual(expected);
   });
 

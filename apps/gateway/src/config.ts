@@ -21,6 +21,8 @@ export interface GatewayConfig extends ServiceConfig {
   readonly bootstrapFile: string | undefined;
   /** PEM certificate chain and key (GATEWAY_TLS_CERT_FILE, GATEWAY_TLS_KEY_FILE, both or neither): HTTPS and gRPC over TLS. */
   readonly tls: { readonly cert: Buffer; readonly key: Buffer } | undefined;
+  /** The built console (GATEWAY_CONSOLE_DIR, default dist/console), served under /console. */
+  readonly consoleDir: string | undefined;
 }
 
 function readTls(certFile: string | undefined, keyFile: string | undefined): GatewayConfig['tls'] {
@@ -52,5 +54,6 @@ export function parseGatewayConfig(env: Environment): GatewayConfig {
     idempotencyTtlHours: read.integer('GATEWAY_IDEMPOTENCY_TTL_HOURS', { min: 24, max: 720 }, 24),
     bootstrapFile: read.optionalString('GATEWAY_BOOTSTRAP_FILE'),
     tls: readTls(read.optionalString('GATEWAY_TLS_CERT_FILE'), read.optionalString('GATEWAY_TLS_KEY_FILE')),
+    consoleDir: read.optionalString('GATEWAY_CONSOLE_DIR'),
   };
 }

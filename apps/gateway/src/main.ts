@@ -4,6 +4,7 @@ import { protoPath } from '@custody/proto';
 import { GatewayModule } from './gateway.module';
 import { recordRequestBytes } from './grpc/request-bytes';
 import { mountOpenApi } from './openapi/openapi';
+import { mountConsole } from './console/console-static';
 
 void runService({
   config,
@@ -11,7 +12,10 @@ void runService({
   module: (gatewayConfig, platform) => GatewayModule.register(gatewayConfig, platform),
   bodyParser: false,
   ...(config.tls ? { tls: config.tls } : {}),
-  configureApp: (app) => mountOpenApi(app),
+  configureApp: (app) => {
+    mountOpenApi(app);
+    mountConsole(app, config.consoleDir);
+  },
   grpcServer: { maxReceiveMessageLength: config.maxBodyBytes, onLoadPackageDefinition: (definition) => recordRequestBytes(definition, 'custody.v1') },
   grpcServices: [
     { package: 'custody.v1', protoPath: protoPath('custodySystem'), services: ['custody.v1.SystemService'] },

@@ -8,3 +8,4 @@ export * from './policy-engine';
 export * from './anvil';
 export * from './ledger-process';
 export * from './gateway';
+export * from './browser';

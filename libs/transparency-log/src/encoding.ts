@@ -7,13 +7,18 @@ export function decodeBase64Strict(field: string, s: string, maxBytes = 1 << 16)
   if (typeof s !== 'string') throw new TlogInputError(field, 'must be a string');
   if (s.length > Math.ceil(maxBytes / 3) * 4) throw new TlogInputError(field, `is longer than ${maxBytes} bytes`);
   if (s.length % 4 !== 0 || !B64.test(s)) throw new TlogInputError(field, `is not canonical base64: ${excerpt(s)}`);
-  const bytes = new Uint8Array(Buffer.from(s, 'base64'));
+  const binary = atob(s);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
   if (encodeBase64(bytes) !== s) throw new TlogInputError(field, `is not canonical base64: ${excerpt(s)}`);
   return bytes;
 }
 
+/** Standard base64 with padding. `atob`/`btoa` rather than Buffer: the console verifies proofs in the browser with this library. */
 export function encodeBase64(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+  let binary = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(binary);
 }
 
 const DECIMAL = /^(0|[1-9][0-9]*)$/;

@@ -1,0 +1,18 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vite';
+
+const root = fileURLToPath(new URL('.', import.meta.url));
+const repo = fileURLToPath(new URL('../..', import.meta.url));
+
+/**
+ * The console is a static single-page app, built into dist/console and served by the gateway under
+ * /console. Everything it needs is bundled: no CDN, no external font.
+ */
+export default defineConfig({
+  root,
+  base: '/console/',
+  resolve: { alias: { '@custody/transparency-log': `${repo}libs/transparency-log/src/index.ts` } },
+  oxc: { jsx: { runtime: 'automatic' } },
+  build: { outDir: `${repo}dist/console`, emptyOutDir: true, sourcemap: false, assetsInlineLimit: 0, chunkSizeWarningLimit: 1024 },
+  logLevel: 'warn',
+});
