@@ -11,7 +11,13 @@ const repo = fileURLToPath(new URL('../..', import.meta.url));
 export default defineConfig({
   root,
   base: '/console/',
-  resolve: { alias: { '@custody/transparency-log': `${repo}libs/transparency-log/src/index.ts` } },
+  // The pure libraries the page verifies with, by file (their index files also export Node-only parts).
+  resolve: {
+    alias: [
+      { find: /^@custody\/(transparency-log|policy-core|sign-grant|chain-core|crypto-kit|mpc-core)$/, replacement: `${repo}libs/$1/src/index.ts` },
+      { find: /^@custody\/(transparency-log|policy-core|sign-grant|chain-core|crypto-kit|mpc-core)\/(.+)$/, replacement: `${repo}libs/$1/src/$2.ts` },
+    ],
+  },
   oxc: { jsx: { runtime: 'automatic' } },
   build: { outDir: `${repo}dist/console`, emptyOutDir: true, sourcemap: false, assetsInlineLimit: 0, chunkSizeWarningLimit: 1024 },
   logLevel: 'warn',

@@ -43,14 +43,14 @@ export class ConsoleApi {
   }
 
   /** A signed request, answered as the raw Response (for downloads). */
-  async send(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown, options: { idempotencyKey?: string; accept?: string } = {}): Promise<Response> {
+  async send(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown, options: { idempotencyKey?: string; accept?: string; signal?: AbortSignal } = {}): Promise<Response> {
     const bytes = body === undefined ? new Uint8Array(0) : new TextEncoder().encode(JSON.stringify(body));
     const url = `${this.origin}${path}`;
     const signed = await signRequest(method, url, bytes, this.identity.clientId, this.identity.privateKey);
     const headers: Record<string, string> = { ...signed, accept: options.accept ?? 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (method === 'POST') headers['idempotency-key'] = `"${options.idempotencyKey ?? crypto.randomUUID()}"`;
-    return fetch(url, { method, headers, body: body === undefined ? null : bytes, credentials: 'omit', cache: 'no-store' });
+    return fetch(url, { method, headers, body: body === undefined ? null : bytes, credentials: 'omit', cache: 'no-store', ...(options.signal ? { signal: options.signal } : {}) });
   }
 
   /** Every item of a cursor-paginated list (`page_size` / `page_token`), up to `limit`. */

@@ -52,3 +52,28 @@ export async function saveIdentity(identity: Identity): Promise<void> {
 export async function forgetIdentity(): Promise<void> {
   await run('readwrite', (s) => s.delete(ACTIVE));
 }
+
+/**
+ * An approver's approval key, apart from the API key (the policy engine and the signers pin approval
+ * keys; API keys only authenticate requests). Same storage, another slot.
+ */
+export interface ApprovalKey {
+  readonly approverId: string;
+  readonly privateKey: CryptoKey;
+  readonly publicKey: Uint8Array;
+  readonly origin: 'created' | 'imported';
+}
+
+const APPROVAL = 'approval';
+
+export async function loadApprovalKey(): Promise<ApprovalKey | undefined> {
+  return ((await run('readonly', (s) => s.get(APPROVAL))) as ApprovalKey | undefined) ?? undefined;
+}
+
+export async function saveApprovalKey(key: ApprovalKey): Promise<void> {
+  await run('readwrite', (s) => s.put(key, APPROVAL));
+}
+
+export async function forgetApprovalKey(): Promise<void> {
+  await run('readwrite', (s) => s.delete(APPROVAL));
+}
