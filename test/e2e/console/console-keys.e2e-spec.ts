@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 import { randomUUID } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import { CustodyClient } from '@custody/client';
