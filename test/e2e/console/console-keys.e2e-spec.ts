@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 import { randomUUID } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import { CustodyClient } from '@custody/client';
@@ -55,24 +54,22 @@ describe('console: keys in the browser and signed requests (e2e, Chromium)', () 
     expect(fingerprint).toBe((Buffer.from(expected).subarray(0, 16).toString('hex').match(/.{4}/g) ?? []).join(' '));
 
     // The private key is in IndexedDB as a CryptoKey the page itself cannot export.
-    const exported = await page.evaluate(async () => {
-      const db = await new Promise<IDBDatabase>((resolve, reject) => {
+    // (Code that runs in the page is given as text: the tests are compiled without the DOM library.)
+    const exported = await page.evaluate(`(async () => {
+      const db = await new Promise((resolve, reject) => {
         const r = indexedDB.open('custody-console', 1);
         r.onsuccess = () => resolve(r.result);
         r.onerror = () => reject(new Error('no db'));
       });
-      const identity = await new Promise<{ privateKey: CryptoKey }>((resolve, reject) => {
+      const identity = await new Promise((resolve, reject) => {
         const r = db.transaction('identity').objectStore('identity').get('active');
-        r.onsuccess = () => resolve(r.result as { privateKey: CryptoKey });
+        r.onsuccess = () => resolve(r.result);
         r.onerror = () => reject(new Error('no identity'));
       });
       db.close();
-      const attempt = await crypto.subtle.exportKey('pkcs8', identity.privateKey).then(
-        () => 'exported',
-        (e: unknown) => `refused: ${(e as Error).name}`,
-      );
+      const attempt = await crypto.subtle.exportKey('pkcs8', identity.privateKey).then(() => 'exported', (e) => 'refused: ' + e.name);
       return { extractable: identity.privateKey.extractable, algorithm: identity.privateKey.algorithm.name, attempt };
-    });
+    })()`);
     expect(exported).toEqual({ extractable: false, algorithm: 'Ed25519', attempt: 'refused: InvalidAccessError' });
 
     // An admin registers it; the page's next signed request is accepted.
@@ -114,13 +111,10 @@ describe('console: keys in the browser and signed requests (e2e, Chromium)', () 
     for (const route of ['#/identity', '#/clients']) {
       await page.goto(`${gateway.baseUrl}/console/${route}`);
       await page.getByRole('heading', { level: 2 }).first().waitFor();
-      const layout = await page.evaluate(() => ({
+      const layout = await page.evaluate(`({
         overflow: document.documentElement.scrollWidth - window.innerWidth,
-        unlabelled: Array.from(document.querySelectorAll('input, select, textarea')).filter((el) => {
-          const input = el as HTMLInputElement;
-          return (input.labels?.length ?? 0) === 0 && !input.getAttribute('aria-label') && !input.closest('label');
-        }).length,
-      }));
+        unlabelled: Array.from(document.querySelectorAll('input, select, textarea')).filter((el) => (el.labels ? el.labels.length : 0) === 0 && !el.getAttribute('aria-label') && !el.closest('label')).length,
+      })`);
       expect(layout).toEqual({ overflow: 0, unlabelled: 0 });
     }
   });
@@ -130,8 +124,8 @@ describe('console: keys in the browser and signed requests (e2e, Chromium)', () 
     await page.reload();
     await page.getByRole('heading', { name: 'Your key' }).waitFor();
     await page.keyboard.press('Tab');
-    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
+    expect(await page.evaluate('document.activeElement && document.activeElement.textContent')).toBe('Skip to content');
     await page.keyboard.press('Enter');
-    expect(await page.evaluate(() => document.activeElement?.id)).toBe('main');
+    expect(await page.evaluate('document.activeElement && document.activeElement.id')).toBe('main');
   });
 });
