@@ -2,12 +2,12 @@ import { useEffect, useState, type FormEvent, type ReactElement } from 'react';
 import type { SectionProps } from '../sections';
 import { describe } from './clients-page';
 
-interface Entry { name: string; address: string; chainId?: number; chain?: string; label?: string; tags?: string[]; state?: string }
+interface Entry { name: string; address: string; chain: string; label: string; tags: string[]; state: string; request: string }
 
 /** The address book: entries per chain with tags. A change is itself an operation under policy: the answer says whether it needs approvals. */
 export function AddressBookPage({ api, roles }: SectionProps): ReactElement {
   const [entries, setEntries] = useState<Entry[]>([]);
-  const [form, setForm] = useState({ address: '', chainId: '31337', label: '', tags: '' });
+  const [form, setForm] = useState({ address: '', chain: '31337', label: '', tags: '' });
   const [message, setMessage] = useState<{ text: string; error: boolean } | undefined>();
   const editor = roles.includes('compliance-admin');
 
@@ -25,8 +25,8 @@ export function AddressBookPage({ api, roles }: SectionProps): ReactElement {
   async function add(event: FormEvent): Promise<void> {
     event.preventDefault();
     try {
-      const answer = await api.request<Record<string, unknown>>('POST', '/v1/address-book', { address: form.address.trim(), chainId: Number(form.chainId), label: form.label, tags: form.tags.split(',').map((t) => t.trim()).filter(Boolean) });
-      setMessage({ text: `Submitted: ${String((answer['state'] ?? answer['decision'] ?? 'done') as string)}.`, error: false });
+      const answer = await api.request<Entry>('POST', '/v1/address-book', { address: form.address.trim(), chain: form.chain.trim(), label: form.label, tags: form.tags.split(',').map((t) => t.trim()).filter(Boolean) });
+      setMessage({ text: answer.state === 'pending-approval' ? `Submitted: waits for approval (${answer.request}).` : `Added: ${answer.state}.`, error: false });
       await load();
     } catch (e) {
       setMessage({ text: describe(e), error: true });
@@ -42,7 +42,7 @@ export function AddressBookPage({ api, roles }: SectionProps): ReactElement {
           <label htmlFor="ab-address">Address</label>
           <input id="ab-address" value={form.address} onChange={(e) => setForm({ ...form, address: e.target.value })} required spellCheck={false} />
           <label htmlFor="ab-chain">Chain id</label>
-          <input id="ab-chain" value={form.chainId} onChange={(e) => setForm({ ...form, chainId: e.target.value })} inputMode="numeric" required />
+          <input id="ab-chain" value={form.chain} onChange={(e) => setForm({ ...form, chain: e.target.value })} inputMode="numeric" required />
           <label htmlFor="ab-label">Label</label>
           <input id="ab-label" value={form.label} onChange={(e) => setForm({ ...form, label: e.target.value })} />
           <label htmlFor="ab-tags">Tags (comma separated)</label>
@@ -53,8 +53,8 @@ export function AddressBookPage({ api, roles }: SectionProps): ReactElement {
       <div className="table-wrap">
         <table>
           <caption>Entries</caption>
-          <thead><tr><th scope="col">Label</th><th scope="col">Address</th><th scope="col">Chain</th><th scope="col">Tags</th></tr></thead>
-          <tbody>{entries.map((e) => <tr key={e.name}><td>{e.label ?? e.name}</td><td><code>{e.address}</code></td><td>{e.chainId ?? e.chain}</td><td>{e.tags?.join(', ')}</td></tr>)}</tbody>
+          <thead><tr><th scope="col">Label</th><th scope="col">Address</th><th scope="col">Chain</th><th scope="col">Tags</th><th scope="col">State</th></tr></thead>
+          <tbody>{entries.map((e) => <tr key={e.name}><td>{e.label || e.name}</td><td><code>{e.address}</code></td><td>{e.chain}</td><td>{e.tags.join(', ')}</td><td>{e.state}</td></tr>)}</tbody>
         </table>
       </div>
     </section>

@@ -1,8 +1,9 @@
-import { useEffect, useState, type FormEvent, type ReactElement } from 'react';
+import { useEffect, useState, type ReactElement } from 'react';
 import type { SectionProps } from '../sections';
 import { approvalBytes, type ApprovalView } from '../approvals/verify-approval';
-import { bytesToHex, createKeyPair, importSeed } from '../keys/key-pair';
-import { forgetApprovalKey, loadApprovalKey, saveApprovalKey, type ApprovalKey } from '../keys/key-store';
+import { bytesToHex } from '../keys/key-pair';
+import type { ApprovalKey } from '../keys/key-store';
+import { ApprovalKeyPanel } from '../components/approval-key-panel';
 import { describe } from './clients-page';
 import { pretty } from './audit-page';
 import { useEventRefresh } from '../events';
@@ -18,7 +19,6 @@ async function sign(key: CryptoKey, bytes: Uint8Array): Promise<string> {
  */
 export function ApprovalsPage({ api, identity }: SectionProps): ReactElement {
   const [key, setKey] = useState<ApprovalKey | undefined>();
-  const [seed, setSeed] = useState('');
   const [approvals, setApprovals] = useState<ApprovalView[]>([]);
   const [reasons, setReasons] = useState<Record<string, string>>({});
   const [message, setMessage] = useState<{ text: string; error: boolean } | undefined>();
@@ -32,27 +32,13 @@ export function ApprovalsPage({ api, identity }: SectionProps): ReactElement {
     }
   }
   useEffect(() => {
-    void loadApprovalKey().then(setKey);
     void load();
-    void api.list<{ address: string; label?: string; name: string; tags?: string[] }>('/v1/address-book', 'entries').then(
-      (entries) => setAddressBook(Object.fromEntries(entries.map((e) => [e.address.toLowerCase(), `${e.label ?? e.name}${e.tags?.length ? ` (${e.tags.join(', ')})` : ''}`]))),
+    void api.list<{ address: string; label: string; name: string; tags: string[] }>('/v1/address-book', 'entries').then(
+      (entries) => setAddressBook(Object.fromEntries(entries.map((e) => [e.address.toLowerCase(), `${e.label || e.name}${e.tags.length ? ` (${e.tags.join(', ')})` : ''}`]))),
       () => undefined,
     );
   }, []);
   useEventRefresh(api, ['approval.', 'withdrawal.'], () => void load());
-
-  async function makeKey(event: FormEvent, mode: 'create' | 'import'): Promise<void> {
-    event.preventDefault();
-    try {
-      const pair = mode === 'create' ? await createKeyPair() : await importSeed(seed);
-      const k: ApprovalKey = { approverId: identity.clientId, ...pair, origin: mode === 'create' ? 'created' : 'imported' };
-      await saveApprovalKey(k);
-      setSeed('');
-      setKey(k);
-    } catch (e) {
-      setMessage({ text: describe(e), error: true });
-    }
-  }
 
   async function decide(a: ApprovalView, decision: 'approve' | 'reject'): Promise<void> {
     setMessage(undefined);
@@ -74,24 +60,7 @@ export function ApprovalsPage({ api, identity }: SectionProps): ReactElement {
   return (
     <section aria-labelledby="approvals-title">
       <h2 id="approvals-title">Approvals waiting for me</h2>
-      {key ? (
-        <p>
-          Approval key <code data-testid="approval-key">{bytesToHex(key.publicKey)}</code> ({key.origin}).{' '}
-          <button type="button" className="danger" onClick={() => void forgetApprovalKey().then(() => setKey(undefined))}>Forget approval key</button>
-        </p>
-      ) : (
-        <div className="card">
-          <p>Your approvals are signed with your approval key, which the policy engine and the signers pin (it is not your API key).</p>
-          <form onSubmit={(e) => void makeKey(e, 'import')}>
-            <label htmlFor="approval-seed">Approval key seed (64 hex digits)</label>
-            <input id="approval-seed" value={seed} onChange={(e) => setSeed(e.target.value)} autoComplete="off" spellCheck={false} />
-            <button type="submit">Import approval key</button>
-          </form>
-          <form onSubmit={(e) => void makeKey(e, 'create')}>
-            <button type="submit" className="secondary">Create an approval key in this browser</button>
-          </form>
-        </div>
-      )}
+      <ApprovalKeyPanel approverId={identity.clientId} onChange={setKey} />
       {message && <p role={message.error ? 'alert' : 'status'} className={message.error ? 'error' : 'ok'}>{message.text}</p>}
       {approvals.length === 0 && <p>Nothing waits for you.</p>}
       {approvals.map((a) => {

@@ -1,7 +1,8 @@
 import { useEffect, useState, type ReactElement } from 'react';
 import type { SectionProps } from '../sections';
 import { bytesToHex, hexToBytes } from '../keys/key-pair';
-import { loadApprovalKey } from '../keys/key-store';
+import type { ApprovalKey } from '../keys/key-store';
+import { ApprovalKeyPanel } from '../components/approval-key-panel';
 import { describe } from './clients-page';
 import { pretty } from './audit-page';
 
@@ -71,7 +72,8 @@ function findings(report: string): { level: string; text: string }[] {
  * an editor with validation and lint findings; a diff between versions; a dry run with the decision
  * trace; a replay of the draft over last week's requests; proposals and their approval by admins.
  */
-export function PoliciesPage({ api, roles }: SectionProps): ReactElement {
+export function PoliciesPage({ api, roles, identity }: SectionProps): ReactElement {
+  const [key, setKey] = useState<ApprovalKey | undefined>();
   const [active, setActive] = useState<PolicyView | undefined>();
   const [policies, setPolicies] = useState<PolicyView[]>([]);
   const [draft, setDraft] = useState('');
@@ -130,8 +132,7 @@ export function PoliciesPage({ api, roles }: SectionProps): ReactElement {
 
   async function approve(p: PolicyView): Promise<void> {
     try {
-      const key = await loadApprovalKey();
-      if (!key) throw new Error('import your approval key first (Approvals section, or below)');
+      if (!key) throw new Error('import your approval key first');
       const signature = bytesToHex(new Uint8Array(await crypto.subtle.sign({ name: 'Ed25519' }, key.privateKey, new Uint8Array(hexToBytes(p.approveMessage)))));
       const id = p.name.replace(/^policies\//, '');
       const after = await api.request<PolicyView>('POST', `/v1/policies/${encodeURIComponent(id)}/approve`, { signature });
@@ -217,6 +218,7 @@ export function PoliciesPage({ api, roles }: SectionProps): ReactElement {
         </article>
       )}
 
+      {admin && <ApprovalKeyPanel approverId={identity.clientId} onChange={setKey} />}
       <div className="table-wrap">
         <table>
           <caption>Versions and proposals</caption>

@@ -1,0 +1,144 @@
+import { randomUUID } from 'node:crypto';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { AddressBookApi, ApprovalsApi, CustodyClient } from '@custody/client';
+import { BOOTSTRAP_FORMAT, POLICY_FORMAT } from '@custody/policy-core';
+import { launchChromium, startGateway, startPolicyEngine, testKey, testPrincipal, type PolicyEngineProcess, type RunningGateway, type TestPrincipal } from '@custody/testing';
+
+/**
+ * The console's approver and compliance views in the real Chromium, against the real gateway and
+ * policy engine: an approver's decision is signed in the page with the approval key over bytes the page
+ * recomputed (and refused when the server's bytes differ); a compliance officer reads the rules, lints
+ * a draft with a shadowed rule and dry-runs a request.
+ */
+jest.setTimeout(60_000);
+
+const [ca1, ca2, ap1, ap2] = ['ca-1', 'ca-2', 'ap-1', 'ap-2'].map(testPrincipal) as [TestPrincipal, TestPrincipal, TestPrincipal, TestPrincipal];
+const policy = {
+  format: POLICY_FORMAT,
+  metadata: { name: 'console' },
+  approverGroups: { approvers: { members: ['ap-1', 'ap-2'] } },
+  rules: [
+    { id: 'auto', match: { operation: ['address-book-change'] }, condition: 'request.attributes.tags == "auto"', action: { type: 'allow' } },
+    { id: 'two-approvers', match: { operation: ['address-book-change'] }, action: { type: 'require-approvals', combinator: 'all-of', groups: [{ group: 'approvers', quorum: 2 }], expiry: '1h', allowSelfApproval: false } },
+    { id: 'small-withdrawal', match: { operation: ['withdrawal'], amount: { max: '100' } }, action: { type: 'allow' } },
+  ],
+};
+const bootstrap = { format: BOOTSTRAP_FORMAT, admins: { members: ['ca-1', 'ca-2'], quorum: 2 }, keys: Object.fromEntries([ca1, ca2, ap1, ap2].map((p) => [p.id, p.publicKeyHex])), policy };
+const address = (n: number): string => `0x${n.toString(16).padStart(40, '0')}`;
+
+describe('console: approvals and policies in the browser (e2e, Chromium)', () => {
+  let engine: PolicyEngineProcess;
+  let gateway: RunningGateway;
+  let admin: CustodyClient;
+  let browser: Browser;
+  const compliance = testKey('ca-1');
+
+  /** A browser profile of its own (its own IndexedDB) whose key, made in the page, an admin registers with `roles`. */
+  async function userPage(clientId: string, roles: string[]): Promise<{ context: BrowserContext; page: Page }> {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    await page.goto(`${gateway.baseUrl}/console/`);
+    await page.getByLabel('Client id').fill(clientId);
+    await page.getByRole('button', { name: 'Create a key in this browser' }).click();
+    const publicKey = (await page.getByTestId('public-key').textContent()) ?? '';
+    await admin.createClient({ clientId, publicKey, roles });
+    await page.getByRole('button', { name: 'Check registration' }).click();
+    await page.getByTestId('roles').filter({ hasText: roles[0]! }).waitFor();
+    return { context, page };
+  }
+
+  beforeAll(async () => {
+    engine = await startPolicyEngine({ bootstrap });
+    gateway = await startGateway({ GATEWAY_POLICY_ENGINE_ADDRESS: engine.grpcAddress, DATABASE_URL: engine.databaseUrl.toString() });
+    admin = new CustodyClient({ baseUrl: gateway.baseUrl, credentials: gateway.admin, attempts: 1 });
+    await admin.createClient({ clientId: compliance.clientId, publicKey: compliance.publicKeyHex, roles: ['compliance-admin'] });
+    browser = await launchChromium();
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await gateway?.stop();
+    await engine?.stop();
+  }, 60_000);
+
+  it('an approver approves in the page: the signature is made in the browser and the engine counts it', async () => {
+    const book = new AddressBookApi(new CustodyClient({ baseUrl: gateway.baseUrl, credentials: compliance, attempts: 1 }));
+    const entryId = `desk-${randomUUID().slice(0, 6)}`;
+    const created = await book.create({ label: 'OTC desk', chain: '31337', address: address(0xd35c), entryId });
+    expect(created.state).toBe('pending-approval');
+
+    const { context, page } = await userPage('ap-1', ['approver']);
+    await page.getByRole('link', { name: 'Approvals' }).click();
+    await page.getByLabel('Approval key seed (64 hex digits)').fill(Buffer.from(ap1.seed).toString('hex'));
+    await page.getByRole('button', { name: 'Import approval key' }).click();
+    expect(await page.getByTestId('approval-key').textContent()).toBe(ap1.publicKeyHex);
+
+    const card = page.getByTestId('approval').filter({ hasText: 'address-book-change by ca-1' });
+    await card.waitFor();
+    expect(await card.getByTestId('trace').textContent()).toContain('approvers');
+    await card.getByLabel('Reason').fill('known counterparty');
+    await card.getByRole('button', { name: /^Approve/ }).click();
+    await page.getByRole('status').filter({ hasText: 'Approved' }).waitFor();
+
+    // The engine recorded ap-1's approval with its reason; ap-2 still sees the request, with ap-1's decision.
+    const ap2Key = testKey('ap-2');
+    await admin.createClient({ clientId: 'ap-2', publicKey: ap2Key.publicKeyHex, roles: ['approver'] });
+    const waiting = await new ApprovalsApi(new CustodyClient({ baseUrl: gateway.baseUrl, credentials: ap2Key, attempts: 1 })).list();
+    const mine = waiting.items.find((a) => a.name === created.request);
+    expect(mine?.decisions).toEqual([expect.objectContaining({ approver: 'ap-1', decision: 'approve', reason: 'known counterparty' })]);
+    await context.close();
+  });
+
+  it('refuses to sign when the server\'s approval message is not the one for the request shown', async () => {
+    const book = new AddressBookApi(new CustodyClient({ baseUrl: gateway.baseUrl, credentials: compliance, attempts: 1 }));
+    const created = await book.create({ label: 'Other desk', chain: '31337', address: address(0xbeef), entryId: `other-${randomUUID().slice(0, 6)}` });
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${gateway.baseUrl}/console/`);
+    await page.getByLabel('Client id').fill('ap-1x');
+    await page.getByRole('button', { name: 'Create a key in this browser' }).click();
+    await admin.createClient({ clientId: 'ap-1x', publicKey: (await page.getByTestId('public-key').textContent()) ?? '', roles: ['approver'] });
+    // A lying gateway: the approval message it hands out is for another request.
+    await page.route('**/v1/approvals?*', async (route) => {
+      const response = await route.fetch();
+      const body = (await response.json()) as { approvals: { approveMessage: string }[] };
+      for (const a of body.approvals) a.approveMessage = a.approveMessage.replace(/.$/, (c) => (c === '0' ? '1' : '0'));
+      await route.fulfill({ response, json: body });
+    });
+    const posts: string[] = [];
+    page.on('request', (r) => { if (r.method() === 'POST') posts.push(r.url()); });
+    await page.goto(`${gateway.baseUrl}/console/#/approvals`);
+    await page.reload();
+    await page.getByLabel('Approval key seed (64 hex digits)').fill(Buffer.from(ap1.seed).toString('hex'));
+    await page.getByRole('button', { name: 'Import approval key' }).click();
+    const card = page.getByTestId('approval').filter({ hasText: 'address-book-change by ca-1' }).first();
+    await card.waitFor();
+    await card.getByRole('button', { name: /^Approve/ }).click();
+    await page.getByRole('alert').filter({ hasText: 'not the one for this request' }).waitFor();
+    expect(posts).toEqual([]);
+    expect(created.state).toBe('pending-approval');
+    await context.close();
+  });
+
+  it('a compliance officer reads the rules, lints a draft with a shadowed rule and dry-runs a request', async () => {
+    const { context, page } = await userPage('ca-2', ['compliance-admin']);
+    await page.getByRole('link', { name: 'Policies' }).click();
+    const rules = page.getByTestId('rules');
+    await rules.waitFor();
+    expect((await rules.locator('tbody tr').allTextContents()).map((t) => t.slice(0, 20))).toEqual([expect.stringContaining('auto'), expect.stringContaining('two-approvers'), expect.stringContaining('small-withdrawal')]);
+
+    const draft = { ...policy, metadata: { name: 'draft' }, rules: [...policy.rules, { id: 'never-reached', match: { operation: ['address-book-change'] }, action: { type: 'deny', reason: 'x' } }] };
+    await page.getByLabel('Policy document (JSON)').fill(JSON.stringify(draft, null, 2));
+    await page.getByRole('button', { name: 'Validate and lint' }).click();
+    await page.getByTestId('lint').getByText(/never-reached|rule 4/).first().waitFor();
+
+    await page.getByLabel('Policy document (JSON)').fill('{"format": 1, "rules": "not a list"}');
+    await page.getByRole('button', { name: 'Validate and lint' }).click();
+    await page.getByTestId('lint').locator('li.bad').first().waitFor();
+
+    await page.getByLabel('A hypothetical request (JSON)').fill(JSON.stringify({ requestId: 'dry-1', operation: 'withdrawal', initiatorId: 'ops', assetId: 'ETH', assetDecimals: 18, amount: '5' }));
+    await page.getByRole('button', { name: 'Dry run against the active policy' }).click();
+    await page.getByTestId('report').getByText('small-withdrawal').first().waitFor();
+    await context.close();
+  });
+});
