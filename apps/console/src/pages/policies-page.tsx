@@ -59,7 +59,8 @@ function findings(report: string): { level: string; text: string }[] {
     const out: { level: string; text: string }[] = [];
     for (const level of ['errors', 'warnings', 'issues', 'findings']) {
       const list = r[level];
-      if (Array.isArray(list)) for (const f of list) out.push({ level: level === 'errors' ? 'error' : 'warning', text: typeof f === 'string' ? f : Object.entries(f as Record<string, unknown>).map(([k, v]) => `${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`).join(' · ') });
+      const isError = level === 'errors' || (level === 'issues' && r['valid'] === false);
+      if (Array.isArray(list)) for (const f of list) out.push({ level: isError ? 'error' : 'warning', text: typeof f === 'string' ? f : Object.entries(f as Record<string, unknown>).map(([k, v]) => `${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`).join(' · ') });
     }
     return out;
   } catch {
