@@ -130,7 +130,7 @@ describe('console: approvals and policies in the browser (e2e, Chromium)', () =>
     await page.getByRole('button', { name: 'Validate and lint' }).click();
     await page.getByTestId('lint').locator('li.bad').first().waitFor();
 
-    await page.getByLabel('A hypothetical request (JSON)').fill(JSON.stringify({ requestId: 'dry-1', operation: 'withdrawal', initiatorId: 'ops', assetId: 'ETH', assetDecimals: 18, amount: '5' }));
+    await page.getByLabel('A hypothetical request (JSON)').fill(JSON.stringify({ requestId: 'dry-1', operation: 'withdrawal', initiatorId: 'ops', sourceWalletId: 'w-1', destinationAddress: address(0xd35c), destinationChainId: 31337, assetId: 'ETH', assetDecimals: 18, amount: '5' }));
     await page.getByRole('button', { name: 'Dry run against the active policy' }).click();
     await page.getByTestId('report').getByText('small-withdrawal').first().waitFor();
     await context.close();

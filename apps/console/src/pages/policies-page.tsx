@@ -80,7 +80,7 @@ export function PoliciesPage({ api, roles, identity }: SectionProps): ReactEleme
   const [draft, setDraft] = useState('');
   const [lint, setLint] = useState<{ level: string; text: string }[] | undefined>();
   const [report, setReport] = useState<{ title: string; text: string } | undefined>();
-  const [dryRun, setDryRun] = useState('{\n  "requestId": "dry-run-1",\n  "operation": "withdrawal",\n  "initiatorId": "operator",\n  "amount": "1"\n}');
+  const [dryRun, setDryRun] = useState(JSON.stringify({ requestId: 'dry-run-1', operation: 'withdrawal', initiatorId: 'operator', sourceWalletId: 'wallet-1', destinationAddress: '0x0000000000000000000000000000000000000001', destinationChainId: 1, assetId: 'ETH', assetDecimals: 18, amount: '1000000000000000000' }, null, 2));
   const [diff, setDiff] = useState({ a: 'active', b: '' });
   const [message, setMessage] = useState<{ text: string; error: boolean } | undefined>();
   const admin = roles.includes('admin') || roles.includes('compliance-admin');
