@@ -1,4 +1,9 @@
+import { execFile } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import type { DataSource } from 'typeorm';
 import type { Browser, Page } from 'playwright-core';
@@ -7,7 +12,7 @@ import type { AuditRecord } from '@custody/audit-core';
 import { AuditLogStore, appendAuditRecords } from '@custody/audit-log';
 import { connectPostgres } from '@custody/persistence';
 import { cosignatureVerifier, cosigner, ed25519NoteSigner, formatVerifierKey, verifierFromKey } from '@custody/transparency-log';
-import { launchChromium, startGateway, type RunningGateway } from '@custody/testing';
+import { CUSTODY_BIN, launchChromium, startGateway, type RunningGateway } from '@custody/testing';
 
 /**
  * The auditor's page in the real Chromium against the real gateway: records written and checkpointed
@@ -124,5 +129,14 @@ describe('console: the audit log verified in the browser (e2e, Chromium)', () =>
     await page.reload();
     await page.getByRole('button', { name: 'Check consistency with my last visit' }).click();
     await page.getByTestId('consistency').locator('.bad').waitFor();
+  });
+
+  it('exports the log from the page as the file `custody audit verify` checks offline', async () => {
+    await page.reload();
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export for custody audit verify' }).click()]);
+    const file = join(mkdtempSync(join(tmpdir(), 'console-audit-')), 'export.jsonl');
+    await download.saveAs(file);
+    const { stdout } = await promisify(execFile)(process.execPath, [CUSTODY_BIN, 'audit', 'verify', file, '--log-key', logKey, '--witness-key', witnessKey, '--witness-quorum', '1'], { encoding: 'utf8' });
+    expect(stdout).toMatch(/ok|verified/i);
   });
 });
