@@ -82,6 +82,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
       concurrency: this.config.events.webhookConcurrency,
     });
     this.worker.on('error', (error) => this.logger.warn(`worker: ${error.message}`));
+    this.worker.on('failed', (job, error) => this.logger.warn(`attempt ${job ? webhookJobId(job.data) : '?'} failed before its outcome was recorded (due again after its lease): ${error.message}`));
     this.stream.onNotify(() => this.kick());
     this.schedule(0);
   }

@@ -119,14 +119,15 @@ export class WebhooksRepository {
 
   /** Deletes the endpoint (kept, marked deleted, with its delivery history); false if there was none. */
   async delete(id: string): Promise<boolean> {
-    const rows: unknown[] = await this.db.query('UPDATE gateway.webhook_endpoints SET deleted_at = now() WHERE id = $1 AND deleted_at IS NULL RETURNING id', [id]);
+    // TypeORM answers an UPDATE … RETURNING with [rows, affected count].
+    const [rows]: [unknown[], number] = await this.db.query('UPDATE gateway.webhook_endpoints SET deleted_at = now() WHERE id = $1 AND deleted_at IS NULL RETURNING id', [id]);
     return rows.length > 0;
   }
 
   /** Enables a disabled endpoint; the delivery it gave up on is tried again from the start. */
   async enable(id: string): Promise<WebhookEndpoint | undefined> {
     return this.db.transaction(async (m) => {
-      const rows: EndpointRow[] = await m.query(
+      const [rows]: [EndpointRow[], number] = await m.query(
         `UPDATE gateway.webhook_endpoints SET disabled = false, disabled_reason = NULL, disabled_at = NULL WHERE id = $1 AND deleted_at IS NULL RETURNING ${ENDPOINT_COLUMNS}`,
         [id],
       );
@@ -180,7 +181,7 @@ export class WebhooksRepository {
    * before it records the outcome. Undefined: not this attempt's turn (a stale or repeated job).
    */
   async claim(endpointId: string, seq: bigint, attempt: number, leaseMs: number): Promise<ClaimedAttempt | undefined> {
-    const rows: Array<{ url: string; first_attempt_at: Date; now: Date }> = await this.db.query(
+    const [rows]: [Array<{ url: string; first_attempt_at: Date; now: Date }>, number] = await this.db.query(
       `UPDATE gateway.webhook_deliveries d
        SET attempts = d.attempts + 1, first_attempt_at = COALESCE(d.first_attempt_at, now()), next_attempt_at = now() + $4 * interval '1 millisecond'
        FROM gateway.webhook_endpoints e
