@@ -76,7 +76,7 @@ class Receiver {
   }
 }
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 25_000): Promise<T> {
+async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 25_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -232,10 +232,10 @@ describe('event stream and webhooks (e2e: gateway + ledger + Postgres + Redis + 
     call.on('data', (e: custody.v1.Event) => got.push(e));
     call.on('error', () => undefined);
     try {
-      await until('the backlog on the gRPC stream', async () => (got.length >= before.length - 3 ? true : undefined));
+      await until('the backlog on the gRPC stream', () => (got.length >= before.length - 3 ? true : undefined));
       await deposit();
       const after = await waitForStream();
-      await until('the new events on the gRPC stream', async () => (got.length === after.length - 3 ? true : undefined));
+      await until('the new events on the gRPC stream', () => (got.length === after.length - 3 ? true : undefined));
       expect(got.map((e) => ({ seq: e.seq.toString(), type: e.type, resource: e.resource, data: JSON.parse(e.data) as unknown }))).toEqual(
         after.slice(3).map((e) => ({ seq: e.seq, type: e.type, resource: e.resource, data: e.data })),
       );
@@ -283,10 +283,10 @@ describe('event stream and webhooks (e2e: gateway + ledger + Postgres + Redis + 
       }
     })();
     try {
-      await until('the backlog on SSE', async () => (got.length >= before.length - 5 ? true : undefined));
+      await until('the backlog on SSE', () => (got.length >= before.length - 5 ? true : undefined));
       await deposit();
       const after = await waitForStream();
-      await until('the new events on SSE', async () => (got.length === after.length - 5 ? true : undefined));
+      await until('the new events on SSE', () => (got.length === after.length - 5 ? true : undefined));
       expect(got.map((g) => g.data)).toEqual(after.slice(5));
       expect(got.map((g) => g.id)).toEqual(after.slice(5).map((e) => e.seq));
       expect(got.map((g) => g.event)).toEqual(after.slice(5).map((e) => e.type));
@@ -339,7 +339,7 @@ describe('event stream and webhooks (e2e: gateway + ledger + Postgres + Redis + 
     await deposit();
     const events = (await waitForStream()).filter((e) => BigInt(e.seq) > start);
     const ids = events.map((e) => `evt_${e.seq}`);
-    await until('every event acknowledged by the flaky receiver', async () => (flaky.acknowledged().length === ids.length ? true : undefined));
+    await until('every event acknowledged by the flaky receiver', () => (flaky.acknowledged().length === ids.length ? true : undefined));
     expect(flaky.acknowledged()).toEqual(ids);
     // in order: nothing after the first event was sent before the first was acknowledged
     const firstOk = flaky.received.findIndex((r) => r.status === 204);
@@ -387,7 +387,7 @@ describe('event stream and webhooks (e2e: gateway + ledger + Postgres + Redis + 
     const redelivered = await api<{ redeliveries: number; state: string }>('POST', `/v1/webhooks/${created.body.id}/deliveries/${seq}/redeliver`, {}, operator);
     expect(redelivered.status).toBe(200);
     expect(redelivered.body.redeliveries).toBe(1);
-    await until('the redelivery', async () => (flaky.received.filter((r) => r.id === `evt_${seq}` && r.status === 204).length === 2 ? true : undefined));
+    await until('the redelivery', () => (flaky.received.filter((r) => r.id === `evt_${seq}` && r.status === 204).length === 2 ? true : undefined));
     expect((await api('POST', `/v1/webhooks/${created.body.id}/deliveries/999999/redeliver`, {}, operator)).status).toBe(400);
     expect((await api('POST', `/v1/webhooks/${created.body.id}/deliveries/${seq}/redeliver`, {}, otherOperator)).status).toBe(404);
   }, 45_000);
@@ -419,7 +419,7 @@ describe('event stream and webhooks (e2e: gateway + ledger + Postgres + Redis + 
     expect(enabled.body.disabled).toBe(false);
     const credited = (await allEvents()).filter((e) => BigInt(e.seq) > BigInt(created.body.deliveredSeq) && e.type === 'deposit.credited');
     expect(credited).toHaveLength(2);
-    await until('the missed events after enabling', async () => (down.acknowledged().length === 2 ? true : undefined));
+    await until('the missed events after enabling', () => (down.acknowledged().length === 2 ? true : undefined));
     expect(down.acknowledged()).toEqual(credited.map((e) => `evt_${e.seq}`));
   }, 45_000);
 
@@ -454,7 +454,7 @@ describe('event stream and webhooks (e2e: gateway + ledger + Postgres + Redis + 
       expect(cursor.rows[0]!.last_source_seq).toBe(outboxLast.lastSequence);
 
       const wanted = events.filter((e) => BigInt(e.seq) > BigInt(created.body.deliveredSeq)).map((e) => `evt_${e.seq}`);
-      await until('the webhook sink to have every event', async () => (sink.acknowledged().length === wanted.length ? true : undefined), 40_000);
+      await until('the webhook sink to have every event', () => (sink.acknowledged().length === wanted.length ? true : undefined), 40_000);
       expect(sink.acknowledged()).toEqual(wanted);
     } finally {
       await db.end();
