@@ -224,7 +224,7 @@ describe('event stream and webhooks (e2e: gateway + ledger + Postgres + Redis + 
     const before = await allEvents();
     const client = new grpc.Client(gateway.grpcAddress, grpc.credentials.createInsecure());
     const path = '/custody.v1.EventService/StreamEvents';
-    const request = Buffer.from(custody.v1.StreamEventsRequest.encode({ after: 3 }).finish());
+    const request = Buffer.from(custody.v1.StreamEventsRequest.encode({ after: 3 } as unknown as custody.v1.IStreamEventsRequest).finish());
     const metadata = new grpc.Metadata();
     for (const [k, v] of Object.entries(await grpcSignatureMetadata(path, request, viewer, Math.floor(Date.now() / 1000)))) metadata.set(k, v);
     const got: custody.v1.Event[] = [];
