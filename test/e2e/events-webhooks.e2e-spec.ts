@@ -142,11 +142,12 @@ describe('event stream and webhooks (e2e: gateway + ledger + Postgres + Redis + 
   }
 
   /** One deposit seen, then credited: deposit.seen, deposit.credited (plus internal hold events). */
-  async function deposit(): Promise<void> {
+  async function deposit(): Promise<string> {
     deposits++;
     const txHash = `0x${randomBytes(32).toString('hex')}`;
     await ledger.call('RecordDeposit', { idempotencyKey: `dep-${txHash}`, chain: CHAIN, txHash, logIndex: 0, asset: 'ETH', wallet: 'w1', address: 'addr1', amount: String(deposits), confirmations: 0 });
     await ledger.call('UpdateDepositConfirmations', { idempotencyKey: `conf-${txHash}`, deposit: { chain: CHAIN, txHash, logIndex: 0 }, confirmations: 2 });
+    return txHash;
   }
 
   async function receiver(respond: (id: string, nth: number) => number): Promise<Receiver> {
@@ -194,11 +195,15 @@ describe('event stream and webhooks (e2e: gateway + ledger + Postgres + Redis + 
   }, 30_000);
 
   it('copies the ledger outbox into one gap-free stream, in order, and pages through it after any seq (REST)', async () => {
-    for (let i = 0; i < 6; i++) await deposit();
+    let last = '';
+    for (let i = 0; i < 6; i++) last = await deposit();
+    // a reorg orphans the last one's transaction
+    await ledger.call('ReverseDeposit', { idempotencyKey: `rev-${last}`, deposit: { chain: CHAIN, txHash: last, logIndex: 0 }, remove: true });
     const events = await waitForStream();
     expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => String(i + 1)));
     expect(events.map(({ type, resource, data }) => ({ type, resource, data }))).toEqual(await expectedFromLedger());
-    expect(new Set(events.map((e) => e.type))).toEqual(new Set(['deposit.seen', 'deposit.credited']));
+    expect(new Set(events.map((e) => e.type))).toEqual(new Set(['deposit.seen', 'deposit.credited', 'deposit.reversed']));
+    expect(events[events.length - 1]).toMatchObject({ type: 'deposit.reversed', data: { txHash: last, outcome: 'removed', wasCredited: true } });
 
     const pages: EventWire[] = [];
     let after = '4';

@@ -61,6 +61,11 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
   ) {}
 
+  /** How long a claimed attempt (and its BullMQ job lock) lasts: the attempt's timeout and 5 s. */
+  private get leaseMs(): number {
+    return this.config.events.webhookTimeoutMs + 5000;
+  }
+
   get enabled(): boolean {
     return this.config.events.webhookKey !== undefined;
   }
@@ -80,6 +85,10 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
       connection: connection(),
       prefix,
       concurrency: this.config.events.webhookConcurrency,
+      // A job a killed gateway held is handed out again after this (not BullMQ's default 30 s);
+      // the claim in Postgres makes a second run of one attempt do nothing.
+      lockDuration: this.leaseMs,
+      stalledInterval: this.leaseMs,
     });
     this.worker.on('error', (error) => this.logger.warn(`worker: ${error.message}`));
     this.worker.on('failed', (job, error) => this.logger.warn(`attempt ${job ? webhookJobId(job.data) : '?'} failed before its outcome was recorded (due again after its lease): ${error.message}`));
@@ -136,7 +145,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
   /** One attempt (the BullMQ processor). */
   async attempt(job: WebhookJob): Promise<void> {
     const seq = BigInt(job.seq);
-    const claimed = await this.webhooks.claim(job.endpointId, seq, job.attempt, this.config.events.webhookTimeoutMs + 5000);
+    const claimed = await this.webhooks.claim(job.endpointId, seq, job.attempt, this.leaseMs);
     if (!claimed) return;
     const event = await this.events.one(seq);
     if (!event) throw new Error(`event ${seq} of a delivery is missing`);
