@@ -23,7 +23,7 @@ function validateOpenApi(document: unknown): { valid: boolean; errors?: unknown;
 
 /** Every gRPC method the custody.v1 proto files declare, as `Service/Method`. */
 function protoMethods(): string[] {
-  const files = [PROTO_FILES.custodySystem, PROTO_FILES.custodyClients, PROTO_FILES.custodyResources].map((f) => path.join(PROTO_ROOT, f));
+  const files = [PROTO_FILES.custodySystem, PROTO_FILES.custodyClients, PROTO_FILES.custodyResources, PROTO_FILES.custodyEvents].map((f) => path.join(PROTO_ROOT, f));
   const definition = loadSync(files, { includeDirs: [PROTO_ROOT] });
   const methods: string[] = [];
   for (const [name, value] of Object.entries(definition)) {

@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import { ConfigError, EnvReader, parseServiceConfig, type Environment, type ServiceConfig } from '@custody/config';
+import { parseEventsConfig, type EventsConfig } from './events/events.config';
 
 /** The gateway's configuration (environment variables: see README, "The public API"). */
 export interface GatewayConfig extends ServiceConfig {
@@ -23,6 +24,8 @@ export interface GatewayConfig extends ServiceConfig {
   readonly tls: { readonly cert: Buffer; readonly key: Buffer } | undefined;
   /** The built console (GATEWAY_CONSOLE_DIR, default dist/console), served under /console. */
   readonly consoleDir: string | undefined;
+  /** The event stream, its relay and webhooks (README, "Events and webhooks"). */
+  readonly events: EventsConfig;
 }
 
 function readTls(certFile: string | undefined, keyFile: string | undefined): GatewayConfig['tls'] {
@@ -55,5 +58,6 @@ export function parseGatewayConfig(env: Environment): GatewayConfig {
     bootstrapFile: read.optionalString('GATEWAY_BOOTSTRAP_FILE'),
     tls: readTls(read.optionalString('GATEWAY_TLS_CERT_FILE'), read.optionalString('GATEWAY_TLS_KEY_FILE')),
     consoleDir: read.optionalString('GATEWAY_CONSOLE_DIR'),
+    events: parseEventsConfig(env),
   };
 }

@@ -10,6 +10,7 @@ import { ClientsGrpcController } from './clients/clients.grpc.controller';
 import { ClientsService } from './clients/clients.service';
 import type { GatewayConfig } from './config';
 import { ErrorFilter } from './errors/error.filter';
+import { EventsModule } from './events/events.module';
 import { BodyMiddleware } from './http/body.middleware';
 import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
 import { IdempotencyRepository } from './idempotency/idempotency.repository';
@@ -28,7 +29,7 @@ export class GatewayModule implements NestModule {
     return {
       module: GatewayModule,
       global: true,
-      imports: [platform, SystemModule],
+      imports: [platform, SystemModule, EventsModule],
       controllers: [ClientsController, ClientsGrpcController, ...notImplementedControllers()],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },

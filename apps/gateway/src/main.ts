@@ -20,6 +20,7 @@ void runService({
   grpcServices: [
     { package: 'custody.v1', protoPath: protoPath('custodySystem'), services: ['custody.v1.SystemService'] },
     { package: 'custody.v1', protoPath: protoPath('custodyClients'), services: ['custody.v1.ApiClientService', 'custody.v1.IdentityService'] },
+    { package: 'custody.v1', protoPath: protoPath('custodyEvents'), services: ['custody.v1.EventService', 'custody.v1.WebhookService'] },
     {
       package: 'custody.v1',
       protoPath: protoPath('custodyResources'),

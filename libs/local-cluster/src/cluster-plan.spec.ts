@@ -35,6 +35,17 @@ describe('planCluster', () => {
     for (const s of specs.filter((x) => x.app !== 'signer')) expect(s.env.APPROVER_KEYS).toBeUndefined();
   });
 
+  it('points the gateway at the ledger and policy engine outboxes and gives it the development webhook key', () => {
+    const specs = planCluster(options(), portsFromBase(8080));
+    const gateway = specs.find((s) => s.app === 'gateway')!;
+    expect(gateway.env.LEDGER_GRPC_ADDRESS).toBe(`127.0.0.1:${specs.find((s) => s.app === 'ledger')!.grpcPort}`);
+    expect(gateway.env.POLICY_ENGINE_GRPC_ADDRESS).toBe(`127.0.0.1:${specs.find((s) => s.app === 'policy-engine')!.grpcPort}`);
+    expect(gateway.env.GATEWAY_WEBHOOK_SIGNING_KEY_FILE).toBe(path.join(dir, 'gateway-webhook.signing-seed'));
+    expect(fs.readFileSync(gateway.env.GATEWAY_WEBHOOK_SIGNING_KEY_FILE!, 'utf8')).toMatch(/^[0-9a-f]{64}\n$/);
+    expect(fs.statSync(gateway.env.GATEWAY_WEBHOOK_SIGNING_KEY_FILE!).mode & 0o777).toBe(0o600);
+    for (const s of specs.filter((x) => x.app !== 'gateway')) expect(s.env.GATEWAY_WEBHOOK_SIGNING_KEY_FILE).toBeUndefined();
+  });
+
   it('adds the approvers an operator forwards in APPROVER_KEYS to the development ones', () => {
     const other = 'ab'.repeat(32);
     const specs = planCluster(options({ signerEnv: { APPROVER_KEYS: JSON.stringify({ treasurer: other }), SIGNER_MIN_APPROVALS: '2' } }), portsFromBase(8080));

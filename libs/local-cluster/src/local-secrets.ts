@@ -32,6 +32,8 @@ export interface LocalSecrets {
   readonly clients?: readonly LocalApiClient[];
   /** The gateway's bootstrap file naming `dev-admin` (GATEWAY_BOOTSTRAP_FILE). */
   readonly gatewayBootstrapFile?: string;
+  /** The gateway's webhook signing key (Ed25519 seed; GATEWAY_WEBHOOK_SIGNING_KEY_FILE). */
+  readonly gatewayWebhookKeyFile?: string;
 }
 
 /** A development API client: `dev-<role name>`, its roles, its Ed25519 seed file and public key (hex). */
@@ -128,7 +130,9 @@ export function loadOrCreateLocalSecrets(dir: string, signerCount: number): Loca
   const gatewayBootstrapFile = path.join(dir, 'gateway-bootstrap.json');
   const admin = clients.find((c) => c.as === 'admin')!;
   fs.writeFileSync(gatewayBootstrapFile, JSON.stringify({ clientId: admin.clientId, publicKey: admin.publicKey }) + '\n', { mode: 0o600 });
-  return { signers, policyEngine: { seedFile, publicKey, bootstrapFile }, approvers, clients, gatewayBootstrapFile };
+  const gatewayWebhookKeyFile = path.join(dir, 'gateway-webhook.signing-seed');
+  ensureSecretFile(gatewayWebhookKeyFile);
+  return { signers, policyEngine: { seedFile, publicKey, bootstrapFile }, approvers, clients, gatewayBootstrapFile, gatewayWebhookKeyFile };
 }
 
 /** The bootstrap file of the local policy engine in the secrets directory. */

@@ -17,6 +17,7 @@ export const PROTO_FILES = {
   custodySystem: 'custody/v1/system.proto',
   custodyClients: 'custody/v1/clients.proto',
   custodyResources: 'custody/v1/resources.proto',
+  custodyEvents: 'custody/v1/events.proto',
   signerPeer: 'signer/v1/peer.proto',
   signerApi: 'signer/v1/signer.proto',
   custodyPolicy: 'custody/policy/v1/policy.proto',

@@ -28,6 +28,10 @@ export interface RunningGateway {
   readonly databaseUrl: URL;
   readonly redisPrefix: string;
   output(): string;
+  /** SIGKILL, and wait until it is gone. */
+  kill(): Promise<void>;
+  /** SIGKILL if running, then start again on the same ports, database and Redis prefix. */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -56,35 +60,41 @@ export async function startGateway(env: Record<string, string> = {}, options: { 
   const [httpPort, grpcPort] = await freePorts(2);
   const redisPrefix = `test:gateway:${randomBytes(6).toString('hex')}:`;
   let output = '';
-  const child: ChildProcess = spawn(process.execPath, [appEntry('gateway')], {
-    env: {
-      PATH: process.env.PATH,
-      HTTP_PORT: String(httpPort),
-      GRPC_PORT: String(grpcPort),
-      METRICS_PORT: '0',
-      DATABASE_URL: database.url.toString(),
-      REDIS_URL: testServerUrls().redis.toString(),
-      LOG_LEVEL: 'warn',
-      GATEWAY_REDIS_PREFIX: redisPrefix,
-      GATEWAY_BOOTSTRAP_FILE: bootstrap,
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout!.on('data', (c: Buffer) => (output += c.toString('utf8')));
-  child.stderr!.on('data', (c: Buffer) => (output += c.toString('utf8')));
+  let child: ChildProcess;
+  let exited: Promise<void>;
   const baseUrl = `${options.tlsCa ? 'https' : 'http'}://127.0.0.1:${httpPort}`;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  for (let i = 0; ; i++) {
-    if (child.exitCode !== null) throw new Error(`gateway exited ${child.exitCode}: ${output}`);
-    try {
-      if ((await readyStatus(`${baseUrl}/readyz`, options.tlsCa)) === 200) break;
-    } catch {
-      // not listening yet
+  const launch = async (): Promise<void> => {
+    child = spawn(process.execPath, [appEntry('gateway')], {
+      env: {
+        PATH: process.env.PATH,
+        HTTP_PORT: String(httpPort),
+        GRPC_PORT: String(grpcPort),
+        METRICS_PORT: '0',
+        DATABASE_URL: database.url.toString(),
+        REDIS_URL: testServerUrls().redis.toString(),
+        LOG_LEVEL: 'warn',
+        GATEWAY_REDIS_PREFIX: redisPrefix,
+        GATEWAY_BOOTSTRAP_FILE: bootstrap,
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const current = child;
+    current.stdout!.on('data', (c: Buffer) => (output += c.toString('utf8')));
+    current.stderr!.on('data', (c: Buffer) => (output += c.toString('utf8')));
+    exited = new Promise<void>((resolve) => current.once('exit', () => resolve()));
+    for (let i = 0; ; i++) {
+      if (current.exitCode !== null) throw new Error(`gateway exited ${current.exitCode}: ${output}`);
+      try {
+        if ((await readyStatus(`${baseUrl}/readyz`, options.tlsCa)) === 200) break;
+      } catch {
+        // not listening yet
+      }
+      if (i > 150) throw new Error(`gateway not ready: ${output}`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
     }
-    if (i > 150) throw new Error(`gateway not ready: ${output}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
+  };
+  await launch();
   return {
     baseUrl,
     grpcAddress: `127.0.0.1:${grpcPort}`,
@@ -92,8 +102,21 @@ export async function startGateway(env: Record<string, string> = {}, options: { 
     databaseUrl: database.url,
     redisPrefix,
     output: () => output,
+    kill: async () => {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGKILL');
+        await exited;
+      }
+    },
+    restart: async () => {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGKILL');
+        await exited;
+      }
+      await launch();
+    },
     stop: async () => {
-      if (child.exitCode === null) {
+      if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGTERM');
         await exited;
       }

@@ -20,6 +20,7 @@ const OPERATE: [Role, ...Role[]] = ['operator', 'admin'];
 const APPROVE: [Role, ...Role[]] = ['approver'];
 const COMPLIANCE: [Role, ...Role[]] = ['compliance-admin'];
 const POLICY_READ: [Role, ...Role[]] = ['compliance-admin', 'auditor', 'admin', 'approver'];
+const WEBHOOK_READ: [Role, ...Role[]] = ['operator', 'admin', 'auditor'];
 
 const m = (service: string, method: string, http: HttpVerb, path: string, roles: readonly [Role, ...Role[]], implemented = false): ApiMethod => ({ service, method, http, path, roles, implemented });
 
@@ -66,6 +67,17 @@ export const API_METHODS: readonly ApiMethod[] = [
   m('AddressBookService', 'CreateAddressBookEntry', 'POST', '/v1/address-book', COMPLIANCE),
   m('AddressBookService', 'ListAddressBookEntries', 'GET', '/v1/address-book', READ),
   m('AddressBookService', 'DeleteAddressBookEntry', 'DELETE', '/v1/address-book/:entryId', COMPLIANCE),
+
+  m('EventService', 'ListEvents', 'GET', '/v1/events', READ, true),
+  m('EventService', 'StreamEvents', 'GET', '/v1/events/stream', READ, true),
+  m('WebhookService', 'CreateWebhookEndpoint', 'POST', '/v1/webhooks', OPERATE, true),
+  m('WebhookService', 'ListWebhookEndpoints', 'GET', '/v1/webhooks', WEBHOOK_READ, true),
+  m('WebhookService', 'GetWebhookPublicKey', 'GET', '/v1/webhooks/public-key', READ, true),
+  m('WebhookService', 'GetWebhookEndpoint', 'GET', '/v1/webhooks/:webhookId', WEBHOOK_READ, true),
+  m('WebhookService', 'DeleteWebhookEndpoint', 'DELETE', '/v1/webhooks/:webhookId', OPERATE, true),
+  m('WebhookService', 'EnableWebhookEndpoint', 'POST', '/v1/webhooks/:webhookId/enable', OPERATE, true),
+  m('WebhookService', 'ListWebhookDeliveries', 'GET', '/v1/webhooks/:webhookId/deliveries', WEBHOOK_READ, true),
+  m('WebhookService', 'RedeliverWebhook', 'POST', '/v1/webhooks/:webhookId/deliveries/:seq/redeliver', OPERATE, true),
 ];
 
 /** The OpenAPI form of a route: `/v1/clients/:clientId` → `/v1/clients/{clientId}`. */

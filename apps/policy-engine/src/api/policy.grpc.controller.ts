@@ -1,4 +1,8 @@
 import { Controller, Inject, UseFilters } from '@nestjs/common';
+import { POSTGRES } from '@custody/platform';
+import type { DataSource } from 'typeorm';
+import { outboxAfter, outboxLimit } from '../outbox/outbox-request';
+import { readPolicyOutbox } from '../outbox/policy-outbox';
 import { GrpcMethod } from '@nestjs/microservices';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { compilePolicy, diffPolicies, lintPolicy, POLICY_SCHEMA, PolicyValidationError, policyHash, type CompiledPolicy } from '@custody/policy-core';
@@ -92,6 +96,7 @@ export class PolicyGrpcController {
     private readonly replays: ReplayService,
     private readonly addressBook: AddressBookService,
     @Inject(POLICY_ENGINE_CONFIG) private readonly config: PolicyEngineConfig,
+    @Inject(POSTGRES) private readonly dataSource: DataSource,
   ) {}
 
   @GrpcMethod('PolicyService', 'ProposeVersion')
@@ -229,6 +234,13 @@ export class PolicyGrpcController {
   async listAddressBook(raw: { chainId?: number; tag?: string }) {
     const r = decoded(raw);
     return { entries: (await this.addressBook.list(r.chainId, r.tag)).map(entryMessage) };
+  }
+
+  /** The outbox (approval needed, given or rejected; policy activated) after a sequence number, for the gateway's event relay. */
+  @GrpcMethod('PolicyService', 'ReadOutbox')
+  async readOutbox(raw: { afterSequence?: string; limit?: number }) {
+    const r = decoded(raw);
+    return readPolicyOutbox(this.dataSource, outboxAfter(r.afterSequence), outboxLimit(r.limit));
   }
 
   /** A stored version (0: the active one) or a draft document, compiled. A draft gets the next version number. */

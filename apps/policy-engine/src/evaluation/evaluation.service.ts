@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { recordApprovalEvent, recordEvaluationEvents } from '../outbox/policy-outbox';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { hexToBytes } from '@noble/hashes/utils.js';
 import { POSTGRES } from '@custody/platform';
@@ -139,6 +140,7 @@ export class EvaluationService {
       const claimed = await this.requests.insertFirstEvaluation(sql, stored, status, hookVerdict, this.evaluationRecord(compiled, decision, now, text), reserve ? reservationsOf(decision) : []);
       // A concurrent evaluation of the same id committed first: answer as a retry (nothing written here).
       if (!claimed) return undefined;
+      await recordEvaluationEvents(sql, stored, status, decision);
       let grantJson: string | null = null;
       if (status === 'allowed') grantJson = await this.onAllow(sql, compiled, stored, input.signRequest, decision, [], now);
       return { ...this.decisionView(request.id, decision, status, grantJson, stored.requestDigest), decisionText: text };
@@ -203,6 +205,7 @@ export class EvaluationService {
         throw new AlreadyExists('decision of approver', approver, `on request ${id} was recorded already (${earlier.decision})`);
       }
       if (stored.status !== 'pending-approval') throw new FailedPrecondition(`request ${id} is ${stored.status}: approvals no longer change it`);
+      await recordApprovalEvent(sql, id, approval);
       const compiled = await this.policies.version(stored.policyVersion, sql);
       const request = requestFromJson(stored.body);
       return this.decide(sql, compiled, stored, request, signRequest, await this.requests.approvals(id, sql), Date.now());

@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import { recordActivationEvent } from '../outbox/policy-outbox';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
@@ -183,6 +184,7 @@ export class GovernanceService {
         if (bootstrapHash(document) !== proposal.contentHash) throw new Error(`proposal ${id}: stored body does not match its content hash`);
         await this.repository.activateGovernance(sql, proposal, document, proposal.contentHash);
       }
+      await recordActivationEvent(sql, proposal);
     });
     return this.view(id);
   }
