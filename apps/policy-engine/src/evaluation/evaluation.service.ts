@@ -4,6 +4,7 @@ import { hexToBytes } from '@noble/hashes/utils.js';
 import { POSTGRES } from '@custody/platform';
 import {
   approvalMessage,
+  decisionJson,
   evaluate,
   registeredKeys,
   velocityScopesFor,
@@ -65,9 +66,9 @@ export function grantPolicyVersion(version: number): string {
   return `v${version}`;
 }
 
-/** JSON text of a decision: bigints as decimal strings. */
+/** JSON text of a decision: bigints as decimal strings (policy-core's fast serializer). */
 export function decisionText(decision: Decision): string {
-  return JSON.stringify(decision, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+  return decisionJson(decision);
 }
 
 /**
