@@ -51,6 +51,6 @@ describe('decisionJson', () => {
     const d = decisions[0]![1]();
     expect(d.reservations.length).toBe(2);
     expect(d.trace.rules.some((t) => t.velocity.length === 2)).toBe(true);
-    expect(JSON.parse(decisionJson(d)).reservations[0].amount).toBe('1000000000000000000');
+    expect((JSON.parse(decisionJson(d)) as { reservations: Array<{ amount: string }> }).reservations[0]!.amount).toBe('1000000000000000000');
   });
 });
