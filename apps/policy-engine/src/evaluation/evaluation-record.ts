@@ -1,13 +1,15 @@
-import { createHash } from 'node:crypto';
-import type { AddressBookEntry, Approver, Decision, EvaluationContext, SubmittedApproval } from '@custody/policy-core';
+import { canonicalJson, decisionJson, type AddressBookEntry, type Approver, type Decision, type EvaluationContext, type SubmittedApproval } from '@custody/policy-core';
 import type { HookVerdict, StoredApproval } from './requests.repository';
 
 /**
  * How an evaluation is stored. The decision's trace (each of the policy's rules, every check, ~50 KB
  * for 200 rules) is not written: evaluation is pure and deterministic, so the row keeps the decision
- * without its trace, everything the evaluation read (`inputs`), and the SHA-256 of the whole decision
- * as it was answered. `GetRequest` evaluates the request again under its stored version with those
- * inputs and checks the hash: the trace it returns is provably the one the request was decided with.
+ * without its trace (outcome, reason, matched rule, reservations, approvals: the verdict) and
+ * everything the evaluation read (`inputs`). `GetRequest` evaluates the request again under its stored
+ * version with those inputs and checks that the result's verdict is the stored one; the trace it
+ * returns is the one the request was decided with. (The verdict, not a hash of the trace text, is
+ * what is checked: a later release may word the trace's details differently without making stored
+ * requests unreadable.)
  */
 export const COMPACT_EVALUATION_FORMAT = 'custody.evaluation/compact-v1';
 
@@ -30,19 +32,21 @@ export interface CompactEvaluation {
   /** The decision with an empty trace (`trace.rules` = []), amounts as decimal strings. */
   readonly decision: Record<string, unknown>;
   readonly inputs: EvaluationInputs;
-  /** Hex SHA-256 of the whole decision's JSON (policy-core `decisionJson`). */
-  readonly decisionSha256: string;
 }
 
-export function sha256Hex(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
+/** The decision without its trace, as JSON text. */
+export function summaryText(decision: Decision): string {
+  return decisionJson({ ...decision, trace: { rules: [] } });
 }
 
-/** The stored JSON text of an evaluation, given the decision, its JSON as answered, and its inputs. */
-export function compactEvaluationText(decision: Decision, fullText: string, inputs: EvaluationInputs): string {
-  const summary = { ...decision, trace: { rules: [] } };
-  const record = { format: COMPACT_EVALUATION_FORMAT, decision: summary, inputs, decisionSha256: sha256Hex(fullText) };
-  return JSON.stringify(record, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+/** The stored JSON text of an evaluation, given the decision and its inputs. */
+export function compactEvaluationText(decision: Decision, inputs: EvaluationInputs): string {
+  return `{"format":${JSON.stringify(COMPACT_EVALUATION_FORMAT)},"decision":${summaryText(decision)},"inputs":${JSON.stringify(inputs)}}`;
+}
+
+/** True when `decision` (recomputed) has the verdict of the stored summary (key order aside: jsonb sorts keys). */
+export function sameVerdict(decision: Decision, stored: CompactEvaluation): boolean {
+  return canonicalJson(JSON.parse(summaryText(decision))) === canonicalJson(stored.decision);
 }
 
 export function isCompactEvaluation(stored: Record<string, unknown>): stored is Record<string, unknown> & CompactEvaluation {

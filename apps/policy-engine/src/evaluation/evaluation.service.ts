@@ -27,7 +27,7 @@ import { inTransaction, type Sql } from '../storage/transaction';
 import { POLICY_ENGINE_CONFIG } from '../tokens';
 import { HookClient } from './hook.client';
 import { checkId, checkRequestId, engineRequestDigest, inputHash, requestFromJson, requestToJson, type RequestInput } from './request-input';
-import { compactEvaluationText, contextOf, inputsOf, isCompactEvaluation, sha256Hex, submitted, type EvaluationInputs } from './evaluation-record';
+import { compactEvaluationText, contextOf, inputsOf, isCompactEvaluation, sameVerdict, submitted, type EvaluationInputs } from './evaluation-record';
 import {
   destinationKey,
   RequestsRepository,
@@ -190,7 +190,7 @@ export class EvaluationService {
           const stored = this.storedRequest(input, x.w.item.extraBody, x.request, compiled, status, null);
           const text = decisionText(decision);
           const grant = status === 'allowed' && input.signRequest ? this.grantFor(compiled, input.signRequest, decision, [], now) : null;
-          rows.push({ request: stored, evaluation: this.evaluationRecord(compiled, decision, now, text, inputsOf(context, [], ctx.governanceSeq)), reservations, grant });
+          rows.push({ request: stored, evaluation: this.evaluationRecord(compiled, decision, now, inputsOf(context, [], ctx.governanceSeq)), reservations, grant });
           decided.push({ w: x.w, view: { ...this.decisionView(x.request.id, decision, status, grant?.json ?? null, stored.requestDigest), decisionText: text } });
         }
         const claimed = await this.requests.insertFirstEvaluations(sql, now, compiled, rows);
@@ -234,7 +234,7 @@ export class EvaluationService {
       const reserve = status === 'allowed' || status === 'pending-approval';
       const text = decisionText(decision);
       const inputs = inputsOf(hookVerdict ? { ...context, hook: hookVerdict } : context, [], ctx.governanceSeq);
-      const claimed = await this.requests.insertFirstEvaluation(sql, stored, status, hookVerdict, this.evaluationRecord(compiled, decision, now, text, inputs), reserve ? reservationsOf(decision) : []);
+      const claimed = await this.requests.insertFirstEvaluation(sql, stored, status, hookVerdict, this.evaluationRecord(compiled, decision, now, inputs), reserve ? reservationsOf(decision) : []);
       // A concurrent evaluation of the same id committed first: answer as a retry (nothing written here).
       if (!claimed) return undefined;
       let grantJson: string | null = null;
@@ -360,7 +360,7 @@ export class EvaluationService {
     const approvals = record.inputs.approvals.length === 0 ? [] : await this.requests.approvals(stored.requestId, sql);
     const decision = evaluate(compiled, requestFromJson(stored.body), contextOf(record.inputs, approvals, approvers));
     const text = decisionText(decision);
-    if (sha256Hex(text) !== record.decisionSha256) throw new Error(`the stored evaluation of request ${stored.requestId} does not recompute to its recorded decision hash`);
+    if (!sameVerdict(decision, record)) throw new Error(`the stored evaluation of request ${stored.requestId} does not recompute to its recorded decision`);
     return { decision, text };
   }
 
@@ -389,7 +389,7 @@ export class EvaluationService {
     const status = statusOf(decision);
     const text = decisionText(decision);
     const inputs = inputsOf({ ...context, ...(hook ? { hook } : {}) }, approvals, seq);
-    await this.requests.insertEvaluation(sql, request.id, this.evaluationRecord(compiled, decision, now, text, inputs));
+    await this.requests.insertEvaluation(sql, request.id, this.evaluationRecord(compiled, decision, now, inputs));
     if (status === 'allowed' || status === 'pending-approval') {
       // Reserved as of the request's creation: the window it counts in does not move with approvals.
       await this.requests.replaceReservations(sql, request.id, reservationsOf(decision), stored.createdAtMs);
@@ -402,7 +402,7 @@ export class EvaluationService {
     return { ...this.decisionView(request.id, decision, status, grantJson, stored.requestDigest), decisionText: text };
   }
 
-  private evaluationRecord(compiled: CompiledPolicy, decision: Decision, now: number, text: string, inputs: EvaluationInputs): StoredEvaluation {
+  private evaluationRecord(compiled: CompiledPolicy, decision: Decision, now: number, inputs: EvaluationInputs): StoredEvaluation {
     return {
       policyVersion: compiled.version,
       policyHash: compiled.hash,
@@ -410,7 +410,7 @@ export class EvaluationService {
       reason: decision.reason,
       matchedRule: decision.matchedRule?.id ?? null,
       decision: {},
-      decisionText: compactEvaluationText(decision, text, inputs),
+      decisionText: compactEvaluationText(decision, inputs),
       evaluatedAtMs: now,
     };
   }
