@@ -404,4 +404,44 @@ describe('policy engine (e2e, real Postgres)', () => {
     expect(d).toMatchObject({ outcome: 'allow', matchedRule: 'dry-allow', status: '' });
     await expectCode(engine.call('GetRequest', { requestId: req.requestId }), status.NOT_FOUND);
   });
+  it("policy-change rules add to the admin quorum: a proposal their rule holds for approvals takes effect only once they are complete; a denying rule keeps it out", async () => {
+    const propose = async (document: unknown): Promise<ProposalResponse & { policyChangeRequestId: string }> => {
+      const id = uid('prop');
+      let p = await engine.call<ProposalResponse & { policyChangeRequestId: string }>('ProposeVersion', { proposalId: id, document: JSON.stringify(document), proposedBy: 'adm-1' });
+      p = await engine.call('ApproveProposal', { proposalId: id, adminId: 'adm-1', decision: 'approve', signature: adminSign(p, adm1) });
+      p = await engine.call('ApproveProposal', { proposalId: id, adminId: 'adm-2', decision: 'approve', signature: adminSign(p, adm2) });
+      expect(p.quorumState).toBe('approved');
+      return p;
+    };
+    const gated = policy('gated', [
+      { id: 'no-bootstrap-change', match: { operation: ['policy-change'] }, condition: 'request.attributes["kind"] == "bootstrap"', action: { type: 'deny' } },
+      { id: 'compliance-signs-policy-changes', match: { operation: ['policy-change'] }, action: { type: 'require-approvals', combinator: 'all-of', groups: [{ group: 'compliance', quorum: 1 }], expiry: '1h', allowSelfApproval: false } },
+    ]);
+    // The version in force has no policy-change rule: the admin quorum alone activates the gated one.
+    const first = await propose(gated);
+    const activated = await engine.call<ProposalResponse>('ActivateProposal', { proposalId: first.proposalId });
+    expect(activated.status).toBe('activated');
+
+    // Under the gated version, the admin quorum is no longer enough.
+    const second = await propose(policy('after the gate'));
+    expect(second.policyChangeRequestId).toBe(`policy-change:${second.proposalId}`);
+    await expectCode(engine.call('ActivateProposal', { proposalId: second.proposalId }), status.FAILED_PRECONDITION, /needs the approvals policy-change rule compliance-signs-policy-changes/);
+    const change = await engine.call<DecisionResponse>('GetRequest', { requestId: second.policyChangeRequestId });
+    expect(change).toMatchObject({ outcome: 'needs-approval', matchedRule: 'compliance-signs-policy-changes', policyVersion: activated.activatedVersion, status: 'pending-approval' });
+    // Its deny rule keeps a new bootstrap (admins, quorum, keys) out, whatever the admins sign.
+    const bid = uid('boot');
+    const b = await engine.call<ProposalResponse>('ProposeBootstrap', { proposalId: bid, document: JSON.stringify({ ...bootstrap, admins: { ...bootstrap.admins, quorum: 3 } }), proposedBy: 'adm-1' });
+    for (const [who, admin] of [['adm-1', adm1], ['adm-2', adm2]] as const) {
+      const message = approvalMessage(proposalSubject({ id: bid, kind: 'bootstrap', base: { version: b.baseVersion, hash: b.baseHash }, contentHash: b.contentHash }, 'approve'));
+      await engine.call('ApproveProposal', { proposalId: bid, adminId: who, decision: 'approve', signature: ed25519.sign(message, admin.seed) });
+    }
+    await expectCode(engine.call('ActivateProposal', { proposalId: bid }), status.FAILED_PRECONDITION, /refused by the policy-change rules .*rule no-bootstrap-change: rule-deny/);
+    // A treasury approver is not compliance: still refused.
+    await engine.call('SubmitApproval', { requestId: change.requestId, approverId: 'ap-1', decision: 'approve', signature: sign(change, ap1, 'approve') });
+    await expectCode(engine.call('ActivateProposal', { proposalId: second.proposalId }), status.FAILED_PRECONDITION, /needs the approvals/);
+    const approved = await engine.call<DecisionResponse>('SubmitApproval', { requestId: change.requestId, approverId: 'ap-4', decision: 'approve', signature: sign(change, ap4, 'approve') });
+    expect(approved.status).toBe('allowed');
+    const done = await engine.call<ProposalResponse>('ActivateProposal', { proposalId: second.proposalId });
+    expect(done).toMatchObject({ status: 'activated', activatedVersion: activated.activatedVersion + 1 });
+  });
 });

@@ -37,6 +37,7 @@ function proposalMessage(v: ProposalView) {
     approvedBy: [...v.quorum.approvedBy],
     baseVersion: v.proposal.base.version,
     baseHash: v.proposal.base.hash,
+    policyChangeRequestId: v.policyChangeRequestId,
   };
 }
 
