@@ -139,7 +139,7 @@ export class RequestsRepository {
        FROM unnest($1::text[], $2::bigint[]) AS s(k, w)
        LEFT JOIN policy.velocity_reservations r
          ON r.scope_key = s.k AND r.released_at IS NULL AND r.reserved_at_ms > $3::bigint - s.w AND r.request_id <> $4
-            AND (r.expires_at_ms IS NULL OR r.expires_at_ms >= $3::bigint)
+            AND (r.expires_at_ms IS NULL OR r.expires_at_ms > $3::bigint)
        GROUP BY s.k`,
       [scopes.map((s) => s.key), scopes.map((s) => s.windowMs), now, excludeRequest],
     );
@@ -255,7 +255,7 @@ export class RequestsRepository {
        LEFT JOIN policy.velocity_reservations r
          ON r.scope_key = s.k AND r.reserved_at_ms > $3::bigint - s.w AND r.reserved_at_ms <= $3::bigint AND r.request_id <> $4
             AND (r.released_at IS NULL OR r.released_at > to_timestamp($3::bigint / 1000.0))
-            AND (r.expires_at_ms IS NULL OR r.expires_at_ms >= $3::bigint)
+            AND (r.expires_at_ms IS NULL OR r.expires_at_ms > $3::bigint)
        GROUP BY s.k`,
       [scopes.map((s) => s.key), scopes.map((s) => s.windowMs), at, excludeRequest],
     );
