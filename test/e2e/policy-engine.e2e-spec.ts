@@ -1,4 +1,5 @@
 import { status } from '@grpc/grpc-js';
+import { Client } from 'pg';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { approvalMessage, BOOTSTRAP_FORMAT, POLICY_FORMAT, policyHash, proposalSubject, type PolicyDocument } from '@custody/policy-core';
@@ -184,6 +185,29 @@ describe('policy engine (e2e, real Postgres)', () => {
     const again = await engine.call<DecisionResponse>('Evaluate', { request: req });
     expect(JSON.parse(again.decisionJson)).toEqual(JSON.parse(first.decisionJson));
     await expectCode(engine.call('Evaluate', { request: { ...req, amount: '1' } }), status.ALREADY_EXISTS, /different content/);
+  });
+
+  it('a decision is stored without its trace; GetRequest evaluates it again to the very decision answered, and refuses a stored record that does not recompute to its verdict', async () => {
+    const first = await engine.call<DecisionResponse>('Evaluate', { request: withdrawal() });
+    const answered = JSON.parse(first.decisionJson) as { trace: { rules: Array<{ id: string }> } };
+    expect(answered.trace.rules.map((r) => r.id)).toEqual(bootstrap.policy.rules.map((r) => r.id));
+    const db = new Client({ connectionString: engine.databaseUrl.toString() });
+    await db.connect();
+    try {
+      const rows = await db.query<{ format: string; summary: Record<string, unknown>; size: number }>(
+        `SELECT decision->>'format' AS format, decision->'decision' AS summary, length(decision::text) AS size FROM policy.evaluations WHERE request_id = $1`,
+        [first.requestId],
+      );
+      expect(rows.rows).toEqual([expect.objectContaining({ format: 'custody.evaluation/compact-v1', summary: { ...(JSON.parse(first.decisionJson) as Record<string, unknown>), trace: { rules: [] } } })]);
+      expect(rows.rows[0]!.size).toBeLessThan(first.decisionJson.length / 2);
+      const read = await engine.call<DecisionResponse>('GetRequest', { requestId: first.requestId });
+      expect(read.decisionJson).toBe(first.decisionJson);
+      // The time it was evaluated at is part of what it stored: changed (its approvals would have expired), it no longer recomputes to the stored verdict.
+      await db.query(`UPDATE policy.evaluations SET decision = jsonb_set(decision, '{inputs,now}', to_jsonb((decision->'inputs'->>'now')::bigint + 7200000)) WHERE request_id = $1`, [first.requestId]);
+      await expectCode(engine.call('GetRequest', { requestId: first.requestId }), status.INTERNAL);
+    } finally {
+      await db.end();
+    }
   });
 
   it('approvals: only valid signatures of distinct approvers of the required group count; a rejection rejects', async () => {
@@ -379,5 +403,45 @@ describe('policy engine (e2e, real Postgres)', () => {
     const d = await engine.call<DecisionResponse>('DryRun', { request: req, document: JSON.stringify(draft) });
     expect(d).toMatchObject({ outcome: 'allow', matchedRule: 'dry-allow', status: '' });
     await expectCode(engine.call('GetRequest', { requestId: req.requestId }), status.NOT_FOUND);
+  });
+  it("policy-change rules add to the admin quorum: a proposal their rule holds for approvals takes effect only once they are complete; a denying rule keeps it out", async () => {
+    const propose = async (document: unknown): Promise<ProposalResponse & { policyChangeRequestId: string }> => {
+      const id = uid('prop');
+      let p = await engine.call<ProposalResponse & { policyChangeRequestId: string }>('ProposeVersion', { proposalId: id, document: JSON.stringify(document), proposedBy: 'adm-1' });
+      p = await engine.call('ApproveProposal', { proposalId: id, adminId: 'adm-1', decision: 'approve', signature: adminSign(p, adm1) });
+      p = await engine.call('ApproveProposal', { proposalId: id, adminId: 'adm-2', decision: 'approve', signature: adminSign(p, adm2) });
+      expect(p.quorumState).toBe('approved');
+      return p;
+    };
+    const gated = policy('gated', [
+      { id: 'no-bootstrap-change', match: { operation: ['policy-change'] }, condition: 'request.attributes["kind"] == "bootstrap"', action: { type: 'deny' } },
+      { id: 'compliance-signs-policy-changes', match: { operation: ['policy-change'] }, action: { type: 'require-approvals', combinator: 'all-of', groups: [{ group: 'compliance', quorum: 1 }], expiry: '1h', allowSelfApproval: false } },
+    ]);
+    // The version in force has no policy-change rule: the admin quorum alone activates the gated one.
+    const first = await propose(gated);
+    const activated = await engine.call<ProposalResponse>('ActivateProposal', { proposalId: first.proposalId });
+    expect(activated.status).toBe('activated');
+
+    // Under the gated version, the admin quorum is no longer enough.
+    const second = await propose(policy('after the gate'));
+    expect(second.policyChangeRequestId).toBe(`policy-change:${second.proposalId}`);
+    await expectCode(engine.call('ActivateProposal', { proposalId: second.proposalId }), status.FAILED_PRECONDITION, /needs the approvals policy-change rule compliance-signs-policy-changes/);
+    const change = await engine.call<DecisionResponse>('GetRequest', { requestId: second.policyChangeRequestId });
+    expect(change).toMatchObject({ outcome: 'needs-approval', matchedRule: 'compliance-signs-policy-changes', policyVersion: activated.activatedVersion, status: 'pending-approval' });
+    // Its deny rule keeps a new bootstrap (admins, quorum, keys) out, whatever the admins sign.
+    const bid = uid('boot');
+    const b = await engine.call<ProposalResponse>('ProposeBootstrap', { proposalId: bid, document: JSON.stringify({ ...bootstrap, admins: { ...bootstrap.admins, quorum: 3 } }), proposedBy: 'adm-1' });
+    for (const [who, admin] of [['adm-1', adm1], ['adm-2', adm2]] as const) {
+      const message = approvalMessage(proposalSubject({ id: bid, kind: 'bootstrap', base: { version: b.baseVersion, hash: b.baseHash }, contentHash: b.contentHash }, 'approve'));
+      await engine.call('ApproveProposal', { proposalId: bid, adminId: who, decision: 'approve', signature: ed25519.sign(message, admin.seed) });
+    }
+    await expectCode(engine.call('ActivateProposal', { proposalId: bid }), status.FAILED_PRECONDITION, /refused by the policy-change rules .*rule no-bootstrap-change: rule-deny/);
+    // A treasury approver is not compliance: still refused.
+    await engine.call('SubmitApproval', { requestId: change.requestId, approverId: 'ap-1', decision: 'approve', signature: sign(change, ap1, 'approve') });
+    await expectCode(engine.call('ActivateProposal', { proposalId: second.proposalId }), status.FAILED_PRECONDITION, /needs the approvals/);
+    const approved = await engine.call<DecisionResponse>('SubmitApproval', { requestId: change.requestId, approverId: 'ap-4', decision: 'approve', signature: sign(change, ap4, 'approve') });
+    expect(approved.status).toBe('allowed');
+    const done = await engine.call<ProposalResponse>('ActivateProposal', { proposalId: second.proposalId });
+    expect(done).toMatchObject({ status: 'activated', activatedVersion: activated.activatedVersion + 1 });
   });
 });

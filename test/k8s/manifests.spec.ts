@@ -5,6 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { ConfigError, parseServiceConfig } from '@custody/config';
+import { parsePolicyEngineConfig } from '../../apps/policy-engine/src/config';
 import { parseSignerConfig } from '../../apps/signer/src/config';
 import { listedFiles, renderKustomization, type K8sObject } from './support/kustomize';
 
@@ -264,6 +265,13 @@ function environmentOf(pod: Pod, c: Container, cluster: ReturnType<typeof applie
     if (!name.endsWith('_FILE')) continue;
     const mount = (c.volumeMounts ?? []).find((m) => file.startsWith(`${m.mountPath}/`));
     const volume = pod.spec.volumes?.find((v) => v.name === mount?.name);
+    if (mount && volume?.configMap) {
+      // A public file (e.g. the policy engine's bootstrap document): it must be a key of the ConfigMap; the app reads the path.
+      const relative = file.slice(mount.mountPath.length + 1);
+      const key = volume.configMap.items ? volume.configMap.items.find((i) => i.path === relative)?.key : relative;
+      if (key === undefined || !(key in cluster.configMap(volume.configMap.name))) throw new Error(`${pod.owner.metadata.name}/${c.name}: ${file} is not a key of ConfigMap ${volume.configMap.name}`);
+      continue;
+    }
     if (!mount || !volume?.secret) throw new Error(`${pod.owner.metadata.name}/${c.name}: ${name} is not in a mounted Secret`);
     const relative = file.slice(mount.mountPath.length + 1);
     const key = volume.secret.items ? volume.secret.items.find((i) => i.path === relative)?.key : relative;
@@ -393,6 +401,22 @@ describe('k8s manifests', () => {
       }
     });
 
+    it("gives the policy engine its grant-signing seed from its own Secret (one producer) and its bootstrap file from a ConfigMap; the identity it publishes is that seed's", () => {
+      const cluster = applied(r);
+      const engine = workloads.find((p) => p.owner.metadata.name === 'policy-engine')!;
+      const c = engine.spec.containers[0]!;
+      const env = environmentOf(engine, c, cluster);
+      const config = parsePolicyEngineConfig(env);
+      expect(config.bootstrapFile).toBe('/etc/custody/bootstrap/bootstrap.json');
+      expect(r.find('ConfigMap', 'policy-engine-bootstrap')).toBeDefined();
+      expect([...secretsReferenced(engine)].sort()).toEqual(['custody-services', 'policy-engine-keys']);
+      const producers = r.keygenJobs().filter(({ env: e }) => e.KEYGEN_SECRET === 'policy-engine-keys').length + r.externalSecrets().filter((e) => e.target === 'policy-engine-keys').length;
+      expect(producers).toBe(1);
+      // No other workload reads the engine's seed.
+      expect(r.pods.filter((p) => p.owner.kind !== 'Job' && secretsReferenced(p).has('policy-engine-keys')).map((p) => p.owner.metadata.name)).toEqual(['policy-engine']);
+      if (overlay === 'dev') expect(Buffer.from(config.engineKey.publicKey).toString('hex')).toBe(cluster.configMap('policy-engine-identity').PUBLIC_KEY);
+    });
+
     it("publishes the peers' public identity keys for the others, and each signer pins all of them", () => {
       const cluster = applied(r);
       expect([...signers.keys()].sort()).toEqual(signerIds);
@@ -418,6 +442,7 @@ describe('k8s manifests', () => {
         expect(() => {
           try {
             if (app === 'signer') parseSignerConfig(env);
+            else if (app === 'policy-engine') parsePolicyEngineConfig(env);
             else parseServiceConfig(env, app!);
           } catch (error) {
             if (error instanceof ConfigError) throw new Error(`${pod.owner.metadata.name}: ${error.message}`, { cause: error });

@@ -70,8 +70,15 @@ describe('quorum counting', () => {
       ignored: [['t-2', 'expired']],
     },
     {
-      name: 'approval at exactly the expiry counts',
+      name: 'approval at exactly the expiry does not count (expiring at T: invalid at T)',
       approvals: () => [approval(P, REQ, 't-1'), approval(P, REQ, 't-2', { receivedAt: CREATED + 3_600_000 }), approval(P, REQ, 'c-1')],
+      outcome: 'needs-approval',
+      reason: 'approvals-pending',
+      ignored: [['t-2', 'expired']],
+    },
+    {
+      name: 'approval one millisecond before the expiry counts',
+      approvals: () => [approval(P, REQ, 't-1'), approval(P, REQ, 't-2', { receivedAt: CREATED + 3_599_999 }), approval(P, REQ, 'c-1')],
       outcome: 'allow',
       reason: 'approvals-complete',
     },

@@ -143,7 +143,8 @@ export function countApprovals(input: CountInput): ApprovalStatus {
       ignored.push({ approverId, reason: 'self-approval' });
       continue;
     }
-    if (a.receivedAt > expiresAt) {
+    // Expiring at T means invalid at T (as sign grants and the ledger's holds): received at expiresAt is late.
+    if (a.receivedAt >= expiresAt) {
       ignored.push({ approverId, reason: 'expired' });
       continue;
     }

@@ -199,6 +199,9 @@ describe('each action', () => {
     const pending = evaluate(p, withdrawal({ asset: { id: 'USDC', decimals: 6 } }), context());
     expect(pending).toMatchObject({ outcome: 'needs-approval', reason: 'approvals-pending', approvals: { complete: false, expiresAt: 1_000_000 + 3_600_000, groups: [{ group: 'ops', quorum: 2, approvedBy: [] }] } });
     expect(evaluate(p, withdrawal({ asset: { id: 'USDC', decimals: 6 } }), context({ now: 1_000_000 + 3_600_001 }))).toMatchObject({ outcome: 'deny', reason: 'approvals-expired' });
+    // Expiring at T means expired at T; one millisecond before, still pending.
+    expect(evaluate(p, withdrawal({ asset: { id: 'USDC', decimals: 6 } }), context({ now: 1_000_000 + 3_600_000 }))).toMatchObject({ outcome: 'deny', reason: 'approvals-expired' });
+    expect(evaluate(p, withdrawal({ asset: { id: 'USDC', decimals: 6 } }), context({ now: 1_000_000 + 3_599_999 }))).toMatchObject({ outcome: 'needs-approval', reason: 'approvals-pending' });
     const hooked = evaluate(p, withdrawal({ asset: { id: 'DAI', decimals: 18 } }), context());
     expect(hooked).toMatchObject({ outcome: 'needs-hook', reason: 'hook-pending', hook: { ruleId: 'hooked', url: 'https://hook.example/decide', fallback: 'deny' } });
     const dai = withdrawal({ asset: { id: 'DAI', decimals: 18 } });

@@ -327,6 +327,6 @@ export function evaluate(compiled: CompiledPolicy, request: PolicyRequest, conte
   });
   if (status.rejectedBy !== null) return finish('deny', 'rejected', { approvals: status });
   if (status.complete) return finish('allow', 'approvals-complete', { approvals: status });
-  if (context.now > status.expiresAt) return finish('deny', 'approvals-expired', { approvals: status });
+  if (context.now >= status.expiresAt) return finish('deny', 'approvals-expired', { approvals: status });
   return finish('needs-approval', 'approvals-pending', { approvals: status });
 }

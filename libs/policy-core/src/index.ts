@@ -10,6 +10,7 @@ export { CelCheckError, CEL_VARIABLES, MAX_CONDITION_LENGTH, compileCondition, t
 export { canonicalJson, policyHash } from './hash';
 export { compilePolicy, isCompiledPolicy, type CompiledPolicy, type CompiledRule, type CompiledVelocity } from './compile';
 export { evaluate, velocityScopesFor, velocityScopeKey } from './evaluate';
+export { decisionJson } from './decision-json';
 export { validateRequest, validateContext, policyRequestDigest } from './request';
 export { APPROVAL_DOMAIN, approvalMessage, signApproval, verifyApproval, countApprovals, type ApprovalSubject, type CountInput } from './approvals';
 export { lintPolicy, alwaysMatchesWhen, mayOverlap, type LintReport, type LintWarning } from './lint';

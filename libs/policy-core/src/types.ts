@@ -261,7 +261,7 @@ export interface IgnoredApproval {
 export interface ApprovalStatus {
   readonly combinator: 'all-of' | 'any-of';
   readonly groups: readonly GroupApprovalTrace[];
-  /** Approvals received after this (ms) do not count. */
+  /** Approvals received at or after this (ms) do not count; from then on the request is expired. */
   readonly expiresAt: number;
   readonly allowSelfApproval: boolean;
   /** A valid rejection by a member of a required group (the first, by receipt). */

@@ -5,7 +5,7 @@ import { outboxAfter, outboxLimit } from '../outbox/outbox-request';
 import { readPolicyOutbox } from '../outbox/policy-outbox';
 import { GrpcMethod } from '@nestjs/microservices';
 import { bytesToHex } from '@noble/hashes/utils.js';
-import { compilePolicy, diffPolicies, lintPolicy, POLICY_SCHEMA, PolicyValidationError, policyHash, type CompiledPolicy } from '@custody/policy-core';
+import { compilePolicy, decisionJson, diffPolicies, lintPolicy, POLICY_SCHEMA, PolicyValidationError, policyHash, type CompiledPolicy } from '@custody/policy-core';
 import { AddressBookService, type AddressBookChangeInput } from '../address-book/address-book.service';
 import type { AddressBookRecord } from '../address-book/address-book.repository';
 import type { PolicyEngineConfig } from '../config';
@@ -41,6 +41,7 @@ function proposalMessage(v: ProposalView) {
     approvedBy: [...v.quorum.approvedBy],
     baseVersion: v.proposal.base.version,
     baseHash: v.proposal.base.hash,
+    policyChangeRequestId: v.policyChangeRequestId,
   };
 }
 
@@ -53,7 +54,7 @@ function decisionMessage(v: DecisionView) {
     policyVersion: v.decision.policy.version,
     policyHash: v.decision.policy.hash,
     matchedRule: v.decision.matchedRule?.id ?? '',
-    decisionJson: v.decisionText ?? json(v.decision),
+    decisionJson: v.decisionText ?? decisionJson(v.decision),
     grantJson: v.grantJson ?? '',
     requestDigestHex: bytesToHex(v.requestDigest),
     approveMessageHex: bytesToHex(v.approveMessage),

@@ -5,6 +5,7 @@ import { hexToBytes } from '@noble/hashes/utils.js';
 import { POSTGRES } from '@custody/platform';
 import {
   approvalMessage,
+  decisionJson,
   evaluate,
   registeredKeys,
   velocityScopesFor,
@@ -13,7 +14,7 @@ import {
   type CompiledPolicy,
   type Decision,
   type PolicyRequest,
-  type SubmittedApproval,
+  type VelocityScopeRef,
 } from '@custody/policy-core';
 import { encodeSignGrant, requestDigest, signGrant, signRequestFromJson, signRequestToJson, type SignRequest } from '@custody/sign-grant';
 import type { DataSource } from 'typeorm';
@@ -22,11 +23,24 @@ import type { PolicyEngineConfig } from '../config';
 import { AlreadyExists, FailedPrecondition, InvalidArgument, NotFound, PermissionDenied } from '../errors';
 import { CompiledPolicies } from '../governance/compiled-policies.service';
 import { GovernanceRepository } from '../governance/governance.repository';
+import { GroupCommit, type Waiting } from '../storage/group-commit';
 import { inTransaction, type Sql } from '../storage/transaction';
 import { POLICY_ENGINE_CONFIG } from '../tokens';
 import { HookClient } from './hook.client';
 import { checkId, checkRequestId, engineRequestDigest, inputHash, requestFromJson, requestToJson, type RequestInput } from './request-input';
-import { RequestsRepository, type HookVerdict, type RequestStatus, type Reservation, type StoredApproval, type StoredRequest } from './requests.repository';
+import { compactEvaluationText, contextOf, inputsOf, isCompactEvaluation, sameVerdict, submitted, type EvaluationInputs } from './evaluation-record';
+import {
+  destinationKey,
+  RequestsRepository,
+  type FirstEvaluationRow,
+  type HookVerdict,
+  type IssuedGrant,
+  type RequestStatus,
+  type Reservation,
+  type StoredApproval,
+  type StoredEvaluation,
+  type StoredRequest,
+} from './requests.repository';
 
 /** What every decision answer carries. */
 export interface DecisionView {
@@ -66,9 +80,18 @@ export function grantPolicyVersion(version: number): string {
   return `v${version}`;
 }
 
-/** JSON text of a decision: bigints as decimal strings. */
+/** JSON text of a decision: bigints as decimal strings (policy-core's fast serializer). */
 export function decisionText(decision: Decision): string {
-  return JSON.stringify(decision, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+  return decisionJson(decision);
+}
+
+/** At most this many first evaluations share one transaction (group commit), and at most this many such transactions run at once. */
+export const EVALUATION_BATCH_MAX = 64;
+export const EVALUATION_BATCHES_CONCURRENT = 3;
+
+interface FirstEvaluation {
+  readonly input: RequestInput;
+  readonly extraBody: Record<string, unknown>;
 }
 
 /**
@@ -77,11 +100,17 @@ export function decisionText(decision: Decision): string {
  * usage read, the request evaluated and its reservations recorded before commit — two concurrent
  * requests can never together exceed a limit. A request keeps the policy version it was first
  * evaluated under for its whole life (approvals re-evaluate it under that version).
+ *
+ * First evaluations that arrive together share one transaction (group commit, {@link evaluateBatch}):
+ * one read of the context, one statement locking every scope of the batch, one usage read, the
+ * requests evaluated in arrival order on the running usage (each one's reservations count for the
+ * next), one write, one COMMIT. Evaluations stay exactly as serial as one at a time.
  */
 @Injectable()
 export class EvaluationService {
   private readonly onAllowed = new Map<string, OnAllowed>();
   private readonly approversBySeq = new Map<number, Map<string, Approver>>();
+  private readonly firstEvaluations = new GroupCommit<FirstEvaluation, DecisionView>((batch) => this.evaluateBatch(batch), EVALUATION_BATCH_MAX, EVALUATION_BATCHES_CONCURRENT);
 
   constructor(
     @Inject(POSTGRES) private readonly dataSource: DataSource,
@@ -98,15 +127,96 @@ export class EvaluationService {
     this.onAllowed.set(operation, effect);
   }
 
-  /** Evaluates a new request (a retry with the same input answers the stored decision; other input under the same id is refused). */
+  /**
+   * Evaluates a new request (a retry with the same input answers the stored decision; other input
+   * under the same id is refused). Operations with an effect of their own (address-book changes)
+   * are evaluated one at a time; the others in group-commit batches.
+   */
   async evaluate(input: RequestInput, extraBody: Record<string, unknown> = {}): Promise<DecisionView> {
+    if (this.onAllowed.has(input.request.operation)) return this.evaluateAlone(input, extraBody);
+    return this.firstEvaluations.submit({ input, extraBody });
+  }
+
+  /**
+   * One batch of first evaluations in one transaction. A request that needs the external hook is
+   * not decided here (the hook must not be awaited while the batch holds its locks): it is evaluated
+   * alone afterwards, under the version the batch read. So are a request id already stored or
+   * repeated within the batch (answered as retries). If the batch fails as a whole, nothing of it was
+   * written and each request is evaluated alone, so that an error is only ever its own request's.
+   */
+  private async evaluateBatch(batch: readonly Waiting<FirstEvaluation, DecisionView>[]): Promise<void> {
+    const alone: Array<{ w: Waiting<FirstEvaluation, DecisionView>; version?: number }> = [];
+    const answers: Array<{ w: Waiting<FirstEvaluation, DecisionView>; view: DecisionView }> = [];
+    try {
+      await inTransaction(this.dataSource, async (sql) => {
+        const now = Date.now();
+        const ids = batch.map((w) => w.item.input.request.id);
+        const destinations = batch.flatMap((w) => (w.item.input.request.destination ? [w.item.input.request.destination] : []));
+        const ctx = await this.requests.batchContext(sql, ids, destinations);
+        const compiled = await this.policies.version(ctx.activeVersion, sql);
+        const approvers = await this.approversAt(ctx.governanceSeq, sql);
+        const seen = new Set<string>();
+        const work: Array<{ w: Waiting<FirstEvaluation, DecisionView>; request: PolicyRequest; entries: AddressBookEntry[]; scopes: VelocityScopeRef[] }> = [];
+        for (const w of batch) {
+          const id = w.item.input.request.id;
+          if (ctx.existing.has(id) || seen.has(id)) {
+            alone.push({ w });
+            continue;
+          }
+          seen.add(id);
+          const request: PolicyRequest = { ...w.item.input.request, createdAt: now };
+          const d = request.destination;
+          const entries = d ? (ctx.entries.get(destinationKey(d.chainId, d.address)) ?? []) : [];
+          work.push({ w, request, entries, scopes: velocityScopesFor(compiled, request, entries) });
+        }
+        const windows = new Map<string, number>();
+        for (const x of work) for (const s of x.scopes) windows.set(s.key, s.windowMs);
+        await this.requests.lockScopes(sql, [...windows.keys()]);
+        const running = await this.requests.usage(sql, [...windows].map(([key, windowMs]) => ({ key, windowMs })), now, '');
+        const rows: FirstEvaluationRow[] = [];
+        const decided: Array<{ w: Waiting<FirstEvaluation, DecisionView>; view: DecisionView }> = [];
+        for (const x of work) {
+          const velocityUsage = new Map(x.scopes.map((s) => [s.key, running.get(s.key)!]));
+          const context = { now, addressBook: x.entries, velocityUsage, approvals: [], approvers };
+          const decision = evaluate(compiled, x.request, context);
+          if (decision.outcome === 'needs-hook') {
+            alone.push({ w: x.w, version: compiled.version });
+            continue;
+          }
+          const status = statusOf(decision);
+          const reserve = status === 'allowed' || status === 'pending-approval';
+          const reservations = reserve ? reservationsOf(decision) : [];
+          for (const r of reservations) running.set(r.scopeKey, running.get(r.scopeKey)! + r.amount);
+          const input = x.w.item.input;
+          const stored = this.storedRequest(input, x.w.item.extraBody, x.request, compiled, status, null);
+          const text = decisionText(decision);
+          const grant = status === 'allowed' && input.signRequest ? this.grantFor(compiled, input.signRequest, decision, [], now) : null;
+          rows.push({ request: stored, evaluation: this.evaluationRecord(compiled, decision, now, inputsOf(context, [], ctx.governanceSeq)), reservations, grant });
+          decided.push({ w: x.w, view: { ...this.decisionView(x.request.id, decision, status, grant?.json ?? null, stored.requestDigest), decisionText: text } });
+        }
+        const claimed = await this.requests.insertFirstEvaluations(sql, now, compiled, rows);
+        for (const d of decided) {
+          if (claimed.has(d.view.requestId)) answers.push(d);
+          else alone.push({ w: d.w }); // its id was claimed concurrently meanwhile: a retry
+        }
+      });
+    } catch {
+      for (const w of batch) w.resolve(this.evaluateAlone(w.item.input, w.item.extraBody));
+      return;
+    }
+    for (const a of answers) a.w.resolve(a.view);
+    for (const a of alone) a.w.resolve(this.evaluateAlone(a.w.item.input, a.w.item.extraBody, a.version));
+  }
+
+  /** A first evaluation in its own transaction (`version`: the one a batch read for it, else the active one). */
+  private async evaluateAlone(input: RequestInput, extraBody: Record<string, unknown>, version?: number): Promise<DecisionView> {
     const hash = inputHash(input);
     const result = await inTransaction(this.dataSource, async (sql) => {
       const now = Date.now();
       const request: PolicyRequest = { ...input.request, createdAt: now };
       const ctx = await this.requests.evaluationContext(sql, request.id, request.destination);
       if (ctx.existingHash !== null) return undefined;
-      const compiled = await this.policies.version(ctx.activeVersion, sql);
+      const compiled = await this.policies.version(version ?? ctx.activeVersion, sql);
       const approvers = await this.approversAt(ctx.governanceSeq, sql);
       const entries = ctx.entries;
       const scopes = velocityScopesFor(compiled, request, entries);
@@ -121,23 +231,11 @@ export class EvaluationService {
         decision = evaluate(compiled, request, { ...context, hook: hookVerdict });
       }
       const status = statusOf(decision);
-      const stored: StoredRequest = {
-        requestId: request.id,
-        operation: request.operation,
-        initiatorId: request.initiator.id,
-        body: { ...requestToJson(request), ...extraBody },
-        inputHash: hash,
-        signRequestJson: input.signRequest ? signRequestToJson(input.signRequest) : null,
-        requestDigest: engineRequestDigest(request),
-        createdAtMs: now,
-        policyVersion: compiled.version,
-        policyHash: compiled.hash,
-        status,
-        hookVerdict,
-      };
+      const stored = this.storedRequest(input, extraBody, request, compiled, status, hookVerdict);
       const reserve = status === 'allowed' || status === 'pending-approval';
       const text = decisionText(decision);
-      const claimed = await this.requests.insertFirstEvaluation(sql, stored, status, hookVerdict, this.evaluationRecord(compiled, decision, now, text), reserve ? reservationsOf(decision) : []);
+      const inputs = inputsOf(hookVerdict ? { ...context, hook: hookVerdict } : context, [], ctx.governanceSeq);
+      const claimed = await this.requests.insertFirstEvaluation(sql, stored, status, hookVerdict, this.evaluationRecord(compiled, decision, now, inputs), reserve ? reservationsOf(decision) : []);
       // A concurrent evaluation of the same id committed first: answer as a retry (nothing written here).
       if (!claimed) return undefined;
       await recordEvaluationEvents(sql, stored, status, decision);
@@ -151,6 +249,23 @@ export class EvaluationService {
       return this.retry(existing, hash);
     }
     return result;
+  }
+
+  private storedRequest(input: RequestInput, extraBody: Record<string, unknown>, request: PolicyRequest, compiled: CompiledPolicy, status: RequestStatus, hookVerdict: HookVerdict | null): StoredRequest {
+    return {
+      requestId: request.id,
+      operation: request.operation,
+      initiatorId: request.initiator.id,
+      body: { ...requestToJson(request), ...extraBody },
+      inputHash: inputHash(input),
+      signRequestJson: input.signRequest ? signRequestToJson(input.signRequest) : null,
+      requestDigest: engineRequestDigest(request),
+      createdAtMs: request.createdAt,
+      policyVersion: compiled.version,
+      policyHash: compiled.hash,
+      status,
+      hookVerdict,
+    };
   }
 
   private async retry(existing: StoredRequest, hash: string): Promise<DecisionView> {
@@ -232,7 +347,24 @@ export class EvaluationService {
     const evaluation = await this.requests.latestEvaluation(id, sql);
     if (!evaluation) throw new NotFound('evaluation of request', id);
     const grant = (await this.requests.grant(id, sql)) ?? null;
-    return this.decisionView(id, evaluation.decision as unknown as Decision, stored.status, grant, stored.requestDigest, stored.policyVersion, stored.policyHash);
+    const { decision, text } = await this.fullDecision(stored, evaluation, sql);
+    return { ...this.decisionView(id, decision, stored.status, grant, stored.requestDigest, stored.policyVersion, stored.policyHash), ...(text ? { decisionText: text } : {}) };
+  }
+
+  /**
+   * The whole decision (with its trace) of a stored evaluation. A compact record is evaluated again
+   * under its version with the inputs it stored, and must hash to what was answered then.
+   */
+  private async fullDecision(stored: StoredRequest, evaluation: StoredEvaluation, sql?: Sql): Promise<{ decision: Decision; text?: string }> {
+    const record = evaluation.decision;
+    if (!isCompactEvaluation(record)) return { decision: record as unknown as Decision }; // stored whole (before compact records)
+    const compiled = await this.policies.version(evaluation.policyVersion, sql);
+    const approvers = await this.approversAt(record.inputs.governanceSeq, sql);
+    const approvals = record.inputs.approvals.length === 0 ? [] : await this.requests.approvals(stored.requestId, sql);
+    const decision = evaluate(compiled, requestFromJson(stored.body), contextOf(record.inputs, approvals, approvers));
+    const text = decisionText(decision);
+    if (!sameVerdict(decision, record)) throw new Error(`the stored evaluation of request ${stored.requestId} does not recompute to its recorded decision`);
+    return { decision, text };
   }
 
   /**
@@ -246,18 +378,21 @@ export class EvaluationService {
     for (const k of await this.requests.reservedScopes(sql, request.id)) keys.add(k);
     await this.requests.lockScopes(sql, [...keys]);
     const usage = await this.requests.usage(sql, scopes.map((s) => ({ key: s.key, windowMs: s.windowMs })), now, request.id);
-    const approvers = await this.approverMap(sql);
-    const submitted: SubmittedApproval[] = approvals.map((a) => ({ approverId: a.approverId, decision: a.decision, policyVersion: a.policyVersion, policyHash: a.policyHash, signature: a.signature, receivedAt: a.receivedAtMs }));
-    const context = { now, addressBook: entries, velocityUsage: usage, approvals: submitted, approvers, ...(stored.hookVerdict ? { hook: stored.hookVerdict } : {}) };
+    const { seq, keys: approvers } = await this.approversNow(sql);
+    const context = { now, addressBook: entries, velocityUsage: usage, approvals: submitted(approvals), approvers, ...(stored.hookVerdict ? { hook: stored.hookVerdict } : {}) };
     let decision = evaluate(compiled, request, context);
+    let hook = stored.hookVerdict ?? undefined;
     if (decision.outcome === 'needs-hook' && decision.hook) {
       const subject = { request, ruleId: decision.hook.ruleId, policyVersion: compiled.version, policyHash: compiled.hash };
       const verdict = { ruleId: decision.hook.ruleId, verdict: await this.hooks.decide(decision.hook, subject) };
       await this.requests.setHookVerdict(sql, request.id, verdict);
       decision = evaluate(compiled, request, { ...context, hook: verdict });
+      hook = verdict;
     }
     const status = statusOf(decision);
-    await this.requests.insertEvaluation(sql, request.id, this.evaluationRecord(compiled, decision, now));
+    const text = decisionText(decision);
+    const inputs = inputsOf({ ...context, ...(hook ? { hook } : {}) }, approvals, seq);
+    await this.requests.insertEvaluation(sql, request.id, this.evaluationRecord(compiled, decision, now, inputs));
     if (status === 'allowed' || status === 'pending-approval') {
       // Reserved as of the request's creation: the window it counts in does not move with approvals.
       await this.requests.replaceReservations(sql, request.id, reservationsOf(decision), stored.createdAtMs);
@@ -267,10 +402,10 @@ export class EvaluationService {
     await this.requests.setStatus(sql, request.id, status);
     let grantJson: string | null = null;
     if (status === 'allowed') grantJson = await this.onAllow(sql, compiled, { ...stored, status }, signRequest, decision, approvals, now);
-    return this.decisionView(request.id, decision, status, grantJson, stored.requestDigest);
+    return { ...this.decisionView(request.id, decision, status, grantJson, stored.requestDigest), decisionText: text };
   }
 
-  private evaluationRecord(compiled: CompiledPolicy, decision: Decision, now: number, text: string = decisionText(decision)) {
+  private evaluationRecord(compiled: CompiledPolicy, decision: Decision, now: number, inputs: EvaluationInputs): StoredEvaluation {
     return {
       policyVersion: compiled.version,
       policyHash: compiled.hash,
@@ -278,20 +413,26 @@ export class EvaluationService {
       reason: decision.reason,
       matchedRule: decision.matchedRule?.id ?? null,
       decision: {},
-      decisionText: text,
+      decisionText: compactEvaluationText(decision, inputs),
       evaluatedAtMs: now,
     };
   }
 
   /** The effects of an allowed request, in its transaction: the grant (if it has a sign request) and the operation's own effect. */
   private async onAllow(sql: Sql, compiled: CompiledPolicy, stored: StoredRequest, signRequest: SignRequest | null, decision: Decision, approvals: readonly StoredApproval[], now: number): Promise<string | null> {
-    const grantJson = signRequest === null ? null : await this.issueGrant(sql, compiled, signRequest, decision, approvals, now);
+    let grantJson: string | null = null;
+    if (signRequest !== null) {
+      const grant = this.grantFor(compiled, signRequest, decision, approvals, now);
+      await this.requests.insertGrant(sql, signRequest.requestId, grant.json, grant.issuedAt, grant.expiresAt);
+      grantJson = grant.json;
+    }
     const effect = this.onAllowed.get(stored.operation);
     if (effect) await effect(sql, stored);
     return grantJson;
   }
 
-  private async issueGrant(sql: Sql, compiled: CompiledPolicy, signRequest: SignRequest, decision: Decision, approvals: readonly StoredApproval[], now: number): Promise<string> {
+  /** The sign grant of an allowed request, signed with the engine's key (the caller stores it). */
+  private grantFor(compiled: CompiledPolicy, signRequest: SignRequest, decision: Decision, approvals: readonly StoredApproval[], now: number): IssuedGrant {
     const counted = new Set((decision.approvals?.groups ?? []).flatMap((g) => g.approvedBy));
     const carried = approvals
       .filter((a) => a.decision === 'approve' && counted.has(a.approverId) && a.grantSignature !== null)
@@ -309,9 +450,7 @@ export class EvaluationService {
       },
       this.config.engineKey.secretKey(),
     );
-    const json = encodeSignGrant(grant);
-    await this.requests.insertGrant(sql, signRequest.requestId, json, grant.issuedAt, grant.expiresAt);
-    return json;
+    return { json: encodeSignGrant(grant), issuedAt: grant.issuedAt, expiresAt: grant.expiresAt };
   }
 
   private async entriesFor(request: PolicyRequest, sql: Sql): Promise<AddressBookEntry[]> {
@@ -320,16 +459,28 @@ export class EvaluationService {
   }
 
   private async approverMap(sql: Sql): Promise<Map<string, Approver>> {
-    return registeredKeys((await this.governance.governance(sql)).document);
+    return (await this.approversNow(sql)).keys;
+  }
+
+  /** The registered keys of the latest governance document, and its seq. */
+  private async approversNow(sql: Sql): Promise<{ seq: number; keys: Map<string, Approver> }> {
+    const record = await this.governance.governance(sql);
+    let keys = this.approversBySeq.get(record.seq);
+    if (keys === undefined) {
+      keys = registeredKeys(record.document);
+      this.approversBySeq.set(record.seq, keys);
+    }
+    return { seq: record.seq, keys };
   }
 
   /** The registered keys of governance document `seq` (immutable rows: cached per seq). */
-  private async approversAt(seq: number, sql: Sql): Promise<Map<string, Approver>> {
+  private async approversAt(seq: number, sql?: Sql): Promise<Map<string, Approver>> {
     const cached = this.approversBySeq.get(seq);
     if (cached) return cached;
-    const record = await this.governance.governance(sql);
+    const record = await this.governance.governanceAt(seq, sql);
+    if (record === undefined) throw new Error(`governance document ${seq} is missing`);
     const keys = registeredKeys(record.document);
-    if (record.seq === seq) this.approversBySeq.set(seq, keys);
+    this.approversBySeq.set(seq, keys);
     return keys;
   }
 

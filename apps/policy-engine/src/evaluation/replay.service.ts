@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { replay, velocityScopesFor, type CompiledPolicy, type Decision, type HistoricalRequest, type ReplayReport } from '@custody/policy-core';
+import { replay, velocityScopesFor, type CompiledPolicy, type HistoricalRequest, type ReplayReport } from '@custody/policy-core';
 import { AddressBookRepository } from '../address-book/address-book.repository';
 import { InvalidArgument } from '../errors';
 import { GovernanceRepository } from '../governance/governance.repository';
 import { registeredKeys } from '@custody/policy-core';
+import { storedDecisionSummary } from './evaluation-record';
 import { requestFromJson } from './request-input';
 import { RequestsRepository } from './requests.repository';
 
@@ -39,7 +40,7 @@ export class ReplayService {
       history.push({
         request,
         context: { now: stored.createdAtMs, addressBook: entries, velocityUsage: usage, approvals: [], approvers },
-        decision: evaluation.decision as unknown as Decision,
+        decision: storedDecisionSummary(evaluation.decision),
       });
     }
     return replay(draft, history);

@@ -139,7 +139,7 @@ export class RequestsRepository {
        FROM unnest($1::text[], $2::bigint[]) AS s(k, w)
        LEFT JOIN policy.velocity_reservations r
          ON r.scope_key = s.k AND r.released_at IS NULL AND r.reserved_at_ms > $3::bigint - s.w AND r.request_id <> $4
-            AND (r.expires_at_ms IS NULL OR r.expires_at_ms >= $3::bigint)
+            AND (r.expires_at_ms IS NULL OR r.expires_at_ms > $3::bigint)
        GROUP BY s.k`,
       [scopes.map((s) => s.key), scopes.map((s) => s.windowMs), now, excludeRequest],
     );
@@ -255,7 +255,7 @@ export class RequestsRepository {
        LEFT JOIN policy.velocity_reservations r
          ON r.scope_key = s.k AND r.reserved_at_ms > $3::bigint - s.w AND r.reserved_at_ms <= $3::bigint AND r.request_id <> $4
             AND (r.released_at IS NULL OR r.released_at > to_timestamp($3::bigint / 1000.0))
-            AND (r.expires_at_ms IS NULL OR r.expires_at_ms >= $3::bigint)
+            AND (r.expires_at_ms IS NULL OR r.expires_at_ms > $3::bigint)
        GROUP BY s.k`,
       [scopes.map((s) => s.key), scopes.map((s) => s.windowMs), at, excludeRequest],
     );
@@ -307,4 +307,114 @@ export class RequestsRepository {
     );
     return rows[0]!.claimed === '1';
   }
+  /**
+   * A batch of first evaluations' reads in one round trip: the active version, the governance
+   * document's sequence number, which of the request ids are taken (their input hashes) and the live
+   * address-book entries of every destination.
+   */
+  async batchContext(sql: Sql, requestIds: readonly string[], destinations: readonly { chainId: number; address: string }[]): Promise<BatchContext> {
+    const rows = await sql<{ active: number; seq: number; existing: Array<{ id: string; hash: string }> | null; entries: Array<{ id: string; chainId: number; address: string; tags: string[] }> | null }>(
+      `SELECT (SELECT version FROM policy.active_version) AS active,
+              (SELECT max(seq) FROM policy.governance) AS seq,
+              (SELECT json_agg(json_build_object('id', request_id, 'hash', input_hash)) FROM policy.requests WHERE request_id = ANY($1::text[])) AS existing,
+              (SELECT json_agg(json_build_object('id', entry_id, 'chainId', chain_id, 'address', address, 'tags', tags) ORDER BY entry_id)
+                 FROM policy.address_book
+                WHERE deleted_at IS NULL AND (chain_id, address) IN (SELECT c, a FROM unnest($2::integer[], $3::text[]) AS d(c, a))) AS entries`,
+      [[...requestIds], destinations.map((d) => d.chainId), destinations.map((d) => d.address)],
+    );
+    const row = rows[0]!;
+    if (row.active === null || row.seq === null) throw new Error('the policy engine is not bootstrapped');
+    const entries = new Map<string, Array<{ id: string; chainId: number; address: string; tags: string[] }>>();
+    for (const e of row.entries ?? []) {
+      const key = destinationKey(e.chainId, e.address);
+      const list = entries.get(key) ?? [];
+      list.push(e);
+      entries.set(key, list);
+    }
+    return { activeVersion: row.active, governanceSeq: row.seq, existing: new Map((row.existing ?? []).map((x) => [x.id, x.hash])), entries };
+  }
+
+  /**
+   * A batch of first evaluations' writes in one statement: the requests (claiming their ids), their
+   * evaluations, reservations and grants. Returns the ids claimed; a request whose id was taken
+   * meanwhile writes nothing (the caller answers it as a retry).
+   */
+  async insertFirstEvaluations(sql: Sql, createdAtMs: number, policy: { version: number; hash: string }, rows: readonly FirstEvaluationRow[]): Promise<Set<string>> {
+    if (rows.length === 0) return new Set();
+    const reservations = rows.flatMap((r) => r.reservations.map((x) => ({ id: r.request.requestId, ...x })));
+    const grants = rows.filter((r) => r.grant !== null);
+    const claimed = await sql<{ request_id: string }>(
+      `WITH r AS (
+         INSERT INTO policy.requests (request_id, operation, initiator_id, body, input_hash, sign_request, request_digest, created_at_ms, policy_version, policy_hash, status)
+         SELECT t.id, t.op, t.ini, t.body::jsonb, t.ih, t.sr::jsonb, decode(t.dg, 'hex'), $1, $2, $3, t.st
+         FROM unnest($4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[]) AS t(id, op, ini, body, ih, sr, dg, st)
+         ON CONFLICT (request_id) DO NOTHING RETURNING request_id
+       ), e AS (
+         INSERT INTO policy.evaluations (request_id, policy_version, policy_hash, outcome, reason, matched_rule, decision, evaluated_at_ms)
+         SELECT t.id, $2, $3, t.outcome, t.reason, t.rule, t.decision::jsonb, $1
+         FROM unnest($4::text[], $12::text[], $13::text[], $14::text[], $15::text[]) AS t(id, outcome, reason, rule, decision) JOIN r ON r.request_id = t.id
+       ), v AS (
+         INSERT INTO policy.velocity_reservations (scope_key, amount, reserved_at_ms, request_id, expires_at_ms)
+         SELECT t.k, t.a::numeric, $1, t.id, t.x FROM unnest($16::text[], $17::text[], $18::text[], $19::bigint[]) AS t(id, k, a, x) JOIN r ON r.request_id = t.id
+       ), g AS (
+         INSERT INTO policy.grants (request_id, grant_json, issued_at_ms, expires_at_ms)
+         SELECT t.id, t.j, t.i, t.x FROM unnest($20::text[], $21::text[], $22::bigint[], $23::bigint[]) AS t(id, j, i, x) JOIN r ON r.request_id = t.id
+         ON CONFLICT (request_id) DO NOTHING
+       )
+       SELECT request_id FROM r`,
+      [
+        createdAtMs,
+        policy.version,
+        policy.hash,
+        rows.map((r) => r.request.requestId),
+        rows.map((r) => r.request.operation),
+        rows.map((r) => r.request.initiatorId),
+        rows.map((r) => JSON.stringify(r.request.body)),
+        rows.map((r) => r.request.inputHash),
+        rows.map((r) => (r.request.signRequestJson === null ? null : JSON.stringify(r.request.signRequestJson))),
+        rows.map((r) => Buffer.from(r.request.requestDigest).toString('hex')),
+        rows.map((r) => r.request.status),
+        rows.map((r) => r.evaluation.outcome),
+        rows.map((r) => r.evaluation.reason),
+        rows.map((r) => r.evaluation.matchedRule),
+        rows.map((r) => r.evaluation.decisionText ?? JSON.stringify(r.evaluation.decision)),
+        reservations.map((x) => x.id),
+        reservations.map((x) => x.scopeKey),
+        reservations.map((x) => x.amount.toString()),
+        reservations.map((x) => x.expiresAtMs),
+        grants.map((r) => r.request.requestId),
+        grants.map((r) => r.grant!.json),
+        grants.map((r) => r.grant!.issuedAt),
+        grants.map((r) => r.grant!.expiresAt),
+      ],
+    );
+    return new Set(claimed.map((c) => c.request_id));
+  }
+}
+
+export function destinationKey(chainId: number, address: string): string {
+  return `${chainId}:${address}`;
+}
+
+export interface BatchContext {
+  readonly activeVersion: number;
+  readonly governanceSeq: number;
+  /** Request ids already stored, with their input hashes. */
+  readonly existing: ReadonlyMap<string, string>;
+  /** Live address-book entries by {@link destinationKey}. */
+  readonly entries: ReadonlyMap<string, Array<{ id: string; chainId: number; address: string; tags: string[] }>>;
+}
+
+export interface IssuedGrant {
+  readonly json: string;
+  readonly issuedAt: number;
+  readonly expiresAt: number;
+}
+
+/** One first evaluation of a batch, ready to write. */
+export interface FirstEvaluationRow {
+  readonly request: StoredRequest;
+  readonly evaluation: StoredEvaluation;
+  readonly reservations: readonly Reservation[];
+  readonly grant: IssuedGrant | null;
 }

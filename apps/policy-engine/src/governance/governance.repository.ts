@@ -136,6 +136,12 @@ export class GovernanceRepository {
     return { seq: rows[0]!.seq, document: rows[0]!.document, contentHash: rows[0]!.content_hash };
   }
 
+  /** Governance document `seq` (rows are immutable). */
+  async governanceAt(seq: number, sql: Sql = this.sql): Promise<GovernanceRecord | undefined> {
+    const rows = await sql<{ seq: number; document: BootstrapDocument; content_hash: string }>('SELECT seq, document, content_hash FROM policy.governance WHERE seq = $1', [seq]);
+    return rows[0] ? { seq: rows[0].seq, document: rows[0].document, contentHash: rows[0].content_hash } : undefined;
+  }
+
   /** Inserts a proposal; false when the id exists already. */
   async insertProposal(p: Omit<ProposalRecord, 'status' | 'createdAt' | 'activatedVersion'>): Promise<boolean> {
     const rows = await this.sql(

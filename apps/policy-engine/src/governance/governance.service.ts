@@ -31,6 +31,19 @@ import { inTransaction, type Sql } from '../storage/transaction';
 import { POLICY_ENGINE_CONFIG } from '../tokens';
 import { GovernanceRepository, type ProposalApprovalRecord, type ProposalRecord } from './governance.repository';
 
+/**
+ * What the active policy's "policy-change" rules say about a proposal (registered by the evaluation
+ * module). They can add requirements to the admin quorum, never remove it.
+ */
+export interface PolicyChangeGate {
+  /** The proposal's request id (policy-change operation). */
+  requestId(proposalId: string): string;
+  /** Evaluates the proposal as a policy-change request under the active version (idempotent). */
+  proposed(proposal: ProposalRecord): Promise<void>;
+  /** Why the proposal may not take effect under those rules (in the caller's transaction), or null. */
+  refusal(sql: Sql, proposal: ProposalRecord): Promise<string | null>;
+}
+
 export interface ProposalView {
   readonly proposal: ProposalRecord;
   readonly approvals: readonly ProposalApprovalRecord[];
@@ -38,6 +51,8 @@ export interface ProposalView {
   readonly approveMessage: Uint8Array;
   readonly rejectMessage: Uint8Array;
   readonly lint: readonly LintWarning[];
+  /** The proposal's policy-change request id ('' when no gate is registered). */
+  readonly policyChangeRequestId: string;
 }
 
 /** JSON (starts with `{`) or YAML. */
@@ -63,6 +78,13 @@ function toProposal(p: ProposalRecord): Proposal {
  */
 @Injectable()
 export class GovernanceService {
+  private gate: PolicyChangeGate | undefined;
+
+  /** Registers the policy-change rules' gate (one). */
+  registerPolicyChangeGate(gate: PolicyChangeGate): void {
+    this.gate = gate;
+  }
+
   private readonly logger = new Logger('Governance');
 
   constructor(
@@ -131,6 +153,8 @@ export class GovernanceService {
       const existing = (await this.repository.proposal(p.proposalId))!;
       if (existing.kind !== p.kind || existing.contentHash !== p.contentHash) throw new AlreadyExists('proposal', p.proposalId);
     }
+    const stored = (await this.repository.proposal(p.proposalId))!;
+    if (this.gate && stored.status === 'open') await this.gate.proposed(stored);
     return this.view(p.proposalId);
   }
 
@@ -175,6 +199,8 @@ export class GovernanceService {
               : `has ${result.approvedBy.length} valid admin approval(s); the admin quorum is ${result.quorum}`;
         throw new FailedPrecondition(`proposal ${id} ${why}`);
       }
+      const refusal = this.gate ? await this.gate.refusal(sql, proposal) : null;
+      if (refusal !== null) throw new FailedPrecondition(`proposal ${id} ${refusal}`);
       if (proposal.kind === 'policy') {
         const document = proposal.body as PolicyDocument;
         if (policyHash(document) !== proposal.contentHash) throw new Error(`proposal ${id}: stored body does not match its content hash`);
@@ -200,6 +226,7 @@ export class GovernanceService {
       approveMessage: approvalMessage(proposalSubject(toProposal(proposal), 'approve')),
       rejectMessage: approvalMessage(proposalSubject(toProposal(proposal), 'reject')),
       lint: proposal.kind === 'policy' ? lintPolicy(proposal.body).warnings : [],
+      policyChangeRequestId: this.gate ? this.gate.requestId(id) : '',
     };
   }
 
