@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import { ConfigError, EnvReader, parseServiceConfig, type Environment, type ServiceConfig } from '@custody/config';
+import { parseAuditCheckpointConfig, type AuditCheckpointConfig } from './audit/audit.config';
 
 /** The gateway's configuration (environment variables: see README, "The public API"). */
 export interface GatewayConfig extends ServiceConfig {
@@ -21,6 +22,8 @@ export interface GatewayConfig extends ServiceConfig {
   readonly bootstrapFile: string | undefined;
   /** PEM certificate chain and key (GATEWAY_TLS_CERT_FILE, GATEWAY_TLS_KEY_FILE, both or neither): HTTPS and gRPC over TLS. */
   readonly tls: { readonly cert: Buffer; readonly key: Buffer } | undefined;
+  /** The audit log's checkpointer (AUDIT_LOG_SEED, AUDIT_WITNESSES, …; unset seed: none). */
+  readonly audit: AuditCheckpointConfig | undefined;
 }
 
 function readTls(certFile: string | undefined, keyFile: string | undefined): GatewayConfig['tls'] {
@@ -52,5 +55,6 @@ export function parseGatewayConfig(env: Environment): GatewayConfig {
     idempotencyTtlHours: read.integer('GATEWAY_IDEMPOTENCY_TTL_HOURS', { min: 24, max: 720 }, 24),
     bootstrapFile: read.optionalString('GATEWAY_BOOTSTRAP_FILE'),
     tls: readTls(read.optionalString('GATEWAY_TLS_CERT_FILE'), read.optionalString('GATEWAY_TLS_KEY_FILE')),
+    audit: parseAuditCheckpointConfig(env),
   };
 }

@@ -302,6 +302,12 @@ export class AuditLogStore {
     await this.db.query('INSERT INTO audit.cosignatures (size, witness, signature_line) VALUES ($1, $2, $3) ON CONFLICT (size, witness) DO NOTHING', [String(size), witness.name, signatureLine]);
   }
 
+  /** The largest checkpoint size whose cosignature by `witness` (key name) is stored; 0 if none. */
+  async lastCosignedSize(witness: string): Promise<number> {
+    const rows = rowsOf<{ size: string | null }>(await this.db.query('SELECT max(size) AS size FROM audit.cosignatures WHERE witness = $1', [witness]));
+    return Number(rows[0]?.size ?? 0);
+  }
+
   async records(from: number, to: number): Promise<AuditRecordRow[]> {
     const rows = rowsOf<{ idx: string; body: Buffer; leaf_hash: Buffer }>(
       await this.db.query('SELECT idx, body, leaf_hash FROM audit.records WHERE idx >= $1 AND idx < $2 ORDER BY idx', [String(from), String(to)]),
