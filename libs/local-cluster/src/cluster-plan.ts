@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { ConfigError, PROJECT_ROOT } from '@custody/config';
 import { signerDatabaseUrl } from '@custody/persistence';
-import type { LocalSecrets } from './local-secrets';
+import { LOCAL_AUDIT_ORIGIN, type LocalSecrets } from './local-secrets';
 
 export const SERVICE_APPS = ['gateway', 'policy-engine', 'ledger', 'chain-indexer'] as const;
 export type ServiceApp = (typeof SERVICE_APPS)[number] | 'signer';
@@ -156,6 +156,11 @@ export function planCluster(options: ClusterOptions, ports: PortAllocator): Serv
       .map((p) => ({ id: p.signerId, publicKey: options.secrets.signers.get(p.signerId!)!.identityPublicKey, address: `${options.host}:${p.grpcPort}` })),
   );
   const ledger = placed.find((p) => p.app === 'ledger');
+  const audit = options.signersOnly ? undefined : options.secrets.auditLog;
+  const witnesses = placed
+    .filter((p) => p.signerId !== undefined && options.secrets.signers.get(p.signerId)?.witnessVerifierKey !== undefined)
+    .map((p) => `${options.host}:${p.grpcPort}=${options.secrets.signers.get(p.signerId!)!.witnessVerifierKey!}`)
+    .join(',');
   return placed.map(({ name, app, signerId, httpPort, grpcPort, metricsPort }) => {
     const databaseUrl = signerId === undefined ? options.databaseUrl : signerDatabaseUrl(options.databaseUrl, signerId);
     const signerSecrets = signerId === undefined ? undefined : options.secrets.signers.get(signerId);
@@ -180,6 +185,8 @@ export function planCluster(options: ClusterOptions, ports: PortAllocator): Serv
           ? { CHAIN_RPC_URL: (options.chainRpcUrl ?? new URL(DEFAULT_CHAIN_RPC_URL)).toString(), ...(ledger ? { LEDGER_GRPC_ADDRESS: `${options.host}:${ledger.grpcPort}` } : {}) }
           : {}),
         ...(app === 'gateway' && options.secrets.gatewayBootstrapFile ? { GATEWAY_BOOTSTRAP_FILE: options.secrets.gatewayBootstrapFile } : {}),
+        // The audit log (full clusters only): the gateway checkpoints, the signers witness and write their records.
+        ...(app === 'gateway' && audit ? { AUDIT_LOG_SEED_FILE: audit.seedFile, AUDIT_LOG_ORIGIN: LOCAL_AUDIT_ORIGIN, AUDIT_WITNESSES: witnesses } : {}),
         ...(signerId === undefined || !signerSecrets
           ? {}
           : {
@@ -188,6 +195,7 @@ export function planCluster(options: ClusterOptions, ports: PortAllocator): Serv
               SIGNER_KEK_FILE: signerSecrets.kekFile,
               SIGNER_PEERS: peers,
               POLICY_ENGINE_PUBLIC_KEY: options.secrets.policyEngine.publicKey,
+              ...(audit ? { AUDIT_LOG_KEY: audit.verifierKey, AUDIT_DATABASE_URL: options.databaseUrl.toString() } : {}),
               ...options.signerEnv,
               APPROVER_KEYS: approverKeys,
               ...options.perSignerEnv?.(signerId),

@@ -22,6 +22,7 @@ import { AlreadyExists, FailedPrecondition, InvalidArgument, NotFound, Permissio
 import { CompiledPolicies } from '../governance/compiled-policies.service';
 import { GovernanceRepository } from '../governance/governance.repository';
 import { inTransaction, type Sql } from '../storage/transaction';
+import { recordEvaluation, recordGrant, recordRequestDecision } from '../audit/audit-records';
 import { POLICY_ENGINE_CONFIG } from '../tokens';
 import { HookClient } from './hook.client';
 import { checkId, checkRequestId, engineRequestDigest, inputHash, requestFromJson, requestToJson, type RequestInput } from './request-input';
@@ -139,6 +140,7 @@ export class EvaluationService {
       const claimed = await this.requests.insertFirstEvaluation(sql, stored, status, hookVerdict, this.evaluationRecord(compiled, decision, now, text), reserve ? reservationsOf(decision) : []);
       // A concurrent evaluation of the same id committed first: answer as a retry (nothing written here).
       if (!claimed) return undefined;
+      await recordEvaluation(sql, { ...stored, outcome: decision.outcome, matchedRule: decision.matchedRule?.id ?? null, decisionText: text, at: now });
       let grantJson: string | null = null;
       if (status === 'allowed') grantJson = await this.onAllow(sql, compiled, stored, input.signRequest, decision, [], now);
       return { ...this.decisionView(request.id, decision, status, grantJson, stored.requestDigest), decisionText: text };
@@ -202,6 +204,7 @@ export class EvaluationService {
         if (earlier.decision === decision && Buffer.from(earlier.signature).equals(Buffer.from(signature))) return this.view(id, sql);
         throw new AlreadyExists('decision of approver', approver, `on request ${id} was recorded already (${earlier.decision})`);
       }
+      await recordRequestDecision(sql, { ...approval, requestId: id, requestDigest: stored.requestDigest, at: approval.receivedAtMs });
       if (stored.status !== 'pending-approval') throw new FailedPrecondition(`request ${id} is ${stored.status}: approvals no longer change it`);
       const compiled = await this.policies.version(stored.policyVersion, sql);
       const request = requestFromJson(stored.body);
@@ -255,6 +258,7 @@ export class EvaluationService {
     }
     const status = statusOf(decision);
     await this.requests.insertEvaluation(sql, request.id, this.evaluationRecord(compiled, decision, now));
+    await recordEvaluation(sql, { ...stored, status, outcome: decision.outcome, matchedRule: decision.matchedRule?.id ?? null, decisionText: decisionText(decision), at: now });
     if (status === 'allowed' || status === 'pending-approval') {
       // Reserved as of the request's creation: the window it counts in does not move with approvals.
       await this.requests.replaceReservations(sql, request.id, reservationsOf(decision), stored.createdAtMs);
@@ -308,6 +312,7 @@ export class EvaluationService {
     );
     const json = encodeSignGrant(grant);
     await this.requests.insertGrant(sql, signRequest.requestId, json, grant.issuedAt, grant.expiresAt);
+    await recordGrant(sql, grant);
     return json;
   }
 
