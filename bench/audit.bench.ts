@@ -11,12 +11,13 @@
  * 2. the sequencer placing 10^6 records (bulk loaded) and signing;
  * 3. inclusion and consistency proof generation at 10^6 records from the stored nodes (p50, p99, max);
  * 4. the time from an append's commit to a checkpoint that contains it cosigned by 2 of 3 real signer
- *    witnesses, with the checkpointer running every AUDIT_CHECKPOINT_INTERVAL_MS (500, the gateway's default).
+ *    witnesses, with the checkpointer running every AUDIT_CHECKPOINT_INTERVAL_MS (250, the gateway's default).
  * And /proc/loadavg before and after (the development machine is shared).
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { ed25519 } from '@noble/curves/ed25519.js';
+import { Pool, type PoolClient } from 'pg';
 import { connectPostgres, ensureDatabase, runMigrationSet } from '@custody/persistence';
 import { MIGRATION_SETS } from '@custody/migrations';
 import { startSignerCluster, uniqueTestDatabase } from '@custody/testing';
@@ -27,7 +28,7 @@ import { ed25519NoteSigner, formatVerifierKey, verifierFromKey } from '@custody/
 const total = Number(process.argv[2] ?? 1_000_000);
 const writers = Number(process.argv[3] ?? 32);
 const seconds = Number(process.argv[4] ?? 10);
-const intervalMs = 500;
+const intervalMs = 250;
 const ORIGIN = 'custody.bench/audit';
 
 const rec = (n: number): AuditRecord => ({
@@ -58,39 +59,67 @@ async function main(): Promise<void> {
   const logKey = formatVerifierKey(ORIGIN, 0x01, ed25519.getPublicKey(logSeed));
   const store = new AuditLogStore(ds, ORIGIN, ed25519NoteSigner(ORIGIN, logSeed), verifierFromKey(logKey));
   try {
-    // 1. Appends with their actions, concurrent writers, the sequencer running meanwhile.
-    let stop = false;
-    let rounds = 0;
-    const sequencer = (async () => {
-      while (!stop) {
-        await store.integrate();
-        rounds++;
-        await new Promise((r) => setTimeout(r, intervalMs));
-      }
-    })();
-    let committed = 0;
-    const t0 = performance.now();
-    const deadline = t0 + seconds * 1000;
-    await Promise.all(
-      Array.from({ length: writers }, async (_, w) => {
-        for (let i = 0; performance.now() < deadline; i++) {
-          const n = w * 10_000_000 + i;
-          await ds.transaction(async (tx) => {
-            await tx.query('INSERT INTO public.bench_actions (client, amount) VALUES ($1, $2)', [`client-${n % 17}`, String(n)]);
-            await appendAuditRecord(tx, rec(n));
-          });
-          committed++;
+    // 1. Appends with their actions, concurrent writers, the sequencer running meanwhile. Three runs:
+    //    the action alone (what the database commits on this machine), the action with its record on
+    //    pg clients, and the same through TypeORM transactions (as the services write).
+    const pool = new Pool({ connectionString: db.url.toString(), max: writers });
+    let n0 = 0;
+    const ACTION = 'INSERT INTO public.bench_actions (client, amount) VALUES ($1, $2)';
+    const action = (n: number): [string, string[]] => [ACTION, [`client-${n % 17}`, String(n)]];
+    async function run(label: string, one: (n: number) => Promise<void>, withSequencer: boolean): Promise<number> {
+      let stop = false;
+      let rounds = 0;
+      const sequencer = (async () => {
+        while (withSequencer && !stop) {
+          await store.integrate();
+          rounds++;
+          await new Promise((r) => setTimeout(r, intervalMs));
         }
-      }),
-    );
-    const s = (performance.now() - t0) / 1000;
-    stop = true;
-    await sequencer;
+      })();
+      let committed = 0;
+      const t0 = performance.now();
+      const deadline = t0 + seconds * 1000;
+      await Promise.all(
+        Array.from({ length: writers }, async () => {
+          while (performance.now() < deadline) {
+            await one(n0++);
+            committed++;
+          }
+        }),
+      );
+      const s = (performance.now() - t0) / 1000;
+      stop = true;
+      await sequencer;
+      console.log(`${label}: ${(committed / s).toFixed(0)} transactions/s (${committed} in ${s.toFixed(1)} s${withSequencer ? `; sequencer ran ${rounds} rounds meanwhile` : ''})`);
+      return committed;
+    }
+    const onClient = async (work: (c: PoolClient) => Promise<void>) => {
+      const c = await pool.connect();
+      try {
+        await c.query('BEGIN');
+        await work(c);
+        await c.query('COMMIT');
+      } catch (e) {
+        await c.query('ROLLBACK').catch(() => undefined);
+        throw e;
+      } finally {
+        c.release();
+      }
+    };
+    await run(`baseline: the action alone, ${writers} writers (pg)`, (n) => onClient(async (c) => void (await c.query(...action(n)))), false);
+    await run(`appends with their actions, ${writers} writers, 1 record per transaction (pg)`, (n) => onClient(async (c) => {
+      await c.query(...action(n));
+      await appendAuditRecord(c, rec(n));
+    }), true);
+    await run(`appends with their actions, ${writers} writers, 1 record per transaction (TypeORM transactions)`, (n) => ds.transaction(async (tx) => {
+      await tx.query(...action(n));
+      await appendAuditRecord(tx, rec(n));
+    }), true);
+    await pool.end();
     const pending = await store.pendingCount();
     let t = performance.now();
     const placed = await store.integrate(1_000_000);
     const drain = performance.now() - t;
-    console.log(`appends with their actions, ${writers} writers, 1 record per transaction: ${(committed / s).toFixed(0)} records/s (${committed} in ${s.toFixed(1)} s; sequencer ran ${rounds} rounds meanwhile)`);
     console.log(`  pending when the writers stopped: ${pending}, placed in ${drain.toFixed(0)} ms (tree size ${placed.size})`);
 
     // 2. Fill to `total` (bulk) and let the sequencer place and sign it.

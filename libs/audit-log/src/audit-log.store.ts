@@ -272,17 +272,46 @@ export class AuditLogStore {
     return new Map(rows.map((r) => [`${r.level}:${r.idx}`, new Uint8Array(r.hash)]));
   }
 
-  /** Inclusion proof of record `index` in the tree of `size` (a checkpointed size). */
+  /** Inclusion proof of record `index` in the tree of `size` (a checkpointed size). One query. */
   async inclusionProof(index: number, size: number): Promise<Uint8Array[]> {
-    await this.assertIntegrated(size);
-    const nodes = await this.accessorFor(this.db, (n) => inclusionProof(n, index, size));
+    const nodes = await this.proofNodes((n) => inclusionProof(n, index, size), size);
     return inclusionProof(nodes, index, size);
   }
 
   async consistencyProof(oldSize: number, newSize: number): Promise<Uint8Array[]> {
-    await this.assertIntegrated(newSize);
-    const nodes = await this.accessorFor(this.db, (n) => consistencyProof(n, oldSize, newSize));
+    const nodes = await this.proofNodes((n) => consistencyProof(n, oldSize, newSize), newSize);
     return consistencyProof(nodes, oldSize, newSize);
+  }
+
+  /** The stored nodes a proof over the tree of `size` reads, and the check that `size` is integrated, in one round trip. */
+  private async proofNodes(compute: (nodes: NodeAccessor) => unknown, size: number): Promise<NodeAccessor> {
+    const wanted = new Map<string, [number, number]>();
+    compute((level, index) => {
+      wanted.set(`${level}:${index}`, [level, index]);
+      return new Uint8Array(32);
+    });
+    if (wanted.size === 0) {
+      await this.assertIntegrated(size);
+      return () => {
+        throw new AuditLogIntegrityError('no tree node expected');
+      };
+    }
+    const rows = rowsOf<{ level: number; idx: string; hash: Buffer; tree_size: string }>(
+      await this.db.query(
+        `SELECT n.level, n.idx, n.hash, h.size AS tree_size
+           FROM audit.tree_head h
+           LEFT JOIN (audit.tree_nodes n JOIN unnest($1::smallint[], $2::bigint[]) AS w(level, idx) USING (level, idx)) ON true`,
+        [[...wanted.values()].map((w) => w[0]), [...wanted.values()].map((w) => String(w[1]))],
+      ),
+    );
+    const treeSize = Number(rows[0]?.tree_size ?? 0);
+    if (size > treeSize) throw new AuditNotFoundError(`size ${size} is beyond the integrated tree (${treeSize})`);
+    const found = new Map(rows.filter((r) => r.hash !== null).map((r) => [`${r.level}:${r.idx}`, new Uint8Array(r.hash)]));
+    return (level, index) => {
+      const h = found.get(`${level}:${index}`);
+      if (h === undefined) throw new AuditLogIntegrityError(`tree node (${level}, ${index}) is missing`);
+      return h;
+    };
   }
 
   private async assertIntegrated(size: number): Promise<void> {

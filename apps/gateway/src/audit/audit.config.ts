@@ -24,7 +24,7 @@ export interface AuditCheckpointConfig {
   readonly witnesses: readonly AuditWitnessConfig[];
   /** Cosignatures that make a checkpoint witnessed (AUDIT_WITNESS_QUORUM, default a majority of the witnesses). */
   readonly quorum: number;
-  /** Time between checkpoint rounds (AUDIT_CHECKPOINT_INTERVAL_MS, 50..60000, default 500: a checkpoint cosigned ≤ 1 s after an append). */
+  /** Time between checkpoint rounds (AUDIT_CHECKPOINT_INTERVAL_MS, 50..60000, default 250: a checkpoint cosigned well within 1 s of an append). */
   readonly intervalMs: number;
 }
 
@@ -67,6 +67,6 @@ export function parseAuditCheckpointConfig(env: Environment): AuditCheckpointCon
     verifierKey: formatVerifierKey(origin, SIG_TYPE_ED25519, ed25519.getPublicKey(seed)),
     witnesses,
     quorum,
-    intervalMs: read.integer('AUDIT_CHECKPOINT_INTERVAL_MS', { min: 50, max: 60_000 }, 500),
+    intervalMs: read.integer('AUDIT_CHECKPOINT_INTERVAL_MS', { min: 50, max: 60_000 }, 250),
   };
 }
