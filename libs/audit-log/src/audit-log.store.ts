@@ -396,10 +396,13 @@ export class AuditLogStore {
     const consistency = oldSize === 0 ? [] : await this.consistencyProof(oldSize, cp.size);
     const grants = rowsOf<{ idx: string; request_id: string }>(
       await this.db.query(
+        // Two index scans (records_type_idx, records_grant_time_idx), not one OR over the whole table.
         `SELECT idx, request_id FROM audit.records
-          WHERE type = 'sign-grant' AND request_id IS NOT NULL AND idx < $1
-            AND ($2::bigint = 0 OR idx >= $2::bigint
-                 OR occurred_at >= (SELECT signed_at FROM audit.checkpoints WHERE size = $2::bigint) - make_interval(secs => $3::double precision / 1000))
+          WHERE type = 'sign-grant' AND request_id IS NOT NULL AND idx >= $2::bigint AND idx < $1
+         UNION
+         SELECT idx, request_id FROM audit.records
+          WHERE type = 'sign-grant' AND request_id IS NOT NULL AND idx < $2::bigint
+            AND occurred_at >= (SELECT signed_at FROM audit.checkpoints WHERE size = $2::bigint) - make_interval(secs => $3::double precision / 1000)
           ORDER BY idx`,
         [String(cp.size), String(oldSize), horizon],
       ),
