@@ -14,6 +14,7 @@ import { CreateSignerTables1795500100000 } from './signer/1795500100000-CreateSi
 import { PresignatureOwnership1795500200000 } from './signer/1795500200000-PresignatureOwnership';
 import { CreateSignerOwner1795600000000 } from './signer/1795600000000-CreateSignerOwner';
 import { CreateAuditSchema1795700000000 } from './audit/1795700000000-CreateAuditSchema';
+import { AuditSequencer1796500000000 } from './audit/1796500000000-AuditSequencer';
 import { CreateWitnessTables1795700000000 } from './signer/1795700000000-CreateWitnessTables';
 
 /**
@@ -25,6 +26,6 @@ export const MIGRATION_SETS: readonly MigrationSet[] = [
   { owner: 'policy', database: 'main', migrations: [CreatePolicySchema1795500000000, CreatePolicyTables1795700000000, CreatePolicyOutbox1796800000000] },
   { owner: 'ledger', database: 'main', migrations: [CreateLedgerSchema1795500000000, CreateLedgerTables1795700000000] },
   { owner: 'chain-indexer', database: 'main', migrations: [CreateChainIndexerSchema1795500000000, CreateChainIndexerTables1795800000000] },
-  { owner: 'audit', database: 'main', migrations: [CreateAuditSchema1795700000000] },
+  { owner: 'audit', database: 'main', migrations: [CreateAuditSchema1795700000000, AuditSequencer1796500000000] },
   { owner: 'signer', database: 'signer', migrations: [CreateSignerSchema1795500000000, CreateSignerTables1795500100000, PresignatureOwnership1795500200000, CreateSignerOwner1795600000000, CreateWitnessTables1795700000000] },
 ];

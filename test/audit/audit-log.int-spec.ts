@@ -65,8 +65,21 @@ describe('audit log on Postgres', () => {
     ).rejects.toThrow('the action failed');
     await Promise.all(Array.from({ length: 40 }, (_, i) => ds.transaction((tx) => appendAuditRecord(tx, rec(i)))));
     await ds.transaction((tx) => appendAuditRecords(tx, [rec(40), rec(41)]));
-    const rows = (await ds.query('SELECT idx FROM audit.records ORDER BY idx')) as { idx: string }[];
+    // Committed, not yet sequenced: no tree index, no checkpoint, and nothing from the rolled-back one.
+    expect(await store.pendingCount()).toBe(42);
+    expect(await ds.query('SELECT count(*)::int AS n FROM audit.records')).toEqual([{ n: 0 }]);
+    expect(await ds.query("SELECT count(*)::int AS n FROM audit.pending WHERE request_id = 'req-999'")).toEqual([{ n: 0 }]);
+  });
+
+  it('the sequencer gives committed records gap-free indexes and moves them out of pending', async () => {
+    const cp = await store.integrate();
+    expect(cp.size).toBe(42);
+    expect(await store.pendingCount()).toBe(0);
+    const rows = (await ds.query('SELECT idx, body FROM audit.records ORDER BY idx')) as { idx: string; body: Buffer }[];
     expect(rows.map((r) => Number(r.idx))).toEqual(Array.from({ length: 42 }, (_, i) => i));
+    // Every record of the 42 is there exactly once, the rolled-back one is not.
+    const ids = rows.map((r) => (JSON.parse(r.body.toString('utf8')) as { requestId: string }).requestId).sort();
+    expect(ids).toEqual(Array.from({ length: 42 }, (_, i) => `req-${i}`).sort());
   });
 
   it('signs checkpoints only over consistent trees and serves proofs that verify', async () => {
@@ -79,7 +92,11 @@ describe('audit log on Postgres', () => {
     expect(cp3.size).toBe(77);
     expect(await store.integrate()).toMatchObject({ size: 77 });
     expect(parseCheckpoint(openNote(cp3.note, [logVerifier]).text).size).toBe(77);
-    for (const i of [0, 41, 42, 76]) {
+    // Records 0..39 were appended by concurrent transactions (any order); 40.. one after the other.
+    const first = Buffer.from((await store.records(0, 1))[0]!.record);
+    expect(Array.from({ length: 40 }, (_, i) => Buffer.from(encodeRecord(rec(i))).equals(first)).filter(Boolean)).toHaveLength(1);
+    verifyInclusion(0, 77, hashLeaf(first), await store.inclusionProof(0, 77), cp3.rootHash);
+    for (const i of [41, 42, 76]) {
       const leaf = hashLeaf(encodeRecord(rec(i)));
       verifyInclusion(i, 77, leaf, await store.inclusionProof(i, 77), cp3.rootHash);
     }
@@ -113,7 +130,30 @@ describe('audit log on Postgres', () => {
     });
   }
 
+  it('one sequencer at a time: concurrent integrate() calls never sign two checkpoints of one size', async () => {
+    const before = (await store.latestCheckpoint())!.size;
+    for (let i = 300; i < 305; i++) await ds.transaction((tx) => appendAuditRecord(tx, rec(i)));
+    const results = await Promise.all([store.integrate(), store.integrate(), store.integrate()]);
+    // The lock holder signs before + 5; the others answer with a checkpoint already signed.
+    expect(Math.max(...results.map((r) => r.size))).toBe(before + 5);
+    for (const r of results) expect([before, before + 5]).toContain(r.size);
+    expect(await store.pendingCount()).toBe(0);
+    const sizes = (await ds.query('SELECT size FROM audit.checkpoints WHERE size >= $1 ORDER BY size', [before])) as { size: string }[];
+    expect(sizes.map((r) => Number(r.size))).toEqual([before, before + 5]);
+  });
+
+  it('refuses to sign when a record was placed in the tree range without the sequencer', async () => {
+    const size = (await store.latestCheckpoint())!.size;
+    const bytes = encodeRecord(rec(400));
+    await ds.query("INSERT INTO audit.records (idx, type, occurred_at, actor, body, leaf_hash) VALUES ($1, 'api-request', now(), 'x', $2, $3)", [size, Buffer.from(bytes), Buffer.from(hashLeaf(bytes))]);
+    await ds.transaction((tx) => appendAuditRecord(tx, rec(401)));
+    await expect(store.integrate()).rejects.toThrow(/not placed by the sequencer/);
+    await tamper('DELETE FROM audit.records WHERE idx = ' + String(size));
+    expect((await store.integrate()).size).toBe(size + 1);
+  });
+
   it('a record changed, removed, reordered or inserted directly in the database is detected by custody audit verify', async () => {
+    await cosignLatest();
     const honest = await store.exportLatest();
     expect(verifyExport(honest, verifyOpts).failure).toBeNull();
     const other = Buffer.from(encodeRecord(rec(1000))).toString('hex');
@@ -145,7 +185,11 @@ describe('audit log on Postgres', () => {
   it('refuses to sign when a stored leaf no longer matches its record', async () => {
     await ds.transaction((tx) => appendAuditRecord(tx, rec(200)));
     const other = Buffer.from(encodeRecord(rec(201))).toString('hex');
-    await tamper(`UPDATE audit.records SET body = '\\x${other}' WHERE idx = 77`);
+    // Changed while pending (before the sequencer placed it): refused, nothing moved, nothing signed.
+    await tamper(`UPDATE audit.pending SET body = '\\x${other}'`);
+    const size = (await store.latestCheckpoint())!.size;
     await expect(store.integrate()).rejects.toThrow(/leaf hash does not match/);
+    expect(await store.pendingCount()).toBe(1);
+    expect((await store.latestCheckpoint())!.size).toBe(size);
   });
 });

@@ -8,7 +8,7 @@ import { SignerCallError, type KeyInfo } from '@custody/signer-client';
 import { approverKeysEnv, makeTestGrant, startSignerCluster, testApprovers, uniqueTestDatabase, type SignerCluster } from '@custody/testing';
 import { decodeSignGrant } from '@custody/sign-grant';
 import { grantRecord, verifyExport, type AuditRecord } from '@custody/audit-core';
-import { AuditLogStore, appendAuditRecords } from '@custody/audit-log';
+import { AuditCheckpointer, AuditLogStore, appendAuditRecords, type WitnessEndpoint } from '@custody/audit-log';
 import {
   consistencyProof,
   ed25519NoteSigner,
@@ -121,6 +121,39 @@ describe('signers as witnesses of the audit log (e2e)', () => {
     expect(report.failure).toBeNull();
     expect(report.witnessesCosigned).toHaveLength(3);
     expect(report.chains.map((c) => c.checked)).toEqual([['grant', 'engine-signature', 'approvals', 'signature']]);
+  }, 60_000);
+
+  it('the checkpointer issues a checkpoint and collects a quorum of cosignatures, recovering a witness whose answer was lost', async () => {
+    const verifiers = await Promise.all([1, 2, 3].map(async (id) => verifierFromKey((await signers.client(id).getWitness()).verifierKey)));
+    const endpoints: WitnessEndpoint[] = [1, 2, 3].map((id, i) => ({
+      verifier: verifiers[i]!,
+      addCheckpoint: (req) => signers.client(id).addCheckpoint(req),
+      cosignedSize: async () => (await signers.client(id).getWitness()).cosignedSize,
+    }));
+    const checkpointer = new AuditCheckpointer(store, endpoints, 2);
+    const two = await signed(2, 3);
+    await ds.transaction((tx) => appendAuditRecords(tx, [two.grant, two.session]));
+    const first = await checkpointer.checkpointNow();
+    expect(first.refused).toEqual([]);
+    expect([...first.cosigned].sort()).toEqual(verifiers.map((v) => v.name).sort());
+    expect(first.witnessed).toBe(true);
+    // Signer 2 cosigns the next checkpoint but the answer never reaches the log.
+    const three = await signed(3, 1);
+    await ds.transaction((tx) => appendAuditRecords(tx, [three.grant, three.session]));
+    const cp = await store.integrate();
+    await signers.client(2).addCheckpoint(await store.witnessRequest(first.checkpoint.size));
+    expect(await store.lastCosignedSize(verifiers[1]!.name)).toBe(first.checkpoint.size);
+    await ds.transaction((tx) => appendAuditRecords(tx, [{ ...three.session, type: 'api-request', body: { method: 'GET' } }]));
+    const second = await checkpointer.checkpointNow();
+    expect(second.checkpoint.size).toBe(cp.size + 1);
+    expect(second.refused).toEqual([]);
+    expect(second.cosigned).toHaveLength(3);
+    for (const [i, id] of [1, 2, 3].entries()) {
+      expect(await store.lastCosignedSize(verifiers[i]!.name)).toBe(second.checkpoint.size);
+      cosigned.set(id, second.checkpoint.size);
+    }
+    // The stored note carries the log's signature and the three cosignatures.
+    expect((await store.latestCheckpoint())!.note.split('\n— ').length - 1).toBe(4);
   }, 60_000);
 
   it('a log that leaves out a grant a signer signed is refused by that signer, which stops signing until cleared', async () => {

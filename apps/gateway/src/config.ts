@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import { ConfigError, EnvReader, parseServiceConfig, type Environment, type ServiceConfig } from '@custody/config';
 import { parseEventsConfig, type EventsConfig } from './events/events.config';
+import { parseAuditCheckpointConfig, type AuditCheckpointConfig } from './audit/audit.config';
 
 /** The gateway's configuration (environment variables: see README, "The public API"). */
 export interface GatewayConfig extends ServiceConfig {
@@ -26,6 +27,8 @@ export interface GatewayConfig extends ServiceConfig {
   readonly consoleDir: string | undefined;
   /** The event stream, its relay and webhooks (README, "Events and webhooks"). */
   readonly events: EventsConfig;
+  /** The audit log's checkpointer (AUDIT_LOG_SEED, AUDIT_WITNESSES, …; unset seed: none). */
+  readonly audit: AuditCheckpointConfig | undefined;
 }
 
 function readTls(certFile: string | undefined, keyFile: string | undefined): GatewayConfig['tls'] {
@@ -59,5 +62,6 @@ export function parseGatewayConfig(env: Environment): GatewayConfig {
     tls: readTls(read.optionalString('GATEWAY_TLS_CERT_FILE'), read.optionalString('GATEWAY_TLS_KEY_FILE')),
     consoleDir: read.optionalString('GATEWAY_CONSOLE_DIR'),
     events: parseEventsConfig(env),
+    audit: parseAuditCheckpointConfig(env),
   };
 }

@@ -2,6 +2,7 @@ import { Module, type DynamicModule, type MiddlewareConsumer, type NestModule } 
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { notImplementedControllers } from './api/not-implemented.controller';
 import { ApiClientRepository } from './auth/api-client.repository';
+import { AuditCheckpointService } from './audit/audit-checkpoint.service';
 import { AuthGuard } from './auth/auth.guard';
 import { BootstrapAdmin } from './auth/bootstrap';
 import { NonceStore } from './auth/nonce-store';
@@ -39,11 +40,12 @@ export class GatewayModule implements NestModule {
         IdempotencyRepository,
         ClientsService,
         BootstrapAdmin,
+        AuditCheckpointService,
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
         { provide: APP_FILTER, useClass: ErrorFilter },
       ],
-      exports: [GATEWAY_CONFIG, ApiClientRepository],
+      exports: [GATEWAY_CONFIG, ApiClientRepository, AuditCheckpointService],
     };
   }
 

@@ -50,6 +50,12 @@ export interface SignerConfig extends ServiceConfig {
    * `origin+keyid+base64`; unset: the witness API refuses). Its name is the log's origin.
    */
   readonly auditLogKey: string | undefined;
+  /**
+   * The audit log's database (AUDIT_DATABASE_URL, the services' database with schema `audit`): the
+   * coordinator writes each signing session and key generation / refresh there before it answers.
+   * Unset: this node writes no audit records.
+   */
+  readonly auditDatabaseUrl: string | undefined;
   /** Grants signed more than this long ago must be shown in a checkpoint before it is cosigned (WITNESS_GRANT_BOUND_MS, default 10 s). */
   readonly witnessGrantBoundMs: number;
   /**
@@ -69,6 +75,18 @@ function wrap<T>(variable: string, parse: () => T): T {
     if (error instanceof ConfigError) throw error;
     throw new ConfigError(variable, error instanceof Error ? `is invalid: ${error.message}` : 'is invalid');
   }
+}
+
+function auditDatabaseUrl(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError('AUDIT_DATABASE_URL', 'must be a postgres:// URL');
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') throw new ConfigError('AUDIT_DATABASE_URL', 'must be a postgres:// URL');
+  return value;
 }
 
 export function parseSignerConfig(env: Environment): SignerConfig {
@@ -125,6 +143,7 @@ export function parseSignerConfig(env: Environment): SignerConfig {
     primeSource,
     testOnlyPrimesFile: primeSource === 'test-only-fixtures' ? read.string('SIGNER_TEST_ONLY_PRIMES_FILE') : undefined,
     auditLogKey,
+    auditDatabaseUrl: auditDatabaseUrl(read.optionalString('AUDIT_DATABASE_URL')),
     witnessGrantBoundMs: read.integer('WITNESS_GRANT_BOUND_MS', { min: 0, max: 86_400_000 }, 10_000),
     witness,
   };

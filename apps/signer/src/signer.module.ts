@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { SignerGrpcController } from './api/signer.grpc.controller';
+import { AuditWriter } from './audit/audit-writer.service';
 import type { SignerConfig } from './config';
 import { KeyShares } from './keys/key-shares.service';
 import { KeysService } from './keys/keys.service';
@@ -45,6 +46,7 @@ export class SignerModule {
         SigningService,
         WitnessRepository,
         WitnessService,
+        AuditWriter,
       ],
     };
   }

@@ -1,6 +1,5 @@
 import {
   consistencyProof,
-  equalBytes,
   formatCheckpoint,
   formatTlogProof,
   hashChildren,
@@ -31,23 +30,41 @@ export class AuditNotFoundError extends Error {
   override readonly name = 'AuditNotFoundError';
 }
 
+/** Grants older than this before a witness's last checkpoint cannot be signed any more (15 min lifetime + skew + margin). */
+export const DEFAULT_GRANT_HORIZON_MS = 17 * 60 * 1000;
+
+/** pg advisory lock key of the one sequencer per database (ASCII "auditseq"). */
+const SEQUENCER_LOCK = '7022629598042219889';
+
 /**
- * Appends records in the caller's transaction: the index range is allocated under the row lock of
- * audit.log_head (held until that transaction ends, so indexes commit in order and without gaps),
- * and the records are inserted with their leaf hashes. If the caller's transaction rolls back, so
- * does the record; if the record cannot be written, the caller's action fails.
+ * Appends records in the caller's transaction: they are inserted into `audit.pending` with their
+ * leaf hashes and no tree index, so concurrent writers never wait on each other. If the caller's
+ * transaction rolls back, so do the records; if they cannot be written, the caller's action fails.
+ * The sequencer (`AuditLogStore.integrate()`) gives committed records their gap-free tree index.
  */
-export async function appendAuditRecords(tx: SqlExecutor, records: readonly AuditRecord[]): Promise<{ first: number; count: number }> {
+export async function appendAuditRecords(tx: SqlExecutor, records: readonly AuditRecord[]): Promise<{ count: number }> {
   if (records.length === 0) throw new RangeError('appendAuditRecords: at least one record');
   if (records.length > 10_000) throw new RangeError('appendAuditRecords: at most 10000 records per call');
   const encoded = records.map(encodeRecord);
-  const rows = (await tx.query('UPDATE audit.log_head SET size = size + $1 RETURNING size - $1 AS first', [records.length])) as unknown;
-  const first = Number(firstRow<{ first: string }>(rows).first);
+  if (records.length === 1) {
+    const r = records[0]!;
+    await tx.query('INSERT INTO audit.pending (type, occurred_at, actor, request_id, wallet, body, leaf_hash) VALUES ($1, $2, $3, $4, $5, $6, $7)', [
+      r.type,
+      new Date(r.occurredAt).toISOString(),
+      r.actor,
+      r.requestId,
+      r.wallet,
+      Buffer.from(encoded[0]!),
+      Buffer.from(hashLeaf(encoded[0]!)),
+    ]);
+    return { count: 1 };
+  }
   await tx.query(
-    `INSERT INTO audit.records (idx, type, occurred_at, actor, request_id, wallet, body, leaf_hash)
-     SELECT * FROM unnest($1::bigint[], $2::text[], $3::timestamptz[], $4::text[], $5::text[], $6::text[], $7::bytea[], $8::bytea[])`,
+    `INSERT INTO audit.pending (type, occurred_at, actor, request_id, wallet, body, leaf_hash)
+     SELECT a, b, c, d, e, f, g
+       FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::bytea[], $7::bytea[]) WITH ORDINALITY AS u(a, b, c, d, e, f, g, n)
+      ORDER BY n`,
     [
-      records.map((_, i) => String(first + i)),
       records.map((r) => r.type),
       records.map((r) => new Date(r.occurredAt).toISOString()),
       records.map((r) => r.actor),
@@ -57,11 +74,11 @@ export async function appendAuditRecords(tx: SqlExecutor, records: readonly Audi
       encoded.map((b) => Buffer.from(hashLeaf(b))),
     ],
   );
-  return { first, count: records.length };
+  return { count: records.length };
 }
 
-export async function appendAuditRecord(tx: SqlExecutor, record: AuditRecord): Promise<number> {
-  return (await appendAuditRecords(tx, [record])).first;
+export async function appendAuditRecord(tx: SqlExecutor, record: AuditRecord): Promise<void> {
+  await appendAuditRecords(tx, [record]);
 }
 
 function firstRow<T>(rows: unknown): T {
@@ -155,30 +172,43 @@ export class AuditLogStore {
   }
 
   /**
-   * Integrates every committed record not yet in the tree: checks each stored leaf hash against its
-   * record, stores the new tree nodes, computes the new root, checks it is consistent with the last
-   * signed checkpoint (from the stored nodes, against the signed root) and only then signs and stores
-   * the new checkpoint. Returns it (or the last one when there is nothing new).
+   * The sequencer: moves up to `maxBatch` committed records from `audit.pending` into `audit.records`
+   * with the next gap-free indexes (in the order of their pending ids, i.e. as they became visible),
+   * checks each stored leaf hash against its record, stores the new tree nodes, computes the new root,
+   * checks it is consistent with the last signed checkpoint (from the stored nodes, against the signed
+   * root) and only then signs and stores the new checkpoint, all in one transaction. One sequencer
+   * runs per database: a second caller finds the advisory lock taken and gets the latest checkpoint.
+   * Returns the new checkpoint (or the last one when there is nothing new).
    */
   async integrate(maxBatch = 100_000): Promise<StoredCheckpoint> {
-    return this.db.transaction(async (tx) => {
+    if (!Number.isSafeInteger(maxBatch) || maxBatch < 1) throw new RangeError('integrate: maxBatch must be a positive integer');
+    const outcome = await this.db.transaction(async (tx): Promise<StoredCheckpoint | null> => {
+      const locked = firstRow<{ ok: boolean }>(await tx.query('SELECT pg_try_advisory_xact_lock($1) AS ok', [SEQUENCER_LOCK])).ok;
+      if (!locked) return null;
       const treeSize = Number(firstRow<{ size: string }>(await tx.query('SELECT size FROM audit.tree_head FOR UPDATE')).size);
-      const logSize = Number(firstRow<{ size: string }>(await tx.query('SELECT size FROM audit.log_head')).size);
       const last = await this.latestCheckpoint(tx);
       if ((last?.size ?? 0) !== treeSize) throw new AuditLogIntegrityError(`tree size ${treeSize} differs from the last checkpoint's ${last?.size ?? 0}`);
-      const target = Math.min(logSize, treeSize + maxBatch);
-      if (target === treeSize && last !== null) return last;
-      const rows = rowsOf<{ idx: string; body: Buffer; leaf_hash: Buffer }>(
-        await tx.query('SELECT idx, body, leaf_hash FROM audit.records WHERE idx >= $1 AND idx < $2 ORDER BY idx', [String(treeSize), String(target)]),
-      );
+      const recordsSize = Number(firstRow<{ n: string }>(await tx.query('SELECT count(*) AS n FROM audit.records WHERE idx >= $1', [String(treeSize)])).n);
+      if (recordsSize !== 0) throw new AuditLogIntegrityError(`${recordsSize} record(s) at or beyond the tree size ${treeSize} were not placed by the sequencer`);
+      // Move committed pending rows; the leaf hash is checked against the body by Postgres (sha256 of 0x00 || body).
+      const moved = rowsOf<{ idx: string; leaf_hash: Buffer; ok: boolean }>(
+        await tx.query(
+          `WITH batch AS (SELECT id FROM audit.pending ORDER BY id LIMIT $2),
+                moved AS (DELETE FROM audit.pending p USING batch b WHERE p.id = b.id RETURNING p.*)
+           INSERT INTO audit.records (idx, type, occurred_at, actor, request_id, wallet, body, leaf_hash, recorded_at)
+           SELECT $1::bigint + row_number() OVER (ORDER BY id) - 1, type, occurred_at, actor, request_id, wallet, body, leaf_hash, recorded_at FROM moved
+           RETURNING idx, leaf_hash, sha256('\\x00'::bytea || body) = leaf_hash AS ok`,
+          [String(treeSize), maxBatch],
+        ),
+      ).sort((a, b) => Number(a.idx) - Number(b.idx));
+      if (moved.length === 0 && last !== null) return last;
+      const target = treeSize + moved.length;
       const fresh = new Map<string, Uint8Array>();
-      rows.forEach((r, i) => {
+      moved.forEach((r, i) => {
         if (Number(r.idx) !== treeSize + i) throw new AuditLogIntegrityError(`record ${treeSize + i} is missing`);
-        const leaf = hashLeaf(new Uint8Array(r.body));
-        if (!equalBytes(leaf, new Uint8Array(r.leaf_hash))) throw new AuditLogIntegrityError(`record ${r.idx}: stored leaf hash does not match its body`);
-        fresh.set(`0:${treeSize + i}`, leaf);
+        if (!r.ok) throw new AuditLogIntegrityError(`record ${r.idx}: stored leaf hash does not match its body`);
+        fresh.set(`0:${treeSize + i}`, new Uint8Array(r.leaf_hash));
       });
-      if (rows.length !== target - treeSize) throw new AuditLogIntegrityError(`expected ${target - treeSize} records from ${treeSize}, found ${rows.length}`);
       // Parents of new nodes, level by level; a left sibling from before comes from the table.
       for (let level = 1; 2 ** level <= target; level++) {
         const from = Math.floor(treeSize / 2 ** level);
@@ -217,8 +247,19 @@ export class AuditLogStore {
       const note = signNote(text, [this.signer]);
       await tx.query('INSERT INTO audit.checkpoints (size, root_hash, note) VALUES ($1, $2, $3)', [String(target), Buffer.from(root), note]);
       await tx.query('UPDATE audit.tree_head SET size = $1', [String(target)]);
+      await tx.query('UPDATE audit.log_head SET size = $1', [String(target)]);
       return { size: target, rootHash: root, note };
     });
+    if (outcome !== null) return outcome;
+    // Another sequencer holds the lock: its checkpoint is the answer (it may be the one in progress).
+    const latest = await this.latestCheckpoint();
+    if (latest === null) throw new AuditNotFoundError('no checkpoint yet (another sequencer is issuing the first)');
+    return latest;
+  }
+
+  /** Committed records not yet sequenced (what the next integrate() will place). */
+  async pendingCount(): Promise<number> {
+    return Number(firstRow<{ n: string }>(await this.db.query('SELECT count(*) AS n FROM audit.pending')).n);
   }
 
   private async fetchNodes(tx: SqlExecutor, need: [number, number][]): Promise<Map<string, Uint8Array>> {
@@ -231,17 +272,46 @@ export class AuditLogStore {
     return new Map(rows.map((r) => [`${r.level}:${r.idx}`, new Uint8Array(r.hash)]));
   }
 
-  /** Inclusion proof of record `index` in the tree of `size` (a checkpointed size). */
+  /** Inclusion proof of record `index` in the tree of `size` (a checkpointed size). One query. */
   async inclusionProof(index: number, size: number): Promise<Uint8Array[]> {
-    await this.assertIntegrated(size);
-    const nodes = await this.accessorFor(this.db, (n) => inclusionProof(n, index, size));
+    const nodes = await this.proofNodes((n) => inclusionProof(n, index, size), size);
     return inclusionProof(nodes, index, size);
   }
 
   async consistencyProof(oldSize: number, newSize: number): Promise<Uint8Array[]> {
-    await this.assertIntegrated(newSize);
-    const nodes = await this.accessorFor(this.db, (n) => consistencyProof(n, oldSize, newSize));
+    const nodes = await this.proofNodes((n) => consistencyProof(n, oldSize, newSize), newSize);
     return consistencyProof(nodes, oldSize, newSize);
+  }
+
+  /** The stored nodes a proof over the tree of `size` reads, and the check that `size` is integrated, in one round trip. */
+  private async proofNodes(compute: (nodes: NodeAccessor) => unknown, size: number): Promise<NodeAccessor> {
+    const wanted = new Map<string, [number, number]>();
+    compute((level, index) => {
+      wanted.set(`${level}:${index}`, [level, index]);
+      return new Uint8Array(32);
+    });
+    if (wanted.size === 0) {
+      await this.assertIntegrated(size);
+      return () => {
+        throw new AuditLogIntegrityError('no tree node expected');
+      };
+    }
+    const rows = rowsOf<{ level: number; idx: string; hash: Buffer; tree_size: string }>(
+      await this.db.query(
+        `SELECT n.level, n.idx, n.hash, h.size AS tree_size
+           FROM audit.tree_head h
+           LEFT JOIN (audit.tree_nodes n JOIN unnest($1::smallint[], $2::bigint[]) AS w(level, idx) USING (level, idx)) ON true`,
+        [[...wanted.values()].map((w) => w[0]), [...wanted.values()].map((w) => String(w[1]))],
+      ),
+    );
+    const treeSize = Number(rows[0]?.tree_size ?? 0);
+    if (size > treeSize) throw new AuditNotFoundError(`size ${size} is beyond the integrated tree (${treeSize})`);
+    const found = new Map(rows.filter((r) => r.hash !== null).map((r) => [`${r.level}:${r.idx}`, new Uint8Array(r.hash)]));
+    return (level, index) => {
+      const h = found.get(`${level}:${index}`);
+      if (h === undefined) throw new AuditLogIntegrityError(`tree node (${level}, ${index}) is missing`);
+      return h;
+    };
   }
 
   private async assertIntegrated(size: number): Promise<void> {
@@ -259,6 +329,12 @@ export class AuditLogStore {
     const opened = openNote(signed + signatureLine, [this.verifier, witness]);
     if (!opened.verified.includes(witness)) throw new AuditLogIntegrityError(`cosignature of ${witness.name} does not verify`);
     await this.db.query('INSERT INTO audit.cosignatures (size, witness, signature_line) VALUES ($1, $2, $3) ON CONFLICT (size, witness) DO NOTHING', [String(size), witness.name, signatureLine]);
+  }
+
+  /** The largest checkpoint size whose cosignature by `witness` (key name) is stored; 0 if none. */
+  async lastCosignedSize(witness: string): Promise<number> {
+    const rows = rowsOf<{ size: string | null }>(await this.db.query('SELECT max(size) AS size FROM audit.cosignatures WHERE witness = $1', [witness]));
+    return Number(rows[0]?.size ?? 0);
   }
 
   async records(from: number, to: number): Promise<AuditRecordRow[]> {
@@ -302,18 +378,40 @@ export class AuditLogStore {
 
   /**
    * What a witness needs to cosign the latest checkpoint (C2SP tlog-witness add-checkpoint): the
-   * consistency proof from the size it last cosigned, and the inclusion proof of every sign-grant
-   * record in the tree, so that it can check the grants it signed are there.
+   * consistency proof from the size it last cosigned, and the inclusion proofs of the sign-grant
+   * records it may be waiting for: every grant placed since `oldSize`, and the older ones a signer could
+   * still have signed after it cosigned `oldSize` (issued less than `grantHorizonMs` before that
+   * checkpoint was signed: a grant's lifetime is bounded, 15 min by default, plus clock skew).
+   * All proofs are generated from one fetch of the stored nodes they need.
    */
-  async witnessRequest(oldSize: number): Promise<{ oldSize: number; consistencyProof: Uint8Array[]; checkpoint: string; grantInclusions: { requestId: string; index: number; proof: Uint8Array[] }[] }> {
+  async witnessRequest(
+    oldSize: number,
+    options: { grantHorizonMs?: number } = {},
+  ): Promise<{ oldSize: number; consistencyProof: Uint8Array[]; checkpoint: string; grantInclusions: { requestId: string; index: number; proof: Uint8Array[] }[] }> {
+    if (!Number.isSafeInteger(oldSize) || oldSize < 0) throw new RangeError('witnessRequest: oldSize must be a size');
+    const horizon = options.grantHorizonMs ?? DEFAULT_GRANT_HORIZON_MS;
     const cp = await this.latestCheckpoint();
     if (cp === null) throw new AuditNotFoundError('no checkpoint yet');
+    if (oldSize > cp.size) throw new AuditNotFoundError(`size ${oldSize} is beyond the latest checkpoint (${cp.size})`);
     const consistency = oldSize === 0 ? [] : await this.consistencyProof(oldSize, cp.size);
     const grants = rowsOf<{ idx: string; request_id: string }>(
-      await this.db.query("SELECT idx, request_id FROM audit.records WHERE type = 'sign-grant' AND request_id IS NOT NULL AND idx < $1 ORDER BY idx", [String(cp.size)]),
+      await this.db.query(
+        // Two index scans (records_type_idx, records_grant_time_idx), not one OR over the whole table.
+        `SELECT idx, request_id FROM audit.records
+          WHERE type = 'sign-grant' AND request_id IS NOT NULL AND idx >= $2::bigint AND idx < $1
+         UNION
+         SELECT idx, request_id FROM audit.records
+          WHERE type = 'sign-grant' AND request_id IS NOT NULL AND idx < $2::bigint
+            AND occurred_at >= (SELECT signed_at FROM audit.checkpoints WHERE size = $2::bigint) - make_interval(secs => $3::double precision / 1000)
+          ORDER BY idx`,
+        [String(cp.size), String(oldSize), horizon],
+      ),
     );
-    const grantInclusions = [];
-    for (const g of grants) grantInclusions.push({ requestId: g.request_id, index: Number(g.idx), proof: await this.inclusionProof(Number(g.idx), cp.size) });
+    const size = cp.size;
+    const all = (n: NodeAccessor) => grants.map((g) => inclusionProof(n, Number(g.idx), size));
+    const nodes = grants.length === 0 ? null : await this.accessorFor(this.db, all);
+    const proofs = nodes === null ? [] : all(nodes);
+    const grantInclusions = grants.map((g, i) => ({ requestId: g.request_id, index: Number(g.idx), proof: proofs[i]! }));
     return { oldSize, consistencyProof: consistency, checkpoint: cp.note, grantInclusions };
   }
 

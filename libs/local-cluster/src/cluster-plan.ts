@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { ConfigError, PROJECT_ROOT } from '@custody/config';
 import { signerDatabaseUrl } from '@custody/persistence';
-import type { LocalSecrets } from './local-secrets';
+import { LOCAL_AUDIT_ORIGIN, type LocalSecrets } from './local-secrets';
 
 export const SERVICE_APPS = ['gateway', 'policy-engine', 'ledger', 'chain-indexer'] as const;
 export type ServiceApp = (typeof SERVICE_APPS)[number] | 'signer';
@@ -157,6 +157,11 @@ export function planCluster(options: ClusterOptions, ports: PortAllocator): Serv
   );
   const ledger = placed.find((p) => p.app === 'ledger');
   const policyEngine = placed.find((p) => p.app === 'policy-engine');
+  const audit = options.signersOnly ? undefined : options.secrets.auditLog;
+  const witnesses = placed
+    .filter((p) => p.signerId !== undefined && options.secrets.signers.get(p.signerId)?.witnessVerifierKey !== undefined)
+    .map((p) => `${options.host}:${p.grpcPort}=${options.secrets.signers.get(p.signerId!)!.witnessVerifierKey!}`)
+    .join(',');
   return placed.map(({ name, app, signerId, httpPort, grpcPort, metricsPort }) => {
     const databaseUrl = signerId === undefined ? options.databaseUrl : signerDatabaseUrl(options.databaseUrl, signerId);
     const signerSecrets = signerId === undefined ? undefined : options.secrets.signers.get(signerId);
@@ -190,6 +195,8 @@ export function planCluster(options: ClusterOptions, ports: PortAllocator): Serv
               ...(options.secrets.gatewayWebhookKeyFile ? { GATEWAY_WEBHOOK_SIGNING_KEY_FILE: options.secrets.gatewayWebhookKeyFile, GATEWAY_WEBHOOK_ALLOW_LOOPBACK: 'true' } : {}),
             }
           : {}),
+        // The audit log (full clusters only): the gateway checkpoints, the signers witness and write their records.
+        ...(app === 'gateway' && audit ? { AUDIT_LOG_SEED_FILE: audit.seedFile, AUDIT_LOG_ORIGIN: LOCAL_AUDIT_ORIGIN, AUDIT_WITNESSES: witnesses } : {}),
         ...(signerId === undefined || !signerSecrets
           ? {}
           : {
@@ -198,6 +205,7 @@ export function planCluster(options: ClusterOptions, ports: PortAllocator): Serv
               SIGNER_KEK_FILE: signerSecrets.kekFile,
               SIGNER_PEERS: peers,
               POLICY_ENGINE_PUBLIC_KEY: options.secrets.policyEngine.publicKey,
+              ...(audit ? { AUDIT_LOG_KEY: audit.verifierKey, AUDIT_DATABASE_URL: options.databaseUrl.toString() } : {}),
               ...options.signerEnv,
               APPROVER_KEYS: approverKeys,
               ...options.perSignerEnv?.(signerId),

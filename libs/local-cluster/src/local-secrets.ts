@@ -1,7 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { bytesToHex } from '@noble/hashes/utils.js';
+import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
+import { hkdf } from '@noble/hashes/hkdf.js';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { ed25519 } from '@noble/curves/ed25519.js';
+import { cosigner, formatVerifierKey, SIG_TYPE_COSIGNATURE_V1, SIG_TYPE_ED25519 } from '@custody/transparency-log';
 import { identityFromSeed } from '@custody/peer-auth';
 import { defaultDevelopmentBootstrap } from '@custody/policy-core';
 
@@ -10,7 +14,12 @@ export interface LocalSignerSecrets {
   readonly identitySeedFile: string;
   readonly kekFile: string;
   readonly identityPublicKey: string;
+  /** The node's audit-log witness key (cosignature/v1 vkey, derived from the identity seed as the signer derives it). */
+  readonly witnessVerifierKey?: string;
 }
+
+/** The local audit log's origin. */
+export const LOCAL_AUDIT_ORIGIN = 'custody.local/audit';
 
 /** A development approver: its id, the file of its Ed25519 seed, and its public key (hex), which the signers pin. */
 export interface LocalApprover {
@@ -34,6 +43,8 @@ export interface LocalSecrets {
   readonly gatewayBootstrapFile?: string;
   /** The gateway's webhook signing key (Ed25519 seed; GATEWAY_WEBHOOK_SIGNING_KEY_FILE). */
   readonly gatewayWebhookKeyFile?: string;
+  /** The audit log's checkpoint signing key (AUDIT_LOG_SEED_FILE of the gateway) and its vkey (AUDIT_LOG_KEY of the signers). */
+  readonly auditLog?: { readonly seedFile: string; readonly verifierKey: string };
 }
 
 /** A development API client: `dev-<role name>`, its roles, its Ed25519 seed file and public key (hex). */
@@ -114,7 +125,9 @@ export function loadOrCreateLocalSecrets(dir: string, signerCount: number): Loca
     const kekFile = path.join(dir, `signer-${id}.kek`);
     const seed = ensureSecretFile(identitySeedFile);
     ensureSecretFile(kekFile);
-    signers.set(id, { identitySeedFile, kekFile, identityPublicKey: bytesToHex(identityFromSeed(seed).publicKey) });
+    const witness = cosigner(`signer-${id}.witness.custody`, hkdf(sha256, seed, undefined, utf8ToBytes('custody/signer/witness-key/v1'), 32));
+    const witnessVerifierKey = formatVerifierKey(witness.name, SIG_TYPE_COSIGNATURE_V1, witness.publicKey);
+    signers.set(id, { identitySeedFile, kekFile, identityPublicKey: bytesToHex(identityFromSeed(seed).publicKey), witnessVerifierKey });
   }
   const seedFile = path.join(dir, 'policy-engine.signing-seed');
   const publicKey = bytesToHex(identityFromSeed(ensureSecretFile(seedFile)).publicKey);
@@ -132,7 +145,9 @@ export function loadOrCreateLocalSecrets(dir: string, signerCount: number): Loca
   fs.writeFileSync(gatewayBootstrapFile, JSON.stringify({ clientId: admin.clientId, publicKey: admin.publicKey }) + '\n', { mode: 0o600 });
   const gatewayWebhookKeyFile = path.join(dir, 'gateway-webhook.signing-seed');
   ensureSecretFile(gatewayWebhookKeyFile);
-  return { signers, policyEngine: { seedFile, publicKey, bootstrapFile }, approvers, clients, gatewayBootstrapFile, gatewayWebhookKeyFile };
+  const auditSeedFile = path.join(dir, 'audit-log.signing-seed');
+  const auditLog = { seedFile: auditSeedFile, verifierKey: formatVerifierKey(LOCAL_AUDIT_ORIGIN, SIG_TYPE_ED25519, ed25519.getPublicKey(ensureSecretFile(auditSeedFile))) };
+  return { signers, policyEngine: { seedFile, publicKey, bootstrapFile }, approvers, clients, gatewayBootstrapFile, gatewayWebhookKeyFile, auditLog };
 }
 
 /** The bootstrap file of the local policy engine in the secrets directory. */

@@ -36,8 +36,8 @@ export class ApiClientRepository {
   }
 
   /** Inserts a client; `undefined` if the id is taken. */
-  async create(clientId: string, publicKey: Uint8Array, roles: readonly Role[]): Promise<ApiClient | undefined> {
-    const rows: ApiClientRow[] = await this.db.query(
+  async create(clientId: string, publicKey: Uint8Array, roles: readonly Role[], tx: Pick<DataSource, 'query'> = this.db): Promise<ApiClient | undefined> {
+    const rows: ApiClientRow[] = await tx.query(
       `INSERT INTO gateway.api_clients (client_id, public_key, roles) VALUES ($1, $2, $3) ON CONFLICT (client_id) DO NOTHING RETURNING ${COLUMNS}`,
       [clientId, Buffer.from(publicKey), roles],
     );
@@ -54,9 +54,9 @@ export class ApiClientRepository {
   }
 
   /** Disables a client (idempotent); `undefined` if there is none. */
-  async disable(clientId: string): Promise<ApiClient | undefined> {
+  async disable(clientId: string, tx: Pick<DataSource, 'query'> = this.db): Promise<ApiClient | undefined> {
     // TypeORM answers an UPDATE … RETURNING with [rows, affected count].
-    const [rows]: [ApiClientRow[], number] = await this.db.query(
+    const [rows]: [ApiClientRow[], number] = await tx.query(
       `UPDATE gateway.api_clients SET disabled = true, disabled_at = COALESCE(disabled_at, now()) WHERE client_id = $1 RETURNING ${COLUMNS}`,
       [clientId],
     );

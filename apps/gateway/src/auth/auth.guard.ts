@@ -6,7 +6,7 @@ import type { Request, Response } from 'express';
 import { ApiError } from '../errors/api-error';
 import type { ErrorCode } from '../errors/error-table';
 import { requestDigest, undecodable } from '../grpc/request-bytes';
-import { setPrincipal } from '../http/request-context';
+import { setPrincipal, setSignature } from '../http/request-context';
 import { rateLimitHeaders, RateLimiter, type RateDecision } from '../rate-limit/rate-limiter';
 import type { GatewayConfig } from '../config';
 import { GATEWAY_CONFIG } from '../tokens';
@@ -135,6 +135,7 @@ export class AuthGuard implements CanActivate {
     if (!client.roles.some((role) => roles.includes(role))) throw new ApiError('permission-denied', `this method needs one of the roles ${roles.join(', ')}`);
     if (incoming.undecodable) throw new ApiError('invalid-argument', `request ${incoming.undecodable}`);
     setPrincipal(context, client);
+    setSignature(context, parsed);
     return true;
   }
 

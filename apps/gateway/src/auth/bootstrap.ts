@@ -1,6 +1,9 @@
 import * as fs from 'node:fs';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { StartupCheckFailed } from '@custody/platform';
+import type { DataSource } from 'typeorm';
+import { POSTGRES, StartupCheckFailed } from '@custody/platform';
+import { appendAuditRecord } from '@custody/audit-log';
+import { apiClientChangeRecord } from '../audit/audit-records';
 import { CLIENT_ID_PATTERN } from './api-client';
 import { ApiClientRepository } from './api-client.repository';
 import type { GatewayConfig } from '../config';
@@ -40,6 +43,7 @@ export class BootstrapAdmin implements OnApplicationBootstrap {
   constructor(
     private readonly clients: ApiClientRepository,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    @Inject(POSTGRES) private readonly db: DataSource,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -52,7 +56,11 @@ export class BootstrapAdmin implements OnApplicationBootstrap {
       throw new StartupCheckFailed(`GATEWAY_BOOTSTRAP_FILE cannot be read (${file}: ${(error as NodeJS.ErrnoException).code ?? 'error'})`);
     }
     const admin = parseBootstrapFile(text);
-    const created = await this.clients.create(admin.clientId, Buffer.from(admin.publicKey, 'hex'), ['admin']);
+    const created = await this.db.transaction(async (tx) => {
+      const c = await this.clients.create(admin.clientId, Buffer.from(admin.publicKey, 'hex'), ['admin'], tx);
+      if (c) await appendAuditRecord(tx, apiClientChangeRecord('create', c));
+      return c;
+    });
     this.logger.log({ clientId: admin.clientId, created: created !== undefined }, created ? 'bootstrap admin client registered' : 'bootstrap admin client already present');
   }
 }

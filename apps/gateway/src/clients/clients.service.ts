@@ -1,4 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import type { DataSource } from 'typeorm';
+import { POSTGRES } from '@custody/platform';
+import { appendAuditRecord } from '@custody/audit-log';
+import { apiClientChangeRecord } from '../audit/audit-records';
 import { CLIENT_ID_PATTERN, isRole, type ApiClient, type Role } from '../auth/api-client';
 import { ApiClientRepository } from '../auth/api-client.repository';
 import { ApiError, preview } from '../errors/api-error';
@@ -66,7 +70,10 @@ function decodePageToken(token: string): string | undefined {
 /** API clients: create, get, list, disable (admin only, enforced by the controllers' roles). */
 @Injectable()
 export class ClientsService {
-  constructor(private readonly clients: ApiClientRepository) {}
+  constructor(
+    private readonly clients: ApiClientRepository,
+    @Inject(POSTGRES) private readonly db: DataSource,
+  ) {}
 
   async create(input: CreateApiClientInput): Promise<ApiClientView> {
     const clientId = checkClientId(input.clientId);
@@ -78,7 +85,11 @@ export class ClientsService {
       if (roles.includes(role)) throw new ApiError('invalid-argument', `roles: ${role} is named twice`);
       roles.push(role);
     }
-    const created = await this.clients.create(clientId, Buffer.from(input.publicKey, 'hex'), roles);
+    const created = await this.db.transaction(async (tx) => {
+      const c = await this.clients.create(clientId, Buffer.from(input.publicKey, 'hex'), roles, tx);
+      if (c) await appendAuditRecord(tx, apiClientChangeRecord('create', c));
+      return c;
+    });
     if (!created) throw new ApiError('already-exists', `an API client ${preview(clientId)} already exists`);
     return toView(created);
   }
@@ -99,7 +110,11 @@ export class ClientsService {
   }
 
   async disable(clientId: string): Promise<ApiClientView> {
-    const client = await this.clients.disable(checkClientId(clientId));
+    const client = await this.db.transaction(async (tx) => {
+      const c = await this.clients.disable(checkClientId(clientId), tx);
+      if (c) await appendAuditRecord(tx, apiClientChangeRecord('disable', c));
+      return c;
+    });
     if (!client) throw new ApiError('not-found', `no API client ${preview(clientId)}`);
     return toView(client);
   }

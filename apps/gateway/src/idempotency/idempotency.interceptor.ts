@@ -9,7 +9,8 @@ import { catchError, mergeMap } from 'rxjs/operators';
 import { ApiError, preview } from '../errors/api-error';
 import { requestDigest } from '../grpc/request-bytes';
 import type { RequestWithBody } from '../http/body.middleware';
-import { principalOf } from '../http/request-context';
+import { principalOf, requestIdOf, signatureOf } from '../http/request-context';
+import { apiRequestRecord } from '../audit/audit-records';
 import type { GatewayConfig } from '../config';
 import { GATEWAY_CONFIG } from '../tokens';
 import { IdempotencyRepository } from './idempotency.repository';
@@ -53,7 +54,11 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const client = principalOf(context);
     if (!client) throw new ApiError('internal', 'an idempotent write reached the handler unauthenticated');
     const { key, hash, status, response } = target;
-    return from(this.keys.claim(client.clientId, key, hash, this.config.idempotencyTtlHours)).pipe(
+    const signature = signatureOf(context);
+    if (!signature) throw new ApiError('internal', 'an idempotent write reached the handler without its verified signature');
+    // The request's audit record commits with the claim, before the handler acts: nothing happens unlogged.
+    const audit = apiRequestRecord(requestIdOf(context), client, { transport: target.transport, target: target.target, requestHash: hash.toString('hex'), idempotencyKey: key, signature });
+    return from(this.keys.claim(client.clientId, key, hash, this.config.idempotencyTtlHours, audit)).pipe(
       mergeMap((claim) => {
         if (claim.kind === 'other-request') throw new ApiError('idempotency-key-reused', 'this Idempotency-Key was used with another request');
         if (claim.kind === 'in-flight') throw new ApiError('idempotency-key-in-flight', 'a request with this Idempotency-Key is still being processed; retry later');
@@ -69,7 +74,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
     );
   }
 
-  private target(context: ExecutionContext): { key: string; hash: Buffer; status: number; response: Response | undefined } | undefined {
+  private target(context: ExecutionContext): { key: string; hash: Buffer; status: number; response: Response | undefined; transport: 'http' | 'grpc'; target: string } | undefined {
     if (context.getType() === 'http') {
       const request = context.switchToHttp().getRequest<RequestWithBody>();
       if (request.method !== 'POST' || !request.path.startsWith('/v1/')) return undefined;
@@ -77,7 +82,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
       const key = parseIdempotencyKey(Array.isArray(header) ? header.join(', ') : header);
       const hash = createHash('sha256').update(`POST ${request.originalUrl}\n`).update(request.rawBody ?? Buffer.alloc(0)).digest();
       const status = this.reflector.get<number | undefined>(HTTP_CODE_METADATA, context.getHandler()) ?? 201;
-      return { key, hash, status, response: context.switchToHttp().getResponse<Response>() };
+      return { key, hash, status, response: context.switchToHttp().getResponse<Response>(), transport: 'http', target: `POST ${request.originalUrl}` };
     }
     if (context.getType() !== 'rpc' || !this.reflector.get<boolean | undefined>(IDEMPOTENT_KEY, context.getHandler())) return undefined;
     const metadata = context.getArgByIndex<Metadata>(1);
@@ -86,6 +91,6 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const key = parseIdempotencyKey(values.length === 1 && typeof values[0] === 'string' ? values[0] : values.length === 0 ? undefined : '\u0000');
     const digest = requestDigest(context.getArgByIndex(0)) ?? Buffer.alloc(32);
     const hash = createHash('sha256').update(`grpc ${call.getPath()}\n`).update(digest).digest();
-    return { key, hash, status: 0, response: undefined };
+    return { key, hash, status: 0, response: undefined, transport: 'grpc', target: call.getPath() };
   }
 }

@@ -1,6 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { POSTGRES } from '@custody/platform';
 import type { DataSource } from 'typeorm';
+import type { AuditRecord } from '@custody/audit-core';
+import { appendAuditRecord } from '@custody/audit-log';
 
 export type Claim =
   | { readonly kind: 'claimed' }
@@ -25,8 +27,10 @@ export class IdempotencyRepository {
    * one claims it), or says what holds it: the same request in flight or completed, or another one.
    * An expired row is replaced.
    */
-  async claim(clientId: string, key: string, requestHash: Buffer, ttlHours: number): Promise<Claim> {
-    const inserted: unknown[] = await this.db.query(
+  async claim(clientId: string, key: string, requestHash: Buffer, ttlHours: number, audit?: AuditRecord): Promise<Claim> {
+    // The claim and the request's audit record commit together: a request whose record cannot be written is not run.
+    const inserted: unknown[] = await this.db.transaction(async (tx) => {
+      const rows: unknown[] = await tx.query(
       `INSERT INTO gateway.idempotency_keys AS k (client_id, idempotency_key, request_hash, state, expires_at)
        VALUES ($1, $2, $3, 'in-flight', now() + make_interval(hours => $4))
        ON CONFLICT (client_id, idempotency_key) DO UPDATE
@@ -34,8 +38,11 @@ export class IdempotencyRepository {
              created_at = now(), expires_at = EXCLUDED.expires_at
          WHERE k.expires_at < now()
        RETURNING 1`,
-      [clientId, key, requestHash, ttlHours],
-    );
+        [clientId, key, requestHash, ttlHours],
+      );
+      if (rows.length === 1 && audit !== undefined) await appendAuditRecord(tx, audit);
+      return rows;
+    });
     if (inserted.length === 1) return { kind: 'claimed' };
     const rows: Row[] = await this.db.query(
       'SELECT request_hash, state, response_status, response_body FROM gateway.idempotency_keys WHERE client_id = $1 AND idempotency_key = $2',

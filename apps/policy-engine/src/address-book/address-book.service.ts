@@ -3,6 +3,7 @@ import { EvaluationService, type DecisionView } from '../evaluation/evaluation.s
 import { checkChainId, checkId, checkIds, checkRequestId, normalizeAddress } from '../evaluation/request-input';
 import { AlreadyExists, InvalidArgument, NotFound } from '../errors';
 import type { Sql } from '../storage/transaction';
+import { recordAddressBookChange } from '../audit/audit-records';
 import type { StoredRequest } from '../evaluation/requests.repository';
 import { AddressBookRepository, type AddressBookRecord } from './address-book.repository';
 
@@ -89,6 +90,7 @@ export class AddressBookService implements OnModuleInit {
   private async apply(sql: Sql, request: StoredRequest): Promise<void> {
     const pending = request.body.addressBookChange as PendingChange | undefined;
     if (!pending) throw new Error(`request ${request.requestId} carries no address-book change`);
+    await recordAddressBookChange(sql, { requestId: request.requestId, change: pending.change, entryId: pending.entry.id, chainId: pending.entry.chainId, address: pending.entry.address, tags: pending.entry.tags, label: pending.entry.label });
     if (pending.change === 'delete') return this.repository.delete(sql, pending.entry.id);
     try {
       await this.repository.upsert(sql, pending.entry);

@@ -25,6 +25,7 @@ import { CompiledPolicies } from '../governance/compiled-policies.service';
 import { GovernanceRepository } from '../governance/governance.repository';
 import { GroupCommit, type Waiting } from '../storage/group-commit';
 import { inTransaction, type Sql } from '../storage/transaction';
+import { recordEvaluation, recordGrant, recordRequestDecision } from '../audit/audit-records';
 import { POLICY_ENGINE_CONFIG } from '../tokens';
 import { HookClient } from './hook.client';
 import { checkId, checkRequestId, engineRequestDigest, inputHash, requestFromJson, requestToJson, type RequestInput } from './request-input';
@@ -174,7 +175,7 @@ export class EvaluationService {
         await this.requests.lockScopes(sql, [...windows.keys()]);
         const running = await this.requests.usage(sql, [...windows].map(([key, windowMs]) => ({ key, windowMs })), now, '');
         const rows: FirstEvaluationRow[] = [];
-        const decided: Array<{ w: Waiting<FirstEvaluation, DecisionView>; view: DecisionView }> = [];
+        const decided: Array<{ w: Waiting<FirstEvaluation, DecisionView>; view: DecisionView; record: () => Promise<void> }> = [];
         for (const x of work) {
           const velocityUsage = new Map(x.scopes.map((s) => [s.key, running.get(s.key)!]));
           const context = { now, addressBook: x.entries, velocityUsage, approvals: [], approvers };
@@ -192,11 +193,20 @@ export class EvaluationService {
           const text = decisionText(decision);
           const grant = status === 'allowed' && input.signRequest ? this.grantFor(compiled, input.signRequest, decision, [], now) : null;
           rows.push({ request: stored, evaluation: this.evaluationRecord(compiled, decision, now, inputsOf(context, [], ctx.governanceSeq)), reservations, grant });
-          decided.push({ w: x.w, view: { ...this.decisionView(x.request.id, decision, status, grant?.json ?? null, stored.requestDigest), decisionText: text } });
+          const record = async (): Promise<void> => {
+            await recordEvaluationEvents(sql, stored, status, decision);
+            await recordEvaluation(sql, { ...stored, status, outcome: decision.outcome, matchedRule: decision.matchedRule?.id ?? null, decisionText: text, at: now });
+            if (grant) await recordGrant(sql, grant.grant);
+          };
+          decided.push({ w: x.w, view: { ...this.decisionView(x.request.id, decision, status, grant?.json ?? null, stored.requestDigest), decisionText: text }, record });
         }
         const claimed = await this.requests.insertFirstEvaluations(sql, now, compiled, rows);
         for (const d of decided) {
-          if (claimed.has(d.view.requestId)) answers.push(d);
+          if (claimed.has(d.view.requestId)) {
+            // Its events and audit records, in the batch's transaction: nothing is decided unlogged.
+            await d.record();
+            answers.push(d);
+          }
           else alone.push({ w: d.w }); // its id was claimed concurrently meanwhile: a retry
         }
       });
@@ -239,6 +249,7 @@ export class EvaluationService {
       // A concurrent evaluation of the same id committed first: answer as a retry (nothing written here).
       if (!claimed) return undefined;
       await recordEvaluationEvents(sql, stored, status, decision);
+      await recordEvaluation(sql, { ...stored, status, outcome: decision.outcome, matchedRule: decision.matchedRule?.id ?? null, decisionText: text, at: now });
       let grantJson: string | null = null;
       if (status === 'allowed') grantJson = await this.onAllow(sql, compiled, stored, input.signRequest, decision, [], now);
       return { ...this.decisionView(request.id, decision, status, grantJson, stored.requestDigest), decisionText: text };
@@ -319,6 +330,7 @@ export class EvaluationService {
         if (earlier.decision === decision && Buffer.from(earlier.signature).equals(Buffer.from(signature))) return this.view(id, sql);
         throw new AlreadyExists('decision of approver', approver, `on request ${id} was recorded already (${earlier.decision})`);
       }
+      await recordRequestDecision(sql, { ...approval, requestId: id, requestDigest: stored.requestDigest, at: approval.receivedAtMs });
       if (stored.status !== 'pending-approval') throw new FailedPrecondition(`request ${id} is ${stored.status}: approvals no longer change it`);
       await recordApprovalEvent(sql, id, approval);
       const compiled = await this.policies.version(stored.policyVersion, sql);
@@ -393,6 +405,7 @@ export class EvaluationService {
     const text = decisionText(decision);
     const inputs = inputsOf({ ...context, ...(hook ? { hook } : {}) }, approvals, seq);
     await this.requests.insertEvaluation(sql, request.id, this.evaluationRecord(compiled, decision, now, inputs));
+    await recordEvaluation(sql, { ...stored, status, outcome: decision.outcome, matchedRule: decision.matchedRule?.id ?? null, decisionText: text, at: now });
     if (status === 'allowed' || status === 'pending-approval') {
       // Reserved as of the request's creation: the window it counts in does not move with approvals.
       await this.requests.replaceReservations(sql, request.id, reservationsOf(decision), stored.createdAtMs);
@@ -424,6 +437,7 @@ export class EvaluationService {
     if (signRequest !== null) {
       const grant = this.grantFor(compiled, signRequest, decision, approvals, now);
       await this.requests.insertGrant(sql, signRequest.requestId, grant.json, grant.issuedAt, grant.expiresAt);
+      await recordGrant(sql, grant.grant);
       grantJson = grant.json;
     }
     const effect = this.onAllowed.get(stored.operation);
@@ -450,7 +464,7 @@ export class EvaluationService {
       },
       this.config.engineKey.secretKey(),
     );
-    return { json: encodeSignGrant(grant), issuedAt: grant.issuedAt, expiresAt: grant.expiresAt };
+    return { json: encodeSignGrant(grant), grant, issuedAt: grant.issuedAt, expiresAt: grant.expiresAt };
   }
 
   private async entriesFor(request: PolicyRequest, sql: Sql): Promise<AddressBookEntry[]> {

@@ -1,3 +1,4 @@
+import type { SignGrant } from '@custody/sign-grant';
 import { Inject, Injectable } from '@nestjs/common';
 import { POSTGRES } from '@custody/platform';
 import type { DataSource } from 'typeorm';
@@ -407,6 +408,7 @@ export interface BatchContext {
 
 export interface IssuedGrant {
   readonly json: string;
+  readonly grant: SignGrant;
   readonly issuedAt: number;
   readonly expiresAt: number;
 }

@@ -143,8 +143,8 @@ export class GovernanceRepository {
   }
 
   /** Inserts a proposal; false when the id exists already. */
-  async insertProposal(p: Omit<ProposalRecord, 'status' | 'createdAt' | 'activatedVersion'>): Promise<boolean> {
-    const rows = await this.sql(
+  async insertProposal(p: Omit<ProposalRecord, 'status' | 'createdAt' | 'activatedVersion'>, sql: Sql = this.sql): Promise<boolean> {
+    const rows = await sql(
       `INSERT INTO policy.proposals (proposal_id, kind, body, content_hash, base_version, base_hash, proposed_by, status)
        VALUES ($1, $2, $3, $4, $5, $6, $7, 'open') ON CONFLICT (proposal_id) DO NOTHING RETURNING proposal_id`,
       [p.proposalId, p.kind, JSON.stringify(p.body), p.contentHash, p.base.version, p.base.hash, p.proposedBy],

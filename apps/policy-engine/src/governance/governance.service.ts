@@ -28,6 +28,7 @@ import type { PolicyEngineConfig } from '../config';
 import { AlreadyExists, FailedPrecondition, InvalidArgument, NotFound, PermissionDenied } from '../errors';
 import { checkId, checkRequestId } from '../evaluation/request-input';
 import { inTransaction, type Sql } from '../storage/transaction';
+import { recordActivation, recordProposal, recordProposalDecision } from '../audit/audit-records';
 import { POLICY_ENGINE_CONFIG } from '../tokens';
 import { GovernanceRepository, type ProposalApprovalRecord, type ProposalRecord } from './governance.repository';
 
@@ -114,14 +115,16 @@ export class GovernanceService {
       if (error instanceof PolicyValidationError) throw new StartupCheckFailed(`POLICY_BOOTSTRAP_FILE ${file} is invalid: ${error.message}`);
       throw error;
     }
-    const applied = await inTransaction(this.dataSource, (sql) =>
-      this.repository.insertBootstrap(sql, {
+    const applied = await inTransaction(this.dataSource, async (sql) => {
+      const done = await this.repository.insertBootstrap(sql, {
         fileHash: bytesToHex(sha256(new TextEncoder().encode(text))),
         document,
         contentHash: bootstrapHash(document),
         policyHash: policyHash(document.policy),
-      }),
-    );
+      });
+      if (done) await recordActivation(sql, { proposalId: 'bootstrap', kind: 'bootstrap', version: 1, contentHash: policyHash(document.policy), approvedBy: [] });
+      return done;
+    });
     if (applied) this.logger.log({ admins: document.admins.members.length, quorum: document.admins.quorum, keys: Object.keys(document.keys).length }, 'bootstrapped: policy version 1 active');
   }
 
@@ -149,7 +152,12 @@ export class GovernanceService {
     const governance = await this.repository.governance();
     if (!governance.document.admins.members.includes(p.proposedBy)) throw new PermissionDenied(`proposed_by ${p.proposedBy} is not a current admin`);
     const base = await this.repository.activeVersion();
-    if (!(await this.repository.insertProposal({ ...p, base }))) {
+    const inserted = await inTransaction(this.dataSource, async (sql) => {
+      if (!(await this.repository.insertProposal({ ...p, base }, sql))) return false;
+      await recordProposal(sql, { ...p, baseVersion: base.version, baseHash: base.hash });
+      return true;
+    });
+    if (!inserted) {
       const existing = (await this.repository.proposal(p.proposalId))!;
       if (existing.kind !== p.kind || existing.contentHash !== p.contentHash) throw new AlreadyExists('proposal', p.proposalId);
     }
@@ -177,6 +185,7 @@ export class GovernanceService {
       if (earlier && (earlier.decision !== decision || !Buffer.from(earlier.signature).equals(Buffer.from(signature)))) {
         throw new AlreadyExists('decision of admin', admin, `on proposal ${id} was recorded already (${earlier.decision})`);
       }
+      if (!earlier) await recordProposalDecision(sql, { proposalId: id, adminId: admin, decision, contentHash: proposal.contentHash, signature });
     });
     return this.view(id);
   }
@@ -204,11 +213,13 @@ export class GovernanceService {
       if (proposal.kind === 'policy') {
         const document = proposal.body as PolicyDocument;
         if (policyHash(document) !== proposal.contentHash) throw new Error(`proposal ${id}: stored body does not match its content hash`);
-        await this.repository.activatePolicy(sql, proposal, document, proposal.contentHash);
+        const version = await this.repository.activatePolicy(sql, proposal, document, proposal.contentHash);
+        await recordActivation(sql, { proposalId: id, kind: 'policy', version, contentHash: proposal.contentHash, approvedBy: result.approvedBy });
       } else {
         const document = proposal.body as BootstrapDocument;
         if (bootstrapHash(document) !== proposal.contentHash) throw new Error(`proposal ${id}: stored body does not match its content hash`);
         await this.repository.activateGovernance(sql, proposal, document, proposal.contentHash);
+        await recordActivation(sql, { proposalId: id, kind: 'bootstrap', version: null, contentHash: proposal.contentHash, approvedBy: result.approvedBy });
       }
       await recordActivationEvent(sql, proposal);
     });

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { identifier, sessionTimeout, signerSet, threshold as checkThreshold } from '../api/signer-inputs';
+import { AuditWriter } from '../audit/audit-writer.service';
 import { SignerNode } from '../node/signer-node.service';
 import { SignerRepository, type KeyRecord, type KeyScheme } from '../storage/signer.repository';
 import { newKeyId } from './key-ids';
@@ -17,6 +18,7 @@ export class KeysService {
   constructor(
     private readonly node: SignerNode,
     private readonly repository: SignerRepository,
+    private readonly audit: AuditWriter,
   ) {}
 
   async createKey(scheme: KeyScheme, threshold: number, participants: readonly number[], timeoutMs?: number): Promise<KeyRecord> {
@@ -25,14 +27,18 @@ export class KeysService {
     const timeout = sessionTimeout(timeoutMs);
     const keyId = newKeyId();
     await this.node.coordinate({ protocol: `${scheme}-keygen`, keyId, participants: sorted, threshold: t }, timeout);
-    return this.getKey(keyId);
+    const key = await this.getKey(keyId);
+    await this.audit.key('key-generation', key);
+    return key;
   }
 
   async refreshKey(keyId: string, timeoutMs?: number): Promise<KeyRecord> {
     const timeout = sessionTimeout(timeoutMs);
     const key = await this.getKey(keyId);
     await this.node.coordinate({ protocol: `${key.scheme}-refresh`, keyId, participants: key.participants }, timeout);
-    return this.getKey(keyId);
+    const refreshed = await this.getKey(keyId);
+    await this.audit.key('key-refresh', refreshed);
+    return refreshed;
   }
 
   async getKey(keyId: string): Promise<KeyRecord> {

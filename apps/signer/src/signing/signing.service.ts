@@ -5,6 +5,7 @@ import { signatureToCompact, signatureToDer } from '@custody/mpc-core/ecdsa/sign
 import type { SignResult as FrostSignResult } from '@custody/mpc-core/frost';
 import { decodeSignGrant, SignGrantInputError } from '@custody/sign-grant';
 import type { SignerConfig } from '../config';
+import { AuditWriter } from '../audit/audit-writer.service';
 import { SignerNode } from '../node/signer-node.service';
 import type { EcdsaSignOutcome } from '../protocols/ecdsa.handlers';
 import { presignArguments, signArguments } from '../api/signer-inputs';
@@ -37,11 +38,36 @@ export class SigningService {
     private readonly node: SignerNode,
     private readonly nonces: NoncePool,
     private readonly presignatures: PresignaturePool,
+    private readonly audit: AuditWriter,
   ) {
     this.admission = new Admission(config.maxConcurrentSigns);
   }
 
+  /**
+   * Signs, and writes the session's audit record before the signature is released (README, "The audit
+   * log"): if that write fails, the caller gets an error, not the signature.
+   */
   async sign(grantText: string, signers: readonly number[], signingInput: Uint8Array, requestedTimeoutMs?: number): Promise<SignOutcome> {
+    const { participants } = signArguments(signers, signingInput, requestedTimeoutMs, this.node.self);
+    let session: { requestId: string; scheme: string; keyId: string } | undefined;
+    try {
+      const g = decodeSignGrant(grantText);
+      session = { requestId: g.request.requestId, scheme: g.request.scheme, keyId: g.request.keyId };
+    } catch {
+      // signSession refuses it with the reason
+    }
+    let outcome: SignOutcome;
+    try {
+      outcome = await this.signSession(grantText, signers, signingInput, requestedTimeoutMs);
+    } catch (error) {
+      if (session && !(error instanceof InvalidInputError)) await this.audit.failed({ ...session, participants, reason: error instanceof Error ? error.message : String(error) });
+      throw error;
+    }
+    await this.audit.signed({ ...session!, participants, signature: outcome.signature, publicKey: outcome.publicKey });
+    return outcome;
+  }
+
+  private async signSession(grantText: string, signers: readonly number[], signingInput: Uint8Array, requestedTimeoutMs?: number): Promise<SignOutcome> {
     const { participants, timeoutMs } = signArguments(signers, signingInput, requestedTimeoutMs, this.node.self);
     let keyId: string;
     let scheme: string;
