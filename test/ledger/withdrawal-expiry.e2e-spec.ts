@@ -63,7 +63,7 @@ describe('ledger withdrawal expiry (e2e, Postgres)', () => {
     expect(await state('exp-live')).toBe('requested');
     // their amounts and fee estimates are free again; the signed and the live one stay held
     expect(await balances(ledger.call, [customer('w-exp', CHAIN, ETH), system('onchain', CHAIN, ETH)])).toMatchObject({
-      [customer('w-exp', CHAIN, ETH)]: { posted: '10', held: '3.6', available: '6.4' },
+      [customer('w-exp', CHAIN, ETH)]: { posted: '10', held: '3.7', available: '6.3' },
     });
     const events = (await ledger.call<{ events: Array<{ type: string; subject: string; data: string }> }>('ReadOutbox', { afterSequence: '0', limit: 1000 })).events;
     const expiries = events.filter((e) => e.type === 'withdrawal.state_changed' && (JSON.parse(e.data) as { to: string }).to === 'expired').map((e) => [e.subject, (JSON.parse(e.data) as { from: string }).from]);
