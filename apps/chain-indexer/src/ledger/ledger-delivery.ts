@@ -1,5 +1,9 @@
 import type { IndexerRepository, LedgerCommand } from '../store/indexer.repository';
-import type { LedgerClient } from './ledger.client';
+import { status } from '@grpc/grpc-js';
+import { LedgerCallError, type LedgerClient } from './ledger.client';
+
+/** The ledger's answers that another try cannot change (the withdrawal's state, or it is unknown). */
+const REFUSED_FOR_GOOD: readonly status[] = [status.FAILED_PRECONDITION, status.NOT_FOUND, status.INVALID_ARGUMENT];
 
 /** The idempotency key of a command: derived from its id, so a redelivery after a crash is the same write. */
 export function commandIdempotencyKey(chain: string, command: Pick<LedgerCommand, 'id'>): string {
@@ -11,7 +15,9 @@ export function commandIdempotencyKey(chain: string, command: Pick<LedgerCommand
  * concurrently. A command is marked delivered only after the ledger answered it; one delivered
  * twice (a crash between the answer and the mark) is answered from the ledger's idempotency record.
  * The first failure stops the delivery of that deposit's later commands and is thrown once every
- * other deposit's commands of the batch were tried.
+ * other deposit's commands of the batch were tried. A withdrawal's transition the ledger refuses for
+ * good (the withdrawal is not in the state it needs: never marked broadcast, or settled by someone
+ * else) is recorded as refused and not retried, so one such withdrawal never stops the indexer.
  */
 export class LedgerDelivery {
   constructor(
@@ -20,6 +26,7 @@ export class LedgerDelivery {
     private readonly ledger: Pick<LedgerClient, 'call'>,
     private readonly concurrency = 16,
     private readonly batch = 1000,
+    private readonly onRefused?: (command: LedgerCommand, refusal: string) => void,
   ) {}
 
   /** Delivers everything pending; returns how many commands were delivered. */
@@ -51,6 +58,11 @@ export class LedgerDelivery {
             await this.ledger.call(c.method, { ...c.request, idempotencyKey: commandIdempotencyKey(this.chain, c) });
             delivered.push(c.id);
           } catch (error) {
+            if (c.method === 'TransitionWithdrawal' && error instanceof LedgerCallError && REFUSED_FOR_GOOD.includes(error.code)) {
+              await this.repository.markRefused(c, error.message);
+              this.onRefused?.(c, error.message);
+              continue;
+            }
             failure ??= error instanceof Error ? error : new Error(String(error));
             break;
           }
