@@ -41,9 +41,10 @@ export class IndexerService implements OnApplicationBootstrap, OnApplicationShut
       onRetry: (error, attempt, delayMs) => log.warn('node request failed; retrying', { error: error.message, attempt, delayMs }),
     });
     const repository = this.resources.repository;
-    const delivery = new LedgerDelivery(c.chain, repository, ledger, 16, 1000, (command, refusal) =>
-      log.error('the ledger refused a withdrawal transition for good; recorded on the tracking, not retried', { subject: command.subject, event: command.request.event, refusal }),
-    );
+    const delivery = new LedgerDelivery(c.chain, repository, ledger, {
+      onRefused: (command, refusal) =>
+        log.error('the ledger refused a withdrawal transition for good; recorded on the tracking, not retried', { subject: command.subject, event: command.request.event, refusal }),
+    });
     const indexer = new ChainIndexer(
       { chain: c.chain, chainId: c.chainId, nativeAsset: c.nativeAsset, startBlock: c.startBlock, batchBlocks: c.batchBlocks, window: c.window, creditTag: c.creditTag },
       rpc,
