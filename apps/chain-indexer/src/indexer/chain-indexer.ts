@@ -40,8 +40,10 @@ export interface ChainIndexerSettings {
   readonly nativeAsset: string;
   /** The first height to read when nothing is stored. */
   readonly startBlock: number;
-  /** Blocks per JSON-RPC batch (and per checkpoint transaction). */
+  /** Blocks per JSON-RPC batch. */
   readonly batchBlocks: number;
+  /** Blocks per step (one checkpoint transaction) when behind: several batches (default batchBlocks). */
+  readonly catchUpBlocks?: number;
   /** Hashes kept below the tip; a reorg deeper than this stops the indexer. */
   readonly window: number;
   /** Credit no earlier than the node's `safe` / `finalized` block (undefined: depth alone). */
@@ -75,6 +77,8 @@ export class ChainIndexer {
   private assets: Map<string, AssetTerms> | undefined;
   /** The node's safe / finalized height last read (when crediting waits for it). */
   private lastTaggedHead: number | null | undefined;
+  /** The next batch, asked for while the current one is stored and delivered (catching up). */
+  private prefetched: { readonly from: number; readonly to: number; readonly tokens: string; readonly result: Promise<{ blocks: Block[]; logs: ChainLog[] }> } | undefined;
 
   constructor(
     private readonly settings: ChainIndexerSettings,
@@ -138,11 +142,11 @@ export class ChainIndexer {
       }
       return this.reorg(tip);
     }
-    const to = Math.min(head, from + this.settings.batchBlocks - 1);
+    const to = Math.min(head, from + Math.max(this.settings.batchBlocks, this.settings.catchUpBlocks ?? 0) - 1);
     let blocks: Block[];
     let logs: ChainLog[];
     try {
-      ({ blocks, logs } = await this.fetchRange(from, to));
+      ({ blocks, logs } = await this.fetchSpan(from, to, head));
     } catch (error) {
       if (error instanceof ChainInputError) {
         this.log.warn('the node sent a block or logs that fail the checks; nothing stored, retrying', { chain, from, to, error: error.message });
@@ -259,6 +263,37 @@ export class ChainIndexer {
       await this.repository.withdrawals.markDropped(chain, dropped, true);
       this.log.warn('withdrawals dropped: the node knows none of their transactions and their nonce is unused', { chain, withdrawals: dropped });
     }
+  }
+
+  /**
+   * Blocks [from, to] in batches of batchBlocks, one after the other, each next batch asked for while
+   * the current one is parsed — and the first batch after `to` (up to the head) while this step is
+   * stored and delivered. A prefetched batch is used only for the same range and the same tokens.
+   */
+  private async fetchSpan(from: number, to: number, head: number): Promise<{ blocks: Block[]; logs: ChainLog[] }> {
+    const tokens = await this.tokenKey();
+    const size = this.settings.batchBlocks;
+    const blocks: Block[] = [];
+    const logs: ChainLog[] = [];
+    for (let a = from; a <= to; a += size) {
+      const b = Math.min(to, a + size - 1);
+      const p = this.prefetched;
+      this.prefetched = undefined;
+      const current = p && p.from === a && p.to === b && p.tokens === tokens ? p.result : this.fetchRange(a, b);
+      if (b < head) {
+        const next = { from: b + 1, to: Math.min(head, b + size), tokens, result: this.fetchRange(b + 1, Math.min(head, b + size)) };
+        next.result.catch(() => undefined);
+        this.prefetched = next;
+      }
+      const r = await current;
+      for (const x of r.blocks) blocks.push(x);
+      for (const x of r.logs) logs.push(x);
+    }
+    return { blocks, logs };
+  }
+
+  private async tokenKey(): Promise<string> {
+    return [...(await this.repository.watchSet(this.settings.chain, this.settings.nativeAsset)).tokens.keys()].sort().join(',');
   }
 
   /** Blocks [from, to] with full transactions and the Transfer logs of registered tokens, in one batch; all checked. */
