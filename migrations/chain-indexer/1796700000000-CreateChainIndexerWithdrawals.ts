@@ -26,6 +26,7 @@ export class CreateChainIndexerWithdrawals1796700000000 implements MigrationInte
         effective_gas_price numeric(78,0),
         replaced_by text,
         ledger_outcome text NOT NULL DEFAULT '' CHECK (ledger_outcome IN ('', 'confirm', 'fail', 'unconfirm')),
+        ledger_refusal text,
         created_at timestamptz NOT NULL DEFAULT now(),
         updated_at timestamptz NOT NULL DEFAULT now(),
         UNIQUE (chain, sender, nonce)
@@ -33,9 +34,13 @@ export class CreateChainIndexerWithdrawals1796700000000 implements MigrationInte
     await queryRunner.query("CREATE INDEX withdrawals_open ON chain_indexer.withdrawals (chain) WHERE status IN ('pending', 'dropped')");
     await queryRunner.query('CREATE INDEX withdrawals_block ON chain_indexer.withdrawals (chain, block_number) WHERE block_number IS NOT NULL');
     await queryRunner.query('CREATE INDEX watched_addresses_wallet ON chain_indexer.watched_addresses (chain, wallet, address)');
+    // A ledger command the ledger refused for good (a withdrawal no longer in the state the command
+    // needs): marked delivered with the ledger's answer, so one refusal never stops the indexer.
+    await queryRunner.query('ALTER TABLE chain_indexer.ledger_commands ADD COLUMN refusal text');
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query('ALTER TABLE chain_indexer.ledger_commands DROP COLUMN IF EXISTS refusal');
     await queryRunner.query('DROP INDEX IF EXISTS chain_indexer.watched_addresses_wallet');
     await queryRunner.query('DROP TABLE IF EXISTS chain_indexer.withdrawals');
   }
