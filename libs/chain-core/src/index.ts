@@ -82,3 +82,4 @@ export {
   type WithdrawalLedgerOutcome,
   type WithdrawalSighting,
 } from './withdrawals';
+export { INTERNAL_TRANSFER_LOG_INDEX_BASE, MAX_TRACE_FRAMES, depositsOfTraces, parseBlockTraces, type InternalTransfer } from './traces';
