@@ -26,6 +26,8 @@ export interface ChainIndexerConfig extends ServiceConfig {
   readonly rpcTimeoutMs: number;
   /** Credit no earlier than this tag passes the block (INDEXER_CREDIT_TAG: none, safe, finalized; default none). */
   readonly creditTag: 'safe' | 'finalized' | undefined;
+  /** Internal-call deposits from traces (INDEXER_TRACES: none, or callTracer for debug_traceBlockByNumber; default none). */
+  readonly traces: boolean;
 }
 
 const CHAIN_NAME = /^[a-z0-9][a-z0-9-]{0,63}$/;
@@ -55,5 +57,6 @@ export function parseChainIndexerConfig(env: Environment): ChainIndexerConfig {
     pollMs: read.integer('INDEXER_POLL_MS', { min: 10, max: 600_000 }, 1000),
     rpcTimeoutMs: read.integer('INDEXER_RPC_TIMEOUT_MS', { min: 100, max: 600_000 }, 10_000),
     creditTag: tag === 'none' ? undefined : tag,
+    traces: read.oneOf('INDEXER_TRACES', ['none', 'callTracer'] as const, 'none') === 'callTracer',
   };
 }

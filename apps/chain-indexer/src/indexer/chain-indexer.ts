@@ -2,6 +2,8 @@ import {
   ChainInputError,
   ERC20_TRANSFER_TOPIC,
   depositsOfBlock,
+  depositsOfTraces,
+  parseBlockTraces,
   findForkPoint,
   linkSegment,
   parseHash,
@@ -13,6 +15,7 @@ import {
   type WithdrawalSighting,
   type Block,
   type ChainLog,
+  type InternalTransfer,
   type Hash,
   type ObservedDeposit,
 } from '@custody/chain-core';
@@ -48,6 +51,16 @@ export interface ChainIndexerSettings {
   readonly window: number;
   /** Credit no earlier than the node's `safe` / `finalized` block (undefined: depth alone). */
   readonly creditTag?: 'safe' | 'finalized';
+  /** Read internal-call deposits from `debug_traceBlockByNumber` callTracer traces (default false). */
+  readonly traces?: boolean;
+}
+
+/** What one range fetch gives: the checked blocks, the Transfer logs of registered tokens, the internal transfers (with traces). */
+export interface FetchedRange {
+  readonly blocks: Block[];
+  readonly logs: ChainLog[];
+  /** Per block (same order), when traces are read. */
+  readonly internal?: InternalTransfer[][];
 }
 
 export interface IndexerLog {
@@ -78,7 +91,7 @@ export class ChainIndexer {
   /** The node's safe / finalized height last read (when crediting waits for it). */
   private lastTaggedHead: number | null | undefined;
   /** The next batch, asked for while the current one is stored and delivered (catching up). */
-  private prefetched: { readonly from: number; readonly to: number; readonly tokens: string; readonly result: Promise<{ blocks: Block[]; logs: ChainLog[] }> } | undefined;
+  private prefetched: { readonly from: number; readonly to: number; readonly tokens: string; readonly result: Promise<FetchedRange> } | undefined;
 
   constructor(
     private readonly settings: ChainIndexerSettings,
@@ -145,8 +158,9 @@ export class ChainIndexer {
     const to = Math.min(head, from + Math.max(this.settings.batchBlocks, this.settings.catchUpBlocks ?? 0) - 1);
     let blocks: Block[];
     let logs: ChainLog[];
+    let internal: InternalTransfer[][];
     try {
-      ({ blocks, logs } = await this.fetchSpan(from, to, head));
+      ({ blocks, logs, internal } = await this.fetchSpan(from, to, head));
     } catch (error) {
       if (error instanceof ChainInputError) {
         this.log.warn('the node sent a block or logs that fail the checks; nothing stored, retrying', { chain, from, to, error: error.message });
@@ -171,7 +185,10 @@ export class ChainIndexer {
     if ([...watch.tokens.values()].some((asset) => !this.assets!.has(asset))) this.assets = await this.loadAssets();
     const deposits: ObservedDeposit[] = [];
     try {
-      for (const b of blocks) deposits.push(...depositsOfBlock(b, byBlock.get(b.number) ?? [], watch));
+      blocks.forEach((b, i) => {
+        deposits.push(...depositsOfBlock(b, byBlock.get(b.number) ?? [], watch));
+        if (this.settings.traces) deposits.push(...depositsOfTraces(b, internal[i]!, watch));
+      });
     } catch (error) {
       if (error instanceof ChainInputError) {
         this.log.warn('a registered token sent a Transfer log that does not decode; nothing stored, retrying', { chain, from, to, error: error.message });
@@ -270,11 +287,12 @@ export class ChainIndexer {
    * the current one is parsed — and the first batch after `to` (up to the head) while this step is
    * stored and delivered. A prefetched batch is used only for the same range and the same tokens.
    */
-  private async fetchSpan(from: number, to: number, head: number): Promise<{ blocks: Block[]; logs: ChainLog[] }> {
+  private async fetchSpan(from: number, to: number, head: number): Promise<{ blocks: Block[]; logs: ChainLog[]; internal: InternalTransfer[][] }> {
     const tokens = await this.tokenKey();
     const size = this.settings.batchBlocks;
     const blocks: Block[] = [];
     const logs: ChainLog[] = [];
+    const internal: InternalTransfer[][] = [];
     for (let a = from; a <= to; a += size) {
       const b = Math.min(to, a + size - 1);
       const p = this.prefetched;
@@ -288,8 +306,9 @@ export class ChainIndexer {
       const r = await current;
       for (const x of r.blocks) blocks.push(x);
       for (const x of r.logs) logs.push(x);
+      for (const x of r.internal ?? []) internal.push(x);
     }
-    return { blocks, logs };
+    return { blocks, logs, internal };
   }
 
   private async tokenKey(): Promise<string> {
@@ -297,16 +316,20 @@ export class ChainIndexer {
   }
 
   /** Blocks [from, to] with full transactions and the Transfer logs of registered tokens, in one batch; all checked. */
-  async fetchRange(from: number, to: number): Promise<{ blocks: Block[]; logs: ChainLog[] }> {
+  async fetchRange(from: number, to: number): Promise<FetchedRange> {
     const tokens = [...(await this.repository.watchSet(this.settings.chain, this.settings.nativeAsset)).tokens.keys()];
+    const count = to - from + 1;
     const calls = [];
     for (let n = from; n <= to; n++) calls.push({ method: 'eth_getBlockByNumber', params: [hex(n), true] });
+    if (this.settings.traces) for (let n = from; n <= to; n++) calls.push({ method: 'debug_traceBlockByNumber', params: [hex(n), { tracer: 'callTracer' }] });
     if (tokens.length > 0) calls.push({ method: 'eth_getLogs', params: [{ fromBlock: hex(from), toBlock: hex(to), address: tokens, topics: [ERC20_TRANSFER_TOPIC] }] });
     const answers = await this.rpc.batch(calls);
-    const blocks = answers.slice(0, to - from + 1).map((raw, i) => parseRpcBlock(raw, from + i, `block ${from + i}`));
+    const blocks = answers.slice(0, count).map((raw, i) => parseRpcBlock(raw, from + i, `block ${from + i}`));
     const hashes = new Map<number, Hash>(blocks.map((b) => [b.number, b.hash]));
-    const logs = tokens.length > 0 ? parseRpcLogs(answers[to - from + 1], from, to, hashes, 'eth_getLogs') : [];
-    return { blocks, logs };
+    const traced = this.settings.traces ? count : 0;
+    const internal = this.settings.traces ? blocks.map((b, i) => parseBlockTraces(answers[count + i], b, `traces of block ${b.number}`)) : undefined;
+    const logs = tokens.length > 0 ? parseRpcLogs(answers[count + traced], from, to, hashes, 'eth_getLogs') : [];
+    return internal ? { blocks, logs, internal } : { blocks, logs };
   }
 
   private async hashAt(height: number): Promise<Hash | null> {

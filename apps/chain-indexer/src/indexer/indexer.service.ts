@@ -46,14 +46,14 @@ export class IndexerService implements OnApplicationBootstrap, OnApplicationShut
         log.error('the ledger refused a withdrawal transition for good; recorded on the tracking, not retried', { subject: command.subject, event: command.request.event, refusal }),
     });
     const indexer = new ChainIndexer(
-      { chain: c.chain, chainId: c.chainId, nativeAsset: c.nativeAsset, startBlock: c.startBlock, batchBlocks: c.batchBlocks, catchUpBlocks: c.catchUpBlocks, window: c.window, creditTag: c.creditTag },
+      { chain: c.chain, chainId: c.chainId, nativeAsset: c.nativeAsset, startBlock: c.startBlock, batchBlocks: c.batchBlocks, catchUpBlocks: c.catchUpBlocks, window: c.window, creditTag: c.creditTag, traces: c.traces },
       rpc,
       repository,
       delivery,
       () => ledgerAssetTerms(ledger, c.chain),
       log,
     );
-    log.info('chain indexer started', { chain: c.chain, chainId: c.chainId, window: c.window, batchBlocks: c.batchBlocks, catchUpBlocks: c.catchUpBlocks, creditTag: c.creditTag ?? 'none' });
+    log.info('chain indexer started', { chain: c.chain, chainId: c.chainId, window: c.window, batchBlocks: c.batchBlocks, catchUpBlocks: c.catchUpBlocks, creditTag: c.creditTag ?? 'none', traces: c.traces });
     this.running = runIndexer(indexer, log, { pollMs: c.pollMs }, this.abort.signal).catch((error: unknown) => {
       log.error('chain indexer stopped on a fatal error', { error: error instanceof Error ? error.message : String(error) });
       process.exit(EXIT_INDEXER_FATAL);
