@@ -7,7 +7,7 @@ import { IndexerWorld } from './indexer-world';
  * (CALL with all gas; reverts if that call fails). Runtime 0x6000…fd, 25 bytes, behind a 12-byte
  * constructor that returns it.
  */
-const FORWARDER_INIT: Hex = '0x6019600c60003960196000f3600060006000600034600035' + '5af115601357005b60006000fd';
+const FORWARDER_INIT: Hex = '0x6019600c60003960196000f36000600060006000346000355af115601357005b60006000fd';
 
 /**
  * Internal-call deposits (INDEXER_TRACES=callTracer) against a real anvil, ledger and Postgres: value

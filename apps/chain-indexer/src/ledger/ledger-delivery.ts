@@ -24,7 +24,7 @@ export interface DeliveryOptions {
   readonly batch?: number;
   /** Events per ApplyDepositEvents call (≤ 1000). Default 1000. */
   readonly batchEvents?: number;
-  /** Serialized size (JSON, an upper bound of the protobuf) per ApplyDepositEvents call. Default 3.5 MiB. */
+  /** Serialized size (JSON, an upper bound of the protobuf) per ApplyDepositEvents call. Default 900 KiB (the ledger takes 1 MiB). */
   readonly batchBytes?: number;
   /** false: one call per command (no ApplyDepositEvents). Default true; falls back by itself on UNIMPLEMENTED. */
   readonly batched?: boolean;
@@ -63,7 +63,7 @@ export class LedgerDelivery {
   ) {
     this.concurrency = options.concurrency ?? 16;
     this.batchEvents = Math.min(1000, options.batchEvents ?? 1000);
-    this.batchBytes = options.batchBytes ?? 3.5 * 1024 * 1024;
+    this.batchBytes = options.batchBytes ?? 900 * 1024;
     this.batched = options.batched ?? true;
     this.onRefused = options.onRefused;
     this.roundSize = options.batch ?? 1000;
