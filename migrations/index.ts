@@ -6,6 +6,8 @@ import { CreateGatewaySchema1795500000000 } from './gateway/1795500000000-Create
 import { CreateGatewayAuthTables1795700000000 } from './gateway/1795700000000-CreateGatewayAuthTables';
 import { CreateLedgerSchema1795500000000 } from './ledger/1795500000000-CreateLedgerSchema';
 import { CreateLedgerTables1795700000000 } from './ledger/1795700000000-CreateLedgerTables';
+import { DepositLogIndexBigint1796100000000 } from './ledger/1796100000000-DepositLogIndexBigint';
+import { WithdrawalDeadlines1796100100000 } from './ledger/1796100100000-WithdrawalDeadlines';
 import { CreatePolicySchema1795500000000 } from './policy/1795500000000-CreatePolicySchema';
 import { CreatePolicyTables1795700000000 } from './policy/1795700000000-CreatePolicyTables';
 import { CreateSignerSchema1795500000000 } from './signer/1795500000000-CreateSignerSchema';
@@ -22,7 +24,7 @@ import { CreateWitnessTables1795700000000 } from './signer/1795700000000-CreateW
 export const MIGRATION_SETS: readonly MigrationSet[] = [
   { owner: 'gateway', database: 'main', migrations: [CreateGatewaySchema1795500000000, CreateGatewayAuthTables1795700000000] },
   { owner: 'policy', database: 'main', migrations: [CreatePolicySchema1795500000000, CreatePolicyTables1795700000000] },
-  { owner: 'ledger', database: 'main', migrations: [CreateLedgerSchema1795500000000, CreateLedgerTables1795700000000] },
+  { owner: 'ledger', database: 'main', migrations: [CreateLedgerSchema1795500000000, CreateLedgerTables1795700000000, DepositLogIndexBigint1796100000000, WithdrawalDeadlines1796100100000] },
   { owner: 'chain-indexer', database: 'main', migrations: [CreateChainIndexerSchema1795500000000, CreateChainIndexerTables1795800000000, CreateChainIndexerWithdrawals1796700000000] },
   { owner: 'audit', database: 'main', migrations: [CreateAuditSchema1795700000000] },
   { owner: 'signer', database: 'signer', migrations: [CreateSignerSchema1795500000000, CreateSignerTables1795500100000, PresignatureOwnership1795500200000, CreateSignerOwner1795600000000, CreateWitnessTables1795700000000] },

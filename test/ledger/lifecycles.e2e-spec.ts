@@ -14,7 +14,7 @@ describe('ledger lifecycles (e2e, Postgres)', () => {
   let ledger: LedgerUnderTest;
 
   beforeAll(async () => {
-    ledger = await LedgerUnderTest.start('life', { LEDGER_HOLD_SWEEP_MS: '200' });
+    ledger = await LedgerUnderTest.start('life', { LEDGER_HOLD_SWEEP_MS: '200', LEDGER_WITHDRAWAL_SWEEP_MS: '0' });
     await createAsset(ledger.call, CHAIN, ETH, 18, 3);
     await createAsset(ledger.call, CHAIN, USDC, 6, 3);
   }, 60_000);

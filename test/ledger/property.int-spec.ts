@@ -77,7 +77,7 @@ describe('ledger property: the core model vs Postgres (integration)', () => {
       const clock = (): number => now;
       const holds = new HoldsService(books, pool, config, clock);
       const deposits = new DepositsService(books);
-      const withdrawals = new WithdrawalsService(books, clock);
+      const withdrawals = new WithdrawalsService(books, clock, pool, config);
       const model = new ReferenceLedger(DEFAULT_MODEL_CONFIG);
       const assets = new Map(DEFAULT_MODEL_CONFIG.assets.map((a) => [a.code, a] as const));
       try {

@@ -9,6 +9,11 @@ export interface LedgerConfig extends ServiceConfig {
   /** How often the hold sweeper expires due holds, in ms (LEDGER_HOLD_SWEEP_MS, default 1000; 0 turns it off). */
   readonly holdSweepMs: number;
   /**
+   * How often the withdrawal sweeper expires requested and approved withdrawals past their deadline,
+   * in ms (LEDGER_WITHDRAWAL_SWEEP_MS, default 1000; 0 turns it off).
+   */
+  readonly withdrawalSweepMs: number;
+  /**
    * How long a request waits for a concurrent one with the same idempotency key to finish before it
    * is answered ABORTED (retryable), in ms (LEDGER_IDEMPOTENCY_WAIT_MS, default 10000).
    */
@@ -22,6 +27,7 @@ export function parseLedgerConfig(env: Environment): LedgerConfig {
     poolSize: read.integer('LEDGER_DB_POOL_SIZE', { min: 1, max: 500 }, 20),
     acquireTimeoutMs: read.integer('LEDGER_DB_ACQUIRE_TIMEOUT_MS', { min: 100, max: 600_000 }, 30_000),
     holdSweepMs: read.integer('LEDGER_HOLD_SWEEP_MS', { min: 0, max: 3_600_000 }, 1000),
+    withdrawalSweepMs: read.integer('LEDGER_WITHDRAWAL_SWEEP_MS', { min: 0, max: 3_600_000 }, 1000),
     idempotencyWaitMs: read.integer('LEDGER_IDEMPOTENCY_WAIT_MS', { min: 10, max: 600_000 }, 10_000),
   };
 }

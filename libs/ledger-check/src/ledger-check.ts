@@ -1,4 +1,4 @@
-import { assetKey, checkLedger, parseAccountKey, type AccountBalance, type Hold, type HoldState, type JournalEntry, type LedgerSnapshot, type Posting, type Violation } from '@custody/ledger-core';
+import { assetKey, checkLedger, parseAccountKey, type AccountBalance, type Hold, type HoldState, type JournalEntry, type LedgerSnapshot, type Posting, type Violation, type WithdrawalState, type WithdrawalSummary } from '@custody/ledger-core';
 import { Client } from 'pg';
 
 /** The outbox stream the ledger writes (migrations/ledger: the counter row). */
@@ -10,11 +10,11 @@ export interface LedgerCheckReport {
 }
 
 /**
- * Reads every entry, balance, hold and outbox sequence number in one REPEATABLE READ snapshot (so a
+ * Reads every entry, balance, hold, withdrawal and outbox sequence number in one REPEATABLE READ snapshot (so a
  * check on a running ledger sees one consistent state) and runs the core's `checkLedger` over them,
  * plus the store's own rule that the outbox counter row equals the last sequence written.
  */
-export async function loadLedgerSnapshot(client: Client, now: number, holdGraceMs = 0): Promise<{ snapshot: LedgerSnapshot; lastSequence: bigint }> {
+export async function loadLedgerSnapshot(client: Client, now: number, holdGraceMs = 0, withdrawalGraceMs?: number): Promise<{ snapshot: LedgerSnapshot; lastSequence: bigint }> {
   await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
   try {
     const accounts = await client.query<{ id: string; account_key: string; debits_posted: string; credits_posted: string; debits_pending: string; credits_pending: string }>(
@@ -60,10 +60,15 @@ export async function loadLedgerSnapshot(client: Client, now: number, holdGraceM
       state: h.state,
       expiresAt: h.expires_at === null ? null : h.expires_at.getTime(),
     }));
+    const withdrawalRows = await client.query<{ withdrawal_id: string; state: WithdrawalState; expires_at: Date; hold_ids: string[] | null }>(
+      `SELECT w.withdrawal_id, w.state, w.expires_at, ARRAY(SELECT h->>'id' FROM jsonb_array_elements(w.document->'holds') h) AS hold_ids
+         FROM ledger.withdrawals w ORDER BY w.withdrawal_id`,
+    );
+    const withdrawals: WithdrawalSummary[] = withdrawalRows.rows.map((w) => ({ id: w.withdrawal_id, state: w.state, expiresAt: w.expires_at.getTime(), holdIds: w.hold_ids ?? [] }));
     const sequences = await client.query<{ sequence: string }>('SELECT sequence FROM ledger.outbox WHERE ledger = $1 ORDER BY sequence', [LEDGER_NAME]);
     const counter = await client.query<{ last_sequence: string }>('SELECT last_sequence FROM ledger.outbox_counters WHERE ledger = $1', [LEDGER_NAME]);
     return {
-      snapshot: { entries, balances, holds, outboxSequences: sequences.rows.map((r) => BigInt(r.sequence)), now, holdGraceMs },
+      snapshot: { entries, balances, holds, withdrawals, outboxSequences: sequences.rows.map((r) => BigInt(r.sequence)), now, holdGraceMs, ...(withdrawalGraceMs === undefined ? {} : { withdrawalGraceMs }) },
       lastSequence: BigInt(counter.rows[0]?.last_sequence ?? '0'),
     };
   } finally {
@@ -73,13 +78,14 @@ export async function loadLedgerSnapshot(client: Client, now: number, holdGraceM
 
 /**
  * Runs every invariant on the ledger in the database at `url`, at time `now`; a pending hold counts as
- * overdue `holdGraceMs` after its deadline (the sweeper's interval on a running ledger).
+ * overdue `holdGraceMs` after its deadline (the sweeper's interval on a running ledger); a requested
+ * or approved withdrawal `withdrawalGraceMs` after its deadline, if given (not checked otherwise).
  */
-export async function checkLedgerDatabase(url: URL, now: number, holdGraceMs = 0): Promise<LedgerCheckReport> {
+export async function checkLedgerDatabase(url: URL, now: number, holdGraceMs = 0, withdrawalGraceMs?: number): Promise<LedgerCheckReport> {
   const client = new Client({ connectionString: url.toString(), connectionTimeoutMillis: 5000, application_name: 'custody-ledger-check' });
   await client.connect();
   try {
-    const { snapshot, lastSequence } = await loadLedgerSnapshot(client, now, holdGraceMs);
+    const { snapshot, lastSequence } = await loadLedgerSnapshot(client, now, holdGraceMs, withdrawalGraceMs);
     const violations = [...checkLedger(snapshot)];
     const written = snapshot.outboxSequences.length === 0 ? 0n : snapshot.outboxSequences[snapshot.outboxSequences.length - 1]!;
     if (written !== lastSequence) {

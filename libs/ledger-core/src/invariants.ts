@@ -1,6 +1,7 @@
 import type { Account, AccountKey } from './account';
 import { clip } from './errors';
 import type { Hold } from './hold';
+import type { WithdrawalState } from './withdrawal';
 import { isExactMirror, validateEntry, type AccountBalance, type JournalEntry, type Posting } from './journal';
 
 /**
@@ -15,6 +16,7 @@ export const INVARIANTS = [
   'hold-resolved-or-live',
   'outbox-gap-free',
   'reversal-mirrors',
+  'withdrawal-consistent',
 ] as const;
 export type InvariantName = (typeof INVARIANTS)[number];
 
@@ -37,7 +39,39 @@ export interface LedgerSnapshot {
   readonly now: number;
   /** Tolerate pending holds up to this long past their deadline (an expiry sweep's interval); default 0. */
   readonly holdGraceMs?: number;
+  /** The withdrawals (state, deadline, hold ids), when the check reads them; see `checkWithdrawals`. */
+  readonly withdrawals?: readonly WithdrawalSummary[];
+  /**
+   * With withdrawals: a requested or approved one is overdue this long after its deadline (the
+   * withdrawal sweeper's interval); absent, deadlines are not checked (a ledger without the sweeper).
+   */
+  readonly withdrawalGraceMs?: number;
 }
+
+/** What `checkWithdrawals` needs of a withdrawal: its state, its deadline and the ids of its holds. */
+export interface WithdrawalSummary {
+  readonly id: string;
+  readonly state: WithdrawalState;
+  /** Milliseconds since the epoch. */
+  readonly expiresAt: number;
+  readonly holdIds: readonly string[];
+}
+
+/** The state every hold of a withdrawal is in, per withdrawal state. */
+const WITHDRAWAL_HOLD_STATE: Readonly<Record<WithdrawalState, Hold['state']>> = {
+  requested: 'pending',
+  approved: 'pending',
+  signed: 'pending',
+  broadcast: 'pending',
+  confirmed: 'posted',
+  expired: 'expired',
+  failed: 'voided',
+  rejected: 'voided',
+  cancelled: 'voided',
+};
+
+/** Withdrawal states the deadline sweeper expires (signed and broadcast are left to the caller, who knows whether the transaction may land). */
+export const SWEPT_WITHDRAWAL_STATES: readonly WithdrawalState[] = ['requested', 'approved'];
 
 function v(invariant: InvariantName, subject: string, message: string): Violation {
   return Object.freeze({ invariant, subject: clip(subject, 200), message });
@@ -203,6 +237,32 @@ export function checkReversals(entries: readonly JournalEntry[]): Violation[] {
   return out;
 }
 
+/**
+ * Every withdrawal's holds exist and are in the state its own state implies (pending while it is
+ * open; posted when confirmed; expired when expired; voided when failed, rejected or cancelled), and,
+ * when `graceMs` is given, no requested or approved withdrawal is still open `graceMs` after its
+ * deadline (the sweeper expires them).
+ */
+export function checkWithdrawals(withdrawals: readonly WithdrawalSummary[], holds: readonly Hold[], now: number, graceMs?: number): Violation[] {
+  const out: Violation[] = [];
+  const byId = new Map(holds.map((h) => [h.id, h] as const));
+  for (const w of withdrawals) {
+    const expected = WITHDRAWAL_HOLD_STATE[w.state];
+    if (expected === undefined) {
+      out.push(v('withdrawal-consistent', w.id, `has an unknown state (${clip(String(w.state))})`));
+      continue;
+    }
+    if (w.holdIds.length === 0) out.push(v('withdrawal-consistent', w.id, 'has no hold'));
+    for (const id of w.holdIds) {
+      const h = byId.get(id);
+      if (!h) out.push(v('withdrawal-consistent', w.id, `its hold ${clip(id)} does not exist`));
+      else if (h.state !== expected) out.push(v('withdrawal-consistent', w.id, `is ${w.state} but its hold ${clip(id)} is ${h.state} (expected ${expected})`));
+    }
+    if (graceMs !== undefined && SWEPT_WITHDRAWAL_STATES.includes(w.state) && now >= w.expiresAt + graceMs) out.push(v('withdrawal-consistent', w.id, `still ${w.state} past its deadline (${w.expiresAt} ≤ now ${now})`));
+  }
+  return out;
+}
+
 /** Every invariant over one snapshot. */
 export function checkLedger(s: LedgerSnapshot): Violation[] {
   return [
@@ -212,6 +272,7 @@ export function checkLedger(s: LedgerSnapshot): Violation[] {
     ...checkHolds(s.holds, s.now, s.holdGraceMs ?? 0),
     ...checkOutboxGapFree(s.outboxSequences, s.firstSequence ?? 1n),
     ...checkReversals(s.entries),
+    ...(s.withdrawals ? checkWithdrawals(s.withdrawals, s.holds, s.now, s.withdrawalGraceMs) : []),
   ];
 }
 

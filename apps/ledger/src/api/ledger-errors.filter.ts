@@ -25,6 +25,17 @@ export class LedgerErrorsFilter implements RpcExceptionFilter<unknown> {
   private readonly logger = new Logger('LedgerErrors');
 
   catch(exception: unknown, _host: ArgumentsHost): Observable<never> {
+    const error = this.answer(exception);
+    return throwError(() => error);
+  }
+
+  /** One refused event of a batch (ApplyDepositEvents), as its single call's status would say it. */
+  eventError(exception: unknown): { code: number; errorClass: string; message: string } {
+    const error = this.answer(exception);
+    return { code: error.code, errorClass: classifyLedgerError(exception).errorClass, message: error.message };
+  }
+
+  private answer(exception: unknown): { code: status; message: string } {
     const error = toGrpcError(exception);
     if (error.code === status.INTERNAL) {
       this.logger.error(
@@ -32,6 +43,6 @@ export class LedgerErrorsFilter implements RpcExceptionFilter<unknown> {
         'request failed',
       );
     }
-    return throwError(() => error);
+    return error;
   }
 }

@@ -25,6 +25,8 @@ export class LedgerGrpcController {
     private readonly withdrawals: WithdrawalsService,
   ) {}
 
+  private readonly errors = new LedgerErrorsFilter();
+
   @GrpcMethod(SERVICE, 'CreateAsset') createAsset(r: Request) {
     return this.books.createAsset(decoded(r));
   }
@@ -68,6 +70,10 @@ export class LedgerGrpcController {
   }
   @GrpcMethod(SERVICE, 'ReverseDeposit') reverseDeposit(r: Request) {
     return this.deposits.reverse(decoded(r));
+  }
+  @GrpcMethod(SERVICE, 'ApplyDepositEvents') async applyDepositEvents(r: Request) {
+    const results = await this.deposits.applyEvents(decoded(r));
+    return { results: results.map((x) => ('deposit' in x ? { deposit: x.deposit } : { error: this.errors.eventError(x.error) })) };
   }
   @GrpcMethod(SERVICE, 'RequestWithdrawal') requestWithdrawal(r: Request) {
     return this.withdrawals.request(decoded(r));

@@ -17,7 +17,7 @@ import {
 } from '@custody/ledger-core';
 import type { Pool } from 'pg';
 import { LEDGER_POOL } from '../ledger.tokens';
-import { read, type Tx } from './sql';
+import { read, sqlLiteral, type Tx } from './sql';
 import { UnknownAssetError } from './books.errors';
 
 /** An asset as stored: the core's asset, its row id and its deposit depth. */
@@ -49,8 +49,25 @@ interface BalanceRow {
   credits_pending: string;
 }
 
+/**
+ * A response stored by the group commit is written before its sequence number is known (the counter
+ * row is taken in the same statement): it is made with `RESPONSE_SEQUENCE_PLACEHOLDER` as the
+ * sequence, whose JSON member (this token) the statement replaces with the real number. Views put the
+ * sequence only in a `sequence` string member; no other member of a view can hold this token.
+ */
+export const RESPONSE_SEQUENCE_PLACEHOLDER = 18_446_744_073_709_551_617n;
+export const RESPONSE_SEQUENCE_TOKEN = `"sequence":"${RESPONSE_SEQUENCE_PLACEHOLDER}"`;
+
 /** The ledger's one outbox stream (the counter row of migrations/ledger). */
 export const LEDGER_NAME = 'main';
+
+/**
+ * A Postgres array literal (`{"a","b",NULL}`) of `values`, every element quoted with `"` and `\`
+ * escaped: the text the server parses for an array parameter, here for a script's `sqlLiteral`.
+ */
+export function arrayLiteral(values: ReadonlyArray<string | number | bigint | null>): string {
+  return `{${values.map((x) => (x === null ? 'NULL' : `"${String(x).replace(/[\\"]/g, (c) => `\\${c}`)}"`)).join(',')}}`;
+}
 
 function balanceOf(row: BalanceRow): AccountBalance {
   return {
@@ -203,66 +220,74 @@ export class BooksRepository {
   }
 
   /**
-   * One statement for the rest of a group commit (./transfer-combiner.ts): the entries and their
-   * postings, the changed balances, the events and the stored responses, as data-modifying CTEs (each
-   * runs once, to completion), so a batch costs the same round trips whatever its size.
+   * The opening statement of a group commit (./transfer-combiner.ts), as a script: inserts the
+   * idempotency keys (in key order, so two ledgers inserting overlapping keys wait in one order) and
+   * returns those that were new. A key that exists (or that a concurrent transaction holds: the
+   * insert waits for it) is not returned.
    */
-  async writeBatch(
-    tx: Tx,
-    batch: {
-      entries: ReadonlyArray<{ entry: JournalEntry; sequence: bigint }>;
-      before: ReadonlyMap<AccountKey, AccountBalance>;
-      after: ReadonlyMap<AccountKey, AccountBalance>;
-      locked: Map<AccountKey, { id: string }>;
-      events: ReadonlyArray<{ event: OutboxEventDraft; sequence: bigint }>;
-      responses: ReadonlyArray<{ key: string; response: Buffer }>;
-    },
-  ): Promise<void> {
+  insertKeysScript(keys: ReadonlyArray<{ key: string; method: string; hash: Buffer }>): string {
+    return `INSERT INTO ledger.idempotency_keys (idempotency_key, method, request_hash)
+      SELECT v.k, v.m, decode(v.h, 'hex')
+        FROM unnest(${sqlLiteral(arrayLiteral(keys.map((k) => k.key)))}::text[], ${sqlLiteral(arrayLiteral(keys.map((k) => k.method)))}::text[], ${sqlLiteral(arrayLiteral(keys.map((k) => k.hash.toString('hex'))))}::text[]) AS v(k, m, h)
+       ORDER BY v.k
+      ON CONFLICT (idempotency_key) DO NOTHING RETURNING idempotency_key`;
+  }
+
+  /**
+   * The closing statement of a group commit, as a script sent with its COMMIT: takes the changes'
+   * sequence numbers from the counter row (so the row is locked only for this statement and the
+   * commit), and writes the entries and their postings, the changed balances, the events and the
+   * stored responses, as data-modifying CTEs (each runs once, to completion). Sequence numbers are
+   * given as offsets from the counter's value before the statement; a response's
+   * `RESPONSE_SEQUENCE_TOKEN` becomes its change's number. Returns `base` (null if no sequence was
+   * taken). Without the counter row every sequence is null and the NOT NULL columns refuse the lot.
+   */
+  closingScript(batch: {
+    sequences: number;
+    entries: ReadonlyArray<{ entry: JournalEntry; offset: number }>;
+    before: ReadonlyMap<AccountKey, AccountBalance>;
+    after: ReadonlyMap<AccountKey, AccountBalance>;
+    locked: Map<AccountKey, { id: string }>;
+    events: ReadonlyArray<{ event: OutboxEventDraft; offset: number }>;
+    responses: ReadonlyArray<{ key: string; response: string; offset: number }>;
+  }): string {
     const postings = batch.entries.flatMap(({ entry }) => entry.postings.map((p, i) => ({ entry: entry.id, i, account: batch.locked.get(p.account)!.id, side: p.side, amount: p.amount.toString() })));
     const changed = [...batch.after].filter(([key, b]) => b !== batch.before.get(key));
-    await tx.query(
-      `WITH e AS (
+    const a = (values: ReadonlyArray<string | number | bigint | null>, type: string): string => `${sqlLiteral(arrayLiteral(values))}::${type}[]`;
+    const base = '(SELECT base FROM c)';
+    const counter =
+      batch.sequences > 0
+        ? `UPDATE ledger.outbox_counters SET last_sequence = last_sequence + ${batch.sequences} WHERE ledger = ${sqlLiteral(LEDGER_NAME)} RETURNING last_sequence - ${batch.sequences} AS base`
+        : 'SELECT NULL::bigint AS base WHERE false';
+    return `WITH c AS (${counter}),
+       e AS (
          INSERT INTO ledger.journal_entries (entry_id, kind, reverses, sequence)
-         SELECT v.e, v.k, v.r, v.s FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[]) WITH ORDINALITY AS v(e, k, r, s, n) ORDER BY v.n
+         SELECT v.e, v.k, v.r, ${base} + v.o
+           FROM unnest(${a(batch.entries.map((e) => e.entry.id), 'text')}, ${a(batch.entries.map((e) => e.entry.kind), 'text')}, ${a(batch.entries.map((e) => e.entry.reverses), 'text')}, ${a(batch.entries.map((e) => e.offset), 'bigint')})
+                WITH ORDINALITY AS v(e, k, r, o, n) ORDER BY v.n
          RETURNING id, entry_id
        ), p AS (
          INSERT INTO ledger.postings (entry_id, index, account_id, side, amount)
-         SELECT e.id, v.i, v.a, v.sd, v.amt FROM unnest($5::text[], $6::smallint[], $7::bigint[], $8::text[], $9::numeric[]) AS v(ek, i, a, sd, amt) JOIN e ON e.entry_id = v.ek
+         SELECT e.id, v.i, v.a, v.sd, v.amt
+           FROM unnest(${a(postings.map((p) => p.entry), 'text')}, ${a(postings.map((p) => p.i), 'smallint')}, ${a(postings.map((p) => p.account), 'bigint')}, ${a(postings.map((p) => p.side), 'text')}, ${a(postings.map((p) => p.amount), 'numeric')})
+                AS v(ek, i, a, sd, amt) JOIN e ON e.entry_id = v.ek
        ), b AS (
          UPDATE ledger.balances b SET debits_posted = v.dp, credits_posted = v.cp, debits_pending = v.dn, credits_pending = v.cn
-           FROM unnest($10::bigint[], $11::numeric[], $12::numeric[], $13::numeric[], $14::numeric[]) AS v(id, dp, cp, dn, cn)
+           FROM unnest(${a(changed.map(([key]) => batch.locked.get(key)!.id), 'bigint')}, ${a(changed.map(([, b]) => b.debitsPosted), 'numeric')}, ${a(changed.map(([, b]) => b.creditsPosted), 'numeric')},
+                       ${a(changed.map(([, b]) => b.debitsPending), 'numeric')}, ${a(changed.map(([, b]) => b.creditsPending), 'numeric')}) AS v(id, dp, cp, dn, cn)
           WHERE b.account_id = v.id
        ), o AS (
          INSERT INTO ledger.outbox (ledger, sequence, event_type, subject, data)
-         SELECT $15, v.s, v.t, v.subj, v.d FROM unnest($16::bigint[], $17::text[], $18::text[], $19::jsonb[]) AS v(s, t, subj, d)
+         SELECT ${sqlLiteral(LEDGER_NAME)}, ${base} + v.o, v.t, v.subj, v.d
+           FROM unnest(${a(batch.events.map((e) => e.offset), 'bigint')}, ${a(batch.events.map((e) => e.event.type), 'text')}, ${a(batch.events.map((e) => e.event.subject), 'text')}, ${a(batch.events.map((e) => JSON.stringify(e.event.data)), 'jsonb')}) AS v(o, t, subj, d)
        ), k AS (
-         UPDATE ledger.idempotency_keys k SET response = v.r, completed_at = now() FROM unnest($20::text[], $21::bytea[]) AS v(key, r) WHERE k.idempotency_key = v.key
+         UPDATE ledger.idempotency_keys k
+            SET response = convert_to(CASE WHEN v.o = 0 THEN v.r ELSE replace(v.r, ${sqlLiteral(RESPONSE_SEQUENCE_TOKEN)}, '"sequence":"' || (${base} + v.o)::text || '"') END, 'UTF8'),
+                completed_at = now()
+           FROM unnest(${a(batch.responses.map((r) => r.key), 'text')}, ${a(batch.responses.map((r) => r.response), 'text')}, ${a(batch.responses.map((r) => r.offset), 'bigint')}) AS v(key, r, o)
+          WHERE k.idempotency_key = v.key
        )
-       SELECT count(*) FROM e`,
-      [
-        batch.entries.map((e) => e.entry.id),
-        batch.entries.map((e) => e.entry.kind),
-        batch.entries.map((e) => e.entry.reverses),
-        batch.entries.map((e) => e.sequence.toString()),
-        postings.map((p) => p.entry),
-        postings.map((p) => p.i),
-        postings.map((p) => p.account),
-        postings.map((p) => p.side),
-        postings.map((p) => p.amount),
-        changed.map(([key]) => batch.locked.get(key)!.id),
-        changed.map(([, b]) => b.debitsPosted.toString()),
-        changed.map(([, b]) => b.creditsPosted.toString()),
-        changed.map(([, b]) => b.debitsPending.toString()),
-        changed.map(([, b]) => b.creditsPending.toString()),
-        LEDGER_NAME,
-        batch.events.map((e) => e.sequence.toString()),
-        batch.events.map((e) => e.event.type),
-        batch.events.map((e) => e.event.subject),
-        batch.events.map((e) => JSON.stringify(e.event.data)),
-        batch.responses.map((r) => r.key),
-        batch.responses.map((r) => r.response),
-      ],
-    );
+       SELECT ${base} AS base`;
   }
 
   async insertEvents(tx: Tx, events: ReadonlyArray<{ event: OutboxEventDraft; sequence: bigint }>): Promise<void> {
@@ -343,6 +368,16 @@ export class BooksRepository {
     return rows.map((r) => r.hold_id);
   }
 
+  /** Ids (`withdrawal/<id>`) of requested and approved withdrawals whose deadline is at or before `now`, oldest deadline first. */
+  async dueWithdrawals(now: number, limit: number): Promise<string[]> {
+    const rows = await read<{ withdrawal_id: string }>(
+      this.pool,
+      "SELECT withdrawal_id FROM ledger.withdrawals WHERE state IN ('requested', 'approved') AND expires_at <= $1 ORDER BY expires_at, withdrawal_id LIMIT $2",
+      [new Date(now), limit],
+    );
+    return rows.map((r) => r.withdrawal_id);
+  }
+
   /** The current balance of an open account, or null. */
   async balance(key: AccountKey): Promise<BalanceAt | null> {
     const rows = await read<BalanceRow & { seq: string }>(
@@ -375,12 +410,9 @@ export class BooksRepository {
   }
 
   /** The asset of a stored deposit, or null if there is no such deposit. */
-  async depositAsset(depositId: string): Promise<StoredAsset | null> {
-    const rows = await read<AssetRow>(
-      this.pool,
-      'SELECT s.id, s.chain, s.code, s.decimals, s.contract, s.confirmations FROM ledger.deposits d JOIN ledger.assets s ON s.id = d.asset_id WHERE d.deposit_id = $1',
-      [depositId],
-    );
+  async depositAsset(depositId: string, q?: Tx): Promise<StoredAsset | null> {
+    const sql = 'SELECT s.id, s.chain, s.code, s.decimals, s.contract, s.confirmations FROM ledger.deposits d JOIN ledger.assets s ON s.id = d.asset_id WHERE d.deposit_id = $1';
+    const rows = q ? await q.query<AssetRow>(sql, [depositId]) : await read<AssetRow>(this.pool, sql, [depositId]);
     return rows.length ? assetFromRow(rows[0]!) : null;
   }
 

@@ -6,12 +6,21 @@ import { LEDGER_CONFIG, LEDGER_POOL } from '../ledger.tokens';
 import { LockTimeoutError, StoredRefusal, type StoredRefusalKind } from './books.errors';
 import { inTransaction, sqlState, type Tx } from './sql';
 
-type Stored<T> = { readonly ok: T } | { readonly refused: { readonly kind: StoredRefusalKind; readonly message: string } };
+export type Stored<T> = { readonly ok: T } | { readonly refused: { readonly kind: StoredRefusalKind; readonly message: string } };
 
 function refusalKind(error: unknown): StoredRefusalKind | null {
   if (error instanceof IllegalTransitionError) return 'illegal-transition';
   if (error instanceof InsufficientFundsError) return 'insufficient-funds';
   return null;
+}
+
+function lockTimeout(error: unknown): unknown {
+  return sqlState(error) === '55P03' ? new LockTimeoutError('timed out waiting for a concurrent request with the same idempotency key or on the same account; retry') : error;
+}
+
+function answerOf<T>(outcome: Stored<T>): T {
+  if ('ok' in outcome) return outcome.ok;
+  throw new StoredRefusal(outcome.refused.kind, outcome.refused.message);
 }
 
 /** The stored hash of a request: the core's canonical request hash, the idempotency key itself left out. */
@@ -48,36 +57,73 @@ export class IdempotentWriter {
     const hash = hashRequest(method, request);
     let outcome: Stored<T>;
     try {
-      outcome = await inTransaction(
+      outcome = await inTransaction(this.pool, (tx) => this.writeIn(tx, method, key, hash, run), this.config.idempotencyWaitMs);
+    } catch (error) {
+      throw lockTimeout(error);
+    }
+    return answerOf(outcome);
+  }
+
+  /**
+   * Several writes, each with its own key, in ONE transaction (one commit for all: the group commit of
+   * ApplyDepositEvents), each answered on its own: a write that fails without a final answer is
+   * rolled back to its savepoint (its key too, as `write` would roll back its transaction) and
+   * answered with its error; the others stay. Writes run in order; a key given twice is answered the
+   * second time from what the first stored. A failure of the transaction itself fails them all.
+   */
+  async writeEach<T>(writes: ReadonlyArray<{ method: string; idempotencyKey: unknown; request: unknown; run: (tx: Tx) => Promise<T> }>): Promise<Array<{ ok: T } | { error: unknown }>> {
+    try {
+      return await inTransaction(
         this.pool,
         async (tx) => {
-          const inserted = await tx.query('INSERT INTO ledger.idempotency_keys (idempotency_key, method, request_hash) VALUES ($1, $2, $3) ON CONFLICT (idempotency_key) DO NOTHING RETURNING 1', [
-            key,
-            method,
-            hash,
-          ]);
-          if (inserted.length === 0) return this.stored<T>(tx, key, method, hash);
-          let answer: Stored<T>;
-          try {
-            answer = { ok: await run(tx) };
-          } catch (error) {
-            // Final refusals are found before the change writes anything (the core decides on the
-            // locked rows first), so only the key row is written with them.
-            const kind = refusalKind(error);
-            if (kind === null) throw error;
-            answer = { refused: { kind, message: (error as Error).message } };
+          const answers: Array<{ ok: T } | { error: unknown }> = [];
+          for (const w of writes) {
+            let key: string;
+            try {
+              key = validateIdentifier(w.idempotencyKey, 'idempotency_key');
+            } catch (error) {
+              answers.push({ error });
+              continue;
+            }
+            await tx.query('SAVEPOINT ledger_write');
+            try {
+              const outcome = await this.writeIn(tx, w.method, key, hashRequest(w.method, w.request), w.run);
+              await tx.query('RELEASE SAVEPOINT ledger_write');
+              answers.push('ok' in outcome ? { ok: outcome.ok } : { error: new StoredRefusal(outcome.refused.kind, outcome.refused.message) });
+            } catch (error) {
+              await tx.query('ROLLBACK TO SAVEPOINT ledger_write');
+              answers.push({ error: lockTimeout(error) });
+            }
           }
-          await tx.query('UPDATE ledger.idempotency_keys SET response = $2, completed_at = now() WHERE idempotency_key = $1', [key, Buffer.from(JSON.stringify(answer), 'utf8')]);
-          return answer;
+          return answers;
         },
         this.config.idempotencyWaitMs,
       );
     } catch (error) {
-      if (sqlState(error) === '55P03') throw new LockTimeoutError('timed out waiting for a concurrent request with the same idempotency key or on the same account; retry');
-      throw error;
+      throw lockTimeout(error);
     }
-    if ('ok' in outcome) return outcome.ok;
-    throw new StoredRefusal(outcome.refused.kind, outcome.refused.message);
+  }
+
+  /** One write's key and change in `tx`: the stored answer of a known key, or the run's answer stored with a new one. */
+  private async writeIn<T>(tx: Tx, method: string, key: string, hash: Buffer, run: (tx: Tx) => Promise<T>): Promise<Stored<T>> {
+    const inserted = await tx.query('INSERT INTO ledger.idempotency_keys (idempotency_key, method, request_hash) VALUES ($1, $2, $3) ON CONFLICT (idempotency_key) DO NOTHING RETURNING 1', [
+      key,
+      method,
+      hash,
+    ]);
+    if (inserted.length === 0) return this.stored<T>(tx, key, method, hash);
+    let answer: Stored<T>;
+    try {
+      answer = { ok: await run(tx) };
+    } catch (error) {
+      // Final refusals are found before the change writes anything (the core decides on the
+      // locked rows first), so only the key row is written with them.
+      const kind = refusalKind(error);
+      if (kind === null) throw error;
+      answer = { refused: { kind, message: (error as Error).message } };
+    }
+    await tx.query('UPDATE ledger.idempotency_keys SET response = $2, completed_at = now() WHERE idempotency_key = $1', [key, Buffer.from(JSON.stringify(answer), 'utf8')]);
+    return answer;
   }
 
   private async stored<T>(tx: Tx, key: string, method: string, hash: Buffer): Promise<Stored<T>> {

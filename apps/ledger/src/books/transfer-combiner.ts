@@ -4,8 +4,8 @@ import type { Pool } from 'pg';
 import type { LedgerConfig } from '../config';
 import { LEDGER_CONFIG, LEDGER_POOL } from '../ledger.tokens';
 import { LockTimeoutError, StoredRefusal, type StoredRefusalKind } from './books.errors';
-import { BooksRepository } from './books.repository';
-import { inTransaction, sqlState } from './sql';
+import { BooksRepository, RESPONSE_SEQUENCE_PLACEHOLDER, RESPONSE_SEQUENCE_TOKEN } from './books.repository';
+import { inScriptedTransaction, sqlState } from './sql';
 
 /** One transfer waiting to be booked: its key, request hash, planned change, and how to answer it. */
 export interface CombinedWrite<T> {
@@ -46,7 +46,13 @@ export const MAX_COMBINED_ENTRIES = 4000;
  *    that would overdraw a flagged account is refused (and the refusal stored with its key) without
  *    touching the others;
  * 4. entries, postings, balances, events (each change its own sequence numbers, in order) and the
- *    stored responses are written in one statement, and one COMMIT acknowledges them all.
+ *    stored responses are written in one statement that also takes the sequence numbers from the
+ *    counter row, sent with the COMMIT that acknowledges them all.
+ *
+ * So a batch costs three round trips whatever its size (BEGIN + keys; the balance locks; writes +
+ * COMMIT: ./sql.ts `inScriptedTransaction`), and the counter row is locked only for the last one.
+ * A batch starts one event-loop turn after the first write arrives (or after the last batch was
+ * answered), so writes submitted together, and callers that come straight back, are booked together.
  *
  * Only one combined transaction runs at a time in a process (the counter row would serialize them
  * anyway). If the transaction fails, every write of it fails with that error and nothing is booked.
@@ -65,14 +71,21 @@ export class TransferCombiner {
   submit<T>(write: CombinedWrite<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.queue.push({ write, resolve: resolve as (value: unknown) => void, reject });
-      if (!this.running) void this.drain();
+      if (!this.running) {
+        this.running = true;
+        setImmediate(() => void this.drain());
+      }
     });
   }
 
+  /** One turn of the event loop: the writes submitted meanwhile (callers answered by the last commit that come straight back) join the next batch. */
+  private static nextTurn(): Promise<void> {
+    return new Promise((resolve) => setImmediate(resolve));
+  }
+
   private async drain(): Promise<void> {
-    this.running = true;
     try {
-      while (this.queue.length > 0) {
+      for (; this.queue.length > 0; await TransferCombiner.nextTurn()) {
         // A key appears at most once per batch; a repeat waits for the next one (and is answered from the stored response).
         const batch: Waiting[] = [];
         const keys = new Set<string>();
@@ -106,82 +119,88 @@ export class TransferCombiner {
   }
 
   private async book(batch: readonly Waiting[]): Promise<Array<{ stored: Stored<unknown> } | { error: unknown }>> {
-    return inTransaction(
-      this.pool,
-      async (tx) => {
-        const inserted = await tx.query<{ idempotency_key: string }>(
-          `INSERT INTO ledger.idempotency_keys (idempotency_key, method, request_hash)
-           SELECT * FROM unnest($1::text[], $2::text[], $3::bytea[]) ON CONFLICT (idempotency_key) DO NOTHING RETURNING idempotency_key`,
-          [batch.map((w) => w.write.key), batch.map((w) => w.write.method), batch.map((w) => w.write.hash)],
+    const opening = this.repository.insertKeysScript(batch.map((w) => ({ key: w.write.key, method: w.write.method, hash: w.write.hash })));
+    return inScriptedTransaction(this.pool, this.config.idempotencyWaitMs, opening, async (tx, insertedRows) => {
+      const fresh = new Set(insertedRows.map((r) => String(r.idempotency_key)));
+      const outcomes: Array<{ stored: Stored<unknown> } | { error: unknown } | undefined> = batch.map(() => undefined);
+
+      const old = batch.filter((w) => !fresh.has(w.write.key));
+      if (old.length > 0) {
+        const rows = await tx.query<{ idempotency_key: string; method: string; request_hash: Buffer; response: Buffer | null }>(
+          'SELECT idempotency_key, method, request_hash, response FROM ledger.idempotency_keys WHERE idempotency_key = ANY($1::text[])',
+          [old.map((w) => w.write.key)],
         );
-        const fresh = new Set(inserted.map((r) => r.idempotency_key));
-        const outcomes: Array<{ stored: Stored<unknown> } | { error: unknown } | undefined> = batch.map(() => undefined);
-
-        const old = batch.filter((w) => !fresh.has(w.write.key));
-        if (old.length > 0) {
-          const rows = await tx.query<{ idempotency_key: string; method: string; request_hash: Buffer; response: Buffer | null }>(
-            'SELECT idempotency_key, method, request_hash, response FROM ledger.idempotency_keys WHERE idempotency_key = ANY($1::text[])',
-            [old.map((w) => w.write.key)],
-          );
-          const byKey = new Map(rows.map((r) => [r.idempotency_key, r]));
-          batch.forEach((w, i) => {
-            if (fresh.has(w.write.key)) return;
-            const row = byKey.get(w.write.key);
-            if (!row || row.response === null) outcomes[i] = { error: new Error('an idempotency key was committed without its response') };
-            else if (row.method !== w.write.method || !row.request_hash.equals(w.write.hash)) outcomes[i] = { error: new IdempotencyConflictError(w.write.key) };
-            else outcomes[i] = { stored: JSON.parse(row.response.toString('utf8')) as Stored<unknown> };
-          });
-        }
-
-        const accounts: AccountKey[] = [];
-        for (const w of batch) if (fresh.has(w.write.key)) for (const e of w.write.effects.entries) for (const p of e.postings) accounts.push(p.account);
-        const locked = await this.repository.lockBalances(tx, accounts);
-        const before = new Map<AccountKey, AccountBalance>();
-        for (const [key, row] of locked) before.set(key, row.balance);
-
-        let balances: Map<AccountKey, AccountBalance> = before;
-        const accepted: number[] = [];
-        const unstored: string[] = [];
+        const byKey = new Map(rows.map((r) => [r.idempotency_key, r]));
         batch.forEach((w, i) => {
-          if (!fresh.has(w.write.key)) return;
-          try {
-            balances = applyChange(balances, w.write.effects);
-            accepted.push(i);
-          } catch (error) {
-            if (error instanceof InsufficientFundsError) outcomes[i] = { stored: { refused: { kind: 'insufficient-funds', message: error.message } } };
-            else {
-              // not a final answer: the key is removed so that a corrected retry can use it
-              outcomes[i] = { error: error instanceof UnknownAccountError ? new UnknownAccountError(error.account, w.write.fields[error.account] ?? error.field) : error };
-              unstored.push(w.write.key);
-            }
-          }
+          if (fresh.has(w.write.key)) return;
+          const row = byKey.get(w.write.key);
+          if (!row || row.response === null) outcomes[i] = { error: new Error('an idempotency key was committed without its response') };
+          else if (row.method !== w.write.method || !row.request_hash.equals(w.write.hash)) outcomes[i] = { error: new IdempotencyConflictError(w.write.key) };
+          else outcomes[i] = { stored: JSON.parse(row.response.toString('utf8')) as Stored<unknown> };
         });
+      }
 
-        const eventCount = accepted.reduce((n, i) => n + batch[i]!.write.effects.events.length, 0);
-        const entries: Array<{ entry: Effects['entries'][number]; sequence: bigint }> = [];
-        const events: Array<{ event: Effects['events'][number]; sequence: bigint }> = [];
-        if (eventCount > 0) {
-          const last = await this.repository.allocateSequences(tx, eventCount);
-          let next = last - BigInt(eventCount) + 1n;
-          for (const i of accepted) {
-            const effects = batch[i]!.write.effects;
-            const seqs = effects.events.map(() => next++);
-            const changeSequence = seqs[seqs.length - 1]!;
-            for (const entry of effects.entries) entries.push({ entry, sequence: changeSequence });
-            effects.events.forEach((event, k) => events.push({ event, sequence: seqs[k]! }));
-            outcomes[i] = { stored: { ok: batch[i]!.write.respond(changeSequence) } };
+      const accounts: AccountKey[] = [];
+      for (const w of batch) if (fresh.has(w.write.key)) for (const e of w.write.effects.entries) for (const p of e.postings) accounts.push(p.account);
+      const locked = accounts.length > 0 ? await this.repository.lockBalances(tx, accounts) : new Map<AccountKey, { id: string; balance: AccountBalance }>();
+      const before = new Map<AccountKey, AccountBalance>();
+      for (const [key, row] of locked) before.set(key, row.balance);
+
+      let balances: Map<AccountKey, AccountBalance> = before;
+      const accepted: number[] = [];
+      const unstored: string[] = [];
+      batch.forEach((w, i) => {
+        if (!fresh.has(w.write.key)) return;
+        try {
+          balances = applyChange(balances, w.write.effects);
+          accepted.push(i);
+        } catch (error) {
+          if (error instanceof InsufficientFundsError) outcomes[i] = { stored: { refused: { kind: 'insufficient-funds', message: error.message } } };
+          else {
+            // not a final answer: the key is removed so that a corrected retry can use it
+            outcomes[i] = { error: error instanceof UnknownAccountError ? new UnknownAccountError(error.account, w.write.fields[error.account] ?? error.field) : error };
+            unstored.push(w.write.key);
           }
         }
-        const responses: Array<{ key: string; response: Buffer }> = [];
-        batch.forEach((w, i) => {
-          const o = outcomes[i];
-          if (fresh.has(w.write.key) && o !== undefined && 'stored' in o) responses.push({ key: w.write.key, response: Buffer.from(JSON.stringify(o.stored), 'utf8') });
-        });
-        if (entries.length > 0 || responses.length > 0) await this.repository.writeBatch(tx, { entries, before, after: balances, locked, events, responses });
-        if (unstored.length > 0) await tx.query('DELETE FROM ledger.idempotency_keys WHERE idempotency_key = ANY($1::text[])', [unstored]);
-        return outcomes.map((o) => o ?? { error: new Error('a combined write got no outcome') });
-      },
-      this.config.idempotencyWaitMs,
-    );
+      });
+      if (unstored.length > 0) await tx.query('DELETE FROM ledger.idempotency_keys WHERE idempotency_key = ANY($1::text[])', [unstored]);
+
+      // Sequence numbers as offsets from the counter's value, which the closing statement reads (and
+      // locks) with the writes: each change its own numbers, in arrival order.
+      const entries: Array<{ entry: Effects['entries'][number]; offset: number }> = [];
+      const events: Array<{ event: Effects['events'][number]; offset: number }> = [];
+      const changeOffset = new Map<number, number>();
+      let offset = 0;
+      for (const i of accepted) {
+        const effects = batch[i]!.write.effects;
+        const first = offset + 1;
+        offset += effects.events.length;
+        for (const entry of effects.entries) entries.push({ entry, offset });
+        effects.events.forEach((event, k) => events.push({ event, offset: first + k }));
+        changeOffset.set(i, offset);
+      }
+      const responses: Array<{ key: string; response: string; offset: number }> = [];
+      for (const i of accepted) {
+        const text = JSON.stringify({ ok: batch[i]!.write.respond(RESPONSE_SEQUENCE_PLACEHOLDER) });
+        if (!text.includes(RESPONSE_SEQUENCE_TOKEN)) throw new Error('a combined response does not carry its sequence number where the group commit writes it');
+        responses.push({ key: batch[i]!.write.key, response: text, offset: changeOffset.get(i)! });
+      }
+      batch.forEach((w, i) => {
+        const o = outcomes[i];
+        if (fresh.has(w.write.key) && o !== undefined && 'stored' in o) responses.push({ key: w.write.key, response: JSON.stringify(o.stored), offset: 0 });
+      });
+      const closing = responses.length > 0 ? this.repository.closingScript({ sequences: offset, entries, before, after: balances, locked, events, responses }) : '';
+      return {
+        closing,
+        finish: (rows) => {
+          if (offset > 0) {
+            const base: unknown = rows[0]?.base;
+            if (typeof base !== 'string' || !/^[0-9]+$/.test(base)) throw new Error('the group commit took no sequence numbers');
+            for (const i of accepted) outcomes[i] = { stored: { ok: batch[i]!.write.respond(BigInt(base) + BigInt(changeOffset.get(i)!)) } };
+          }
+          return outcomes.map((o) => o ?? { error: new Error('a combined write got no outcome') });
+        },
+      };
+    });
   }
 }

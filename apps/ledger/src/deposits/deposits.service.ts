@@ -23,6 +23,31 @@ import type { Tx } from '../books/sql';
 /** Deposit addresses as the chain indexer reports them: 1..128 of [A-Za-z0-9]. */
 const ADDRESS_PATTERN = /^[A-Za-z0-9]{1,128}$/;
 
+/** Most events in one ApplyDepositEvents call. */
+export const MAX_DEPOSIT_EVENTS = 1000;
+
+type RecordRequest = {
+  idempotencyKey?: unknown;
+  chain?: unknown;
+  txHash?: unknown;
+  logIndex?: unknown;
+  asset?: unknown;
+  wallet?: unknown;
+  address?: unknown;
+  amount?: unknown;
+  confirmations?: unknown;
+};
+type UpdateRequest = { idempotencyKey?: unknown; deposit?: unknown; confirmations?: unknown };
+type ReverseRequest = { idempotencyKey?: unknown; deposit?: unknown; remove?: unknown; confirmations?: unknown };
+
+/** One deposit write, validated, as IdempotentWriter runs it: the single call's method, key and request (for the request hash). */
+interface PlannedWrite {
+  readonly method: 'RecordDeposit' | 'UpdateDepositConfirmations' | 'ReverseDeposit';
+  readonly idempotencyKey: unknown;
+  readonly request: unknown;
+  readonly run: (tx: Tx) => Promise<DepositView>;
+}
+
 interface DepositRow {
   deposit: Deposit;
   address: string;
@@ -44,17 +69,65 @@ function uint32(value: unknown, field: string): number {
 export class DepositsService {
   constructor(private readonly books: BooksService) {}
 
-  async record(request: {
-    idempotencyKey?: unknown;
-    chain?: unknown;
-    txHash?: unknown;
-    logIndex?: unknown;
-    asset?: unknown;
-    wallet?: unknown;
-    address?: unknown;
-    amount?: unknown;
-    confirmations?: unknown;
-  }): Promise<DepositView> {
+  async record(request: RecordRequest): Promise<DepositView> {
+    const w = await this.planRecord(request);
+    return this.books.writer.write(w.method, request.idempotencyKey, request, w.run);
+  }
+
+  async updateConfirmations(request: UpdateRequest): Promise<DepositView> {
+    const w = this.planUpdate(request);
+    await this.assetOf(w.id); // NOT_FOUND before the key is taken, as ever
+    return this.books.writer.write(w.method, request.idempotencyKey, request, w.run);
+  }
+
+  async reverse(request: ReverseRequest): Promise<DepositView> {
+    const w = this.planReverse(request);
+    await this.assetOf(w.id);
+    return this.books.writer.write(w.method, request.idempotencyKey, request, w.run);
+  }
+
+  /**
+   * ApplyDepositEvents: up to MAX_DEPOSIT_EVENTS events (seen, confirmations, reverse), in order, in one
+   * transaction with one commit (IdempotentWriter.writeEach), each exactly as its single call
+   * (RecordDeposit, UpdateDepositConfirmations, ReverseDeposit: same validation, same key, method and
+   * request hash, so a retry by either call gets the same answer), each answered on its own. An event
+   * may name a deposit seen earlier in the same batch.
+   */
+  async applyEvents(request: { events?: unknown }): Promise<Array<{ deposit: DepositView } | { error: unknown }>> {
+    const events = request.events;
+    if (!Array.isArray(events) || events.length === 0 || events.length > MAX_DEPOSIT_EVENTS) throw new LedgerInputError('events', `must hold 1..${MAX_DEPOSIT_EVENTS} events`);
+    const planned: Array<PlannedWrite | { error: unknown }> = [];
+    for (const [i, e] of (events as unknown[]).entries()) {
+      try {
+        planned.push(await this.planEvent(e, `events[${i}]`));
+      } catch (error) {
+        planned.push({ error });
+      }
+    }
+    const writes = planned.filter((p): p is PlannedWrite => !('error' in p));
+    const answers = writes.length > 0 ? await this.books.writer.writeEach(writes) : [];
+    let next = 0;
+    return planned.map((p) => {
+      if ('error' in p) return p;
+      const a = answers[next++]!;
+      return 'ok' in a ? { deposit: a.ok } : a;
+    });
+  }
+
+  private async planEvent(value: unknown, field: string): Promise<PlannedWrite> {
+    if (typeof value !== 'object' || value === null) throw new LedgerInputError(field, 'must be a deposit event');
+    const e = value as { seen?: unknown; confirmations?: unknown; reverse?: unknown };
+    const given = (['seen', 'confirmations', 'reverse'] as const).filter((k) => e[k] !== undefined && e[k] !== null);
+    if (given.length !== 1) throw new LedgerInputError(field, 'must hold exactly one of seen, confirmations, reverse');
+    const kind = given[0]!;
+    const body = e[kind];
+    if (typeof body !== 'object' || body === null) throw new LedgerInputError(`${field}.${kind}`, 'must be a request');
+    if (kind === 'seen') return this.planRecord(body as RecordRequest);
+    if (kind === 'confirmations') return this.planUpdate(body as UpdateRequest);
+    return this.planReverse(body as ReverseRequest);
+  }
+
+  private async planRecord(request: RecordRequest): Promise<PlannedWrite & { method: 'RecordDeposit' }> {
     const stored = this.books.rememberAsset(await this.books.asset(request.chain, request.asset, { chain: 'chain', code: 'asset' }));
     const txHash = this.txHash(request.txHash);
     const logIndex = uint32(request.logIndex, 'log_index');
@@ -64,57 +137,74 @@ export class DepositsService {
     const amount = parseAmount(request.amount, stored.asset.decimals, 'amount', { positive: true });
     const confirmations = uint32(request.confirmations, 'confirmations');
     const id = depositId(stored.asset.chain, txHash, logIndex);
-    return this.books.writer.write('RecordDeposit', request.idempotencyKey, request, async (tx) => {
-      const existing = await this.lock(tx, id);
-      if (existing) {
-        const d = existing.deposit;
-        if (d.wallet !== wallet || d.amount !== amount || d.asset !== `${stored.asset.chain}/${stored.asset.code}` || existing.address !== address) {
-          throw new ConflictError(`deposit ${id} was recorded with another wallet, asset, address or amount`);
+    return {
+      method: 'RecordDeposit',
+      idempotencyKey: request.idempotencyKey,
+      request,
+      run: async (tx) => {
+        const existing = await this.lock(tx, id);
+        if (existing) {
+          const d = existing.deposit;
+          if (d.wallet !== wallet || d.amount !== amount || d.asset !== `${stored.asset.chain}/${stored.asset.code}` || existing.address !== address) {
+            throw new ConflictError(`deposit ${id} was recorded with another wallet, asset, address or amount`);
+          }
+          return this.apply(tx, existing, transitionDeposit(d, { type: 'observe', confirmations }), stored);
         }
-        return this.apply(tx, existing, transitionDeposit(d, { type: 'observe', confirmations }), stored);
-      }
-      await this.books.repository.insertAccount(tx, customerAccount(wallet, stored.asset), stored.id);
-      const seen = seeDeposit({ chain: stored.asset.chain, txHash, logIndex, wallet, asset: stored.asset, amount, confirmations, requiredConfirmations: stored.confirmations });
-      await this.books.commit(tx, seen.effects);
-      await tx.query(
-        `INSERT INTO ledger.deposits (deposit_id, chain, tx_hash, log_index, asset_id, wallet, address, amount, confirmations, state, document)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-        [id, stored.asset.chain, txHash, logIndex, stored.id, wallet, address, amount.toString(), seen.deposit.confirmations, seen.deposit.state, toDocument(seen.deposit)],
-      );
-      return depositView(seen.deposit, address, stored.asset.decimals);
-    });
+        await this.books.repository.insertAccount(tx, customerAccount(wallet, stored.asset), stored.id);
+        const seen = seeDeposit({ chain: stored.asset.chain, txHash, logIndex, wallet, asset: stored.asset, amount, confirmations, requiredConfirmations: stored.confirmations });
+        await this.books.commit(tx, seen.effects);
+        await tx.query(
+          `INSERT INTO ledger.deposits (deposit_id, chain, tx_hash, log_index, asset_id, wallet, address, amount, confirmations, state, document)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+          [id, stored.asset.chain, txHash, logIndex, stored.id, wallet, address, amount.toString(), seen.deposit.confirmations, seen.deposit.state, toDocument(seen.deposit)],
+        );
+        return depositView(seen.deposit, address, stored.asset.decimals);
+      },
+    };
   }
 
-  async updateConfirmations(request: { idempotencyKey?: unknown; deposit?: unknown; confirmations?: unknown }): Promise<DepositView> {
+  private planUpdate(request: UpdateRequest): PlannedWrite & { id: string } {
     const id = this.ref(request.deposit);
     const confirmations = uint32(request.confirmations, 'confirmations');
-    const stored = await this.assetOf(id);
-    return this.books.writer.write('UpdateDepositConfirmations', request.idempotencyKey, request, async (tx) => {
-      const row = await this.lock(tx, id);
-      if (!row) throw new NotFoundError('deposit', id);
-      return this.apply(tx, row, transitionDeposit(row.deposit, { type: 'observe', confirmations }), stored);
-    });
+    return {
+      id,
+      method: 'UpdateDepositConfirmations',
+      idempotencyKey: request.idempotencyKey,
+      request,
+      run: async (tx) => {
+        const row = await this.lock(tx, id);
+        if (!row) throw new NotFoundError('deposit', id);
+        const stored = await this.assetOf(id, tx);
+        return this.apply(tx, row, transitionDeposit(row.deposit, { type: 'observe', confirmations }), stored);
+      },
+    };
   }
 
-  async reverse(request: { idempotencyKey?: unknown; deposit?: unknown; remove?: unknown; confirmations?: unknown }): Promise<DepositView> {
+  private planReverse(request: ReverseRequest): PlannedWrite & { id: string } {
     const id = this.ref(request.deposit);
     if (request.remove !== undefined && typeof request.remove !== 'boolean') throw new LedgerInputError('remove', 'must be a boolean');
     const remove = request.remove === true;
     const confirmations = uint32(request.confirmations, 'confirmations');
-    const stored = await this.assetOf(id);
-    return this.books.writer.write('ReverseDeposit', request.idempotencyKey, request, async (tx) => {
-      const row = await this.lock(tx, id);
-      if (!row) throw new NotFoundError('deposit', id);
-      const d = row.deposit;
-      // Lock every account a reversal may touch, in id order, before reading what the customer can
-      // still give back: nothing can spend it between this read and the commit.
-      const customer = customerAccount(d.wallet, stored.asset).key;
-      const locked = await this.books.repository.lockBalances(tx, [customer, ...Object.values(systemAccounts(stored.asset)).map((a) => a.key)]);
-      const balance = locked.get(customer)?.balance;
-      const customerAvailable = balance ? spendable(balance) : 0n;
-      const event: DepositEvent = remove ? { type: 'reorg', outcome: 'removed', customerAvailable } : { type: 'reorg', outcome: 'pending', confirmations, customerAvailable };
-      return this.apply(tx, row, transitionDeposit(d, event), stored);
-    });
+    return {
+      id,
+      method: 'ReverseDeposit',
+      idempotencyKey: request.idempotencyKey,
+      request,
+      run: async (tx) => {
+        const row = await this.lock(tx, id);
+        if (!row) throw new NotFoundError('deposit', id);
+        const stored = await this.assetOf(id, tx);
+        const d = row.deposit;
+        // Lock every account a reversal may touch, in id order, before reading what the customer can
+        // still give back: nothing can spend it between this read and the commit.
+        const customer = customerAccount(d.wallet, stored.asset).key;
+        const locked = await this.books.repository.lockBalances(tx, [customer, ...Object.values(systemAccounts(stored.asset)).map((a) => a.key)]);
+        const balance = locked.get(customer)?.balance;
+        const customerAvailable = balance ? spendable(balance) : 0n;
+        const event: DepositEvent = remove ? { type: 'reorg', outcome: 'removed', customerAvailable } : { type: 'reorg', outcome: 'pending', confirmations, customerAvailable };
+        return this.apply(tx, row, transitionDeposit(d, event), stored);
+      },
+    };
   }
 
   private async apply(tx: Tx, row: DepositRow, t: DepositTransition, stored: StoredAsset): Promise<DepositView> {
@@ -135,8 +225,8 @@ export class DepositsService {
     return rows.length ? { deposit: fromDocument<Deposit>(rows[0]!.document), address: rows[0]!.address } : null;
   }
 
-  private async assetOf(id: string): Promise<StoredAsset> {
-    const rows = await this.books.repository.depositAsset(id);
+  private async assetOf(id: string, tx?: Tx): Promise<StoredAsset> {
+    const rows = await this.books.repository.depositAsset(id, tx);
     if (!rows) throw new NotFoundError('deposit', id);
     return this.books.rememberAsset(rows);
   }

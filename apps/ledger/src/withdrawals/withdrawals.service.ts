@@ -1,9 +1,10 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import {
   customerAccount,
   LedgerInputError,
   parseAmount,
   requestWithdrawal,
+  SWEPT_WITHDRAWAL_STATES,
   transitionWithdrawal,
   validateIdentifier,
   WITHDRAWAL_EVENTS,
@@ -16,8 +17,13 @@ import { BooksService, MAX_DEADLINE_MS, parseUint64 } from '../books/books.servi
 import { ConflictError, NotFoundError } from '../books/books.errors';
 import type { StoredAsset } from '../books/books.repository';
 import { fromDocument, toDocument } from '../books/document';
-import type { Tx } from '../books/sql';
-import { LEDGER_CLOCK, type Clock } from '../ledger.tokens';
+import { inTransaction, type Tx } from '../books/sql';
+import type { LedgerConfig } from '../config';
+import { LEDGER_CLOCK, LEDGER_CONFIG, LEDGER_POOL, type Clock } from '../ledger.tokens';
+import type { Pool } from 'pg';
+
+/** Withdrawals expired per sweep at most (the rest wait for the next one). */
+export const WITHDRAWAL_SWEEP_BATCH = 500;
 
 const ADDRESS_PATTERN = /^[A-Za-z0-9]{1,128}$/;
 const REASON_MAX = 256;
@@ -37,13 +43,67 @@ interface WithdrawalRow {
  * broadcast → confirmed (hold posted, actual fee booked, the difference released), or failed /
  * rejected / expired / cancelled (hold voided). Every transition is the core's; an illegal one is
  * refused (FAILED_PRECONDITION) and changes nothing; the refusal is stored with its idempotency key.
+ *
+ * The deadline sweeper (every LEDGER_WITHDRAWAL_SWEEP_MS, and `expireDue`) expires every requested or
+ * approved withdrawal whose deadline has passed, through the core's own `expire` transition: state
+ * `expired`, its holds released as expired, one `withdrawal.state_changed` event. A signed withdrawal
+ * is left to its caller: its transaction exists and may still land, so only the caller can tell
+ * whether to expire or broadcast it (the core refuses a broadcast after the deadline).
  */
 @Injectable()
-export class WithdrawalsService {
+export class WithdrawalsService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('WithdrawalSweeper');
+  private timer: NodeJS.Timeout | undefined;
+  private sweeping: Promise<unknown> | undefined;
+
   constructor(
     private readonly books: BooksService,
     @Inject(LEDGER_CLOCK) private readonly clock: Clock,
+    @Inject(LEDGER_POOL) private readonly pool: Pool,
+    @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
   ) {}
+
+  onApplicationBootstrap(): void {
+    if (this.config.withdrawalSweepMs === 0) return;
+    this.timer = setInterval(() => {
+      if (this.sweeping) return;
+      this.sweeping = this.expireDue()
+        .catch((error: unknown) => this.logger.error({ err: error instanceof Error ? error.message : String(error) }, 'withdrawal sweep failed'))
+        .finally(() => (this.sweeping = undefined));
+    }, this.config.withdrawalSweepMs);
+    this.timer.unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.sweeping;
+  }
+
+  /** Expires every requested or approved withdrawal past its deadline, each in its own transaction; returns their ids. */
+  async expireDue(): Promise<{ expired: string[] }> {
+    const now = this.clock();
+    const expired: string[] = [];
+    for (const coreId of await this.books.repository.dueWithdrawals(now, WITHDRAWAL_SWEEP_BATCH)) {
+      if (await this.expireOne(coreId, now)) expired.push(coreId.slice('withdrawal/'.length));
+    }
+    return { expired };
+  }
+
+  /** Expires one withdrawal if it is still requested or approved and past its deadline at `now`; false if not (moved on meanwhile). */
+  async expireOne(coreId: string, now: number): Promise<boolean> {
+    return inTransaction(
+      this.pool,
+      async (tx) => {
+        const row = await this.lock(tx, coreId);
+        if (!row || !SWEPT_WITHDRAWAL_STATES.includes(row.withdrawal.state) || now < row.withdrawal.expiresAt) return false;
+        const t = transitionWithdrawal(row.withdrawal, { type: 'expire' }, now);
+        await this.books.commit(tx, t.effects);
+        await this.store(tx, t.withdrawal, t.withdrawal.reason);
+        return true;
+      },
+      this.config.idempotencyWaitMs,
+    );
+  }
 
   async request(request: {
     idempotencyKey?: unknown;
@@ -84,9 +144,9 @@ export class WithdrawalsService {
       await this.books.commit(tx, t.effects, fields);
       const w = t.withdrawal;
       await tx.query(
-        `INSERT INTO ledger.withdrawals (withdrawal_id, asset_id, wallet, source_address, destination, amount, fee_estimate, state, document)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-        [w.id, stored.id, wallet, sourceAddress, destination, amount.toString(), feeEstimate.toString(), w.state, toDocument(w)],
+        `INSERT INTO ledger.withdrawals (withdrawal_id, asset_id, wallet, source_address, destination, amount, fee_estimate, state, document, expires_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+        [w.id, stored.id, wallet, sourceAddress, destination, amount.toString(), feeEstimate.toString(), w.state, toDocument(w), new Date(w.expiresAt)],
       );
       return withdrawalView(w, sourceAddress, stored.asset.decimals, fee.asset.decimals);
     });
@@ -126,14 +186,7 @@ export class WithdrawalsService {
       const t = transitionWithdrawal(row.withdrawal, event, this.clock());
       await this.books.commit(tx, t.effects);
       const w = t.withdrawal;
-      await tx.query('UPDATE ledger.withdrawals SET state = $2, reason = $3, tx_hash = $4, fee_actual = $5, document = $6, updated_at = now() WHERE withdrawal_id = $1', [
-        w.id,
-        w.state,
-        reason ?? w.reason,
-        w.txHash,
-        w.actualFee === null ? null : w.actualFee.toString(),
-        toDocument(w),
-      ]);
+      await this.store(tx, w, reason ?? w.reason);
       return withdrawalView(w, row.sourceAddress, main.asset.decimals, fee.asset.decimals);
     });
   }
@@ -158,6 +211,17 @@ export class WithdrawalsService {
     const rows = await this.books.repository.withdrawal(coreId);
     if (!rows) throw new NotFoundError('withdrawal', coreId.slice('withdrawal/'.length));
     return { withdrawal: fromDocument<Withdrawal>(rows.document), sourceAddress: rows.sourceAddress };
+  }
+
+  private async store(tx: Tx, w: Withdrawal, reason: string | null): Promise<void> {
+    await tx.query('UPDATE ledger.withdrawals SET state = $2, reason = $3, tx_hash = $4, fee_actual = $5, document = $6, updated_at = now() WHERE withdrawal_id = $1', [
+      w.id,
+      w.state,
+      reason,
+      w.txHash,
+      w.actualFee === null ? null : w.actualFee.toString(),
+      toDocument(w),
+    ]);
   }
 
   private async lock(tx: Tx, coreId: string): Promise<WithdrawalRow | null> {
