@@ -14,8 +14,10 @@ describe('parseChainIndexerConfig', () => {
   });
 
   it('defaults', () => {
-    expect(parseChainIndexerConfig(env())).toMatchObject({ chain: 'anvil', chainId: 31337, nativeAsset: 'ETH', startBlock: 0, batchBlocks: 100, window: 256, pollMs: 1000, creditTag: undefined });
+    expect(parseChainIndexerConfig(env())).toMatchObject({ chain: 'anvil', chainId: 31337, nativeAsset: 'ETH', startBlock: 0, batchBlocks: 100, catchUpBlocks: 1000, window: 256, pollMs: 1000, creditTag: undefined });
     expect(parseChainIndexerConfig(env({ INDEXER_CREDIT_TAG: 'finalized' })).creditTag).toBe('finalized');
+    expect(parseChainIndexerConfig(env()).traces).toBe(false);
+    expect(parseChainIndexerConfig(env({ INDEXER_TRACES: 'callTracer' })).traces).toBe(true);
   });
 
   it.each([
@@ -26,9 +28,11 @@ describe('parseChainIndexerConfig', () => {
     ['CHAIN_ID', '0'],
     ['CHAIN_NATIVE_ASSET', 'E-T-H'],
     ['INDEXER_BATCH_BLOCKS', '1001'],
+    ['INDEXER_CATCHUP_BLOCKS', '0'],
     ['INDEXER_WINDOW', '1'],
     ['INDEXER_POLL_MS', '-5'],
     ['INDEXER_CREDIT_TAG', 'latest'],
+    ['INDEXER_TRACES', 'parity'],
   ])('%s=%s is refused naming the variable', (name, value) => {
     let error: unknown;
     try {

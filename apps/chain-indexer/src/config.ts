@@ -14,8 +14,10 @@ export interface ChainIndexerConfig extends ServiceConfig {
   readonly ledgerAddress: string;
   /** First height read when nothing is stored (INDEXER_START_BLOCK, default 0). */
   readonly startBlock: number;
-  /** Blocks per batch request and checkpoint transaction (INDEXER_BATCH_BLOCKS, 1..1000, default 100). */
+  /** Blocks per JSON-RPC batch request (INDEXER_BATCH_BLOCKS, 1..1000, default 100). */
   readonly batchBlocks: number;
+  /** Blocks per step — one checkpoint transaction — when behind (INDEXER_CATCHUP_BLOCKS, 1..10000, default 1000; at least one batch). */
+  readonly catchUpBlocks: number;
   /** Block hashes kept below the tip (INDEXER_WINDOW, 2..100000, default 256); a deeper reorg stops the indexer. */
   readonly window: number;
   /** Wait between polls at the head, ms (INDEXER_POLL_MS, default 1000). */
@@ -24,6 +26,8 @@ export interface ChainIndexerConfig extends ServiceConfig {
   readonly rpcTimeoutMs: number;
   /** Credit no earlier than this tag passes the block (INDEXER_CREDIT_TAG: none, safe, finalized; default none). */
   readonly creditTag: 'safe' | 'finalized' | undefined;
+  /** Internal-call deposits from traces (INDEXER_TRACES: none, or callTracer for debug_traceBlockByNumber; default none). */
+  readonly traces: boolean;
 }
 
 const CHAIN_NAME = /^[a-z0-9][a-z0-9-]{0,63}$/;
@@ -48,9 +52,11 @@ export function parseChainIndexerConfig(env: Environment): ChainIndexerConfig {
     ledgerAddress,
     startBlock: read.integer('INDEXER_START_BLOCK', { min: 0, max: Number.MAX_SAFE_INTEGER }, 0),
     batchBlocks: read.integer('INDEXER_BATCH_BLOCKS', { min: 1, max: 1000 }, 100),
+    catchUpBlocks: read.integer('INDEXER_CATCHUP_BLOCKS', { min: 1, max: 10_000 }, 1000),
     window: read.integer('INDEXER_WINDOW', { min: 2, max: 100_000 }, 256),
     pollMs: read.integer('INDEXER_POLL_MS', { min: 10, max: 600_000 }, 1000),
     rpcTimeoutMs: read.integer('INDEXER_RPC_TIMEOUT_MS', { min: 100, max: 600_000 }, 10_000),
     creditTag: tag === 'none' ? undefined : tag,
+    traces: read.oneOf('INDEXER_TRACES', ['none', 'callTracer'] as const, 'none') === 'callTracer',
   };
 }

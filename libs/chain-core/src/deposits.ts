@@ -42,7 +42,7 @@ export interface ObservedDeposit {
 
 /**
  * The deposits of one block: top-level transactions carrying value to a custody address (native;
- * value moved by contract-internal calls is not seen: see the indexer's README, "Limits"), and
+ * value moved by contract-internal calls is read from traces: `depositsOfTraces`), and
  * `Transfer` logs of registered tokens to a custody address. `logs` are the block's logs as
  * `eth_getLogs` returned them (already shape-checked); a log of another block is refused. Zero
  * amounts are not deposits. A `Transfer` of a registered token that does not decode throws: the

@@ -71,3 +71,15 @@ export {
   type WatchSet,
 } from './deposits';
 export { reconcileHoldings, type Holding, type HoldingDifference } from './reconcile';
+export {
+  MAX_WITHDRAWAL_HASHES,
+  withdrawalFee,
+  withdrawalLedgerEvent,
+  withdrawalReorgEvent,
+  withdrawalsInBlocks,
+  type SettledWithdrawal,
+  type TrackedWithdrawal,
+  type WithdrawalLedgerOutcome,
+  type WithdrawalSighting,
+} from './withdrawals';
+export { INTERNAL_TRANSFER_LOG_INDEX_BASE, MAX_TRACE_FRAMES, depositsOfTraces, parseBlockTraces, type InternalTransfer } from './traces';

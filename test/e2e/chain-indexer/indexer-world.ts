@@ -106,10 +106,10 @@ export class IndexerWorld {
   }
 
   /** A new in-process indexer over the same state (a restart). */
-  indexer(overrides: { window?: number; rpcUrl?: string } = {}): ChainIndexer {
+  indexer(overrides: { window?: number; rpcUrl?: string; traces?: boolean } = {}): ChainIndexer {
     const rpc = new JsonRpcClient({ url: overrides.rpcUrl ?? this.anvil.url, retries: 2, backoffMs: 10, timeoutMs: 2000 });
     return new ChainIndexer(
-      { chain: CHAIN, chainId: this.anvil.chainId, nativeAsset: 'ETH', startBlock: 0, batchBlocks: this.options.batchBlocks, window: overrides.window ?? this.options.window },
+      { chain: CHAIN, chainId: this.anvil.chainId, nativeAsset: 'ETH', startBlock: 0, batchBlocks: this.options.batchBlocks, window: overrides.window ?? this.options.window, traces: overrides.traces ?? false },
       rpc,
       this.repository,
       new LedgerDelivery(CHAIN, this.repository, this.ledgerClient),
