@@ -37,6 +37,8 @@ function proposalMessage(v: ProposalView) {
     approvedBy: [...v.quorum.approvedBy],
     baseVersion: v.proposal.base.version,
     baseHash: v.proposal.base.hash,
+    documentJson: json(v.proposal.body),
+    createdAt: String(v.proposal.createdAt),
   };
 }
 
