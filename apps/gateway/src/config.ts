@@ -21,6 +21,8 @@ export interface GatewayConfig extends ServiceConfig {
   readonly bootstrapFile: string | undefined;
   /** PEM certificate chain and key (GATEWAY_TLS_CERT_FILE, GATEWAY_TLS_KEY_FILE, both or neither): HTTPS and gRPC over TLS. */
   readonly tls: { readonly cert: Buffer; readonly key: Buffer } | undefined;
+  /** The policy engine's gRPC address, host:port (GATEWAY_POLICY_ENGINE_ADDRESS): policies, approvals, the address book. Unset: those answer 503. */
+  readonly policyEngineAddress: string | undefined;
 }
 
 function readTls(certFile: string | undefined, keyFile: string | undefined): GatewayConfig['tls'] {
@@ -39,6 +41,12 @@ function readTls(certFile: string | undefined, keyFile: string | undefined): Gat
   return { cert: load('GATEWAY_TLS_CERT_FILE', certFile, '-----BEGIN CERTIFICATE-----'), key: load('GATEWAY_TLS_KEY_FILE', keyFile, 'PRIVATE KEY-----') };
 }
 
+function readAddress(name: string, value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  if (!/^[A-Za-z0-9.-]{1,253}:\d{1,5}$/.test(value) || Number(value.slice(value.lastIndexOf(':') + 1)) > 65535) throw new ConfigError(name, 'must be host:port');
+  return value;
+}
+
 export function parseGatewayConfig(env: Environment): GatewayConfig {
   const read = new EnvReader(env);
   return {
@@ -52,5 +60,6 @@ export function parseGatewayConfig(env: Environment): GatewayConfig {
     idempotencyTtlHours: read.integer('GATEWAY_IDEMPOTENCY_TTL_HOURS', { min: 24, max: 720 }, 24),
     bootstrapFile: read.optionalString('GATEWAY_BOOTSTRAP_FILE'),
     tls: readTls(read.optionalString('GATEWAY_TLS_CERT_FILE'), read.optionalString('GATEWAY_TLS_KEY_FILE')),
+    policyEngineAddress: readAddress('GATEWAY_POLICY_ENGINE_ADDRESS', read.optionalString('GATEWAY_POLICY_ENGINE_ADDRESS')),
   };
 }
