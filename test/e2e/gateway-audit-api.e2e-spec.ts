@@ -80,7 +80,7 @@ describe('gateway: the auditor API and roles (e2e)', () => {
   let store: AuditLogStore;
   const byRole = new Map<Role, TestKey>();
   const t0 = Date.UTC(2026, 11, 2, 12, 0, 0);
-  let firstRoot = new Uint8Array();
+  let firstRoot: Uint8Array = new Uint8Array();
   const grpcs: CustodyGrpcClient[] = [];
   let auditor: AuditApi;
 
@@ -213,8 +213,8 @@ describe('gateway: the auditor API and roles (e2e)', () => {
       expect(bundle.proofs.map((p) => Number(p.record.index))).toEqual(indexes);
       for (const p of bundle.proofs) {
         const parsed = parseTlogProof(p.tlogProof);
-        expect(Buffer.from(parsed.extra).toString('base64')).toBe(p.record.canonical);
-        const verified = verifyTlogProof(p.tlogProof, hashLeaf(parsed.extra), { origin: ORIGIN, logVerifier: verifierFromKey(logKey), witnessVerifiers: [witnessVerifier], witnessQuorum: 1 });
+        expect(Buffer.from(parsed.extra!).toString('base64')).toBe(p.record.canonical);
+        const verified = verifyTlogProof(p.tlogProof, hashLeaf(parsed.extra!), { origin: ORIGIN, logVerifier: verifierFromKey(logKey), witnessVerifiers: [witnessVerifier], witnessQuorum: 1 });
         expect(verified.witnesses).toHaveLength(1);
       }
     }
