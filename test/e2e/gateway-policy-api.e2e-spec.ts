@@ -3,6 +3,8 @@ import * as grpc from '@grpc/grpc-js';
 import { ApprovalsApi, AddressBookApi, approvalKeyFromSeed, CustodyApiError, CustodyClient, CustodyGrpcClient, PoliciesApi, signApprovalMessage, type ApprovalResource, type PolicyResource } from '@custody/client';
 import { BOOTSTRAP_FORMAT, POLICY_FORMAT } from '@custody/policy-core';
 import { custody, google } from '@custody/proto';
+import { decodeSignGrant, requestDigest, signRequestFromJson, signRequestToJson } from '@custody/sign-grant';
+import { ed25519 } from '@noble/curves/ed25519.js';
 import { startGateway, startPolicyEngine, testKey, testPrincipal, type PolicyEngineProcess, type RunningGateway, type TestKey, type TestPrincipal } from '@custody/testing';
 
 /**
@@ -27,6 +29,7 @@ function policy(name: string, extra: unknown[] = []) {
       { id: 'auto', match: { operation: ['address-book-change'] }, condition: 'request.attributes.tags == "auto"', action: { type: 'allow' } },
       { id: 'two-approvers', match: { operation: ['address-book-change'] }, action: approvalsNeeded(2) },
       { id: 'small-withdrawal', match: { operation: ['withdrawal'], amount: { max: '100' } }, action: { type: 'allow' } },
+      { id: 'message-two', match: { operation: ['message-signing'] }, action: approvalsNeeded(2) },
     ],
   };
 }
@@ -260,6 +263,25 @@ describe('gateway: policies, address book and approvals over the policy engine (
       expect(await book('ca-1').delete('auto-1')).toMatchObject({ state: 'applied' });
       expect((await book('ca-1').list()).items.map((x) => x.name)).toEqual(['addressBookEntries/cold-1']);
       expect(await restError(book('ca-1').delete('no-such-entry'))).toMatchObject({ status: 404, code: 'not-found' });
+    });
+
+    it('a request the signers will sign: approvals carry the grant signature over grant_digest; the grant carries both approvers', async () => {
+      // The pipeline's part (not wired in yet): the request evaluated at the engine, as the pipeline will.
+      const requestId = `msg-${randomUUID().slice(0, 8)}`;
+      const signRequest = signRequestToJson({ requestId, keyId: 'key-1', scheme: 'eddsa', derivationPath: [], payload: { kind: 'message', message: new Uint8Array([1, 2, 3, 4]), hash: 'none' } });
+      const evaluated = await engine.call<{ status: string }>('Evaluate', { request: { requestId, operation: 'message-signing', initiatorId: 'ops-1', sourceWalletId: 'w-1', signRequestJson: JSON.stringify(signRequest) } });
+      expect(evaluated.status).toBe('pending-approval');
+      const waiting = (await approvals('ap-1').list()).items.find((a) => a.name === `approvals/${requestId}`)!;
+      expect(waiting.grantDigest).toBe(Buffer.from(requestDigest(signRequestFromJson(JSON.parse(waiting.signRequest)))).toString('hex'));
+      expect(await restError(rest['ap-1']!.request('POST', `/v1/${waiting.name}/approve`, { signature: signApprovalMessage(waiting.approveMessage, approvalKeyFromSeed(ap1.seed)) }))).toMatchObject({ status: 400, code: 'invalid-argument', detail: containing('grant_signature') });
+      await approvals('ap-1').decide(waiting, 'approve', approvalKeyFromSeed(ap1.seed));
+      const key2 = approvalKeyFromSeed(ap2.seed);
+      const done = await rpc('ap-2', 'ApprovalService', 'ApproveApproval', custody.v1.DecideApprovalRequest, custody.v1.Approval, { name: waiting.name, signature: signApprovalMessage(waiting.approveMessage, key2), grantSignature: signApprovalMessage(waiting.grantDigest, key2) }, true);
+      expect(done.state).toBe('allowed');
+      const { grantJson } = await engine.call<{ grantJson: string }>('GetRequest', { requestId });
+      const grant = decodeSignGrant(grantJson);
+      expect(grant.approvals.map((a) => a.approverId).sort()).toEqual(['ap-1', 'ap-2']);
+      for (const a of grant.approvals) expect(ed25519.verify(a.signature, Buffer.from(waiting.grantDigest, 'hex'), Buffer.from((a.approverId === 'ap-1' ? ap1 : ap2).publicKeyHex, 'hex'))).toBe(true);
     });
 
     it('replays the stored requests under a draft: the same report over REST and gRPC', async () => {
