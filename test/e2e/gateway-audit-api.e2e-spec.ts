@@ -86,6 +86,16 @@ describe('gateway: the auditor API and roles (e2e)', () => {
   const byRole = new Map<Role, TestKey>();
   const t0 = Date.UTC(2026, 11, 2, 12, 0, 0);
   let firstRoot: Uint8Array = new Uint8Array();
+  // Ids of this file's records (the log may hold others: the gateway records its own writes).
+  const tag = randomUUID().slice(0, 8);
+  const P = `p-audit-${tag}`;
+  const WD = `wd-${tag}`;
+  const WALLET = `w-${tag}`;
+  const OPS = `ops-${tag}`;
+  let firstSize = 0;
+  let size = 0;
+  /** The index of each of this file's records, in append order. */
+  let idx: number[] = [];
   const grpcs: CustodyGrpcClient[] = [];
   let auditor: AuditApi;
 
@@ -116,23 +126,26 @@ describe('gateway: the auditor API and roles (e2e)', () => {
     store = new AuditLogStore(ds, ORIGIN, ed25519NoteSigner(ORIGIN, logSeed), verifierFromKey(logKey));
     await ds.transaction((tx) =>
       appendAuditRecords(tx, [
-        record('policy-proposal', 'ca-1', 'p-audit-1', null, t0, { proposalId: 'p-audit-1', contentHash: 'aa'.repeat(32) }),
-        record('policy-approval', 'ca-1', 'p-audit-1', null, t0 + 1000, { decision: 'approve', signature: 'bb'.repeat(64) }),
-        record('api-request', 'ops-1', 'wd-1', 'w-1', t0 + 2000, { method: 'POST', path: '/v1/withdrawals' }),
+        record('policy-proposal', 'ca-1', P, null, t0, { proposalId: P, contentHash: 'aa'.repeat(32) }),
+        record('policy-approval', 'ca-1', P, null, t0 + 1000, { decision: 'approve', signature: 'bb'.repeat(64) }),
+        record('api-request', OPS, WD, WALLET, t0 + 2000, { method: 'POST', path: '/v1/withdrawals' }),
       ]),
     );
-    firstRoot = (await store.integrate()).rootHash;
+    const first = await store.integrate();
+    firstRoot = first.rootHash;
+    firstSize = first.size;
     await cosignLatest();
     await ds.transaction((tx) =>
       appendAuditRecords(tx, [
-        record('evaluation', 'service:policy-engine', 'wd-1', 'w-1', t0 + 3000, { outcome: 'allow', traceHash: 'cc'.repeat(32) }),
-        record('policy-activation', 'ca-2', 'p-audit-1', null, t0 + 4000, { version: '2', contentHash: 'aa'.repeat(32) }),
+        record('evaluation', 'service:policy-engine', WD, WALLET, t0 + 3000, { outcome: 'allow', traceHash: 'cc'.repeat(32) }),
+        record('policy-activation', 'ca-2', P, null, t0 + 4000, { version: '2', contentHash: 'aa'.repeat(32) }),
       ]),
     );
-    await store.integrate();
+    size = (await store.integrate()).size;
     await cosignLatest();
-    // Committed after the last checkpoint: listed, but not provable yet.
-    await ds.transaction((tx) => appendAuditRecords(tx, [record('api-request', 'ops-1', 'wd-2', 'w-1', t0 + 5000, { method: 'POST', path: '/v1/withdrawals' })]));
+    const mine = await ds.query<{ idx: string; request_id: string; type: string }[]>('SELECT idx, request_id, type FROM audit.records WHERE request_id = ANY($1) ORDER BY idx', [[P, WD]]);
+    idx = mine.map((r) => Number(r.idx));
+    expect(mine.map((r) => r.type)).toEqual(['policy-proposal', 'policy-approval', 'api-request', 'evaluation', 'policy-activation']);
   }, 120_000);
 
   afterAll(async () => {
@@ -143,6 +156,7 @@ describe('gateway: the auditor API and roles (e2e)', () => {
 
   it('lists and filters records (type, client, request id, wallet, time) with cursor paging; gRPC answers the same', async () => {
     const names = (rs: AuditRecordResource[]) => rs.map((r) => r.name);
+    const at = (...i: number[]) => i.map((k) => `auditRecords/${idx[k]}`);
     const all: AuditRecordResource[] = [];
     let token = '';
     do {
@@ -151,55 +165,56 @@ describe('gateway: the auditor API and roles (e2e)', () => {
       all.push(...page.items);
       token = page.nextPageToken;
     } while (token !== '');
-    expect(names(all)).toEqual([0, 1, 2, 3, 4, 5].map((i) => `auditRecords/${i}`));
-    expect(all[1]).toMatchObject({ type: 'policy-approval', actor: 'ca-1', requestId: 'p-audit-1', occurTime: new Date(t0 + 1000).toISOString() });
-    expect(JSON.parse(all[1]!.body)).toEqual({ decision: 'approve', signature: 'bb'.repeat(64) });
+    expect(all.map((r) => Number(r.index))).toEqual(all.map((_, i) => i));
+    expect(names(all)).toEqual(expect.arrayContaining(at(0, 1, 2, 3, 4)) as string[]);
+    const approval = all.find((r) => r.name === at(1)[0])!;
+    expect(approval).toMatchObject({ type: 'policy-approval', actor: 'ca-1', requestId: P, occurTime: new Date(t0 + 1000).toISOString() });
+    expect(JSON.parse(approval.body)).toEqual({ decision: 'approve', signature: 'bb'.repeat(64) });
 
-    expect(names((await auditor.list({ type: 'policy-approval' })).items)).toEqual(['auditRecords/1']);
-    expect(names((await auditor.list({ client: 'ops-1' })).items)).toEqual(['auditRecords/2', 'auditRecords/5']);
-    expect(names((await auditor.list({ requestId: 'p-audit-1' })).items)).toEqual(['auditRecords/0', 'auditRecords/1', 'auditRecords/4']);
-    expect(names((await auditor.list({ wallet: 'w-1', startTime: new Date(t0 + 2500).toISOString(), endTime: new Date(t0 + 5000).toISOString() })).items)).toEqual(['auditRecords/3']);
+    expect(names((await auditor.list({ type: 'policy-approval', requestId: P })).items)).toEqual(at(1));
+    expect(names((await auditor.list({ client: OPS })).items)).toEqual(at(2));
+    expect(names((await auditor.list({ requestId: P })).items)).toEqual(at(0, 1, 4));
+    expect(names((await auditor.list({ wallet: WALLET })).items)).toEqual(at(2, 3));
+    expect(names((await auditor.list({ wallet: WALLET, startTime: new Date(t0 + 2500).toISOString(), endTime: new Date(t0 + 5000).toISOString() })).items)).toEqual(at(3));
 
-    const viaGrpc = await rpc('auditor', 'ListAuditRecords', custody.v1.ListAuditRecordsRequest, custody.v1.ListAuditRecordsResponse, { wallet: 'w-1' });
-    expect(viaGrpc).toEqual({ records: (await auditor.list({ wallet: 'w-1' })).items, nextPageToken: '' });
+    const viaGrpc = await rpc('auditor', 'ListAuditRecords', custody.v1.ListAuditRecordsRequest, custody.v1.ListAuditRecordsResponse, { wallet: WALLET });
+    expect(viaGrpc).toEqual({ records: (await auditor.list({ wallet: WALLET })).items, nextPageToken: '' });
   });
 
-  it('gets a record with its inclusion proof at the cosigned checkpoint; a record not yet checkpointed has none', async () => {
-    const got = await auditor.get(1);
-    expect(got.checkpoint.size).toBe('5');
+  it('gets a record with its inclusion proof at the cosigned checkpoint', async () => {
+    const i = idx[1]!;
+    const got = await auditor.get(i);
+    expect(got.checkpoint.size).toBe(String(size));
     const opened = openNote(got.checkpoint.note, [verifierFromKey(logKey), witnessVerifier]);
     expect(opened.verified.map((v) => v.name)).toEqual([ORIGIN, witness.name]);
     const leaf = hashLeaf(decodeBase64Strict('canonical', got.record.canonical, 1 << 20));
     expect(Buffer.from(leaf).toString('hex')).toBe(got.record.leafHash);
-    expect(() => verifyInclusion(1, 5, leaf, got.inclusionProof.map((h) => decodeBase64Strict('proof', h)), decodeBase64Strict('root', got.checkpoint.rootHash))).not.toThrow();
-    expect(verifyTlogProof(got.tlogProof, leaf, { origin: ORIGIN, logVerifier: verifierFromKey(logKey), witnessVerifiers: [witnessVerifier], witnessQuorum: 1 }).index).toBe(1);
-    const viaGrpc = await rpc('auditor', 'GetAuditRecord', custody.v1.GetAuditRecordRequest, custody.v1.AuditRecordProof, { name: 'auditRecords/1' });
+    expect(() => verifyInclusion(i, size, leaf, got.inclusionProof.map((h) => decodeBase64Strict('proof', h)), decodeBase64Strict('root', got.checkpoint.rootHash))).not.toThrow();
+    expect(verifyTlogProof(got.tlogProof, leaf, { origin: ORIGIN, logVerifier: verifierFromKey(logKey), witnessVerifiers: [witnessVerifier], witnessQuorum: 1 }).index).toBe(i);
+    const viaGrpc = await rpc('auditor', 'GetAuditRecord', custody.v1.GetAuditRecordRequest, custody.v1.AuditRecordProof, { name: `auditRecords/${i}` });
     expect(viaGrpc).toEqual(got);
-
-    const pending = await auditor.get(5);
-    expect(pending).toMatchObject({ inclusionProof: [], tlogProof: '', checkpoint: { size: '5' } });
-    expect(await restError(auditor.get(99))).toMatchObject({ status: 404, code: 'not-found' });
+    expect(await restError(auditor.get(size + 100_000))).toMatchObject({ status: 404, code: 'not-found' });
   });
 
   it('serves the latest cosigned checkpoint and consistency proofs between two sizes', async () => {
     const cp = await auditor.checkpoint();
-    expect(cp.size).toBe('5');
-    const proof = await auditor.consistency(3, 5);
-    expect(() => verifyConsistency(3, 5, proof.proof.map((h) => decodeBase64Strict('proof', h)), firstRoot, decodeBase64Strict('root', cp.rootHash))).not.toThrow();
-    const viaGrpc = await rpc('auditor', 'GetConsistencyProof', custody.v1.GetConsistencyProofRequest, custody.v1.ConsistencyProof, { firstSize: 3 });
+    expect(cp.size).toBe(String(size));
+    const proof = await auditor.consistency(firstSize, size);
+    expect(() => verifyConsistency(firstSize, size, proof.proof.map((h) => decodeBase64Strict('proof', h)), firstRoot, decodeBase64Strict('root', cp.rootHash))).not.toThrow();
+    const viaGrpc = await rpc('auditor', 'GetConsistencyProof', custody.v1.GetConsistencyProofRequest, custody.v1.ConsistencyProof, { firstSize });
     expect(viaGrpc).toEqual(proof);
     expect(await rpc('auditor', 'GetLatestCheckpoint', custody.v1.GetLatestCheckpointRequest, custody.v1.AuditCheckpoint, {})).toEqual(cp);
-    expect(await restError(auditor.consistency(4, 4))).toMatchObject({ status: 404, code: 'not-found', detail: containing('second_size') });
+    expect(await restError(auditor.consistency(1, size - 1))).toMatchObject({ status: 404, code: 'not-found', detail: containing('second_size') });
   });
 
   it('exports a range as a file `custody audit verify` accepts (and a tampered one it refuses)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'audit-api-'));
     const verify = (file: string) => runAuditVerify({ file, logKey, witnessKeys: [witnessKey], witnessQuorum: 1, approverKeys: [] }).report;
-    const first = join(dir, 'export-3.jsonl');
-    writeFileSync(first, await auditor.export(3));
-    expect(verify(first)).toMatchObject({ ok: true, size: 3 });
-    const viaGrpc = await rpc('auditor', 'ExportAuditLog', custody.v1.ExportAuditLogRequest, custody.v1.AuditExport, { size: 3 });
-    expect(viaGrpc.content).toBe(await auditor.export(3));
+    const first = join(dir, 'export-first.jsonl');
+    writeFileSync(first, await auditor.export(firstSize));
+    expect(verify(first)).toMatchObject({ ok: true, size: firstSize });
+    const viaGrpc = await rpc('auditor', 'ExportAuditLog', custody.v1.ExportAuditLogRequest, custody.v1.AuditExport, { size: firstSize });
+    expect(viaGrpc.content).toBe(await auditor.export(firstSize));
     const lines = (await auditor.export()).split('\n');
     const row = JSON.parse(lines[2]!) as { index: number; record: string };
     const other = JSON.parse(lines[3]!) as { index: number; record: string };
@@ -216,7 +231,7 @@ describe('gateway: the auditor API and roles (e2e)', () => {
     const admin = new CustodyClient({ baseUrl: gateway.baseUrl, credentials: gateway.admin, attempts: 1 });
     await admin.createClient({ clientId: 'dev-auditor', publicKey: Buffer.from(ed25519.getPublicKey(seed)).toString('hex'), roles: ['auditor'] });
     const cli = async (args: string[]) => (await run(process.execPath, [CUSTODY_BIN, ...args, '--as', 'auditor', '--gateway', gateway.baseUrl, '--secrets-dir', dir], { encoding: 'utf8' })).stdout;
-    const table = (await cli(['audit', 'list', '--request-id', 'p-audit-1'])).split('\n');
+    const table = (await cli(['audit', 'list', '--request-id', P])).split('\n');
     expect(table[0]).toMatch(/^INDEX +TIME +TYPE +ACTOR +REQUEST +WALLET$/);
     expect(table.slice(1).filter((l) => l !== '').map((l) => l.split(/ +/)[2])).toEqual(['policy-proposal', 'policy-approval', 'policy-activation']);
     const file = join(dir, 'export.jsonl');
@@ -225,7 +240,7 @@ describe('gateway: the auditor API and roles (e2e)', () => {
   });
 
   it('downloads the proof bundles of a policy change and of a withdrawal; each verifies offline (C2SP tlog-proof)', async () => {
-    for (const [subject, indexes] of [['policies/p-audit-1', [0, 1, 4]], ['withdrawals/wd-1', [2, 3]]] as const) {
+    for (const [subject, indexes] of [[`policies/${P}`, [idx[0], idx[1], idx[4]]], [`withdrawals/${WD}`, [idx[2], idx[3]]]] as const) {
       const bundle = await auditor.bundle(subject);
       expect(bundle.proofs.map((p) => Number(p.record.index))).toEqual(indexes);
       for (const p of bundle.proofs) {
@@ -235,9 +250,9 @@ describe('gateway: the auditor API and roles (e2e)', () => {
         expect(verified.witnesses).toHaveLength(1);
       }
     }
-    const viaGrpc = await rpc('auditor', 'GetProofBundle', custody.v1.GetProofBundleRequest, custody.v1.ProofBundle, { subject: 'withdrawals/wd-1' });
-    expect(viaGrpc).toEqual(await auditor.bundle('withdrawals/wd-1'));
-    expect(await restError(auditor.bundle('withdrawals/wd-2'))).toMatchObject({ status: 404, code: 'not-found', detail: containing('not integrated yet') });
+    const viaGrpc = await rpc('auditor', 'GetProofBundle', custody.v1.GetProofBundleRequest, custody.v1.ProofBundle, { subject: `withdrawals/${WD}` });
+    expect(viaGrpc).toEqual(await auditor.bundle(`withdrawals/${WD}`));
+    expect(await restError(auditor.bundle('withdrawals/never-made'))).toMatchObject({ status: 404, code: 'not-found' });
   });
 
   it('refuses malformed input with 400 naming the field, on both transports', async () => {

@@ -100,7 +100,7 @@ describe('gateway: policies, address book and approvals over the policy engine (
 
   beforeAll(async () => {
     engine = await startPolicyEngine({ bootstrap });
-    gateway = await startGateway({ GATEWAY_POLICY_ENGINE_ADDRESS: engine.grpcAddress, DATABASE_URL: engine.databaseUrl.toString() });
+    gateway = await startGateway({ POLICY_ENGINE_GRPC_ADDRESS: engine.grpcAddress, DATABASE_URL: engine.databaseUrl.toString() });
     const admin = new CustodyClient({ baseUrl: gateway.baseUrl, credentials: gateway.admin, attempts: 1 });
     const roles: Record<string, string[]> = { 'ca-1': ['compliance-admin'], 'ca-2': ['compliance-admin'], 'ap-1': ['approver'], 'ap-2': ['approver'], 'ca-outsider': ['compliance-admin'], auditor: ['auditor'] };
     for (const [id, r] of Object.entries(roles)) {

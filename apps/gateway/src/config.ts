@@ -21,7 +21,7 @@ export interface GatewayConfig extends ServiceConfig {
   readonly bootstrapFile: string | undefined;
   /** PEM certificate chain and key (GATEWAY_TLS_CERT_FILE, GATEWAY_TLS_KEY_FILE, both or neither): HTTPS and gRPC over TLS. */
   readonly tls: { readonly cert: Buffer; readonly key: Buffer } | undefined;
-  /** The policy engine's gRPC address, host:port (GATEWAY_POLICY_ENGINE_ADDRESS): policies, approvals, the address book. Unset: those answer 503. */
+  /** The policy engine's gRPC address, host:port (POLICY_ENGINE_GRPC_ADDRESS): policies, approvals, the address book. Unset: those answer 503. */
   readonly policyEngineAddress: string | undefined;
 }
 
@@ -60,6 +60,6 @@ export function parseGatewayConfig(env: Environment): GatewayConfig {
     idempotencyTtlHours: read.integer('GATEWAY_IDEMPOTENCY_TTL_HOURS', { min: 24, max: 720 }, 24),
     bootstrapFile: read.optionalString('GATEWAY_BOOTSTRAP_FILE'),
     tls: readTls(read.optionalString('GATEWAY_TLS_CERT_FILE'), read.optionalString('GATEWAY_TLS_KEY_FILE')),
-    policyEngineAddress: readAddress('GATEWAY_POLICY_ENGINE_ADDRESS', read.optionalString('GATEWAY_POLICY_ENGINE_ADDRESS')),
+    policyEngineAddress: readAddress('POLICY_ENGINE_GRPC_ADDRESS', read.optionalString('POLICY_ENGINE_GRPC_ADDRESS')),
   };
 }

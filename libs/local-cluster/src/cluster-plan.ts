@@ -181,7 +181,7 @@ export function planCluster(options: ClusterOptions, ports: PortAllocator): Serv
           ? { CHAIN_RPC_URL: (options.chainRpcUrl ?? new URL(DEFAULT_CHAIN_RPC_URL)).toString(), ...(ledger ? { LEDGER_GRPC_ADDRESS: `${options.host}:${ledger.grpcPort}` } : {}) }
           : {}),
         ...(app === 'gateway' && options.secrets.gatewayBootstrapFile ? { GATEWAY_BOOTSTRAP_FILE: options.secrets.gatewayBootstrapFile } : {}),
-        ...(app === 'gateway' && policyEngine ? { GATEWAY_POLICY_ENGINE_ADDRESS: `${options.host}:${policyEngine.grpcPort}` } : {}),
+        ...(app === 'gateway' && policyEngine ? { POLICY_ENGINE_GRPC_ADDRESS: `${options.host}:${policyEngine.grpcPort}` } : {}),
         ...(signerId === undefined || !signerSecrets
           ? {}
           : {

@@ -39,7 +39,7 @@ export function engineErrorCode(code: grpc.status): ErrorCode {
 }
 
 /**
- * The gateway's client of custody.policy.v1.PolicyService (GATEWAY_POLICY_ENGINE_ADDRESS). Every
+ * The gateway's client of custody.policy.v1.PolicyService (POLICY_ENGINE_GRPC_ADDRESS). Every
  * error becomes an {@link ApiError} through {@link engineErrorCode}; an internal one is logged here
  * and answered without its message.
  */
@@ -53,7 +53,7 @@ export class PolicyEngineClient implements OnModuleDestroy {
   private connect(): grpc.Client {
     if (this.client) return this.client;
     const address = this.config.policyEngineAddress;
-    if (address === undefined) throw new ApiError('unavailable', 'no policy engine is configured (GATEWAY_POLICY_ENGINE_ADDRESS)');
+    if (address === undefined) throw new ApiError('unavailable', 'no policy engine is configured (POLICY_ENGINE_GRPC_ADDRESS)');
     const definition = protoLoader.loadSync(protoPath('custodyPolicy'), { includeDirs: [PROTO_ROOT], keepCase: false, longs: String, enums: String, defaults: true });
     const loaded = grpc.loadPackageDefinition(definition) as unknown as { custody: { policy: { v1: { PolicyService: grpc.ServiceClientConstructor } } } };
     this.client = new loaded.custody.policy.v1.PolicyService(address, grpc.credentials.createInsecure());
