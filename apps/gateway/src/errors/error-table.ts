@@ -27,7 +27,7 @@ export const ERROR_TABLE = {
   'not-found': { http: 404, grpc: GrpcCode.NOT_FOUND, title: 'No such resource' },
   'route-not-found': { http: 404, grpc: GrpcCode.UNIMPLEMENTED, title: 'No such route' },
   'already-exists': { http: 409, grpc: GrpcCode.ALREADY_EXISTS, title: 'The resource already exists' },
-  'failed-precondition': { http: 409, grpc: GrpcCode.FAILED_PRECONDITION, title: 'The resource is not in a state that allows this' },
+  'failed-precondition': { http: 409, grpc: GrpcCode.FAILED_PRECONDITION, title: 'The resource is in a state that does not allow this' },
   'policy-refused': { http: 403, grpc: GrpcCode.PERMISSION_DENIED, title: 'The policy engine refused the caller or its signature' },
   'policy-denied': { http: 403, grpc: GrpcCode.PERMISSION_DENIED, title: 'The policy denies this request' },
   'not-implemented': { http: 501, grpc: GrpcCode.UNIMPLEMENTED, title: 'Not implemented yet' },
