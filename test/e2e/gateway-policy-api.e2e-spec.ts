@@ -1,11 +1,16 @@
-import { randomUUID } from 'node:crypto';
+import { execFile } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import * as grpc from '@grpc/grpc-js';
 import { ApprovalsApi, AddressBookApi, approvalKeyFromSeed, CustodyApiError, CustodyClient, CustodyGrpcClient, PoliciesApi, signApprovalMessage, type ApprovalResource, type PolicyResource } from '@custody/client';
 import { BOOTSTRAP_FORMAT, POLICY_FORMAT } from '@custody/policy-core';
 import { custody, google } from '@custody/proto';
 import { decodeSignGrant, requestDigest, signRequestFromJson, signRequestToJson } from '@custody/sign-grant';
 import { ed25519 } from '@noble/curves/ed25519.js';
-import { startGateway, startPolicyEngine, testKey, testPrincipal, type PolicyEngineProcess, type RunningGateway, type TestKey, type TestPrincipal } from '@custody/testing';
+import { CUSTODY_BIN, startGateway, startPolicyEngine, testKey, testPrincipal, type PolicyEngineProcess, type RunningGateway, type TestKey, type TestPrincipal } from '@custody/testing';
 
 /**
  * The public API's policies, address book and approvals, end to end: the real gateway over the
@@ -15,14 +20,14 @@ import { startGateway, startPolicyEngine, testKey, testPrincipal, type PolicyEng
  */
 jest.setTimeout(60_000);
 
-const [ca1, ca2, ap1, ap2] = ['ca-1', 'ca-2', 'ap-1', 'ap-2'].map(testPrincipal) as [TestPrincipal, TestPrincipal, TestPrincipal, TestPrincipal];
+const [ca1, ca2, ap1, ap2, devAp] = ['ca-1', 'ca-2', 'ap-1', 'ap-2', 'dev-approver-1'].map(testPrincipal) as [TestPrincipal, TestPrincipal, TestPrincipal, TestPrincipal, TestPrincipal];
 const approvalsNeeded = (quorum: number) => ({ type: 'require-approvals', combinator: 'all-of', groups: [{ group: 'approvers', quorum }], expiry: '1h', allowSelfApproval: false });
 
 function policy(name: string, extra: unknown[] = []) {
   return {
     format: POLICY_FORMAT,
     metadata: { name },
-    approverGroups: { approvers: { members: ['ap-1', 'ap-2'] } },
+    approverGroups: { approvers: { members: ['ap-1', 'ap-2', 'dev-approver-1'] } },
     rules: [
       ...extra,
       { id: 'blocked', match: { operation: ['address-book-change'] }, condition: 'request.attributes.tags == "blocked"', action: { type: 'deny', reason: 'blocked tag' } },
@@ -37,7 +42,7 @@ function policy(name: string, extra: unknown[] = []) {
 const bootstrap = {
   format: BOOTSTRAP_FORMAT,
   admins: { members: ['ca-1', 'ca-2'], quorum: 2 },
-  keys: Object.fromEntries([ca1, ca2, ap1, ap2].map((p) => [p.id, p.publicKeyHex])),
+  keys: Object.fromEntries([ca1, ca2, ap1, ap2, devAp].map((p) => [p.id, p.publicKeyHex])),
   policy: policy('bootstrap'),
 };
 
@@ -282,6 +287,23 @@ describe('gateway: policies, address book and approvals over the policy engine (
       const grant = decodeSignGrant(grantJson);
       expect(grant.approvals.map((a) => a.approverId).sort()).toEqual(['ap-1', 'ap-2']);
       for (const a of grant.approvals) expect(ed25519.verify(a.signature, Buffer.from(waiting.grantDigest, 'hex'), Buffer.from((a.approverId === 'ap-1' ? ap1 : ap2).publicKeyHex, 'hex'))).toBe(true);
+    });
+
+    it('the CLI: `custody approvals` lists what waits for the approver; `custody approve` signs with its approval key from the secrets directory', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'policy-cli-'));
+      const apiSeed = randomBytes(32);
+      writeFileSync(join(dir, 'approver-1.client-seed'), apiSeed.toString('hex') + '\n', { mode: 0o600 });
+      writeFileSync(join(dir, 'dev-approver-1.approver-seed'), Buffer.from(devAp.seed).toString('hex') + '\n', { mode: 0o600 });
+      const admin = new CustodyClient({ baseUrl: gateway.baseUrl, credentials: gateway.admin, attempts: 1 });
+      await admin.createClient({ clientId: 'dev-approver-1', publicKey: Buffer.from(ed25519.getPublicKey(apiSeed)).toString('hex'), roles: ['approver'] });
+      const created = await book('ca-1').create({ label: 'via cli', chain: '31337', address: address(6), entryId: 'cli-1' });
+      // Asynchronously: a blocked event loop would leave this process's keep-alive sockets to the gateway stale.
+      const cli = async (args: string[]) => (await promisify(execFile)(process.execPath, [CUSTODY_BIN, ...args, '--as', 'approver-1', '--gateway', gateway.baseUrl, '--secrets-dir', dir], { encoding: 'utf8' })).stdout;
+      const listed = (await cli(['approvals'])).split('\n');
+      expect(listed[0]).toMatch(/^APPROVAL +OPERATION +INITIATOR +STATE +POLICY +DECIDED +EXPIRES$/);
+      expect(listed.some((l) => l.startsWith(`${created.request} `) && l.includes('address-book-change') && l.includes('pending-approval'))).toBe(true);
+      const approved = JSON.parse(await cli(['approve', created.request, '--reason', 'checked by cli', '--json'])) as ApprovalResource;
+      expect(approved).toMatchObject({ name: created.request, state: 'pending-approval', decisions: [{ approver: 'dev-approver-1', decision: 'approve', reason: 'checked by cli' }] });
     });
 
     it('replays the stored requests under a draft: the same report over REST and gRPC', async () => {
