@@ -200,6 +200,12 @@ describe('gateway: policies, address book and approvals over the policy engine (
       const viaGrpc = await rpc('auditor', 'PolicyService', 'ListPolicies', custody.v1.ListPoliciesRequest, custody.v1.ListPoliciesResponse, { pageSize: 1, pageToken: page1.nextPageToken });
       expect(viaGrpc).toEqual({ policies: page2.items, nextPageToken: '' });
       expect(await restError(rest['auditor']!.request('GET', '/v1/policies?page_token=garbage!'))).toMatchObject({ status: 400, code: 'invalid-argument', detail: containing('page_token') });
+      const proposals = await policies('auditor').list(0, '', { kind: 'proposal' });
+      expect(proposals.items.map((p) => [p.name, p.state])).toEqual([[`policies/${proposalId}`, 'activated']]);
+      expect((await policies('auditor').list(0, '', { kind: 'proposal', state: 'open' })).items).toEqual([]);
+      const proposalsGrpc = await rpc('auditor', 'PolicyService', 'ListPolicies', custody.v1.ListPoliciesRequest, custody.v1.ListPoliciesResponse, { kind: 'proposal' });
+      expect(proposalsGrpc).toEqual({ policies: proposals.items, nextPageToken: '' });
+      expect(await restError(rest['auditor']!.request('GET', '/v1/policies?kind=draft'))).toMatchObject({ status: 400, code: 'invalid-argument', detail: containing('kind') });
     });
   });
 

@@ -141,8 +141,9 @@ export class PoliciesApi {
     return this.client.request('GET', `/v1/policies/${seg(id)}`);
   }
 
-  async list(pageSize = 0, pageToken = ''): Promise<Page<PolicyResource>> {
-    const page = await this.client.request<{ policies: PolicyResource[]; nextPageToken: string }>('GET', `/v1/policies${query({ page_size: pageSize, page_token: pageToken })}`);
+  /** Versions, newest first; `filter.kind` "proposal": proposals (`filter.state` open / activated). */
+  async list(pageSize = 0, pageToken = '', filter: { kind?: 'version' | 'proposal'; state?: 'open' | 'activated' } = {}): Promise<Page<PolicyResource>> {
+    const page = await this.client.request<{ policies: PolicyResource[]; nextPageToken: string }>('GET', `/v1/policies${query({ page_size: pageSize, page_token: pageToken, kind: filter.kind, state: filter.state })}`);
     return { items: page.policies, nextPageToken: page.nextPageToken };
   }
 

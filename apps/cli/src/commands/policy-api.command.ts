@@ -112,12 +112,12 @@ export function registerPolicyApiCommands(program: Command, defaultSecretsDir: s
       else out(f, p, () => policyRows([p]));
     }),
   );
-  common(policy.command('list').description('stored versions, newest first'), 'approver-1').action((f: Flags) =>
+  common(policy.command('list').description('stored versions, newest first (--proposals: proposals)').option('--proposals', 'list proposals instead').option('--open', 'only open proposals'), 'approver-1').action((f: Flags & { proposals?: boolean; open?: boolean }) =>
     run(async () => {
       const all: PolicyResource[] = [];
       let token = '';
       do {
-        const page = await policies(f).list(0, token);
+        const page = await policies(f).list(0, token, f.proposals || f.open ? { kind: 'proposal', ...(f.open ? { state: 'open' as const } : {}) } : {});
         all.push(...page.items);
         token = page.nextPageToken;
       } while (token !== '');

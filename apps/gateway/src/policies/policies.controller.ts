@@ -74,10 +74,10 @@ export class PoliciesController {
 
   @Get()
   @Roles('compliance-admin', 'auditor', 'admin', 'approver')
-  @ApiOperation({ operationId: 'ListPolicies', summary: 'Stored policy versions, newest first' })
+  @ApiOperation({ operationId: 'ListPolicies', summary: 'Stored policy versions, newest first (kind=proposal: proposals, state=open|activated)' })
   list(@Query() query: Record<string, unknown>): Promise<PolicyPage> {
-    const q = queryParams(query, []);
-    return this.policies.list(pageSizeOf(q['page_size']), q['page_token'] ?? '');
+    const q = queryParams(query, ['kind', 'state']);
+    return this.policies.list(pageSizeOf(q['page_size']), q['page_token'] ?? '', q['kind'] ?? '', q['state'] ?? '');
   }
 
   @Post(':policyId/diff')

@@ -56,7 +56,7 @@ export class PoliciesGrpcController {
   @GrpcMethod('PolicyService', 'ListPolicies')
   @Roles('compliance-admin', 'auditor', 'admin', 'approver')
   list(request: custody.v1.IListPoliciesRequest): Promise<PolicyPage> {
-    return this.policies.list(request.pageSize ?? 0, request.pageToken ?? '');
+    return this.policies.list(request.pageSize ?? 0, request.pageToken ?? '', request.kind ?? '', request.state ?? '');
   }
 
   @GrpcMethod('PolicyService', 'DiffPolicy')

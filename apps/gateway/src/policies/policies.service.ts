@@ -147,9 +147,12 @@ export class PoliciesService {
     return versionView(await this.engine.call<EngineVersion>('GetVersion', { version: ref.version }));
   }
 
-  /** Stored versions, newest first; the page token is the last version shown. */
-  async list(pageSize: number, pageToken: string): Promise<PolicyPage> {
+  /** Stored versions (or, kind "proposal", proposals), newest first; the page token is the last one shown. */
+  async list(pageSize: number, pageToken: string, kind = '', state = ''): Promise<PolicyPage> {
     const size = pageSizeOf(pageSize) || DEFAULT_PAGE;
+    if (kind === 'proposal') return this.listProposals(size, pageToken, state);
+    if (kind !== '' && kind !== 'version') throw new ApiError('invalid-argument', 'kind must be "version" or "proposal"');
+    if (state !== '') throw new ApiError('invalid-argument', 'state is only taken with kind "proposal"');
     let before = Number.MAX_SAFE_INTEGER;
     if (pageToken !== '') {
       const decoded = /^[A-Za-z0-9_-]{1,20}$/.test(pageToken) ? Buffer.from(pageToken, 'base64url').toString('utf8') : '';
@@ -218,6 +221,23 @@ export class PoliciesService {
     const target = draft !== undefined ? { document: draft } : ref.kind === 'version' ? { version: await this.versionNumber(ref.version) } : { document: await this.documentOf(ref) };
     const r = await this.engine.call<{ replayed: number; changes: unknown[] }>('Replay', { ...target, fromTime: String(Math.max(0, start)), toTime: String(end), limit });
     return { report: JSON.stringify({ replayed: r.replayed, changes: r.changes }) };
+  }
+
+  private async listProposals(size: number, pageToken: string, state: string): Promise<PolicyPage> {
+    if (state !== '' && state !== 'open' && state !== 'activated') throw new ApiError('invalid-argument', 'state must be "open" or "activated"');
+    let after: string | undefined;
+    if (pageToken !== '') {
+      const decoded = /^[A-Za-z0-9_-]{1,200}$/.test(pageToken) ? Buffer.from(pageToken, 'base64url').toString('utf8') : '';
+      if (!decoded.startsWith('p:') || !ID.test(decoded.slice(2))) throw new ApiError('invalid-argument', 'page_token is not a token this API issued');
+      after = decoded.slice(2);
+    }
+    const { proposals } = await this.engine.call<{ proposals: EngineProposal[] }>('ListProposals', { status: state });
+    const start = after === undefined ? 0 : proposals.findIndex((p) => p.proposalId === after) + 1;
+    if (after !== undefined && start === 0) throw new ApiError('invalid-argument', 'page_token names a proposal no longer listed');
+    const rest = proposals.slice(start);
+    const page = rest.slice(0, size);
+    const next = rest.length > size ? Buffer.from(`p:${page[page.length - 1]!.proposalId}`, 'utf8').toString('base64url') : '';
+    return { policies: page.map(proposalView), nextPageToken: next };
   }
 
   private proposalOf(ref: PolicyRef): string {

@@ -20,7 +20,7 @@ function json(value: unknown): string {
   return JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
 }
 
-function proposalMessage(v: ProposalView) {
+export function proposalMessage(v: ProposalView) {
   return {
     proposalId: v.proposal.proposalId,
     kind: v.proposal.kind,
