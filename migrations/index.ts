@@ -12,6 +12,7 @@ import { WithdrawalDeadlines1796100100000 } from './ledger/1796100100000-Withdra
 import { CreatePolicySchema1795500000000 } from './policy/1795500000000-CreatePolicySchema';
 import { CreatePolicyTables1795700000000 } from './policy/1795700000000-CreatePolicyTables';
 import { CreatePolicyOutbox1796800000000 } from './policy/1796800000000-CreatePolicyOutbox';
+import { ApprovalReasons1796400000000 } from './policy/1796400000000-ApprovalReasons';
 import { CreateSignerSchema1795500000000 } from './signer/1795500000000-CreateSignerSchema';
 import { CreateSignerTables1795500100000 } from './signer/1795500100000-CreateSignerTables';
 import { PresignatureOwnership1795500200000 } from './signer/1795500200000-PresignatureOwnership';
@@ -26,7 +27,7 @@ import { CreateWitnessTables1795700000000 } from './signer/1795700000000-CreateW
  */
 export const MIGRATION_SETS: readonly MigrationSet[] = [
   { owner: 'gateway', database: 'main', migrations: [CreateGatewaySchema1795500000000, CreateGatewayAuthTables1795700000000, CreateGatewayEventTables1796800000000] },
-  { owner: 'policy', database: 'main', migrations: [CreatePolicySchema1795500000000, CreatePolicyTables1795700000000, CreatePolicyOutbox1796800000000] },
+  { owner: 'policy', database: 'main', migrations: [CreatePolicySchema1795500000000, CreatePolicyTables1795700000000, ApprovalReasons1796400000000, CreatePolicyOutbox1796800000000] },
   { owner: 'ledger', database: 'main', migrations: [CreateLedgerSchema1795500000000, CreateLedgerTables1795700000000, DepositLogIndexBigint1796100000000, WithdrawalDeadlines1796100100000] },
   { owner: 'chain-indexer', database: 'main', migrations: [CreateChainIndexerSchema1795500000000, CreateChainIndexerTables1795800000000, CreateChainIndexerWithdrawals1796700000000] },
   { owner: 'audit', database: 'main', migrations: [CreateAuditSchema1795700000000, AuditSequencer1796500000000] },

@@ -51,8 +51,8 @@ describe('custody up: development API clients and `custody client` (e2e)', () =>
     const clients = JSON.parse(listed.stdout) as Array<{ clientId: string; roles: string[] }>;
     expect(clients.map((c) => [c.clientId, c.roles])).toEqual([
       ['dev-admin', ['admin']],
-      ['dev-approver-1', ['approver']],
-      ['dev-approver-2', ['approver']],
+      ['dev-approver-1', ['approver', 'compliance-admin']],
+      ['dev-approver-2', ['approver', 'compliance-admin']],
       ['dev-auditor', ['auditor']],
       ['dev-compliance-admin', ['compliance-admin']],
       ['dev-operator', ['operator']],

@@ -29,6 +29,8 @@ export interface GatewayConfig extends ServiceConfig {
   readonly events: EventsConfig;
   /** The audit log's checkpointer (AUDIT_LOG_SEED, AUDIT_WITNESSES, …; unset seed: none). */
   readonly audit: AuditCheckpointConfig | undefined;
+  /** The policy engine's gRPC address, host:port (POLICY_ENGINE_GRPC_ADDRESS): policies, approvals, the address book. Unset: those answer 503. */
+  readonly policyEngineAddress: string | undefined;
 }
 
 function readTls(certFile: string | undefined, keyFile: string | undefined): GatewayConfig['tls'] {
@@ -47,6 +49,12 @@ function readTls(certFile: string | undefined, keyFile: string | undefined): Gat
   return { cert: load('GATEWAY_TLS_CERT_FILE', certFile, '-----BEGIN CERTIFICATE-----'), key: load('GATEWAY_TLS_KEY_FILE', keyFile, 'PRIVATE KEY-----') };
 }
 
+function readAddress(name: string, value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  if (!/^[A-Za-z0-9.-]{1,253}:\d{1,5}$/.test(value) || Number(value.slice(value.lastIndexOf(':') + 1)) > 65535) throw new ConfigError(name, 'must be host:port');
+  return value;
+}
+
 export function parseGatewayConfig(env: Environment): GatewayConfig {
   const read = new EnvReader(env);
   return {
@@ -63,5 +71,6 @@ export function parseGatewayConfig(env: Environment): GatewayConfig {
     consoleDir: read.optionalString('GATEWAY_CONSOLE_DIR'),
     events: parseEventsConfig(env),
     audit: parseAuditCheckpointConfig(env),
+    policyEngineAddress: readAddress('POLICY_ENGINE_GRPC_ADDRESS', read.optionalString('POLICY_ENGINE_GRPC_ADDRESS')),
   };
 }

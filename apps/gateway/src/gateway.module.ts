@@ -15,6 +15,7 @@ import { EventsModule } from './events/events.module';
 import { BodyMiddleware } from './http/body.middleware';
 import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
 import { IdempotencyRepository } from './idempotency/idempotency.repository';
+import { POLICY_API_CONTROLLERS, POLICY_API_PROVIDERS } from './policy-api';
 import { RateLimiter } from './rate-limit/rate-limiter';
 import { SystemModule } from './system/system.module';
 import { GATEWAY_CONFIG } from './tokens';
@@ -31,7 +32,7 @@ export class GatewayModule implements NestModule {
       module: GatewayModule,
       global: true,
       imports: [platform, SystemModule, EventsModule],
-      controllers: [ClientsController, ClientsGrpcController, ...notImplementedControllers()],
+      controllers: [ClientsController, ClientsGrpcController, ...POLICY_API_CONTROLLERS, ...notImplementedControllers()],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
         ApiClientRepository,
@@ -41,6 +42,7 @@ export class GatewayModule implements NestModule {
         ClientsService,
         BootstrapAdmin,
         AuditCheckpointService,
+        ...POLICY_API_PROVIDERS,
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
         { provide: APP_FILTER, useClass: ErrorFilter },

@@ -24,7 +24,7 @@ void runService({
     {
       package: 'custody.v1',
       protoPath: protoPath('custodyResources'),
-      services: ['WalletService', 'AddressService', 'BalanceService', 'DepositService', 'WithdrawalService', 'ApprovalService', 'MessageService', 'PolicyService', 'AddressBookService'].map((s) => `custody.v1.${s}`),
+      services: ['WalletService', 'AddressService', 'BalanceService', 'DepositService', 'WithdrawalService', 'ApprovalService', 'MessageService', 'PolicyService', 'AddressBookService', 'AuditService'].map((s) => `custody.v1.${s}`),
     },
   ],
 });

@@ -1,6 +1,7 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { AddressBookModule } from './address-book/address-book.module';
 import { PolicyGrpcController } from './api/policy.grpc.controller';
+import { ApprovalsModule } from './approvals/approvals.module';
 import type { PolicyEngineConfig } from './config';
 import { EvaluationModule } from './evaluation/evaluation.module';
 import { GovernanceModule } from './governance/governance.module';
@@ -23,7 +24,7 @@ export class PolicyEngineModule {
   static register(platform: DynamicModule, config: PolicyEngineConfig): DynamicModule {
     return {
       module: PolicyEngineModule,
-      imports: [platform, PolicyEngineConfigModule.register(config), GovernanceModule, EvaluationModule, AddressBookModule],
+      imports: [platform, PolicyEngineConfigModule.register(config), GovernanceModule, EvaluationModule, AddressBookModule, ApprovalsModule],
       controllers: [PolicyGrpcController],
     };
   }

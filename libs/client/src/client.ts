@@ -53,7 +53,16 @@ export class CustodyClient {
   }
 
   /** One signed request; POSTs carry `idempotencyKey` (a fresh UUID unless given). */
-  async request<T>(method: 'GET' | 'POST', path: string, body?: unknown, idempotencyKey?: string): Promise<T> {
+  async request<T>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown, idempotencyKey?: string): Promise<T> {
+    return (await this.exchange(method, path, body, idempotencyKey)).parsed as T;
+  }
+
+  /** A signed GET whose answer is a file (text), e.g. the audit export. */
+  async requestText(path: string): Promise<string> {
+    return (await this.exchange('GET', path)).text;
+  }
+
+  private async exchange(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown, idempotencyKey?: string): Promise<{ text: string; parsed: unknown }> {
     const bytes = body === undefined ? Buffer.alloc(0) : Buffer.from(JSON.stringify(body), 'utf8');
     const key = method === 'POST' ? (idempotencyKey ?? randomUUID()) : undefined;
     const url = new URL(path, this.options.baseUrl).toString();
@@ -77,7 +86,7 @@ export class CustodyClient {
       } catch {
         parsed = undefined;
       }
-      if (response.ok) return parsed as T;
+      if (response.ok) return { text, parsed };
       const error = errorFromResponse(response.status, parsed);
       if (!error.retryable) throw error;
       lastError = error;

@@ -61,8 +61,8 @@ export interface LocalApiClient {
 export const DEV_CLIENTS: Readonly<Record<string, readonly string[]>> = {
   admin: ['admin'],
   operator: ['operator'],
-  'approver-1': ['approver'],
-  'approver-2': ['approver'],
+  'approver-1': ['approver', 'compliance-admin'],
+  'approver-2': ['approver', 'compliance-admin'],
   'compliance-admin': ['compliance-admin'],
   auditor: ['auditor'],
 };

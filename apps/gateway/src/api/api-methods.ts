@@ -21,6 +21,7 @@ const APPROVE: [Role, ...Role[]] = ['approver'];
 const COMPLIANCE: [Role, ...Role[]] = ['compliance-admin'];
 const POLICY_READ: [Role, ...Role[]] = ['compliance-admin', 'auditor', 'admin', 'approver'];
 const WEBHOOK_READ: [Role, ...Role[]] = ['operator', 'admin', 'auditor'];
+const AUDIT: [Role, ...Role[]] = ['auditor'];
 
 const m = (service: string, method: string, http: HttpVerb, path: string, roles: readonly [Role, ...Role[]], implemented = false): ApiMethod => ({ service, method, http, path, roles, implemented });
 
@@ -50,23 +51,23 @@ export const API_METHODS: readonly ApiMethod[] = [
   m('WithdrawalService', 'GetWithdrawal', 'GET', '/v1/withdrawals/:withdrawalId', READ),
   m('WithdrawalService', 'ListWithdrawals', 'GET', '/v1/withdrawals', READ),
   m('WithdrawalService', 'CancelWithdrawal', 'POST', '/v1/withdrawals/:withdrawalId/cancel', OPERATE),
-  m('ApprovalService', 'ListApprovals', 'GET', '/v1/approvals', APPROVE),
-  m('ApprovalService', 'ApproveApproval', 'POST', '/v1/approvals/:approvalId/approve', APPROVE),
-  m('ApprovalService', 'RejectApproval', 'POST', '/v1/approvals/:approvalId/reject', APPROVE),
+  m('ApprovalService', 'ListApprovals', 'GET', '/v1/approvals', APPROVE, true),
+  m('ApprovalService', 'ApproveApproval', 'POST', '/v1/approvals/:approvalId/approve', APPROVE, true),
+  m('ApprovalService', 'RejectApproval', 'POST', '/v1/approvals/:approvalId/reject', APPROVE, true),
   m('MessageService', 'CreateMessage', 'POST', '/v1/messages', OPERATE),
   m('MessageService', 'GetMessage', 'GET', '/v1/messages/:messageId', READ),
-  m('PolicyService', 'ProposePolicy', 'POST', '/v1/policies', COMPLIANCE),
-  m('PolicyService', 'ApprovePolicy', 'POST', '/v1/policies/:policyId/approve', ['compliance-admin', 'admin']),
-  m('PolicyService', 'ActivatePolicy', 'POST', '/v1/policies/:policyId/activate', ['compliance-admin', 'admin']),
-  m('PolicyService', 'GetPolicy', 'GET', '/v1/policies/:policyId', POLICY_READ),
-  m('PolicyService', 'ListPolicies', 'GET', '/v1/policies', POLICY_READ),
-  m('PolicyService', 'DiffPolicy', 'POST', '/v1/policies/:policyId/diff', POLICY_READ),
-  m('PolicyService', 'LintPolicy', 'POST', '/v1/policies/:policyId/lint', POLICY_READ),
-  m('PolicyService', 'DryRunPolicy', 'POST', '/v1/policies/:policyId/dry-run', POLICY_READ),
-  m('PolicyService', 'ReplayPolicy', 'POST', '/v1/policies/:policyId/replay', POLICY_READ),
-  m('AddressBookService', 'CreateAddressBookEntry', 'POST', '/v1/address-book', COMPLIANCE),
-  m('AddressBookService', 'ListAddressBookEntries', 'GET', '/v1/address-book', READ),
-  m('AddressBookService', 'DeleteAddressBookEntry', 'DELETE', '/v1/address-book/:entryId', COMPLIANCE),
+  m('PolicyService', 'ProposePolicy', 'POST', '/v1/policies', COMPLIANCE, true),
+  m('PolicyService', 'ApprovePolicy', 'POST', '/v1/policies/:policyId/approve', ['compliance-admin', 'admin'], true),
+  m('PolicyService', 'ActivatePolicy', 'POST', '/v1/policies/:policyId/activate', ['compliance-admin', 'admin'], true),
+  m('PolicyService', 'GetPolicy', 'GET', '/v1/policies/:policyId', POLICY_READ, true),
+  m('PolicyService', 'ListPolicies', 'GET', '/v1/policies', POLICY_READ, true),
+  m('PolicyService', 'DiffPolicy', 'POST', '/v1/policies/:policyId/diff', POLICY_READ, true),
+  m('PolicyService', 'LintPolicy', 'POST', '/v1/policies/:policyId/lint', POLICY_READ, true),
+  m('PolicyService', 'DryRunPolicy', 'POST', '/v1/policies/:policyId/dry-run', POLICY_READ, true),
+  m('PolicyService', 'ReplayPolicy', 'POST', '/v1/policies/:policyId/replay', POLICY_READ, true),
+  m('AddressBookService', 'CreateAddressBookEntry', 'POST', '/v1/address-book', COMPLIANCE, true),
+  m('AddressBookService', 'ListAddressBookEntries', 'GET', '/v1/address-book', READ, true),
+  m('AddressBookService', 'DeleteAddressBookEntry', 'DELETE', '/v1/address-book/:entryId', COMPLIANCE, true),
 
   m('EventService', 'ListEvents', 'GET', '/v1/events', READ, true),
   m('EventService', 'StreamEvents', 'GET', '/v1/events/stream', READ, true),
@@ -78,6 +79,13 @@ export const API_METHODS: readonly ApiMethod[] = [
   m('WebhookService', 'EnableWebhookEndpoint', 'POST', '/v1/webhooks/:webhookId/enable', OPERATE, true),
   m('WebhookService', 'ListWebhookDeliveries', 'GET', '/v1/webhooks/:webhookId/deliveries', WEBHOOK_READ, true),
   m('WebhookService', 'RedeliverWebhook', 'POST', '/v1/webhooks/:webhookId/deliveries/:seq/redeliver', OPERATE, true),
+
+  m('AuditService', 'ListAuditRecords', 'GET', '/v1/audit/records', AUDIT, true),
+  m('AuditService', 'GetAuditRecord', 'GET', '/v1/audit/records/:recordIndex', AUDIT, true),
+  m('AuditService', 'GetLatestCheckpoint', 'GET', '/v1/audit/checkpoint', AUDIT, true),
+  m('AuditService', 'GetConsistencyProof', 'GET', '/v1/audit/consistency-proof', AUDIT, true),
+  m('AuditService', 'ExportAuditLog', 'GET', '/v1/audit/export', AUDIT, true),
+  m('AuditService', 'GetProofBundle', 'GET', '/v1/audit/proof-bundle', AUDIT, true),
 ];
 
 /** The OpenAPI form of a route: `/v1/clients/:clientId` → `/v1/clients/{clientId}`. */

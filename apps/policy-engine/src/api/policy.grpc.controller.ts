@@ -24,7 +24,7 @@ function json(value: unknown): string {
   return JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
 }
 
-function proposalMessage(v: ProposalView) {
+export function proposalMessage(v: ProposalView) {
   return {
     proposalId: v.proposal.proposalId,
     kind: v.proposal.kind,
@@ -42,6 +42,8 @@ function proposalMessage(v: ProposalView) {
     baseVersion: v.proposal.base.version,
     baseHash: v.proposal.base.hash,
     policyChangeRequestId: v.policyChangeRequestId,
+    documentJson: json(v.proposal.body),
+    createdAt: String(v.proposal.createdAt),
   };
 }
 
