@@ -16,6 +16,8 @@ import { IdempotencyRepository } from './idempotency/idempotency.repository';
 import { RateLimiter } from './rate-limit/rate-limiter';
 import { SystemModule } from './system/system.module';
 import { GATEWAY_CONFIG } from './tokens';
+import { UpstreamsModule } from './upstreams/upstreams.module';
+import { WalletsModule } from './wallets/wallets.module';
 
 /**
  * The public gateway: REST and gRPC (`custody.v1`). One guard authenticates, rate-limits and
@@ -28,7 +30,7 @@ export class GatewayModule implements NestModule {
     return {
       module: GatewayModule,
       global: true,
-      imports: [platform, SystemModule],
+      imports: [platform, SystemModule, UpstreamsModule, WalletsModule],
       controllers: [ClientsController, ClientsGrpcController, ...notImplementedControllers()],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
