@@ -18,6 +18,7 @@ import { SystemModule } from './system/system.module';
 import { GATEWAY_CONFIG } from './tokens';
 import { UpstreamsModule } from './upstreams/upstreams.module';
 import { WalletsModule } from './wallets/wallets.module';
+import { BalancesModule } from './balances/balances.module';
 
 /**
  * The public gateway: REST and gRPC (`custody.v1`). One guard authenticates, rate-limits and
@@ -30,7 +31,7 @@ export class GatewayModule implements NestModule {
     return {
       module: GatewayModule,
       global: true,
-      imports: [platform, SystemModule, UpstreamsModule, WalletsModule],
+      imports: [platform, SystemModule, UpstreamsModule, WalletsModule, BalancesModule],
       controllers: [ClientsController, ClientsGrpcController, ...notImplementedControllers()],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
