@@ -19,6 +19,7 @@ import { GATEWAY_CONFIG } from './tokens';
 import { UpstreamsModule } from './upstreams/upstreams.module';
 import { WalletsModule } from './wallets/wallets.module';
 import { BalancesModule } from './balances/balances.module';
+import { MessagesModule } from './messages/messages.module';
 
 /**
  * The public gateway: REST and gRPC (`custody.v1`). One guard authenticates, rate-limits and
@@ -31,7 +32,7 @@ export class GatewayModule implements NestModule {
     return {
       module: GatewayModule,
       global: true,
-      imports: [platform, SystemModule, UpstreamsModule, WalletsModule, BalancesModule],
+      imports: [platform, SystemModule, UpstreamsModule, WalletsModule, BalancesModule, MessagesModule],
       controllers: [ClientsController, ClientsGrpcController, ...notImplementedControllers()],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
