@@ -156,6 +156,16 @@ export function planCluster(options: ClusterOptions, ports: PortAllocator): Serv
       .map((p) => ({ id: p.signerId, publicKey: options.secrets.signers.get(p.signerId!)!.identityPublicKey, address: `${options.host}:${p.grpcPort}` })),
   );
   const ledger = placed.find((p) => p.app === 'ledger');
+  const policyEngine = placed.find((p) => p.app === 'policy-engine');
+  // The gateway reaches every signer (keygens take all; signatures a quorum), the policy engine and the ledger.
+  const gatewayUpstreams: Record<string, string> = {
+    GATEWAY_SIGNER_ADDRESSES: placed
+      .filter((p) => p.signerId !== undefined)
+      .map((p) => `${p.signerId}=${options.host}:${p.grpcPort}`)
+      .join(','),
+    ...(policyEngine ? { POLICY_ENGINE_GRPC_ADDRESS: `${options.host}:${policyEngine.grpcPort}` } : {}),
+    ...(ledger ? { LEDGER_GRPC_ADDRESS: `${options.host}:${ledger.grpcPort}` } : {}),
+  };
   return placed.map(({ name, app, signerId, httpPort, grpcPort, metricsPort }) => {
     const databaseUrl = signerId === undefined ? options.databaseUrl : signerDatabaseUrl(options.databaseUrl, signerId);
     const signerSecrets = signerId === undefined ? undefined : options.secrets.signers.get(signerId);
@@ -180,6 +190,7 @@ export function planCluster(options: ClusterOptions, ports: PortAllocator): Serv
           ? { CHAIN_RPC_URL: (options.chainRpcUrl ?? new URL(DEFAULT_CHAIN_RPC_URL)).toString(), ...(ledger ? { LEDGER_GRPC_ADDRESS: `${options.host}:${ledger.grpcPort}` } : {}) }
           : {}),
         ...(app === 'gateway' && options.secrets.gatewayBootstrapFile ? { GATEWAY_BOOTSTRAP_FILE: options.secrets.gatewayBootstrapFile } : {}),
+        ...(app === 'gateway' ? gatewayUpstreams : {}),
         ...(signerId === undefined || !signerSecrets
           ? {}
           : {

@@ -55,7 +55,8 @@ export class LedgerReader {
     try {
       return await this.ledger().call<LedgerBalance>('GetBalance', { account });
     } catch (error) {
-      if (error instanceof UpstreamError && error.code === status.NOT_FOUND) return undefined;
+      // The ledger answers an account it never opened as INVALID_ARGUMENT "invalid account: unknown account …".
+      if (error instanceof UpstreamError && (error.code === status.NOT_FOUND || (error.code === status.INVALID_ARGUMENT && /unknown account/.test(error.details)))) return undefined;
       throw error;
     }
   }
