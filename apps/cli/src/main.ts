@@ -9,6 +9,7 @@ import { DEFAULT_SECRETS_DIR, registerUpCommand } from './commands/up.command';
 import { registerAuditCommands } from './commands/audit.command';
 import { registerWitnessCommands } from './commands/witness.command';
 import { registerClientCommands } from './commands/client.command';
+import { registerWalletCommands } from './commands/wallet.command';
 
 function buildProgram(): Command {
   const program = new Command('custody')
@@ -22,6 +23,7 @@ function buildProgram(): Command {
   registerAuditCommands(program);
   registerWitnessCommands(program);
   registerClientCommands(program, DEFAULT_SECRETS_DIR);
+  registerWalletCommands(program, DEFAULT_SECRETS_DIR);
   registerChainCommands(program);
   return program;
 }
