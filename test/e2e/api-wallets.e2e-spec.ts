@@ -230,7 +230,7 @@ describe('public API: wallets, addresses, balances, deposits, messages over REST
     expect(deposits.items.map((d) => [d.txHash, d.state, d.amount, d.address]).sort()).toEqual(
       [
         [credited, 'credited', '1500000000000000000', address.address],
-        [seen, 'pending', '250000000000000000', address.address],
+        [seen, 'seen', '250000000000000000', address.address],
       ].sort(),
     );
     const one = deposits.items.find((d) => d.txHash === credited)!;
