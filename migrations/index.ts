@@ -1,6 +1,7 @@
 import type { MigrationSet } from '@custody/persistence';
 import { CreateChainIndexerSchema1795500000000 } from './chain-indexer/1795500000000-CreateChainIndexerSchema';
 import { CreateChainIndexerTables1795800000000 } from './chain-indexer/1795800000000-CreateChainIndexerTables';
+import { CreateChainIndexerWithdrawals1796700000000 } from './chain-indexer/1796700000000-CreateChainIndexerWithdrawals';
 import { CreateGatewaySchema1795500000000 } from './gateway/1795500000000-CreateGatewaySchema';
 import { CreateGatewayAuthTables1795700000000 } from './gateway/1795700000000-CreateGatewayAuthTables';
 import { CreateWalletTables1796300000000 } from './gateway/1796300000000-CreateWalletTables';
@@ -23,7 +24,7 @@ export const MIGRATION_SETS: readonly MigrationSet[] = [
   { owner: 'gateway', database: 'main', migrations: [CreateGatewaySchema1795500000000, CreateGatewayAuthTables1795700000000, CreateWalletTables1796300000000] },
   { owner: 'policy', database: 'main', migrations: [CreatePolicySchema1795500000000, CreatePolicyTables1795700000000] },
   { owner: 'ledger', database: 'main', migrations: [CreateLedgerSchema1795500000000, CreateLedgerTables1795700000000] },
-  { owner: 'chain-indexer', database: 'main', migrations: [CreateChainIndexerSchema1795500000000, CreateChainIndexerTables1795800000000] },
+  { owner: 'chain-indexer', database: 'main', migrations: [CreateChainIndexerSchema1795500000000, CreateChainIndexerTables1795800000000, CreateChainIndexerWithdrawals1796700000000] },
   { owner: 'audit', database: 'main', migrations: [CreateAuditSchema1795700000000] },
   { owner: 'signer', database: 'signer', migrations: [CreateSignerSchema1795500000000, CreateSignerTables1795500100000, PresignatureOwnership1795500200000, CreateSignerOwner1795600000000, CreateWitnessTables1795700000000] },
 ];

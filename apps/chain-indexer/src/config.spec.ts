@@ -14,7 +14,7 @@ describe('parseChainIndexerConfig', () => {
   });
 
   it('defaults', () => {
-    expect(parseChainIndexerConfig(env())).toMatchObject({ chain: 'anvil', chainId: 31337, nativeAsset: 'ETH', startBlock: 0, batchBlocks: 100, window: 256, pollMs: 1000, creditTag: undefined });
+    expect(parseChainIndexerConfig(env())).toMatchObject({ chain: 'anvil', chainId: 31337, nativeAsset: 'ETH', startBlock: 0, batchBlocks: 100, catchUpBlocks: 1000, window: 256, pollMs: 1000, creditTag: undefined });
     expect(parseChainIndexerConfig(env({ INDEXER_CREDIT_TAG: 'finalized' })).creditTag).toBe('finalized');
   });
 
@@ -26,6 +26,7 @@ describe('parseChainIndexerConfig', () => {
     ['CHAIN_ID', '0'],
     ['CHAIN_NATIVE_ASSET', 'E-T-H'],
     ['INDEXER_BATCH_BLOCKS', '1001'],
+    ['INDEXER_CATCHUP_BLOCKS', '0'],
     ['INDEXER_WINDOW', '1'],
     ['INDEXER_POLL_MS', '-5'],
     ['INDEXER_CREDIT_TAG', 'latest'],

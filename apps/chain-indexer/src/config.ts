@@ -14,8 +14,10 @@ export interface ChainIndexerConfig extends ServiceConfig {
   readonly ledgerAddress: string;
   /** First height read when nothing is stored (INDEXER_START_BLOCK, default 0). */
   readonly startBlock: number;
-  /** Blocks per batch request and checkpoint transaction (INDEXER_BATCH_BLOCKS, 1..1000, default 100). */
+  /** Blocks per JSON-RPC batch request (INDEXER_BATCH_BLOCKS, 1..1000, default 100). */
   readonly batchBlocks: number;
+  /** Blocks per step — one checkpoint transaction — when behind (INDEXER_CATCHUP_BLOCKS, 1..10000, default 1000; at least one batch). */
+  readonly catchUpBlocks: number;
   /** Block hashes kept below the tip (INDEXER_WINDOW, 2..100000, default 256); a deeper reorg stops the indexer. */
   readonly window: number;
   /** Wait between polls at the head, ms (INDEXER_POLL_MS, default 1000). */
@@ -48,6 +50,7 @@ export function parseChainIndexerConfig(env: Environment): ChainIndexerConfig {
     ledgerAddress,
     startBlock: read.integer('INDEXER_START_BLOCK', { min: 0, max: Number.MAX_SAFE_INTEGER }, 0),
     batchBlocks: read.integer('INDEXER_BATCH_BLOCKS', { min: 1, max: 1000 }, 100),
+    catchUpBlocks: read.integer('INDEXER_CATCHUP_BLOCKS', { min: 1, max: 10_000 }, 1000),
     window: read.integer('INDEXER_WINDOW', { min: 2, max: 100_000 }, 256),
     pollMs: read.integer('INDEXER_POLL_MS', { min: 10, max: 600_000 }, 1000),
     rpcTimeoutMs: read.integer('INDEXER_RPC_TIMEOUT_MS', { min: 100, max: 600_000 }, 10_000),

@@ -71,3 +71,14 @@ export {
   type WatchSet,
 } from './deposits';
 export { reconcileHoldings, type Holding, type HoldingDifference } from './reconcile';
+export {
+  MAX_WITHDRAWAL_HASHES,
+  withdrawalFee,
+  withdrawalLedgerEvent,
+  withdrawalReorgEvent,
+  withdrawalsInBlocks,
+  type SettledWithdrawal,
+  type TrackedWithdrawal,
+  type WithdrawalLedgerOutcome,
+  type WithdrawalSighting,
+} from './withdrawals';

@@ -158,6 +158,7 @@ describe('withdrawal transitions: the whole table', () => {
         'signed-fail->failed',
         'broadcast-confirm->confirmed',
         'broadcast-fail->failed',
+        'confirmed-unconfirm->broadcast',
       ].sort(),
     );
   });
@@ -215,5 +216,48 @@ describe('withdrawal bookings', () => {
     expect(w.holds.every((h) => h.state === (state === 'expired' ? 'expired' : 'voided'))).toBe(true);
     expect(balanceView(b.get(aliceUsdc.key)!)).toEqual({ posted: 500n, held: 0n, incoming: 0n, available: 500n });
     expect(balanceView(b.get(alice.key)!)).toEqual({ posted: 1000n, held: 0n, incoming: 0n, available: 1000n });
+  });
+});
+
+describe('unconfirm: a reorg orphaned the block that confirmed the withdrawal', () => {
+  it('reverses the confirm entry and holds again exactly what it booked; a confirm on the new branch books once more', () => {
+    const { w: confirmed, b: afterConfirm } = drive(PATHS.confirmed, {}, 12n);
+    const u = transitionWithdrawal(confirmed, { type: 'unconfirm' }, T0 + 3000);
+    expect(u.withdrawal).toMatchObject({ state: 'broadcast', actualFee: null, feeEstimate: 12n, reorgs: 1, txHash: '0xabc' });
+    expect(u.effects.entries).toEqual([expect.objectContaining({ id: 'withdrawal/w1:unconfirm:1', kind: 'reversal', reverses: 'withdrawal/w1:confirm' })]);
+    expect(u.effects.holdOps.map((o) => [o.op, o.hold.id, o.hold.amount])).toEqual([['open', 'withdrawal/w1/hold:r1', 312n]]);
+    const b = applyChange(afterConfirm, u.effects);
+    // back where it was before the confirm, with the held amount the confirm had booked
+    expect(balanceView(b.get(alice.key)!)).toEqual({ posted: 1000n, held: 312n, incoming: 0n, available: 688n });
+    expect(balanceView(b.get(sys.onchain.key)!).posted).toBe(1000n);
+    // mined again on the new branch, at a higher fee: the customer pays no more than the first time
+    const again = transitionWithdrawal(u.withdrawal, { type: 'confirm', fee: 15n }, T0 + 4000);
+    expect(again.effects.entries.map((e) => e.id)).toEqual(['withdrawal/w1:confirm:1']);
+    const b2 = applyChange(b, again.effects);
+    expect(balanceView(b2.get(alice.key)!)).toEqual({ posted: 688n, held: 0n, incoming: 0n, available: 688n });
+    expect(balanceView(b2.get(sys.fees.key)!).posted).toBe(3n);
+    // and a second reorg names its own entry and holds
+    const u2 = transitionWithdrawal(again.withdrawal, { type: 'unconfirm' }, T0 + 5000);
+    expect(u2.effects.entries[0]).toMatchObject({ id: 'withdrawal/w1:unconfirm:2', reverses: 'withdrawal/w1:confirm:1' });
+    expect(u2.effects.holdOps.map((o) => o.hold.id)).toEqual(['withdrawal/w1/hold:r2']);
+    expect(balanceView(applyChange(b2, u2.effects).get(sys.fees.key)!).posted).toBe(0n);
+  });
+
+  it('with a token: the amount and the fee are held again, each in its asset', () => {
+    const { w, b } = drive(PATHS.confirmed, { asset: usdc, feeAsset: eth, amount: 200n, feeEstimate: 20n }, 8n);
+    const u = transitionWithdrawal(w, { type: 'unconfirm' }, T0 + 3000);
+    expect(u.effects.holdOps.map((o) => [o.hold.id, o.hold.asset, o.hold.amount])).toEqual([
+      ['withdrawal/w1/hold:r1', 'eth/USDC', 200n],
+      ['withdrawal/w1/fee-hold:r1', 'eth/ETH', 8n],
+    ]);
+    const after = applyChange(b, u.effects);
+    expect(balanceView(after.get(aliceUsdc.key)!)).toEqual({ posted: 500n, held: 200n, incoming: 0n, available: 300n });
+    expect(balanceView(after.get(alice.key)!)).toEqual({ posted: 1000n, held: 8n, incoming: 0n, available: 992n });
+  });
+
+  it('is refused in every other state', () => {
+    for (const state of WITHDRAWAL_STATES.filter((s) => s !== 'confirmed')) {
+      expect(() => transitionWithdrawal(drive(PATHS[state]).w, { type: 'unconfirm' }, T0 + 3000)).toThrow(IllegalTransitionError);
+    }
   });
 });

@@ -17,17 +17,22 @@ import { ENTRY_ID_PATTERN, type HoldOp, type JournalEntry, type Posting } from '
  *   requested | approved ──cancel──▶ cancelled
  *   requested | approved | signed ──expire (now ≥ expiresAt)──▶ expired
  *   approved | signed | broadcast ──fail──▶ failed
+ *   confirmed ──unconfirm──▶ broadcast   (a reorg orphaned the block that mined it)
  *
  * confirmed: every hold is released and one entry books the amount and the fee actually paid:
  * the customer pays at most the estimate (debit customer, credit onchain); any excess is custody's
  * expense (debit `fees`, credit onchain). Rejected, cancelled, expired, failed: every hold is released,
  * nothing is booked. approve, sign and broadcast are refused once the deadline has passed (expire it
  * instead); once broadcast the transaction may land, so only confirm or fail remain. Final states
- * accept nothing.
+ * accept nothing, except that a confirmed withdrawal is unconfirmed when a reorg orphans its block:
+ * the confirm entry is reversed and holds of exactly what it booked are opened again (always
+ * fundable: the reversal returns those amounts), and the fee estimate becomes the fee charged, so a
+ * confirm on the new branch charges the customer no more than the first one did (any excess is
+ * custody's, as above). `reorgs` counts the unconfirms; it names the entries and holds of each round.
  */
 export const WITHDRAWAL_STATES = ['requested', 'approved', 'signed', 'broadcast', 'confirmed', 'failed', 'rejected', 'expired', 'cancelled'] as const;
 export type WithdrawalState = (typeof WITHDRAWAL_STATES)[number];
-export const WITHDRAWAL_EVENTS = ['approve', 'reject', 'sign', 'broadcast', 'confirm', 'fail', 'expire', 'cancel'] as const;
+export const WITHDRAWAL_EVENTS = ['approve', 'reject', 'sign', 'broadcast', 'confirm', 'fail', 'expire', 'cancel', 'unconfirm'] as const;
 export type WithdrawalEventType = (typeof WITHDRAWAL_EVENTS)[number];
 export const FINAL_WITHDRAWAL_STATES: readonly WithdrawalState[] = ['confirmed', 'failed', 'rejected', 'expired', 'cancelled'];
 
@@ -37,7 +42,7 @@ export const WITHDRAWAL_TRANSITIONS: Readonly<Record<WithdrawalState, Partial<Re
   approved: { sign: 'signed', cancel: 'cancelled', expire: 'expired', fail: 'failed' },
   signed: { broadcast: 'broadcast', expire: 'expired', fail: 'failed' },
   broadcast: { confirm: 'confirmed', fail: 'failed' },
-  confirmed: {},
+  confirmed: { unconfirm: 'broadcast' },
   failed: {},
   rejected: {},
   expired: {},
@@ -67,6 +72,8 @@ export interface Withdrawal {
   readonly actualFee: bigint | null;
   /** Why it was rejected or failed, if given. */
   readonly reason: string | null;
+  /** How many times a reorg unconfirmed it (absent in documents written before: 0). */
+  readonly reorgs?: number;
 }
 
 export interface WithdrawalInput {
@@ -90,7 +97,8 @@ export type WithdrawalEvent =
   | { readonly type: 'confirm'; readonly fee: bigint }
   | { readonly type: 'fail'; readonly reason?: string }
   | { readonly type: 'expire' }
-  | { readonly type: 'cancel' };
+  | { readonly type: 'cancel' }
+  | { readonly type: 'unconfirm' };
 
 export interface WithdrawalTransition {
   readonly withdrawal: Withdrawal;
@@ -196,6 +204,12 @@ export function requestWithdrawal(input: WithdrawalInput, now: number): Withdraw
   };
 }
 
+/** The id of the confirm entry of the current round (the first keeps its original name). */
+function confirmEntryId(w: Withdrawal): string {
+  const round = w.reorgs ?? 0;
+  return round === 0 ? `${w.id}:confirm` : `${w.id}:confirm:${round}`;
+}
+
 /** The confirm entry: amount and charged fee from the customer, fee excess from `fees`, all to `onchain`. */
 function confirmEntry(w: Withdrawal, fee: bigint): { entry: JournalEntry; posted: Map<string, bigint> } {
   const main = accounts(w.wallet, w.asset);
@@ -214,9 +228,40 @@ function confirmEntry(w: Withdrawal, fee: bigint): { entry: JournalEntry; posted
   add(feeAcc.onchain, w.feeAsset, 'credit', excess);
   const posted = new Map<string, bigint>();
   const sameAsset = w.feeAsset === w.asset;
-  posted.set(`${w.id}/hold`, w.amount + (sameAsset ? charged : 0n));
-  if (!sameAsset) posted.set(`${w.id}/fee-hold`, charged);
-  return { entry: Object.freeze({ id: `${w.id}:confirm`, kind: 'withdrawal.confirm', reverses: null, postings: Object.freeze(postings) }), posted };
+  // holds[0] is the amount's (and the fee's, same asset), holds[1] the fee's in another asset.
+  const [mainHold, feeHold] = w.holds;
+  if (mainHold) posted.set(mainHold.id, w.amount + (sameAsset ? charged : 0n));
+  if (!sameAsset && feeHold) posted.set(feeHold.id, charged);
+  return { entry: Object.freeze({ id: confirmEntryId(w), kind: 'withdrawal.confirm', reverses: null, postings: Object.freeze(postings) }), posted };
+}
+
+/**
+ * unconfirm: the reversal of the current confirm entry, and holds of what it booked opened again
+ * (holds[0]: the amount, plus the charged fee in the same asset; holds[1]: the charged fee in the
+ * fee asset, when it is another and was not zero).
+ */
+function unconfirm(w: Withdrawal): { withdrawal: Withdrawal; entry: JournalEntry; holds: Hold[] } {
+  if (w.actualFee === null) throw new IllegalTransitionError('withdrawal', w.state, 'unconfirm', 'it has no confirmed fee');
+  const { entry: confirmed } = confirmEntry(w, w.actualFee);
+  const round = (w.reorgs ?? 0) + 1;
+  const charged = w.actualFee < w.feeEstimate ? w.actualFee : w.feeEstimate;
+  const entry: JournalEntry = Object.freeze({
+    id: `${w.id}:unconfirm:${round}`,
+    kind: 'reversal',
+    reverses: confirmed.id,
+    postings: Object.freeze(confirmed.postings.map((p) => Object.freeze({ ...p, side: p.side === 'debit' ? ('credit' as const) : ('debit' as const) }))),
+  });
+  const main = accounts(w.wallet, w.asset);
+  const sameAsset = w.feeAsset === w.asset;
+  const holds: Hold[] = [
+    Object.freeze({ id: `${w.id}/hold:r${round}`, asset: w.asset, debitAccount: main.customer, creditAccount: main.onchain, amount: w.amount + (sameAsset ? charged : 0n), expiresAt: null, state: 'pending' as const, postedAmount: 0n }),
+  ];
+  if (!sameAsset && charged > 0n) {
+    const fee = accounts(w.wallet, w.feeAsset);
+    holds.push(Object.freeze({ id: `${w.id}/fee-hold:r${round}`, asset: w.feeAsset, debitAccount: fee.customer, creditAccount: fee.onchain, amount: charged, expiresAt: null, state: 'pending' as const, postedAmount: 0n }));
+  }
+  const withdrawal: Withdrawal = Object.freeze({ ...w, state: 'broadcast' as const, feeEstimate: charged, actualFee: null, holds: Object.freeze(holds), reorgs: round });
+  return { withdrawal, entry, holds };
 }
 
 /**
@@ -255,6 +300,13 @@ export function transitionWithdrawal(w: Withdrawal, event: WithdrawalEvent, now:
     case 'fail':
       next = Object.freeze({ ...next, reason: checkReason(event.reason) });
       break;
+    case 'unconfirm': {
+      const u = unconfirm(w);
+      entries.push(u.entry);
+      for (const hold of u.holds) holdOps.push(Object.freeze({ op: 'open', hold }));
+      next = u.withdrawal;
+      break;
+    }
     default:
       break;
   }

@@ -21,6 +21,7 @@ export const PROTO_FILES = {
   signerApi: 'signer/v1/signer.proto',
   custodyPolicy: 'custody/policy/v1/policy.proto',
   ledger: 'custody/ledger/v1/ledger.proto',
+  chainIndexer: 'custody/chain/v1/indexer.proto',
 } as const;
 
 export function protoPath(file: keyof typeof PROTO_FILES): string {

@@ -7,7 +7,10 @@ import {
   parseHash,
   parseRpcBlock,
   parseRpcLogs,
+  parseRpcReceipt,
   parseSafeQuantity,
+  withdrawalsInBlocks,
+  type WithdrawalSighting,
   type Block,
   type ChainLog,
   type Hash,
@@ -16,6 +19,7 @@ import {
 import type { LedgerDelivery } from '../ledger/ledger-delivery';
 import { RpcError, type JsonRpcClient } from '../rpc/json-rpc.client';
 import { CheckpointMovedError, type AssetTerms, type IndexerRepository, type StoredBlock } from '../store/indexer.repository';
+import type { WithdrawalObservation } from '../store/withdrawal-store';
 
 /** A reorg deeper than the stored window: the indexer cannot know what it orphaned, and stops. It never guesses. */
 export class ReorgBeyondWindowError extends Error {
@@ -36,8 +40,10 @@ export interface ChainIndexerSettings {
   readonly nativeAsset: string;
   /** The first height to read when nothing is stored. */
   readonly startBlock: number;
-  /** Blocks per JSON-RPC batch (and per checkpoint transaction). */
+  /** Blocks per JSON-RPC batch. */
   readonly batchBlocks: number;
+  /** Blocks per step (one checkpoint transaction) when behind: several batches (default batchBlocks). */
+  readonly catchUpBlocks?: number;
   /** Hashes kept below the tip; a reorg deeper than this stops the indexer. */
   readonly window: number;
   /** Credit no earlier than the node's `safe` / `finalized` block (undefined: depth alone). */
@@ -52,7 +58,7 @@ export interface IndexerLog {
 
 export type StepOutcome =
   | { readonly kind: 'advanced'; readonly from: number; readonly to: number; readonly deposits: number }
-  | { readonly kind: 'reorg'; readonly ancestor: number; readonly removed: number; readonly reversed: number }
+  | { readonly kind: 'reorg'; readonly ancestor: number; readonly removed: number; readonly reversed: number; readonly reopened: number; readonly stuck: readonly string[] }
   | { readonly kind: 'idle'; readonly reason: 'at-head' | 'syncing' | 'lagging' | 'before-start' }
   | { readonly kind: 'retry'; readonly reason: string };
 
@@ -69,6 +75,10 @@ function hex(n: number): string {
  */
 export class ChainIndexer {
   private assets: Map<string, AssetTerms> | undefined;
+  /** The node's safe / finalized height last read (when crediting waits for it). */
+  private lastTaggedHead: number | null | undefined;
+  /** The next batch, asked for while the current one is stored and delivered (catching up). */
+  private prefetched: { readonly from: number; readonly to: number; readonly tokens: string; readonly result: Promise<{ blocks: Block[]; logs: ChainLog[] }> } | undefined;
 
   constructor(
     private readonly settings: ChainIndexerSettings,
@@ -93,6 +103,7 @@ export class ChainIndexer {
     if (!this.assets) await this.start();
     await this.delivery.deliverAll();
     const outcome = await this.advance();
+    if (outcome.kind === 'idle' && outcome.reason === 'at-head') await this.checkOpenWithdrawals();
     await this.delivery.deliverAll();
     return outcome;
   }
@@ -113,6 +124,7 @@ export class ChainIndexer {
     }
     let taggedHead: number | null | undefined;
     if (this.settings.creditTag) taggedHead = rawTagged === null ? null : parseRpcBlock({ ...(rawTagged as object), transactions: [] }, undefined, this.settings.creditTag).number;
+    this.lastTaggedHead = taggedHead;
 
     const from = tip ? tip.number + 1 : this.settings.startBlock;
     if (head < from) {
@@ -130,11 +142,11 @@ export class ChainIndexer {
       }
       return this.reorg(tip);
     }
-    const to = Math.min(head, from + this.settings.batchBlocks - 1);
+    const to = Math.min(head, from + Math.max(this.settings.batchBlocks, this.settings.catchUpBlocks ?? 0) - 1);
     let blocks: Block[];
     let logs: ChainLog[];
     try {
-      ({ blocks, logs } = await this.fetchRange(from, to));
+      ({ blocks, logs } = await this.fetchSpan(from, to, head));
     } catch (error) {
       if (error instanceof ChainInputError) {
         this.log.warn('the node sent a block or logs that fail the checks; nothing stored, retrying', { chain, from, to, error: error.message });
@@ -155,6 +167,8 @@ export class ChainIndexer {
       if (list) list.push(l);
       else byBlock.set(l.blockNumber, [l]);
     }
+    // A token registered (through the API) after start may be of an asset the ledger got since: read its terms again.
+    if ([...watch.tokens.values()].some((asset) => !this.assets!.has(asset))) this.assets = await this.loadAssets();
     const deposits: ObservedDeposit[] = [];
     try {
       for (const b of blocks) deposits.push(...depositsOfBlock(b, byBlock.get(b.number) ?? [], watch));
@@ -165,8 +179,121 @@ export class ChainIndexer {
       }
       throw error;
     }
-    await this.repository.applyBlocks({ chain, expectedTip: tip, blocks, deposits, assets: this.assets!, taggedHead, window: this.settings.window });
+    let withdrawals: WithdrawalObservation[];
+    try {
+      withdrawals = await this.receiptsOf(withdrawalsInBlocks(blocks, await this.repository.withdrawals.open(chain)));
+    } catch (error) {
+      if (error instanceof ChainInputError) {
+        this.log.warn('a tracked withdrawal has no receipt matching its block; nothing stored, retrying', { chain, from, to, error: error.message });
+        return { kind: 'retry', reason: error.message };
+      }
+      throw error;
+    }
+    await this.repository.applyBlocks({ chain, expectedTip: tip, blocks, deposits, assets: this.assets!, taggedHead, window: this.settings.window, nativeAsset: this.settings.nativeAsset, withdrawals });
+    for (const w of withdrawals) this.log.info(`withdrawal ${w.kind}`, { chain, withdrawal: w.id, block: w.blockNumber, ...(w.kind === 'mined' ? { txHash: w.txHash, success: w.success } : { by: w.by }) });
     return { kind: 'advanced', from, to, deposits: deposits.length };
+  }
+
+  /** The receipts (status, gas used, effective gas price) of the withdrawals mined in the blocks read; each must be of its block. */
+  private async receiptsOf(sightings: readonly WithdrawalSighting[]): Promise<WithdrawalObservation[]> {
+    const mined = sightings.filter((s) => s.kind === 'mined');
+    const answers = mined.length > 0 ? await this.rpc.batch(mined.map((s) => ({ method: 'eth_getTransactionReceipt', params: [s.txHash] }))) : [];
+    const receipts = new Map(mined.map((s, i) => [s.id, parseRpcReceipt(answers[i], `receipt of ${s.txHash}`)]));
+    return sightings.map((s): WithdrawalObservation => {
+      if (s.kind === 'replaced') return s;
+      const r = receipts.get(s.id)!;
+      if (r.transactionHash !== s.txHash || r.blockHash !== s.blockHash || r.blockNumber !== s.blockNumber) throw new ChainInputError(`receipt of ${s.txHash}`, `is of block ${r.blockNumber} ${r.blockHash}, not the block ${s.blockNumber} read`);
+      return { kind: 'mined', id: s.id, txHash: s.txHash, blockNumber: s.blockNumber, blockHash: s.blockHash, success: r.success, gasUsed: r.gasUsed, effectiveGasPrice: r.effectiveGasPrice };
+    });
+  }
+
+  /**
+   * At the head, the open withdrawals are asked of the node: one mined in a block already read
+   * (tracked after it was read) is settled from its receipt; one whose nonce the sender used at the
+   * stored tip with none of its hashes is replaced; one the node no longer knows at all is dropped
+   * (and pending again if it comes back). Only a mined transaction or a used nonce reaches the ledger.
+   */
+  async checkOpenWithdrawals(): Promise<void> {
+    const { chain } = this.settings;
+    const open = await this.repository.withdrawals.open(chain);
+    if (open.length === 0) return;
+    const tip = await this.repository.tip(chain);
+    if (!tip) return;
+    const calls = open.flatMap((w) => [
+      ...w.txHashes.flatMap((h) => [
+        { method: 'eth_getTransactionReceipt', params: [h] },
+        { method: 'eth_getTransactionByHash', params: [h] },
+      ]),
+      { method: 'eth_getTransactionCount', params: [w.sender, hex(tip.number)] },
+    ]);
+    const answers = await this.rpc.batch(calls);
+    const stored = await this.repository.storedHashes(chain);
+    const lowest = Math.min(...stored.keys());
+    const observations: WithdrawalObservation[] = [];
+    const dropped: string[] = [];
+    const known: string[] = [];
+    let i = 0;
+    for (const w of open) {
+      let mined: WithdrawalObservation | undefined;
+      let anyKnown = false;
+      for (const h of w.txHashes) {
+        const rawReceipt = answers[i++];
+        const rawTx = answers[i++];
+        if (rawTx !== null && rawTx !== undefined) anyKnown = true;
+        if (rawReceipt === null || rawReceipt === undefined || mined) continue;
+        const r = parseRpcReceipt(rawReceipt, `receipt of ${h}`);
+        anyKnown = true;
+        if (r.transactionHash !== h || r.blockNumber > tip.number) continue;
+        // A receipt of a block we read must be of the block we stored (else the node is on another branch: the next step finds out).
+        if (r.blockNumber >= lowest && stored.get(r.blockNumber) !== r.blockHash) continue;
+        mined = { kind: 'mined', id: w.id, txHash: h, blockNumber: r.blockNumber, blockHash: r.blockHash, success: r.success, gasUsed: r.gasUsed, effectiveGasPrice: r.effectiveGasPrice };
+      }
+      const used = parseSafeQuantity(answers[i++], `eth_getTransactionCount of ${w.sender}`);
+      if (mined) observations.push(mined);
+      else if (used > w.nonce) observations.push({ kind: 'replaced', id: w.id, by: '', blockNumber: tip.number, blockHash: tip.hash });
+      else if (anyKnown) known.push(w.id);
+      else dropped.push(w.id);
+    }
+    if (observations.length > 0) {
+      await this.repository.applyWithdrawalObservations({ chain, expectedTip: tip, nativeAsset: this.settings.nativeAsset, assets: this.assets!, observations, taggedHead: this.lastTaggedHead });
+      for (const w of observations) this.log.info(`withdrawal ${w.kind} (found at the head)`, { chain, withdrawal: w.id, block: w.blockNumber });
+    }
+    await this.repository.withdrawals.markDropped(chain, known, false);
+    if (dropped.length > 0) {
+      await this.repository.withdrawals.markDropped(chain, dropped, true);
+      this.log.warn('withdrawals dropped: the node knows none of their transactions and their nonce is unused', { chain, withdrawals: dropped });
+    }
+  }
+
+  /**
+   * Blocks [from, to] in batches of batchBlocks, one after the other, each next batch asked for while
+   * the current one is parsed — and the first batch after `to` (up to the head) while this step is
+   * stored and delivered. A prefetched batch is used only for the same range and the same tokens.
+   */
+  private async fetchSpan(from: number, to: number, head: number): Promise<{ blocks: Block[]; logs: ChainLog[] }> {
+    const tokens = await this.tokenKey();
+    const size = this.settings.batchBlocks;
+    const blocks: Block[] = [];
+    const logs: ChainLog[] = [];
+    for (let a = from; a <= to; a += size) {
+      const b = Math.min(to, a + size - 1);
+      const p = this.prefetched;
+      this.prefetched = undefined;
+      const current = p && p.from === a && p.to === b && p.tokens === tokens ? p.result : this.fetchRange(a, b);
+      if (b < head) {
+        const next = { from: b + 1, to: Math.min(head, b + size), tokens, result: this.fetchRange(b + 1, Math.min(head, b + size)) };
+        next.result.catch(() => undefined);
+        this.prefetched = next;
+      }
+      const r = await current;
+      for (const x of r.blocks) blocks.push(x);
+      for (const x of r.logs) logs.push(x);
+    }
+    return { blocks, logs };
+  }
+
+  private async tokenKey(): Promise<string> {
+    return [...(await this.repository.watchSet(this.settings.chain, this.settings.nativeAsset)).tokens.keys()].sort().join(',');
   }
 
   /** Blocks [from, to] with full transactions and the Transfer logs of registered tokens, in one batch; all checked. */
@@ -215,7 +342,10 @@ export class ChainIndexer {
         throw new ReorgBeyondWindowError(message);
       }
       const result = await this.repository.applyReorg(chain, tip, { number: step.number, hash: step.hash });
-      this.log.warn('reorg: orphaned blocks removed and their deposits reversed', { chain, ancestor: step.number, removed: result.removed, reversed: result.reversed });
+      this.log.warn('reorg: orphaned blocks removed and their deposits reversed', { chain, ancestor: step.number, removed: result.removed, reversed: result.reversed, withdrawalsReopened: result.reopened });
+      if (result.stuck.length > 0) {
+        this.log.error('reorg orphaned the block of withdrawals the ledger already failed; the ledger cannot undo a failure: reconcile them by hand', { chain, withdrawals: result.stuck });
+      }
       return { kind: 'reorg', ancestor: step.number, ...result };
     }
   }

@@ -1,14 +1,13 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { Pool } from 'pg';
-import type { ChainIndexerConfig } from '../config';
-import { LedgerClient } from '../ledger/ledger.client';
+import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { IndexerResources } from '../indexer-resources';
+import type { LedgerClient } from '../ledger/ledger.client';
 import { LedgerDelivery } from '../ledger/ledger-delivery';
 import { JsonRpcClient } from '../rpc/json-rpc.client';
-import { IndexerRepository, type AssetTerms } from '../store/indexer.repository';
+import type { AssetTerms } from '../store/indexer.repository';
 import { ChainIndexer, type IndexerLog } from './chain-indexer';
 import { runIndexer } from './indexer-runner';
 
-export const CHAIN_INDEXER_CONFIG = Symbol('CHAIN_INDEXER_CONFIG');
+export { CHAIN_INDEXER_CONFIG } from '../indexer-resources';
 
 /** Exit code when the indexer stops on a fatal condition (a reorg beyond the window, the wrong chain): EX_SOFTWARE. */
 export const EXIT_INDEXER_FATAL = 70;
@@ -24,15 +23,9 @@ export async function ledgerAssetTerms(ledger: LedgerClient, chain: string): Pro
 export class IndexerService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('ChainIndexer');
   private readonly abort = new AbortController();
-  private readonly pool: Pool;
-  private readonly ledger: LedgerClient;
   private running: Promise<void> | undefined;
 
-  constructor(@Inject(CHAIN_INDEXER_CONFIG) private readonly config: ChainIndexerConfig) {
-    this.pool = new Pool({ connectionString: config.databaseUrl.toString(), max: 4, application_name: config.serviceName });
-    this.pool.on('error', () => undefined);
-    this.ledger = new LedgerClient(config.ledgerAddress);
-  }
+  constructor(private readonly resources: IndexerResources) {}
 
   onApplicationBootstrap(): void {
     const log: IndexerLog = {
@@ -40,23 +33,27 @@ export class IndexerService implements OnApplicationBootstrap, OnApplicationShut
       warn: (m, f) => this.logger.warn({ ...f }, m),
       error: (m, f) => this.logger.error({ ...f }, m),
     };
-    const c = this.config;
+    const c = this.resources.config;
+    const ledger = this.resources.ledger;
     const rpc = new JsonRpcClient({
       url: c.rpcUrl.toString(),
       timeoutMs: c.rpcTimeoutMs,
       onRetry: (error, attempt, delayMs) => log.warn('node request failed; retrying', { error: error.message, attempt, delayMs }),
     });
-    const repository = new IndexerRepository(this.pool);
-    const delivery = new LedgerDelivery(c.chain, repository, this.ledger);
+    const repository = this.resources.repository;
+    const delivery = new LedgerDelivery(c.chain, repository, ledger, {
+      onRefused: (command, refusal) =>
+        log.error('the ledger refused a withdrawal transition for good; recorded on the tracking, not retried', { subject: command.subject, event: command.request.event, refusal }),
+    });
     const indexer = new ChainIndexer(
-      { chain: c.chain, chainId: c.chainId, nativeAsset: c.nativeAsset, startBlock: c.startBlock, batchBlocks: c.batchBlocks, window: c.window, creditTag: c.creditTag },
+      { chain: c.chain, chainId: c.chainId, nativeAsset: c.nativeAsset, startBlock: c.startBlock, batchBlocks: c.batchBlocks, catchUpBlocks: c.catchUpBlocks, window: c.window, creditTag: c.creditTag },
       rpc,
       repository,
       delivery,
-      () => ledgerAssetTerms(this.ledger, c.chain),
+      () => ledgerAssetTerms(ledger, c.chain),
       log,
     );
-    log.info('chain indexer started', { chain: c.chain, chainId: c.chainId, window: c.window, batchBlocks: c.batchBlocks, creditTag: c.creditTag ?? 'none' });
+    log.info('chain indexer started', { chain: c.chain, chainId: c.chainId, window: c.window, batchBlocks: c.batchBlocks, catchUpBlocks: c.catchUpBlocks, creditTag: c.creditTag ?? 'none' });
     this.running = runIndexer(indexer, log, { pollMs: c.pollMs }, this.abort.signal).catch((error: unknown) => {
       log.error('chain indexer stopped on a fatal error', { error: error instanceof Error ? error.message : String(error) });
       process.exit(EXIT_INDEXER_FATAL);
@@ -66,7 +63,6 @@ export class IndexerService implements OnApplicationBootstrap, OnApplicationShut
   async onApplicationShutdown(): Promise<void> {
     this.abort.abort();
     await this.running;
-    this.ledger.close();
-    await this.pool.end();
+    await this.resources.close();
   }
 }

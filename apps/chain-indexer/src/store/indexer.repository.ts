@@ -1,6 +1,7 @@
 import type { Pool, PoolClient } from 'pg';
 import { parseAddress, reportedConfirmations, type Address, type Block, type Hash, type ObservedDeposit, type WatchSet } from '@custody/chain-core';
 import { formatAmount } from '@custody/ledger-core';
+import { WithdrawalStore, type WithdrawalObservation } from './withdrawal-store';
 
 /** A ledger asset as the indexer needs it: decimals for the wire amount, depth for crediting. */
 export interface AssetTerms {
@@ -18,7 +19,7 @@ export interface LedgerCommand {
   readonly id: string;
   /** The deposit it concerns (commands of one subject are delivered in order). */
   readonly subject: string;
-  readonly method: 'RecordDeposit' | 'UpdateDepositConfirmations' | 'ReverseDeposit';
+  readonly method: 'RecordDeposit' | 'UpdateDepositConfirmations' | 'ReverseDeposit' | 'TransitionWithdrawal';
   readonly request: Record<string, unknown>;
 }
 
@@ -46,6 +47,23 @@ export interface ApplyBlocksInput {
   readonly taggedHead?: number | null;
   /** How many blocks below the tip keep their hash (the reorg window). */
   readonly window: number;
+  /** The chain's native asset (withdrawal fees are paid in it; its depth settles withdrawals). */
+  readonly nativeAsset?: string;
+  /** What the blocks showed about tracked withdrawals (mined with their receipt, or replaced). */
+  readonly withdrawals?: readonly WithdrawalObservation[];
+}
+
+/** A watched address as stored. */
+export interface WatchedAddressRow {
+  readonly chain: string;
+  readonly address: Address;
+  readonly wallet: string;
+  readonly createdAt: Date;
+}
+
+/** The address is watched for another wallet (or the token's contract / asset for another). */
+export class WatchConflictError extends Error {
+  override readonly name = 'WatchConflictError';
 }
 
 function depositKey(chain: string, txHash: string, logIndex: number): string {
@@ -58,7 +76,12 @@ function depositKey(chain: string, txHash: string, logIndex: number): string {
  * leaves either the whole step or none of it, and two writers cannot interleave.
  */
 export class IndexerRepository {
-  constructor(private readonly pool: Pool) {}
+  /** The tracked withdrawals (their writes that follow blocks run in this repository's transactions). */
+  readonly withdrawals: WithdrawalStore;
+
+  constructor(private readonly pool: Pool) {
+    this.withdrawals = new WithdrawalStore(pool);
+  }
 
   async tip(chain: string): Promise<StoredBlock | null> {
     const { rows } = await this.pool.query<{ number: string; hash: Hash }>('SELECT number, hash FROM chain_indexer.blocks WHERE chain = $1 ORDER BY number DESC LIMIT 1', [chain]);
@@ -83,19 +106,40 @@ export class IndexerRepository {
 
   /** Registers a custody address (EIP-55 or lower-case) of a wallet; registering it again for the same wallet is a no-op. */
   async watchAddress(chain: string, address: string, wallet: string): Promise<Address> {
-    const a = parseAddress(address, 'address');
-    const { rows } = await this.pool.query<{ wallet: string }>(
-      `INSERT INTO chain_indexer.watched_addresses (chain, address, wallet) VALUES ($1, $2, $3)
-       ON CONFLICT (chain, address) DO UPDATE SET chain = EXCLUDED.chain RETURNING wallet`,
-      [chain, a, wallet],
-    );
-    if (rows[0]!.wallet !== wallet) throw new Error(`address ${a} is already watched for another wallet`);
-    return a;
+    return (await this.watch(chain, address, wallet)).address;
   }
 
+  /** As watchAddress, returning the stored row; WatchConflictError when the address is another wallet's. */
+  async watch(chain: string, address: string, wallet: string): Promise<WatchedAddressRow> {
+    const a = parseAddress(address, 'address');
+    const { rows } = await this.pool.query<{ wallet: string; created_at: Date }>(
+      `INSERT INTO chain_indexer.watched_addresses (chain, address, wallet) VALUES ($1, $2, $3)
+       ON CONFLICT (chain, address) DO UPDATE SET chain = EXCLUDED.chain RETURNING wallet, created_at`,
+      [chain, a, wallet],
+    );
+    if (rows[0]!.wallet !== wallet) throw new WatchConflictError(`address ${a} is already watched for another wallet`);
+    return { chain, address: a, wallet, createdAt: rows[0]!.created_at };
+  }
+
+  /** Watched addresses in address order after `after` (optionally one wallet's), at most `limit`. */
+  async watchedAddresses(chain: string, options: { wallet?: string; after?: string; limit: number }): Promise<WatchedAddressRow[]> {
+    const { rows } = await this.pool.query<{ address: Address; wallet: string; created_at: Date }>(
+      `SELECT address, wallet, created_at FROM chain_indexer.watched_addresses
+        WHERE chain = $1 AND ($2::text IS NULL OR wallet = $2) AND ($3::text IS NULL OR address > $3)
+        ORDER BY address LIMIT $4`,
+      [chain, options.wallet ?? null, options.after ?? null, options.limit],
+    );
+    return rows.map((r) => ({ chain, address: r.address, wallet: r.wallet, createdAt: r.created_at }));
+  }
+
+  /** Registers a token contract as a ledger asset; the same pair again is a no-op, another pairing a WatchConflictError. */
   async registerToken(chain: string, contract: string, asset: string): Promise<Address> {
     const c = parseAddress(contract, 'contract');
-    await this.pool.query('INSERT INTO chain_indexer.tokens (chain, contract, asset) VALUES ($1, $2, $3)', [chain, c, asset]);
+    await this.pool.query('INSERT INTO chain_indexer.tokens (chain, contract, asset) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [chain, c, asset]);
+    const { rows } = await this.pool.query<{ contract: string; asset: string }>('SELECT contract, asset FROM chain_indexer.tokens WHERE chain = $1 AND (contract = $2 OR asset = $3)', [chain, c, asset]);
+    if (rows.length !== 1 || rows[0]!.contract !== c || rows[0]!.asset !== asset) {
+      throw new WatchConflictError(`contract ${c} or asset ${asset} is already registered with another (${rows.map((r) => `${r.contract} as ${r.asset}`).join(', ')})`);
+    }
     return c;
   }
 
@@ -224,8 +268,44 @@ export class IndexerRepository {
           [chain, updates.map((u) => u.txHash), updates.map((u) => String(u.logIndex)), updates.map((u) => String(u.confirmations)), updates.map((u) => String(u.settled))],
         );
       }
+      if (input.nativeAsset !== undefined) commands.push(...(await this.settleWithdrawals(client, chain, newTip, input.nativeAsset, input.assets, input.withdrawals ?? [], input.taggedHead)));
       await this.commands(client, chain, commands);
       await client.query('DELETE FROM chain_indexer.blocks WHERE chain = $1 AND number <= $2', [chain, newTip - input.window]);
+    });
+  }
+
+  private async settleWithdrawals(
+    client: PoolClient,
+    chain: string,
+    tip: number,
+    nativeAsset: string,
+    assets: ReadonlyMap<string, AssetTerms>,
+    observations: readonly WithdrawalObservation[],
+    taggedHead: number | null | undefined,
+  ): Promise<Array<{ subject: string; method: LedgerCommand['method']; request: Record<string, unknown> }>> {
+    await this.withdrawals.observe(client, chain, observations);
+    const terms = this.terms(assets, nativeAsset);
+    return this.withdrawals.settle(client, chain, tip, terms.confirmations, terms.decimals, taggedHead);
+  }
+
+  /**
+   * Withdrawals found mined or replaced in blocks already stored (tracked after their block was
+   * read, or noticed by their nonce): stored, and settled in the ledger if deep enough. Refused
+   * (CheckpointMovedError) when the tip moved since they were checked.
+   */
+  async applyWithdrawalObservations(input: {
+    chain: string;
+    expectedTip: StoredBlock;
+    nativeAsset: string;
+    assets: ReadonlyMap<string, AssetTerms>;
+    observations: readonly WithdrawalObservation[];
+    taggedHead?: number | null;
+  }): Promise<void> {
+    const { chain } = input;
+    await this.transaction(chain, async (client) => {
+      await this.checkTip(client, chain, input.expectedTip);
+      const commands = await this.settleWithdrawals(client, chain, input.expectedTip.number, input.nativeAsset, input.assets, input.observations, input.taggedHead);
+      await this.commands(client, chain, commands);
     });
   }
 
@@ -235,7 +315,7 @@ export class IndexerRepository {
    * a deposit mined again on the new branch is recorded again when that block is read). All or nothing;
    * refused if the stored hashes are no longer the ones the fork search saw.
    */
-  async applyReorg(chain: string, expectedTip: StoredBlock, ancestor: StoredBlock): Promise<{ removed: number; reversed: number }> {
+  async applyReorg(chain: string, expectedTip: StoredBlock, ancestor: StoredBlock): Promise<{ removed: number; reversed: number; reopened: number; stuck: string[] }> {
     return this.transaction(chain, async (client) => {
       await this.checkTip(client, chain, expectedTip);
       const anchor = await client.query('SELECT 1 FROM chain_indexer.blocks WHERE chain = $1 AND number = $2 AND hash = $3', [chain, ancestor.number, ancestor.hash]);
@@ -260,12 +340,12 @@ export class IndexerRepository {
         [chain, ancestor.number],
       );
       const ordered = deposits.rows.map((r) => ({ txHash: r.tx_hash, logIndex: Number(r.log_index) })).sort((a, b) => (a.txHash < b.txHash ? -1 : a.txHash > b.txHash ? 1 : a.logIndex - b.logIndex));
-      await this.commands(
-        client,
-        chain,
-        ordered.map((d) => ({ subject: depositKey(chain, d.txHash, d.logIndex), method: 'ReverseDeposit' as const, request: { deposit: { chain, txHash: d.txHash, logIndex: d.logIndex }, remove: true } })),
-      );
-      return { removed: blocks.length, reversed: ordered.length };
+      const withdrawals = await this.withdrawals.reorg(client, chain, ancestor.number);
+      await this.commands(client, chain, [
+        ...ordered.map((d) => ({ subject: depositKey(chain, d.txHash, d.logIndex), method: 'ReverseDeposit' as const, request: { deposit: { chain, txHash: d.txHash, logIndex: d.logIndex }, remove: true } })),
+        ...withdrawals.commands,
+      ]);
+      return { removed: blocks.length, reversed: ordered.length, reopened: withdrawals.reopened, stuck: withdrawals.stuck };
     });
   }
 
@@ -281,6 +361,12 @@ export class IndexerRepository {
   async markDelivered(ids: readonly string[]): Promise<void> {
     if (ids.length === 0) return;
     await this.pool.query('UPDATE chain_indexer.ledger_commands SET delivered_at = now() WHERE id = ANY($1::bigint[])', [ids]);
+  }
+
+  /** A command the ledger refused for good: done (never retried), with the ledger's answer kept. */
+  async markRefused(command: Pick<LedgerCommand, 'id' | 'subject'>, refusal: string): Promise<void> {
+    await this.pool.query('UPDATE chain_indexer.ledger_commands SET delivered_at = now(), refusal = $2 WHERE id = $1', [command.id, refusal]);
+    await this.withdrawals.refused(command.subject, refusal);
   }
 
   /** The block event stream after `after`, in sequence order (gap-free per chain). */
