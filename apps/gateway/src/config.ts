@@ -41,6 +41,8 @@ export interface CustodyUpstreams {
   readonly policyEngine: string | undefined;
   /** custody.ledger.v1 (LEDGER_GRPC_ADDRESS). */
   readonly ledger: string | undefined;
+  /** Chain name → its indexer's custody.chain.v1 address (GATEWAY_CHAIN_INDEXERS `anvil=host:port,…`): new deposit addresses are watched there. */
+  readonly chainIndexers: ReadonlyMap<string, string>;
 }
 
 const HOST_PORT = /^[A-Za-z0-9.-]{1,253}:\d{1,5}$|^\[[0-9A-Fa-f:]{2,45}\]:\d{1,5}$/;
@@ -66,6 +68,20 @@ export function parseSignerAddresses(value: string | undefined): Map<number, str
   return out;
 }
 
+/** `anvil=host:port,ethereum=host:port`: one indexer per chain name. */
+export function parseChainIndexers(value: string | undefined): Map<string, string> {
+  const name = 'GATEWAY_CHAIN_INDEXERS';
+  const out = new Map<string, string>();
+  if (value === undefined || value.trim() === '') return out;
+  for (const part of value.split(',')) {
+    const match = /^\s*([a-z0-9][a-z0-9-]{0,63})=(.+?)\s*$/.exec(part);
+    if (!match) throw new ConfigError(name, `entry ${JSON.stringify(part.slice(0, 64))} is not <chain>=<host:port>`);
+    if (out.has(match[1]!)) throw new ConfigError(name, `chain ${match[1]} is named twice`);
+    out.set(match[1]!, address(name, match[2]!));
+  }
+  return out;
+}
+
 function readUpstreams(read: EnvReader): CustodyUpstreams {
   const signers = parseSignerAddresses(read.optionalString('GATEWAY_SIGNER_ADDRESSES'));
   const signerThreshold = read.integer('GATEWAY_SIGNER_THRESHOLD', { min: 1, max: 255 }, 2);
@@ -78,6 +94,7 @@ function readUpstreams(read: EnvReader): CustodyUpstreams {
     keygenTimeoutMs: read.integer('GATEWAY_KEYGEN_TIMEOUT_MS', { min: 1000, max: 600_000 }, 120_000),
     policyEngine: policyEngine === undefined ? undefined : address('POLICY_ENGINE_GRPC_ADDRESS', policyEngine),
     ledger: ledger === undefined ? undefined : address('LEDGER_GRPC_ADDRESS', ledger),
+    chainIndexers: parseChainIndexers(read.optionalString('GATEWAY_CHAIN_INDEXERS')),
   };
 }
 

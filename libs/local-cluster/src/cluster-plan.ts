@@ -157,6 +157,7 @@ export function planCluster(options: ClusterOptions, ports: PortAllocator): Serv
   );
   const ledger = placed.find((p) => p.app === 'ledger');
   const policyEngine = placed.find((p) => p.app === 'policy-engine');
+  const indexer = placed.find((p) => p.app === 'chain-indexer');
   // The gateway reaches every signer (keygens take all; signatures a quorum), the policy engine and the ledger.
   const gatewayUpstreams: Record<string, string> = {
     GATEWAY_SIGNER_ADDRESSES: placed
@@ -165,6 +166,8 @@ export function planCluster(options: ClusterOptions, ports: PortAllocator): Serv
       .join(','),
     ...(policyEngine ? { POLICY_ENGINE_GRPC_ADDRESS: `${options.host}:${policyEngine.grpcPort}` } : {}),
     ...(ledger ? { LEDGER_GRPC_ADDRESS: `${options.host}:${ledger.grpcPort}` } : {}),
+    // The local chain indexer follows anvil under its default CHAIN_NAME.
+    ...(indexer ? { GATEWAY_CHAIN_INDEXERS: `anvil=${options.host}:${indexer.grpcPort}` } : {}),
   };
   return placed.map(({ name, app, signerId, httpPort, grpcPort, metricsPort }) => {
     const databaseUrl = signerId === undefined ? options.databaseUrl : signerDatabaseUrl(options.databaseUrl, signerId);

@@ -97,11 +97,14 @@ export class WalletsRepository {
   /**
    * Takes the wallet's next child index and inserts the address `derive(index)` gives, in one
    * transaction: the `UPDATE … RETURNING` locks the wallet row, so concurrent calls get distinct
-   * indexes in order and an index is used only if its address was stored. `undefined`: no wallet.
+   * indexes in order and an index is used only if its address was stored. `registered` runs before
+   * the commit (the indexer watching the address): if it fails, nothing is stored and the index is
+   * not used. `undefined`: no wallet.
    */
   async insertNextAddress(
     walletId: string,
     derive: (index: number) => { addressId: string; chain: string; address: string; publicKey: Uint8Array; createdBy: string },
+    registered: (address: DepositAddressRecord) => Promise<void> = async () => undefined,
   ): Promise<DepositAddressRecord | undefined> {
     return this.db.transaction(async (m: EntityManager) => {
       const [taken]: [Array<{ index: number }>, number] = await m.query(
@@ -116,7 +119,9 @@ export class WalletsRepository {
          VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${ADDRESS_COLUMNS}`,
         [a.addressId, walletId, a.chain, index, a.address, Buffer.from(a.publicKey), a.createdBy],
       );
-      return toAddress(rows[0]!);
+      const stored = toAddress(rows[0]!);
+      await registered(stored);
+      return stored;
     });
   }
 

@@ -3,6 +3,8 @@ import { Injectable } from '@nestjs/common';
 import { CHAINS, depositAddress } from '@custody/chain-core';
 import { ApiError, preview } from '../errors/api-error';
 import { checkId, checkPageSize, decodePageToken, pageOf } from '../api/resource-paging';
+import { ChainIndexerClients } from '../upstreams/chain-indexer.client';
+import { publicError } from '../upstreams/grpc-upstream';
 import { SignerPool } from '../upstreams/signer-pool';
 import { addressView, walletView, WALLET_SCHEMES, type AddressView, type CustodyClass, type Wallet, type WalletScheme, type WalletView } from './wallet';
 import { WalletsRepository } from './wallets.repository';
@@ -51,13 +53,15 @@ export function checkChain(value: unknown): keyof typeof CHAINS {
 
 /**
  * Wallets (a keygen in the signers, stored with its public key) and their deposit addresses (the
- * next non-hardened child of the wallet's ECDSA key, derived from public data alone).
+ * next non-hardened child of the wallet's ECDSA key, derived from public data alone, watched by the
+ * chain's indexer when GATEWAY_CHAIN_INDEXERS names one).
  */
 @Injectable()
 export class WalletsService {
   constructor(
     private readonly wallets: WalletsRepository,
     private readonly signers: SignerPool,
+    private readonly indexers: ChainIndexerClients,
   ) {}
 
   async create(input: CreateWalletInput, createdBy: string): Promise<WalletView> {
@@ -104,6 +108,13 @@ export class WalletsService {
     const stored = await this.wallets.insertNextAddress(wallet.walletId, (index) => {
       const derived = depositAddress({ publicKey: wallet.publicKey, chainCode: wallet.chainCode }, [index]);
       return { addressId: `a-${randomBytes(10).toString('hex')}`, chain, address: derived.address, publicKey: derived.publicKey, createdBy };
+    }, async (a) => {
+      // The chain's indexer watches it before it is stored, so that its deposits get credited.
+      try {
+        await this.indexers.watchAddress(a.chain, a.address, a.walletId);
+      } catch (error) {
+        throw publicError(error);
+      }
     });
     if (!stored) throw new ApiError('not-found', `no wallet ${preview(walletId)}`);
     return addressView(stored);
