@@ -2,16 +2,32 @@ import * as crypto from 'node:crypto';
 import { randomBytes, randomUUID } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
-import { keccak256, recoverAddress, serializeSignature, type Hex } from 'viem';
+import { keccak256, recoverAddress, serializeSignature, toHex, type Hex } from 'viem';
 import { HDKey, publicKeyToAddress } from 'viem/accounts';
 import { CustodyApiError, CustodyClient, CustodyGrpcClient, signatureHeaders, type ClientCredentials, type MessageResource, type WalletResource } from '@custody/client';
 import { BOOTSTRAP_FORMAT, POLICY_FORMAT } from '@custody/policy-core';
+import { appEntry, freePorts } from '@custody/local-cluster';
 import { custody } from '@custody/proto';
-import { LedgerUnderTest, startGateway, startPolicyEngine, startSignerCluster, testKey, testPrincipal, type PolicyEngineProcess, type RunningGateway, type SignerCluster } from '@custody/testing';
+import {
+  CustodyProcess,
+  LedgerUnderTest,
+  startAnvil,
+  startGateway,
+  startPolicyEngine,
+  startSignerCluster,
+  testKey,
+  testPrincipal,
+  testServerUrls,
+  type Anvil,
+  type PolicyEngineProcess,
+  type RunningGateway,
+  type SignerCluster,
+} from '@custody/testing';
 
 /**
  * Issue 13's acceptance, against the real processes: 3 signers (TEST-ONLY primes), the policy engine
- * with an auto-approving policy for message signing, the ledger, the gateway, Postgres and Redis.
+ * with an auto-approving policy for message signing, the ledger, a chain indexer following a real
+ * anvil, the gateway, Postgres and Redis.
  * A wallet is created (a real keygen), addresses derived, balances and deposits read, and a raw
  * message signed under policy, once over REST and once over gRPC; every signature is checked with
  * an independent library (viem for ECDSA, node:crypto for Ed25519), every derived address with
@@ -88,6 +104,8 @@ describe('public API: wallets, addresses, balances, deposits, messages over REST
   let engine: PolicyEngineProcess;
   let ledger: LedgerUnderTest;
   let gateway: RunningGateway;
+  let anvil: Anvil;
+  let indexer: CustodyProcess;
   const operator = testKey(`operator-${randomUUID().slice(0, 6)}`);
   const viewer = testKey(`viewer-${randomUUID().slice(0, 6)}`);
   let rest: CustodyClient;
@@ -99,8 +117,30 @@ describe('public API: wallets, addresses, balances, deposits, messages over REST
 
   beforeAll(async () => {
     signers = await startSignerCluster(3, { SIGNER_MIN_APPROVALS: '0', SIGNER_PRESIGN_POOL_SIZE: '0', SIGNER_NONCE_POOL_SIZE: '2' });
-    [engine, ledger] = await Promise.all([startPolicyEngine({ bootstrap, engineSeedFile: signers.secrets.policyEngine.seedFile }), LedgerUnderTest.start('apiwallets')]);
+    [engine, ledger, anvil] = await Promise.all([startPolicyEngine({ bootstrap, engineSeedFile: signers.secrets.policyEngine.seedFile }), LedgerUnderTest.start('apiwallets'), startAnvil()]);
+    await ledger.call('CreateAsset', { idempotencyKey: 'asset-anvil-eth', asset: { chain: CHAIN, code: 'ETH', decimals: 18, contract: '', confirmations: 2 } });
+    // The chain indexer of anvil, on the ledger's database (its own schema), as `custody up` runs it.
+    const [httpPort, grpcPort] = await freePorts(2);
+    indexer = CustodyProcess.start(
+      [],
+      {
+        PATH: process.env.PATH,
+        HOST: '127.0.0.1',
+        HTTP_PORT: String(httpPort),
+        GRPC_PORT: String(grpcPort),
+        METRICS_PORT: '0',
+        DATABASE_URL: ledger.databaseUrl.toString(),
+        REDIS_URL: testServerUrls().redis.toString(),
+        CHAIN_RPC_URL: anvil.url,
+        LEDGER_GRPC_ADDRESS: ledger.address,
+        INDEXER_POLL_MS: '50',
+        LOG_LEVEL: 'info',
+      },
+      { command: [process.execPath, appEntry('chain-indexer')] },
+    );
+    await indexer.waitFor(/chain-indexer listening/, 60_000);
     gateway = await startGateway({
+      GATEWAY_CHAIN_INDEXERS: `${CHAIN}=127.0.0.1:${grpcPort}`,
       GATEWAY_SIGNER_ADDRESSES: signers.specs.map((s, i) => `${i + 1}=127.0.0.1:${s.grpcPort}`).join(','),
       GATEWAY_SIGNER_THRESHOLD: '2',
       POLICY_ENGINE_GRPC_ADDRESS: engine.grpcAddress,
@@ -113,14 +153,17 @@ describe('public API: wallets, addresses, balances, deposits, messages over REST
     rest = new CustodyClient({ baseUrl: gateway.baseUrl, credentials: operator, attempts: 1 });
     grpcClient = new CustodyGrpcClient(gateway.grpcAddress, operator);
     viewerGrpc = new CustodyGrpcClient(gateway.grpcAddress, viewer);
-    await ledger.call('CreateAsset', { idempotencyKey: 'asset-anvil-eth', asset: { chain: CHAIN, code: 'ETH', decimals: 18, contract: '', confirmations: 2 } });
   }, 240_000);
 
   afterAll(async () => {
     grpcClient?.close();
     viewerGrpc?.close();
     await gateway?.stop();
-    await Promise.all([engine?.stop(), ledger?.stop()]);
+    if (indexer) {
+      indexer.child.kill('SIGTERM');
+      await indexer.exited;
+    }
+    await Promise.all([engine?.stop(), ledger?.stop(), anvil?.stop()]);
     await signers?.destroy();
   }, 60_000);
 
@@ -213,15 +256,21 @@ describe('public API: wallets, addresses, balances, deposits, messages over REST
 
   it('reads balances and deposits from the ledger, the same on both transports', async () => {
     const w = results.grpc.ecdsa!;
-    const walletId = w.name.slice('wallets/'.length);
     const address = await rest.createAddress(w.name, CHAIN);
     expect((await rest.listBalances(w.name)).items).toEqual([{ asset: 'ETH', chain: CHAIN, available: '0', held: '0', total: '0', posted: '0', pending: '0' }]);
-    const credited = `0x${randomBytes(32).toString('hex')}`;
-    const seen = `0x${randomBytes(32).toString('hex')}`;
-    // What the chain indexer reports: one deposit at the asset's depth (credited), one just seen.
-    await ledger.call('RecordDeposit', { idempotencyKey: `d-${randomUUID()}`, chain: CHAIN, txHash: credited, logIndex: 0, asset: 'ETH', wallet: walletId, address: address.address, amount: '1.5', confirmations: 2 });
-    await ledger.call('RecordDeposit', { idempotencyKey: `d-${randomUUID()}`, chain: CHAIN, txHash: seen, logIndex: 3, asset: 'ETH', wallet: walletId, address: address.address, amount: '0.25', confirmations: 0 });
-    const balances = await rest.listBalances(w.name);
+    // Real deposits on anvil to the derived address, which the gateway had the indexer watch: one
+    // buried under the asset's depth (credited), one just mined (seen, pending).
+    const [from] = await anvil.rpc<string[]>('eth_accounts');
+    const credited = await anvil.rpc<string>('eth_sendTransaction', [{ from, to: address.address, value: toHex(1_500_000_000_000_000_000n) }]);
+    await anvil.rpc('anvil_mine', ['0x2']);
+    const seen = await anvil.rpc<string>('eth_sendTransaction', [{ from, to: address.address, value: toHex(250_000_000_000_000_000n) }]);
+    const deadline = Date.now() + 30_000;
+    let balances = await rest.listBalances(w.name);
+    while (balances.items[0]?.pending !== '250000000000000000' || balances.items[0]?.posted !== '1500000000000000000') {
+      if (Date.now() > deadline) throw new Error(`the deposits did not arrive: ${JSON.stringify(balances.items)}\n${indexer.lines.slice(-10).join('\n')}`);
+      await new Promise((r) => setTimeout(r, 100));
+      balances = await rest.listBalances(w.name);
+    }
     expect(balances.items).toEqual([{ asset: 'ETH', chain: CHAIN, available: '1500000000000000000', held: '0', total: '1500000000000000000', posted: '1500000000000000000', pending: '250000000000000000' }]);
     const overGrpc = await call(grpcClient, `${BALANCE}ListBalances`, custody.v1.ListBalancesRequest.encode({ parent: w.name }).finish(), (b) => plain<{ balances: unknown[] }>(custody.v1.ListBalancesResponse, custody.v1.ListBalancesResponse.decode(b)));
     expect(overGrpc.balances).toEqual(balances.items);
@@ -234,7 +283,7 @@ describe('public API: wallets, addresses, balances, deposits, messages over REST
       ].sort(),
     );
     const one = deposits.items.find((d) => d.txHash === credited)!;
-    expect(one.name).toBe(`deposits/${CHAIN}:${credited}:0`);
+    expect(one.name).toBe(`deposits/${CHAIN}:${credited}:${one.logIndex}`);
     expect(await rest.getDeposit(one.name)).toEqual(one);
     const decodeDeposit = (b: Buffer) => plain<Record<string, unknown>>(custody.v1.Deposit, custody.v1.Deposit.decode(b));
     expect(await call(grpcClient, `${DEPOSIT}GetDeposit`, custody.v1.GetDepositRequest.encode({ name: one.name }).finish(), decodeDeposit)).toEqual(one);

@@ -24,7 +24,7 @@ export function quorums(ids: readonly number[], threshold: number): number[][] {
 
 /** A signer refused a request id it signed before (its error names it). */
 export function isSignedBefore(error: unknown): boolean {
-  return error instanceof SignerCallError && error.code === status.FAILED_PRECONDITION && /signed before|already signed|replay/i.test(error.details);
+  return error instanceof SignerCallError && error.code === status.FAILED_PRECONDITION && /was signed here before or is being signed|signed before/i.test(error.details);
 }
 
 /**

@@ -104,7 +104,7 @@ export class WalletsRepository {
   async insertNextAddress(
     walletId: string,
     derive: (index: number) => { addressId: string; chain: string; address: string; publicKey: Uint8Array; createdBy: string },
-    registered: (address: DepositAddressRecord) => Promise<void> = async () => undefined,
+    registered: (address: DepositAddressRecord) => Promise<void> = () => Promise.resolve(),
   ): Promise<DepositAddressRecord | undefined> {
     return this.db.transaction(async (m: EntityManager) => {
       const [taken]: [Array<{ index: number }>, number] = await m.query(
