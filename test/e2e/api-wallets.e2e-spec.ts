@@ -117,7 +117,10 @@ describe('public API: wallets, addresses, balances, deposits, messages over REST
 
   beforeAll(async () => {
     signers = await startSignerCluster(3, { SIGNER_MIN_APPROVALS: '0', SIGNER_PRESIGN_POOL_SIZE: '0', SIGNER_NONCE_POOL_SIZE: '2' });
-    [engine, ledger, anvil] = await Promise.all([startPolicyEngine({ bootstrap, engineSeedFile: signers.secrets.policyEngine.seedFile }), LedgerUnderTest.start('apiwallets'), startAnvil()]);
+    // One at a time: on a loaded machine each service's start-up wait is tight enough alone.
+    ledger = await LedgerUnderTest.start('apiwallets');
+    engine = await startPolicyEngine({ bootstrap, engineSeedFile: signers.secrets.policyEngine.seedFile });
+    anvil = await startAnvil();
     await ledger.call('CreateAsset', { idempotencyKey: 'asset-anvil-eth', asset: { chain: CHAIN, code: 'ETH', decimals: 18, contract: '', confirmations: 2 } });
     // The chain indexer of anvil, on the ledger's database (its own schema), as `custody up` runs it.
     const [httpPort, grpcPort] = await freePorts(2);
