@@ -5,7 +5,10 @@ import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { keccak256, recoverAddress, serializeSignature, toHex, type Hex } from 'viem';
 import { HDKey, publicKeyToAddress } from 'viem/accounts';
 import { CustodyApiError, CustodyClient, CustodyGrpcClient, signatureHeaders, type ClientCredentials, type MessageResource, type WalletResource } from '@custody/client';
-import { BOOTSTRAP_FORMAT, POLICY_FORMAT } from '@custody/policy-core';
+import { ed25519 } from '@noble/curves/ed25519.js';
+import { hexToBytes } from '@noble/hashes/utils.js';
+import { approvalMessage, BOOTSTRAP_FORMAT, POLICY_FORMAT } from '@custody/policy-core';
+import { requestDigest, type SignRequest } from '@custody/sign-grant';
 import { appEntry, freePorts } from '@custody/local-cluster';
 import { custody } from '@custody/proto';
 import {
@@ -36,15 +39,27 @@ import {
 jest.setTimeout(60_000);
 
 const admin = testPrincipal('adm-1');
+const approver = testPrincipal('ap-1');
+/** Operators whose messages the policy treats otherwise: one needs an approval, one is denied. */
+const careful = testKey(`careful-${randomUUID().slice(0, 6)}`);
+const refused = testKey(`refused-${randomUUID().slice(0, 6)}`);
 const bootstrap = {
   format: BOOTSTRAP_FORMAT,
   admins: { members: ['adm-1'], quorum: 1 },
-  keys: { 'adm-1': admin.publicKeyHex },
+  keys: { 'adm-1': admin.publicKeyHex, 'ap-1': approver.publicKeyHex },
   policy: {
     format: POLICY_FORMAT,
     metadata: { name: 'api-wallets e2e: messages signed automatically' },
-    approverGroups: {},
-    rules: [{ id: 'auto-messages', match: { operation: ['message-signing'] }, action: { type: 'allow' } }],
+    approverGroups: { treasury: { members: ['ap-1'] } },
+    rules: [
+      {
+        id: 'careful-needs-approval',
+        match: { operation: ['message-signing'], initiator: { clients: [careful.clientId] } },
+        action: { type: 'require-approvals', combinator: 'all-of', groups: [{ group: 'treasury', quorum: 1 }], expiry: '1h', allowSelfApproval: false },
+      },
+      { id: 'refused-denied', match: { operation: ['message-signing'], initiator: { clients: [refused.clientId] } }, action: { type: 'deny', reason: 'not this client' } },
+      { id: 'auto-messages', match: { operation: ['message-signing'] }, action: { type: 'allow' } },
+    ],
   },
 };
 
@@ -116,7 +131,7 @@ describe('public API: wallets, addresses, balances, deposits, messages over REST
     who.call(method, request, decode, { ...(idempotencyKey ? { idempotencyKey } : {}), deadlineMs });
 
   beforeAll(async () => {
-    signers = await startSignerCluster(3, { SIGNER_MIN_APPROVALS: '0', SIGNER_PRESIGN_POOL_SIZE: '0', SIGNER_NONCE_POOL_SIZE: '2' });
+    signers = await startSignerCluster(3, { APPROVER_KEYS: JSON.stringify({ 'ap-1': approver.publicKeyHex }), SIGNER_MIN_APPROVALS: '0', SIGNER_PRESIGN_POOL_SIZE: '0', SIGNER_NONCE_POOL_SIZE: '2' });
     // One at a time: on a loaded machine each service's start-up wait is tight enough alone.
     ledger = await LedgerUnderTest.start('apiwallets');
     engine = await startPolicyEngine({ bootstrap, engineSeedFile: signers.secrets.policyEngine.seedFile });
@@ -153,6 +168,8 @@ describe('public API: wallets, addresses, balances, deposits, messages over REST
     const adminClient = new CustodyClient({ baseUrl: gateway.baseUrl, credentials: gateway.admin, attempts: 1 });
     await adminClient.createClient({ clientId: operator.clientId, publicKey: operator.publicKeyHex, roles: ['operator'] });
     await adminClient.createClient({ clientId: viewer.clientId, publicKey: viewer.publicKeyHex, roles: ['viewer'] });
+    await adminClient.createClient({ clientId: careful.clientId, publicKey: careful.publicKeyHex, roles: ['operator'] });
+    await adminClient.createClient({ clientId: refused.clientId, publicKey: refused.publicKeyHex, roles: ['operator'] });
     rest = new CustodyClient({ baseUrl: gateway.baseUrl, credentials: operator, attempts: 1 });
     grpcClient = new CustodyGrpcClient(gateway.grpcAddress, operator);
     viewerGrpc = new CustodyGrpcClient(gateway.grpcAddress, viewer);
@@ -342,6 +359,36 @@ describe('public API: wallets, addresses, balances, deposits, messages over REST
     const walletShape = (w: WalletResource) => ({ scheme: w.scheme, threshold: w.threshold, participants: w.participants, keys: Object.keys(w).sort() });
     expect([results.grpc.ecdsa!, results.grpc.eddsa!].map(walletShape)).toEqual([results.rest.ecdsa!, results.rest.eddsa!].map(walletShape));
   });
+
+  it('a message that needs an approval waits (pending-approval); the queued job signs it once the approver approved; a denied one is rejected', async () => {
+    const w = results.rest.eddsa!;
+    const message = Buffer.from('custody e2e: a message that needs an approval');
+    const asCareful = new CustodyClient({ baseUrl: gateway.baseUrl, credentials: careful, attempts: 1 });
+    const waiting = await asCareful.createMessage({ wallet: w.name, message: message.toString('hex') });
+    expect(waiting).toMatchObject({ state: 'pending-approval', signature: '' });
+    const messageId = waiting.name.slice('messages/'.length);
+    // The approver approves at the policy engine (the approvals API is another issue's): over the
+    // engine's approval message and the sign request's digest, as the signers check it.
+    const d = await engine.call<{ requestDigestHex: string; policyVersion: number; policyHash: string }>('GetRequest', { requestId: messageId });
+    const signRequest: SignRequest = { requestId: messageId, keyId: w.keyId, scheme: 'eddsa', derivationPath: [], payload: { kind: 'message', message, hash: 'none' } };
+    const policySig = ed25519.sign(approvalMessage({ requestId: messageId, requestDigest: hexToBytes(d.requestDigestHex), policyVersion: d.policyVersion, policyHash: d.policyHash, decision: 'approve' }), approver.seed);
+    const approved = await engine.call<{ status: string }>('SubmitApproval', { requestId: messageId, approverId: 'ap-1', decision: 'approve', signature: policySig, grantSignature: ed25519.sign(requestDigest(signRequest), approver.seed) });
+    expect(approved.status).toBe('allowed');
+    const deadline = Date.now() + 45_000;
+    let m = await rest.getMessage(waiting.name);
+    while (m.state === 'pending-approval' || m.state === 'signing') {
+      if (Date.now() > deadline) throw new Error(`still ${m.state} after the approval`);
+      await new Promise((r) => setTimeout(r, 200));
+      m = await rest.getMessage(waiting.name);
+    }
+    expect(m).toMatchObject({ state: 'signed', scheme: 'eddsa-ed25519' });
+    expect(ed25519Verify(w.publicKey, message, m.signature)).toBe(true);
+
+    const asRefused = new CustodyClient({ baseUrl: gateway.baseUrl, credentials: refused, attempts: 1 });
+    const denied = await asRefused.createMessage({ wallet: w.name, message: message.toString('hex') });
+    expect(denied).toMatchObject({ state: 'rejected', signature: '' });
+    expect(denied.reason).toMatch(/refused-denied/);
+  }, 90_000);
 
   describe('refusals, with the documented status and code', () => {
     it('an unknown wallet is 404 not-found / NOT_FOUND', async () => {
