@@ -74,9 +74,9 @@ export class MessagesRepository {
     return rows[0] ? toRecord(rows[0]) : undefined;
   }
 
-  /** Ids of messages waiting for approvals (re-driven into the queue at start-up). */
+  /** Ids of messages not finished (re-driven into the queue at start-up: a step is safe to run twice). */
   async waiting(limit: number): Promise<string[]> {
-    const rows: Array<{ message_id: string }> = await this.db.query(`SELECT message_id FROM gateway.messages WHERE state IN ('pending-approval', 'signing') ORDER BY position LIMIT $1`, [limit]);
+    const rows: Array<{ message_id: string }> = await this.db.query(`SELECT message_id FROM gateway.messages WHERE state IN ('evaluating', 'pending-approval', 'signing') ORDER BY position LIMIT $1`, [limit]);
     return rows.map((r) => r.message_id);
   }
 }

@@ -153,9 +153,13 @@ export class MessagesService {
     } catch (error) {
       const again = await this.messages.find(m.messageId);
       if (again?.state === 'signed') return 'done';
-      const reason = isSignedBefore(error)
-        ? 'the signers signed this request before and its signature was not recorded'
-        : error instanceof SignerCallError
+      if (isSignedBefore(error)) {
+        // Another step is signing it (or signed it and has not recorded it yet): never a second
+        // signature, never a release; the queued job looks again until the signature is recorded.
+        await this.queue.enqueue(m.messageId);
+        return 'waiting';
+      }
+      const reason = error instanceof SignerCallError
           ? `the signers could not sign: ${error.message.slice(0, 300)}`
           : 'signing failed';
       if (!(error instanceof SignerCallError)) this.logger.error({ err: { name: (error as Error).name, message: String((error as Error).message).slice(0, 500) } }, 'signing failed');
