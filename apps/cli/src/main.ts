@@ -10,6 +10,7 @@ import { registerAuditCommands } from './commands/audit.command';
 import { registerWitnessCommands } from './commands/witness.command';
 import { registerClientCommands } from './commands/client.command';
 import { registerPolicyApiCommands } from './commands/policy-api.command';
+import { registerWalletCommands } from './commands/wallet.command';
 
 function buildProgram(): Command {
   const program = new Command('custody')
@@ -24,6 +25,7 @@ function buildProgram(): Command {
   registerWitnessCommands(program);
   registerClientCommands(program, DEFAULT_SECRETS_DIR);
   registerPolicyApiCommands(program, DEFAULT_SECRETS_DIR);
+  registerWalletCommands(program, DEFAULT_SECRETS_DIR);
   registerChainCommands(program);
   return program;
 }

@@ -31,6 +31,81 @@ export interface GatewayConfig extends ServiceConfig {
   readonly audit: AuditCheckpointConfig | undefined;
   /** The policy engine's gRPC address, host:port (POLICY_ENGINE_GRPC_ADDRESS): policies, approvals, the address book. Unset: those answer 503. */
   readonly policyEngineAddress: string | undefined;
+  /** The custody services behind wallets, addresses, balances, deposits and messages (see {@link CustodyUpstreams}). */
+  readonly upstreams: CustodyUpstreams;
+}
+
+/**
+ * Where the gateway finds the services behind the custody resources. Each is optional so that a
+ * gateway can run the API-client surface alone; a method that needs an unset one answers 503
+ * `unavailable` naming the variable.
+ */
+export interface CustodyUpstreams {
+  /** Signer id → gRPC address (GATEWAY_SIGNER_ADDRESSES `1=host:port,2=host:port,…`): every signer takes part in each keygen. */
+  readonly signers: ReadonlyMap<number, string> | undefined;
+  /** Signers that must take part in a signature (GATEWAY_SIGNER_THRESHOLD, default 2, at most the number of signers). */
+  readonly signerThreshold: number;
+  /** The longest a keygen may take, in ms (GATEWAY_KEYGEN_TIMEOUT_MS, default 120000). */
+  readonly keygenTimeoutMs: number;
+  /** custody.policy.v1 (POLICY_ENGINE_GRPC_ADDRESS). */
+  readonly policyEngine: string | undefined;
+  /** custody.ledger.v1 (LEDGER_GRPC_ADDRESS). */
+  readonly ledger: string | undefined;
+  /** Chain name → its indexer's custody.chain.v1 address (GATEWAY_CHAIN_INDEXERS `anvil=host:port,…`): new deposit addresses are watched there. */
+  readonly chainIndexers: ReadonlyMap<string, string>;
+}
+
+const HOST_PORT = /^[A-Za-z0-9.-]{1,253}:\d{1,5}$|^\[[0-9A-Fa-f:]{2,45}\]:\d{1,5}$/;
+
+function address(name: string, value: string): string {
+  if (!HOST_PORT.test(value) || Number(value.slice(value.lastIndexOf(':') + 1)) > 65535) throw new ConfigError(name, `${JSON.stringify(value.slice(0, 64))} is not host:port`);
+  return value;
+}
+
+/** `1=host:port,2=host:port`: distinct ids 1..255, each a host:port. */
+export function parseSignerAddresses(value: string | undefined): Map<number, string> | undefined {
+  if (value === undefined) return undefined;
+  const name = 'GATEWAY_SIGNER_ADDRESSES';
+  const out = new Map<number, string>();
+  for (const part of value.split(',')) {
+    const match = /^\s*(\d{1,3})=(.+?)\s*$/.exec(part);
+    if (!match) throw new ConfigError(name, `entry ${JSON.stringify(part.slice(0, 64))} is not <id>=<host:port>`);
+    const id = Number(match[1]);
+    if (id < 1 || id > 255) throw new ConfigError(name, `signer id ${id} is not in 1..255`);
+    if (out.has(id)) throw new ConfigError(name, `signer ${id} is named twice`);
+    out.set(id, address(name, match[2]!));
+  }
+  return out;
+}
+
+/** `anvil=host:port,ethereum=host:port`: one indexer per chain name. */
+export function parseChainIndexers(value: string | undefined): Map<string, string> {
+  const name = 'GATEWAY_CHAIN_INDEXERS';
+  const out = new Map<string, string>();
+  if (value === undefined || value.trim() === '') return out;
+  for (const part of value.split(',')) {
+    const match = /^\s*([a-z0-9][a-z0-9-]{0,63})=(.+?)\s*$/.exec(part);
+    if (!match) throw new ConfigError(name, `entry ${JSON.stringify(part.slice(0, 64))} is not <chain>=<host:port>`);
+    if (out.has(match[1]!)) throw new ConfigError(name, `chain ${match[1]} is named twice`);
+    out.set(match[1]!, address(name, match[2]!));
+  }
+  return out;
+}
+
+function readUpstreams(read: EnvReader): CustodyUpstreams {
+  const signers = parseSignerAddresses(read.optionalString('GATEWAY_SIGNER_ADDRESSES'));
+  const signerThreshold = read.integer('GATEWAY_SIGNER_THRESHOLD', { min: 1, max: 255 }, 2);
+  if (signers && signerThreshold > signers.size) throw new ConfigError('GATEWAY_SIGNER_THRESHOLD', `is ${signerThreshold}, more than the ${signers.size} signers of GATEWAY_SIGNER_ADDRESSES`);
+  const policyEngine = read.optionalString('POLICY_ENGINE_GRPC_ADDRESS');
+  const ledger = read.optionalString('LEDGER_GRPC_ADDRESS');
+  return {
+    signers,
+    signerThreshold,
+    keygenTimeoutMs: read.integer('GATEWAY_KEYGEN_TIMEOUT_MS', { min: 1000, max: 600_000 }, 120_000),
+    policyEngine: policyEngine === undefined ? undefined : address('POLICY_ENGINE_GRPC_ADDRESS', policyEngine),
+    ledger: ledger === undefined ? undefined : address('LEDGER_GRPC_ADDRESS', ledger),
+    chainIndexers: parseChainIndexers(read.optionalString('GATEWAY_CHAIN_INDEXERS')),
+  };
 }
 
 function readTls(certFile: string | undefined, keyFile: string | undefined): GatewayConfig['tls'] {
@@ -72,5 +147,6 @@ export function parseGatewayConfig(env: Environment): GatewayConfig {
     events: parseEventsConfig(env),
     audit: parseAuditCheckpointConfig(env),
     policyEngineAddress: readAddress('POLICY_ENGINE_GRPC_ADDRESS', read.optionalString('POLICY_ENGINE_GRPC_ADDRESS')),
+    upstreams: readUpstreams(read),
   };
 }

@@ -19,6 +19,10 @@ import { POLICY_API_CONTROLLERS, POLICY_API_PROVIDERS } from './policy-api';
 import { RateLimiter } from './rate-limit/rate-limiter';
 import { SystemModule } from './system/system.module';
 import { GATEWAY_CONFIG } from './tokens';
+import { UpstreamsModule } from './upstreams/upstreams.module';
+import { WalletsModule } from './wallets/wallets.module';
+import { BalancesModule } from './balances/balances.module';
+import { MessagesModule } from './messages/messages.module';
 
 /**
  * The public gateway: REST and gRPC (`custody.v1`). One guard authenticates, rate-limits and
@@ -31,7 +35,7 @@ export class GatewayModule implements NestModule {
     return {
       module: GatewayModule,
       global: true,
-      imports: [platform, SystemModule, EventsModule],
+      imports: [platform, SystemModule, EventsModule, UpstreamsModule, WalletsModule, BalancesModule, MessagesModule],
       controllers: [ClientsController, ClientsGrpcController, ...POLICY_API_CONTROLLERS, ...notImplementedControllers()],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },

@@ -3,6 +3,8 @@ import { LedgerGrpcController } from './api/ledger.grpc.controller';
 import { BooksModule } from './books/books.module';
 import type { LedgerConfig } from './config';
 import { DepositsModule } from './deposits/deposits.module';
+import { DepositReadsGrpcController } from './deposits/deposit-reads.grpc.controller';
+import { DepositReadsRepository } from './deposits/deposit-reads.repository';
 import { HoldsModule } from './holds/holds.module';
 import { LedgerResourcesModule } from './ledger-resources.module';
 import { WithdrawalsModule } from './withdrawals/withdrawals.module';
@@ -17,7 +19,8 @@ export class LedgerModule {
     return {
       module: LedgerModule,
       imports: [platform, LedgerResourcesModule.register(config), BooksModule, HoldsModule, DepositsModule, WithdrawalsModule],
-      controllers: [LedgerGrpcController],
+      controllers: [LedgerGrpcController, DepositReadsGrpcController],
+      providers: [DepositReadsRepository],
     };
   }
 }

@@ -34,6 +34,85 @@ export interface Principal {
   roles: string[];
 }
 
+/** `custody.v1.Wallet`. */
+export interface WalletResource {
+  name: string;
+  displayName: string;
+  scheme: string;
+  publicKey: string;
+  createTime: string;
+  keyId: string;
+  chainCode: string;
+  threshold: number;
+  participants: number[];
+  createdBy: string;
+  custody: string;
+}
+
+/** `custody.v1.Address`. */
+export interface AddressResource {
+  name: string;
+  chain: string;
+  address: string;
+  derivationPath: string;
+  createTime: string;
+  wallet: string;
+  index: number;
+  publicKey: string;
+}
+
+/** `custody.v1.Balance`: decimal strings in the asset's smallest unit. */
+export interface BalanceResource {
+  asset: string;
+  chain: string;
+  available: string;
+  held: string;
+  total: string;
+  posted: string;
+  pending: string;
+}
+
+/** `custody.v1.Deposit`. */
+export interface DepositResource {
+  name: string;
+  wallet: string;
+  asset: string;
+  amount: string;
+  txHash: string;
+  state: string;
+  confirmations: number;
+  chain: string;
+  address: string;
+  logIndex: number;
+}
+
+/** `custody.v1.SignedMessage`. */
+export interface MessageResource {
+  name: string;
+  wallet: string;
+  message: string;
+  state: string;
+  signature: string;
+  hash: string;
+  recoveryId: number;
+  reason: string;
+  publicKey: string;
+  createTime: string;
+  scheme: string;
+}
+
+/** The id of `wallets/{id}`, or the id itself. */
+function walletIdOf(wallet: string): string {
+  return wallet.startsWith('wallets/') ? wallet.slice('wallets/'.length) : wallet;
+}
+
+function pageQueryString(pageSize: number, pageToken: string, extra: Record<string, string> = {}): string {
+  const query = new URLSearchParams(extra);
+  if (pageSize) query.set('page_size', String(pageSize));
+  if (pageToken) query.set('page_token', pageToken);
+  return query.size ? `?${query.toString()}` : '';
+}
+
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -53,8 +132,8 @@ export class CustodyClient {
   }
 
   /** One signed request; POSTs carry `idempotencyKey` (a fresh UUID unless given). */
-  async request<T>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown, idempotencyKey?: string): Promise<T> {
-    return (await this.exchange(method, path, body, idempotencyKey)).parsed as T;
+  async request<T>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown, idempotencyKey?: string, timeoutMs = this.timeoutMs): Promise<T> {
+    return (await this.exchange(method, path, body, idempotencyKey, timeoutMs)).parsed as T;
   }
 
   /** A signed GET whose answer is a file (text), e.g. the audit export. */
@@ -62,7 +141,7 @@ export class CustodyClient {
     return (await this.exchange('GET', path)).text;
   }
 
-  private async exchange(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown, idempotencyKey?: string): Promise<{ text: string; parsed: unknown }> {
+  private async exchange(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown, idempotencyKey?: string, timeoutMs = this.timeoutMs): Promise<{ text: string; parsed: unknown }> {
     const bytes = body === undefined ? Buffer.alloc(0) : Buffer.from(JSON.stringify(body), 'utf8');
     const key = method === 'POST' ? (idempotencyKey ?? randomUUID()) : undefined;
     const url = new URL(path, this.options.baseUrl).toString();
@@ -74,7 +153,7 @@ export class CustodyClient {
       if (key !== undefined) headers['idempotency-key'] = `"${key}"`;
       let response: Response;
       try {
-        response = await fetch(url, { method, headers, body: bytes.length > 0 ? bytes : undefined, signal: AbortSignal.timeout(this.timeoutMs) });
+        response = await fetch(url, { method, headers, body: bytes.length > 0 ? bytes : undefined, signal: AbortSignal.timeout(timeoutMs) });
       } catch (error) {
         lastError = error;
         continue;
@@ -127,5 +206,69 @@ export class CustodyClient {
       yield* page.items;
       token = page.nextPageToken;
     } while (token !== '');
+  }
+
+  /** A keygen in the signers: allow it minutes (ECDSA keygen is the slowest call of the API). */
+  createWallet(input: { displayName?: string; scheme?: string; custody?: string }, idempotencyKey?: string, timeoutMs = 180_000): Promise<WalletResource> {
+    return this.request('POST', '/v1/wallets', input, idempotencyKey, timeoutMs);
+  }
+
+  getWallet(wallet: string): Promise<WalletResource> {
+    return this.request('GET', `/v1/wallets/${encodeURIComponent(walletIdOf(wallet))}`);
+  }
+
+  async listWallets(pageSize = 0, pageToken = ''): Promise<Page<WalletResource>> {
+    const page = await this.request<{ wallets: WalletResource[]; nextPageToken: string }>('GET', `/v1/wallets${pageQueryString(pageSize, pageToken)}`);
+    return { items: page.wallets, nextPageToken: page.nextPageToken };
+  }
+
+  /** Every wallet, page after page. */
+  async *allWallets(pageSize = 0): AsyncGenerator<WalletResource> {
+    let token = '';
+    do {
+      const page = await this.listWallets(pageSize, token);
+      yield* page.items;
+      token = page.nextPageToken;
+    } while (token !== '');
+  }
+
+  createAddress(wallet: string, chain: string, idempotencyKey?: string): Promise<AddressResource> {
+    return this.request('POST', `/v1/wallets/${encodeURIComponent(walletIdOf(wallet))}/addresses`, { chain }, idempotencyKey);
+  }
+
+  /** `wallets/{w}/addresses/{a}`. */
+  getAddress(name: string): Promise<AddressResource> {
+    const [, walletId, , addressId] = name.split('/');
+    return this.request('GET', `/v1/wallets/${encodeURIComponent(walletId ?? '')}/addresses/${encodeURIComponent(addressId ?? '')}`);
+  }
+
+  async listAddresses(wallet: string, pageSize = 0, pageToken = ''): Promise<Page<AddressResource>> {
+    const page = await this.request<{ addresses: AddressResource[]; nextPageToken: string }>('GET', `/v1/wallets/${encodeURIComponent(walletIdOf(wallet))}/addresses${pageQueryString(pageSize, pageToken)}`);
+    return { items: page.addresses, nextPageToken: page.nextPageToken };
+  }
+
+  async listBalances(wallet: string, pageSize = 0, pageToken = ''): Promise<Page<BalanceResource>> {
+    const page = await this.request<{ balances: BalanceResource[]; nextPageToken: string }>('GET', `/v1/wallets/${encodeURIComponent(walletIdOf(wallet))}/balances${pageQueryString(pageSize, pageToken)}`);
+    return { items: page.balances, nextPageToken: page.nextPageToken };
+  }
+
+  /** `deposits/{id}` or the id. */
+  getDeposit(deposit: string): Promise<DepositResource> {
+    return this.request('GET', `/v1/deposits/${encodeURIComponent(deposit.startsWith('deposits/') ? deposit.slice('deposits/'.length) : deposit)}`);
+  }
+
+  async listDeposits(wallet: string, pageSize = 0, pageToken = ''): Promise<Page<DepositResource>> {
+    const page = await this.request<{ deposits: DepositResource[]; nextPageToken: string }>('GET', `/v1/deposits${pageQueryString(pageSize, pageToken, { wallet: `wallets/${walletIdOf(wallet)}` })}`);
+    return { items: page.deposits, nextPageToken: page.nextPageToken };
+  }
+
+  /** Raw message signing under policy; `message` is hex. */
+  createMessage(input: { wallet: string; message: string; hash?: string }, idempotencyKey?: string, timeoutMs = 60_000): Promise<MessageResource> {
+    return this.request('POST', '/v1/messages', { ...input, wallet: `wallets/${walletIdOf(input.wallet)}` }, idempotencyKey, timeoutMs);
+  }
+
+  /** `messages/{id}` or the id. */
+  getMessage(message: string): Promise<MessageResource> {
+    return this.request('GET', `/v1/messages/${encodeURIComponent(message.startsWith('messages/') ? message.slice('messages/'.length) : message)}`);
   }
 }

@@ -162,6 +162,18 @@ export function planCluster(options: ClusterOptions, ports: PortAllocator): Serv
     .filter((p) => p.signerId !== undefined && options.secrets.signers.get(p.signerId)?.witnessVerifierKey !== undefined)
     .map((p) => `${options.host}:${p.grpcPort}=${options.secrets.signers.get(p.signerId!)!.witnessVerifierKey!}`)
     .join(',');
+  const indexer = placed.find((p) => p.app === 'chain-indexer');
+  // The gateway reaches every signer (keygens take all; signatures a quorum), the policy engine and the ledger.
+  const gatewayUpstreams: Record<string, string> = {
+    GATEWAY_SIGNER_ADDRESSES: placed
+      .filter((p) => p.signerId !== undefined)
+      .map((p) => `${p.signerId}=${options.host}:${p.grpcPort}`)
+      .join(','),
+    ...(policyEngine ? { POLICY_ENGINE_GRPC_ADDRESS: `${options.host}:${policyEngine.grpcPort}` } : {}),
+    ...(ledger ? { LEDGER_GRPC_ADDRESS: `${options.host}:${ledger.grpcPort}` } : {}),
+    // The local chain indexer follows anvil under its default CHAIN_NAME.
+    ...(indexer ? { GATEWAY_CHAIN_INDEXERS: `anvil=${options.host}:${indexer.grpcPort}` } : {}),
+  };
   return placed.map(({ name, app, signerId, httpPort, grpcPort, metricsPort }) => {
     const databaseUrl = signerId === undefined ? options.databaseUrl : signerDatabaseUrl(options.databaseUrl, signerId);
     const signerSecrets = signerId === undefined ? undefined : options.secrets.signers.get(signerId);
@@ -186,12 +198,12 @@ export function planCluster(options: ClusterOptions, ports: PortAllocator): Serv
           ? { CHAIN_RPC_URL: (options.chainRpcUrl ?? new URL(DEFAULT_CHAIN_RPC_URL)).toString(), ...(ledger ? { LEDGER_GRPC_ADDRESS: `${options.host}:${ledger.grpcPort}` } : {}) }
           : {}),
         ...(app === 'gateway' && options.secrets.gatewayBootstrapFile ? { GATEWAY_BOOTSTRAP_FILE: options.secrets.gatewayBootstrapFile } : {}),
-        // The event relay reads the ledger's and the policy engine's outboxes; webhooks are signed by
-        // the development key and may go to loopback receivers (development only).
+        // The gateway's upstreams (signers, policy engine, ledger, chain indexer); the event relay reads the ledger's
+        // and the policy engine's outboxes; webhooks are signed by the development key and may go to loopback
+        // receivers (development only).
         ...(app === 'gateway'
           ? {
-              ...(ledger ? { LEDGER_GRPC_ADDRESS: `${options.host}:${ledger.grpcPort}` } : {}),
-              ...(policyEngine ? { POLICY_ENGINE_GRPC_ADDRESS: `${options.host}:${policyEngine.grpcPort}` } : {}),
+              ...gatewayUpstreams,
               ...(options.secrets.gatewayWebhookKeyFile ? { GATEWAY_WEBHOOK_SIGNING_KEY_FILE: options.secrets.gatewayWebhookKeyFile, GATEWAY_WEBHOOK_ALLOW_LOOPBACK: 'true' } : {}),
             }
           : {}),
