@@ -4,6 +4,7 @@ import { CreateChainIndexerTables1795800000000 } from './chain-indexer/179580000
 import { CreateGatewaySchema1795500000000 } from './gateway/1795500000000-CreateGatewaySchema';
 import { CreateGatewayAuthTables1795700000000 } from './gateway/1795700000000-CreateGatewayAuthTables';
 import { CreateWalletTables1796300000000 } from './gateway/1796300000000-CreateWalletTables';
+import { CreateWithdrawalTables1796600000000 } from './gateway/1796600000000-CreateWithdrawalTables';
 import { CreateLedgerSchema1795500000000 } from './ledger/1795500000000-CreateLedgerSchema';
 import { CreateLedgerTables1795700000000 } from './ledger/1795700000000-CreateLedgerTables';
 import { CreatePolicySchema1795500000000 } from './policy/1795500000000-CreatePolicySchema';
@@ -20,7 +21,7 @@ import { CreateWitnessTables1795700000000 } from './signer/1795700000000-CreateW
  * lists are explicit (no globbing) so the set that runs is the set that was reviewed.
  */
 export const MIGRATION_SETS: readonly MigrationSet[] = [
-  { owner: 'gateway', database: 'main', migrations: [CreateGatewaySchema1795500000000, CreateGatewayAuthTables1795700000000, CreateWalletTables1796300000000] },
+  { owner: 'gateway', database: 'main', migrations: [CreateGatewaySchema1795500000000, CreateGatewayAuthTables1795700000000, CreateWalletTables1796300000000, CreateWithdrawalTables1796600000000] },
   { owner: 'policy', database: 'main', migrations: [CreatePolicySchema1795500000000, CreatePolicyTables1795700000000] },
   { owner: 'ledger', database: 'main', migrations: [CreateLedgerSchema1795500000000, CreateLedgerTables1795700000000] },
   { owner: 'chain-indexer', database: 'main', migrations: [CreateChainIndexerSchema1795500000000, CreateChainIndexerTables1795800000000] },

@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import { ConfigError, EnvReader, parseServiceConfig, type Environment, type ServiceConfig } from '@custody/config';
+import { parsePipelineConfig, type PipelineConfig } from './pipeline/pipeline.config';
 
 /** The gateway's configuration (environment variables: see README, "The public API"). */
 export interface GatewayConfig extends ServiceConfig {
@@ -23,6 +24,8 @@ export interface GatewayConfig extends ServiceConfig {
   readonly tls: { readonly cert: Buffer; readonly key: Buffer } | undefined;
   /** The custody services behind wallets, addresses, balances, deposits and messages (see {@link CustodyUpstreams}). */
   readonly upstreams: CustodyUpstreams;
+  /** The withdrawal pipeline (PIPELINE_CHAINS and the services it calls); undefined: withdrawals answer `unavailable`. */
+  readonly pipeline: PipelineConfig | undefined;
 }
 
 /**
@@ -111,5 +114,6 @@ export function parseGatewayConfig(env: Environment): GatewayConfig {
     bootstrapFile: read.optionalString('GATEWAY_BOOTSTRAP_FILE'),
     tls: readTls(read.optionalString('GATEWAY_TLS_CERT_FILE'), read.optionalString('GATEWAY_TLS_KEY_FILE')),
     upstreams: readUpstreams(read),
+    pipeline: parsePipelineConfig(env),
   };
 }

@@ -20,6 +20,7 @@ import { UpstreamsModule } from './upstreams/upstreams.module';
 import { WalletsModule } from './wallets/wallets.module';
 import { BalancesModule } from './balances/balances.module';
 import { MessagesModule } from './messages/messages.module';
+import { WithdrawalsModule } from './withdrawals/withdrawals.module';
 
 /**
  * The public gateway: REST and gRPC (`custody.v1`). One guard authenticates, rate-limits and
@@ -32,7 +33,7 @@ export class GatewayModule implements NestModule {
     return {
       module: GatewayModule,
       global: true,
-      imports: [platform, SystemModule, UpstreamsModule, WalletsModule, BalancesModule, MessagesModule],
+      imports: [platform, SystemModule, UpstreamsModule, WalletsModule, BalancesModule, MessagesModule, WithdrawalsModule.register(config)],
       controllers: [ClientsController, ClientsGrpcController, ...notImplementedControllers()],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },

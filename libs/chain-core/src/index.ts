@@ -71,3 +71,4 @@ export {
   type WatchSet,
 } from './deposits';
 export { reconcileHoldings, type Holding, type HoldingDifference } from './reconcile';
+export { REPLACEMENT_BUMP_PERCENT, feesFromHistory, parseFeeHistory, replacementFees, type Eip1559Fees, type FeeHistory, type FeePolicy } from './fees';

@@ -27,6 +27,7 @@ export const ERROR_TABLE = {
   'not-found': { http: 404, grpc: GrpcCode.NOT_FOUND, title: 'No such resource' },
   'route-not-found': { http: 404, grpc: GrpcCode.UNIMPLEMENTED, title: 'No such route' },
   'already-exists': { http: 409, grpc: GrpcCode.ALREADY_EXISTS, title: 'The resource already exists' },
+  'failed-precondition': { http: 409, grpc: GrpcCode.FAILED_PRECONDITION, title: 'The resource is in a state that does not allow this' },
   'not-implemented': { http: 501, grpc: GrpcCode.UNIMPLEMENTED, title: 'Not implemented yet' },
   unavailable: { http: 503, grpc: GrpcCode.UNAVAILABLE, title: 'A dependency is unavailable' },
   internal: { http: 500, grpc: GrpcCode.INTERNAL, title: 'Internal error' },
