@@ -169,7 +169,11 @@ describe('withdrawals through the pipeline (e2e: signers, policy engine, ledger,
   let ledger: LedgerUnderTest;
   let anvil: Anvil;
   let gateway: GatewayUnderTest;
-  let api: CustodyClient;
+  let api!: CustodyClient;
+  let operatorKey: TestKey;
+  const connect = (): void => {
+    connect();
+  };
   let chain: PublicClient;
   let walletName: string;
   let walletId: string;
@@ -220,10 +224,10 @@ describe('withdrawals through the pipeline (e2e: signers, policy engine, ledger,
       PIPELINE_STUCK_AFTER_MS: '3000',
     });
     await gateway.start();
-    const operatorKey = testKey(`operator-${randomBytes(3).toString('hex')}`);
+    operatorKey = testKey(`operator-${randomBytes(3).toString('hex')}`);
     const adminApi = new CustodyClient({ baseUrl: gateway.baseUrl, credentials: gateway.admin });
     await adminApi.request('POST', '/v1/clients', { clientId: operatorKey.clientId, publicKey: operatorKey.publicKeyHex, roles: ['operator'] });
-    api = new CustodyClient({ baseUrl: gateway.baseUrl, credentials: operatorKey, timeoutMs: 180_000, attempts: 1 });
+    connect();
     const wallet = await api.request<{ name: string }>('POST', '/v1/wallets', { displayName: 'treasury', scheme: 'ecdsa-secp256k1', custody: 'hot' });
     walletName = wallet.name;
     walletId = wallet.name.replace('wallets/', '');
@@ -310,6 +314,22 @@ describe('withdrawals through the pipeline (e2e: signers, policy engine, ledger,
     await expect(api.request('POST', `/v1/${page.withdrawals[0]!.name}/cancel`, {})).rejects.toMatchObject({ status: 409 });
   });
 
+  it('a cold wallet never signs on policy alone: a withdrawal the rule allows without approvals is denied, its hold released', async () => {
+    const before = await available();
+    const pg = new PgClient({ connectionString: gateway.databaseUrl.toString() });
+    await pg.connect();
+    try {
+      await pg.query("UPDATE gateway.wallets SET custody = 'cold' WHERE wallet_id = $1", [walletId]);
+      const w = await until((await create(ETHER / 100n, newDestination())).name, (x) => x.state === 'denied');
+      expect(w.reason).toMatch(/cold wallet/);
+      for (let i = 0; (await available()) !== before && i < 100; i++) await new Promise((r) => setTimeout(r, 200));
+      expect(await available()).toBe(before);
+    } finally {
+      await pg.query("UPDATE gateway.wallets SET custody = 'hot' WHERE wallet_id = $1", [walletId]);
+      await pg.end();
+    }
+  });
+
   it('a gateway killed (SIGKILL) while its transaction waits in the mempool, restarted, settles it exactly once with the same nonce', async () => {
     await anvil.rpc('evm_setAutomine', [false]);
     try {
@@ -319,6 +339,7 @@ describe('withdrawals through the pipeline (e2e: signers, policy engine, ledger,
       const sent = await until(created.name, (x) => x.state === 'broadcast');
       await gateway.kill();
       await gateway.start();
+      connect();
       await anvil.rpc('evm_mine');
       const w = await until(created.name, (x) => x.state === 'confirmed');
       expect(w.nonce).toBe(sent.nonce);

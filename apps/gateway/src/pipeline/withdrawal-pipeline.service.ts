@@ -130,7 +130,7 @@ export class WithdrawalPipeline implements OnApplicationShutdown {
   }
 
   private async nativeAsset(chain: string): Promise<AssetInfo> {
-    await this.asset(chain, '\u0000');
+    if (!this.assetCache) await this.asset(chain, '');
     const native = [...this.assetCache!.entries()].find(([k, a]) => k.startsWith(`${chain}/`) && a.contract === '');
     if (!native) throw new StepFailure('failed', `the ledger has no native asset on chain ${chain}`);
     return native[1];

@@ -43,6 +43,11 @@ interface AttemptRow {
   broadcast_at: Date | null;
 }
 
+/** TypeORM answers an UPDATE or DELETE as `[rows, affected]` and anything else as `rows`. */
+function changed<T>(result: [T[], number]): T[] {
+  return result[0];
+}
+
 const big = (v: string | null): bigint | null => (v === null ? null : BigInt(v));
 
 function toWithdrawal(r: Row): Withdrawal {
@@ -131,7 +136,7 @@ export class WithdrawalRepository {
 
   /** Compare and set: applies `patch` only if the row is still at `version`; undefined otherwise. */
   async transition(id: string, version: number, patch: WithdrawalPatch): Promise<Withdrawal | undefined> {
-    const rows: Row[] = await this.db.query(
+    const rows: Row[] = changed<Row>(await this.db.query(
       `UPDATE gateway.withdrawals SET state = $3, version = version + 1, updated_at = now(),
          reason = COALESCE($4, reason), source_address = COALESCE($5, source_address), fee_estimate = COALESCE($6, fee_estimate),
          fee_actual = COALESCE($7, fee_actual), tx_hash = COALESCE($8, tx_hash), attempt = COALESCE($9, attempt),
@@ -150,7 +155,7 @@ export class WithdrawalRepository {
         patch.released ?? null,
         patch.replaceable ?? null,
       ],
-    );
+    ));
     return rows[0] ? toWithdrawal(rows[0]) : undefined;
   }
 
@@ -159,13 +164,13 @@ export class WithdrawalRepository {
    * sign step's claim (`approved` → `signing`). Undefined when it is not (or no longer) cancellable.
    */
   async cancel(id: string, reason: string): Promise<Withdrawal | undefined> {
-    const rows: Row[] = await this.db.query(
+    const rows: Row[] = changed<Row>(await this.db.query(
       `UPDATE gateway.withdrawals w SET state = 'cancelled', reason = $2, version = version + 1, updated_at = now()
        WHERE withdrawal_id = $1 AND state IN (${CANCELLABLE_LIST})
          AND NOT EXISTS (SELECT 1 FROM gateway.withdrawal_attempts a WHERE a.withdrawal_id = w.withdrawal_id AND a.raw_tx IS NOT NULL)
        RETURNING *`,
       [id, reason],
-    );
+    ));
     return rows[0] ? toWithdrawal(rows[0]) : undefined;
   }
 
@@ -199,11 +204,11 @@ export class WithdrawalRepository {
       const [counter]: { next_nonce: string }[] = await m.query('SELECT next_nonce FROM gateway.evm_nonces WHERE chain = $1 AND address = $2 FOR UPDATE', [chain, address]);
       const [held]: { nonce: string | null }[] = await m.query('SELECT nonce FROM gateway.withdrawals WHERE withdrawal_id = $1 FOR UPDATE', [withdrawalId]);
       if (held?.nonce !== null && held?.nonce !== undefined) return Number(held.nonce);
-      const freed: { nonce: string }[] = await m.query(
+      const freed: { nonce: string }[] = changed<{ nonce: string }>(await m.query(
         `DELETE FROM gateway.evm_free_nonces WHERE (chain, address, nonce) IN
            (SELECT chain, address, nonce FROM gateway.evm_free_nonces WHERE chain = $1 AND address = $2 ORDER BY nonce LIMIT 1) RETURNING nonce`,
         [chain, address],
-      );
+      ));
       let nonce: number;
       if (freed[0]) nonce = Number(freed[0].nonce);
       else {
