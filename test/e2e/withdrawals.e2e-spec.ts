@@ -172,7 +172,7 @@ describe('withdrawals through the pipeline (e2e: signers, policy engine, ledger,
   let api!: CustodyClient;
   let operatorKey: TestKey;
   const connect = (): void => {
-    connect();
+    api = new CustodyClient({ baseUrl: gateway.baseUrl, credentials: operatorKey, timeoutMs: 180_000, attempts: 1 });
   };
   let chain: PublicClient;
   let walletName: string;

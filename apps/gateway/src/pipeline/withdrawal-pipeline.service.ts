@@ -68,6 +68,8 @@ export class StepFailure extends Error {
 }
 
 const NATIVE_GAS = 21_000n;
+/** A `signing` claim younger than this belongs to a job that may still be signing (sessions last at most 35 s). */
+const SIGNING_GRACE_MS = 90_000;
 /** Gas of an ERC-20 transfer: the node's estimate plus a quarter. */
 const ERC20_GAS_MARGIN = 125n;
 
@@ -196,9 +198,10 @@ export class WithdrawalPipeline implements OnApplicationShutdown {
       if (!failure) throw error;
       if (isFinal(w.state)) throw error;
       // A replacement that cannot go on leaves the broadcast transaction to be mined as it is.
-      if (w.attempt > 1 && w.state !== 'broadcast' && w.state !== 'signing' && w.state !== 'signed') {
+      const sent = w.attempt > 1 ? (await this.repository.attempts(w.id)).filter((a) => a.broadcastAt !== null) : [];
+      if (sent.length > 0 && w.state !== 'broadcast' && w.state !== 'signed') {
         this.logger.warn({ withdrawal: w.id, reason: failure.message.slice(0, 200) }, 'replacement abandoned');
-        return this.moved(await this.repository.transition(w.id, w.version, { state: 'broadcast', attempt: w.attempt - 1, replaceable: false, reason: `replacement refused: ${failure.message}` }));
+        return this.moved(await this.repository.transition(w.id, w.version, { state: 'broadcast', attempt: sent[sent.length - 1]!.attempt, replaceable: false, reason: `replacement refused: ${failure.message}` }));
       }
       this.logger.warn({ withdrawal: w.id, step, state: failure.state, reason: failure.message.slice(0, 200) }, 'withdrawal ends');
       return this.moved(await this.repository.transition(w.id, w.version, { state: failure.state, reason: failure.message }));
@@ -211,6 +214,16 @@ export class WithdrawalPipeline implements OnApplicationShutdown {
     if (error instanceof UpstreamError && !isRetryable(error)) return new StepFailure('failed', error.message);
     if (error instanceof SignerCallError && !error.retryable && !isSignedBefore(error)) return new StepFailure('failed', `signers: ${error.message}`);
     return undefined;
+  }
+
+  /**
+   * One event of the ledger's lifecycle, sent only while the ledger is in the state before it (a
+   * replacement's approve / sign / broadcast were booked by the first attempt), with the event's
+   * idempotency key, so a step that runs twice books it once.
+   */
+  private async ledgerStep(id: string, event: string, from: string, extra: { txHash?: string } = {}): Promise<void> {
+    const booked = await this.ledger.get(id);
+    if (booked?.state === from) await this.ledger.transition(id, event, extra);
   }
 
   private moved(next: Withdrawal | undefined): StepOutcome {
@@ -297,7 +310,7 @@ export class WithdrawalPipeline implements OnApplicationShutdown {
         // A cold wallet's withdrawal is never signed on policy alone: the grant must carry approvals.
         if (wallet.custody === 'cold' && decodeSignGrant(decision.grantJson).approvals.length === 0) throw new StepFailure('denied', `cold wallet: rule ${decision.matchedRule} allows without approvals; a cold wallet needs its approval group`);
         await this.repository.setGrant(w.id, attempt.attempt, decision.grantJson);
-        if (w.attempt === 1) await this.ledger.transition(w.id, 'approve');
+        await this.ledgerStep(w.id, 'approve', 'requested');
         return this.moved(await this.repository.transition(w.id, w.version, { state: 'approved' }));
       }
       case 'pending-approval':
@@ -329,8 +342,13 @@ export class WithdrawalPipeline implements OnApplicationShutdown {
       const claimed = await this.repository.transition(row.id, row.version, { state: 'signing' });
       if (!claimed) return { stale: true };
       row = claimed;
+    } else if (Date.now() - row.updatedAt.getTime() < SIGNING_GRACE_MS) {
+      // Claimed by a job that may still be signing (the re-drive found the row in `signing`): wait;
+      // only a claim older than any signing session is taken over.
+      return { waitMs: this.pipeline.pollMs };
     }
-    const attempt = this.attemptOf(await this.repository.attempts(row.id), row.attempt);
+    const attempts = await this.repository.attempts(row.id);
+    const attempt = this.attemptOf(attempts, row.attempt);
     let signed = attempt;
     if (attempt.rawTx === null) {
       if (!attempt.grantJson) throw new StepFailure('failed', 'no grant stored for the attempt');
@@ -343,13 +361,21 @@ export class WithdrawalPipeline implements OnApplicationShutdown {
       } catch (error) {
         // The signers signed this request id before and the signature was lost (a crash between the
         // signature and its storage): nothing was broadcast, so the withdrawal fails cleanly.
-        if (isSignedBefore(error)) throw new StepFailure('failed', 'the signers had signed this request before but the signature was not stored; nothing was broadcast');
-        throw error;
+        if (!isSignedBefore(error)) throw error;
+        // The signers signed (or are signing) this request id but the signature never reached
+        // Postgres (a crash, a lost answer): nothing of it was broadcast. A new attempt with the same
+        // nonce and fees gets its own request id and grant; at most one transaction of the nonce can
+        // ever be mined.
+        const n = Math.max(...attempts.map((a) => a.attempt)) + 1;
+        const again: SignRequest = { ...request, requestId: `${row.id}.a${n}` };
+        await this.repository.insertAttempt({ withdrawalId: row.id, attempt: n, requestId: again.requestId, nonce: attempt.nonce, maxFeePerGas: attempt.maxFeePerGas, maxPriorityFeePerGas: attempt.maxPriorityFeePerGas, gas: attempt.gas, signRequestJson: JSON.stringify(signRequestToJson(again)) });
+        this.logger.warn({ withdrawal: row.id, attempt: n }, 'signature of a request signed before was not stored; signing again under a new request id');
+        return this.moved(await this.repository.transition(row.id, row.version, { state: 'built', attempt: n }));
       }
       const raw = signedTransactionBytes(tx, { signature: result.signature, recoveryId: result.recoveryId }, row.sourceAddress as Address);
       signed = await this.repository.setSigned(row.id, attempt.attempt, raw, `0x${Buffer.from(transactionHash(raw)).toString('hex')}`);
     }
-    if (row.attempt === 1) await this.ledger.transition(row.id, 'sign');
+    await this.ledgerStep(row.id, 'sign', 'approved');
     return this.moved(await this.repository.transition(row.id, row.version, { state: 'signed', txHash: signed.txHash! }));
   }
 
@@ -376,13 +402,14 @@ export class WithdrawalPipeline implements OnApplicationShutdown {
       if (!known && !(await this.mined(chain, attempts))) {
         if (/nonce too low/i.test(error.nodeMessage)) throw new StepFailure('failed', `nonce ${attempt.nonce} was used by another transaction of ${w.sourceAddress}`);
         if (w.attempt > 1 && /underpriced|replacement/i.test(error.nodeMessage)) {
-          return this.moved(await this.repository.transition(w.id, w.version, { state: 'broadcast', attempt: w.attempt - 1, replaceable: false, reason: `replacement refused by the node: ${error.nodeMessage.slice(0, 200)}` }));
+          const sent = attempts.filter((a) => a.broadcastAt !== null);
+          if (sent.length > 0) return this.moved(await this.repository.transition(w.id, w.version, { state: 'broadcast', attempt: sent[sent.length - 1]!.attempt, replaceable: false, reason: `replacement refused by the node: ${error.nodeMessage.slice(0, 200)}` }));
         }
         throw new StepFailure('failed', `the node refused the transaction: ${error.nodeMessage.slice(0, 300)}`);
       }
     }
     await this.repository.setBroadcast(w.id, attempt.attempt);
-    if (w.attempt === 1) await this.ledger.transition(w.id, 'broadcast', { txHash: attempt.txHash! });
+    await this.ledgerStep(w.id, 'broadcast', 'signed', { txHash: attempt.txHash! });
     return this.moved(await this.repository.transition(w.id, w.version, { state: 'broadcast', txHash: attempt.txHash! }));
   }
 
