@@ -3,6 +3,10 @@ import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swag
 import { SERVICE_VERSION } from '@custody/platform';
 import { GatewayModule } from '../gateway.module';
 import { SystemModule } from '../system/system.module';
+import { BalancesModule } from '../balances/balances.module';
+import { MessagesModule } from '../messages/messages.module';
+import { WalletsModule } from '../wallets/wallets.module';
+import { WithdrawalsModule } from '../withdrawals/withdrawals.module';
 
 /** The OpenAPI 3.1 document of the REST API, from the controllers' decorators. */
 export function openApiDocument(app: INestApplication): OpenAPIObject {
@@ -14,7 +18,7 @@ export function openApiDocument(app: INestApplication): OpenAPIObject {
     )
     .setVersion(SERVICE_VERSION)
     .build();
-  return SwaggerModule.createDocument(app, config, { include: [GatewayModule, SystemModule], operationIdFactory: (_controller, method) => method });
+  return SwaggerModule.createDocument(app, config, { include: [GatewayModule, SystemModule, WalletsModule, BalancesModule, MessagesModule, WithdrawalsModule], operationIdFactory: (_controller, method) => method });
 }
 
 /** `/openapi.json` and a browsable page at `/docs` (both unsigned). */
