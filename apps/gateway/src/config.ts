@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import { ConfigError, EnvReader, parseServiceConfig, type Environment, type ServiceConfig } from '@custody/config';
 import { parseEventsConfig, type EventsConfig } from './events/events.config';
 import { parseAuditCheckpointConfig, type AuditCheckpointConfig } from './audit/audit.config';
+import { parsePipelineConfig, type PipelineConfig } from './pipeline/pipeline.config';
 
 /** The gateway's configuration (environment variables: see README, "The public API"). */
 export interface GatewayConfig extends ServiceConfig {
@@ -33,6 +34,8 @@ export interface GatewayConfig extends ServiceConfig {
   readonly policyEngineAddress: string | undefined;
   /** The custody services behind wallets, addresses, balances, deposits and messages (see {@link CustodyUpstreams}). */
   readonly upstreams: CustodyUpstreams;
+  /** The withdrawal pipeline (PIPELINE_CHAINS and the services it calls); undefined: withdrawals answer `unavailable`. */
+  readonly pipeline: PipelineConfig | undefined;
 }
 
 /**
@@ -148,5 +151,6 @@ export function parseGatewayConfig(env: Environment): GatewayConfig {
     audit: parseAuditCheckpointConfig(env),
     policyEngineAddress: readAddress('POLICY_ENGINE_GRPC_ADDRESS', read.optionalString('POLICY_ENGINE_GRPC_ADDRESS')),
     upstreams: readUpstreams(read),
+    pipeline: parsePipelineConfig(env),
   };
 }

@@ -23,6 +23,7 @@ import { UpstreamsModule } from './upstreams/upstreams.module';
 import { WalletsModule } from './wallets/wallets.module';
 import { BalancesModule } from './balances/balances.module';
 import { MessagesModule } from './messages/messages.module';
+import { WithdrawalsModule } from './withdrawals/withdrawals.module';
 
 /**
  * The public gateway: REST and gRPC (`custody.v1`). One guard authenticates, rate-limits and
@@ -35,7 +36,7 @@ export class GatewayModule implements NestModule {
     return {
       module: GatewayModule,
       global: true,
-      imports: [platform, SystemModule, EventsModule, UpstreamsModule, WalletsModule, BalancesModule, MessagesModule],
+      imports: [platform, SystemModule, EventsModule, UpstreamsModule, WalletsModule, BalancesModule, MessagesModule, WithdrawalsModule.register(config)],
       controllers: [ClientsController, ClientsGrpcController, ...POLICY_API_CONTROLLERS, ...notImplementedControllers()],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },

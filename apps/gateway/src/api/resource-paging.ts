@@ -12,7 +12,7 @@ export function checkId(value: unknown, field: string): string {
   return value;
 }
 
-const SINGULAR: Record<string, string> = { wallets: 'wallet', addresses: 'address', messages: 'message', deposits: 'deposit' };
+const SINGULAR: Record<string, string> = { wallets: 'wallet', addresses: 'address', messages: 'message', deposits: 'deposit', withdrawals: 'withdrawal' };
 
 /**
  * The ids of a resource name against its pattern (AIP-122): `parseName('wallets/w-1/addresses/a-2',

@@ -7,6 +7,7 @@ import { EventsModule } from '../events/events.module';
 import { BalancesModule } from '../balances/balances.module';
 import { MessagesModule } from '../messages/messages.module';
 import { WalletsModule } from '../wallets/wallets.module';
+import { WithdrawalsModule } from '../withdrawals/withdrawals.module';
 
 /** The OpenAPI 3.1 document of the REST API, from the controllers' decorators. */
 export function openApiDocument(app: INestApplication): OpenAPIObject {
@@ -18,7 +19,7 @@ export function openApiDocument(app: INestApplication): OpenAPIObject {
     )
     .setVersion(SERVICE_VERSION)
     .build();
-  return SwaggerModule.createDocument(app, config, { include: [GatewayModule, SystemModule, EventsModule, WalletsModule, BalancesModule, MessagesModule], operationIdFactory: (_controller, method) => method });
+  return SwaggerModule.createDocument(app, config, { include: [GatewayModule, SystemModule, EventsModule, WalletsModule, BalancesModule, MessagesModule, WithdrawalsModule], operationIdFactory: (_controller, method) => method });
 }
 
 /** `/openapi.json` and a browsable page at `/docs` (both unsigned). */

@@ -1,0 +1,398 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { ed25519 } from '@noble/curves/ed25519.js';
+import { hexToBytes } from '@noble/hashes/utils.js';
+import Redis from 'ioredis';
+import { Client as PgClient } from 'pg';
+import { createPublicClient, http, type Hex, type PublicClient } from 'viem';
+import { CustodyClient } from '@custody/client';
+import { appEntry, freePorts, migrateAll } from '@custody/local-cluster';
+import { approvalMessage, BOOTSTRAP_FORMAT, POLICY_FORMAT } from '@custody/policy-core';
+import { requestDigest, signRequestFromJson } from '@custody/sign-grant';
+import {
+  approverKeysEnv,
+  LedgerUnderTest,
+  startAnvil,
+  startPolicyEngine,
+  startSignerCluster,
+  testKey,
+  testPrincipal,
+  testServerUrls,
+  uniqueTestDatabase,
+  type Anvil,
+  type PolicyEngineProcess,
+  type SignerCluster,
+  type TestKey,
+} from '@custody/testing';
+
+/**
+ * The withdrawal pipeline end to end, against the real processes: three signers (TEST-ONLY Paillier
+ * fixtures), the policy engine, the ledger, the gateway (whose BullMQ workers run the pipeline on
+ * Redis), Postgres and anvil. The recipient's balance is read from anvil with viem (an independent
+ * client); the ledger's own `custody ledger check` runs after the scenarios.
+ */
+jest.setTimeout(240_000);
+
+const ETHER = 10n ** 18n;
+const CHAIN = 'anvil';
+const approver = testPrincipal('treasurer-1');
+const admin = testPrincipal('policy-admin');
+const bootstrap = {
+  format: BOOTSTRAP_FORMAT,
+  admins: { members: [admin.id], quorum: 1 },
+  keys: { [admin.id]: admin.publicKeyHex, [approver.id]: approver.publicKeyHex },
+  policy: {
+    format: POLICY_FORMAT,
+    metadata: { name: 'pipeline e2e' },
+    approverGroups: { treasury: { members: [approver.id] } },
+    rules: [
+      { id: 'deny-big', match: { operation: ['withdrawal'], amount: { min: '5000000000000000000' } }, action: { type: 'deny', reason: 'over 5 ETH' } },
+      { id: 'small-auto', match: { operation: ['withdrawal'], amount: { max: '100000000000000000' } }, action: { type: 'allow' } },
+      {
+        id: 'large-approve',
+        match: { operation: ['withdrawal'] },
+        action: { type: 'require-approvals', combinator: 'all-of', groups: [{ group: 'treasury', quorum: 1 }], expiry: '1h', allowSelfApproval: false },
+      },
+    ],
+  },
+};
+
+interface WithdrawalView {
+  name: string;
+  state: string;
+  reason: string;
+  txHash: string;
+  feeEstimate: string;
+  feeActual: string;
+  nonce: number;
+  sourceAddress: string;
+  attempts: number;
+}
+
+/** The gateway process, which this file kills (SIGKILL) and starts again on the same database and Redis prefix. */
+class GatewayUnderTest {
+  private child: ChildProcess | undefined;
+  private log = '';
+  readonly admin: TestKey = testKey(`admin-${randomBytes(3).toString('hex')}`);
+  readonly redisPrefix = `test:pipeline:${randomBytes(6).toString('hex')}:`;
+  private readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pipeline-gw-'));
+  private readonly database = uniqueTestDatabase('custody_pipeline_gw');
+  baseUrl = '';
+
+  constructor(private readonly env: Record<string, string>) {}
+
+  get databaseUrl(): URL {
+    return this.database.url;
+  }
+
+  output(): string {
+    return this.log;
+  }
+
+  async start(): Promise<void> {
+    if (!this.baseUrl) {
+      await migrateAll({ mainDatabaseUrl: this.database.url, signerDatabaseUrls: [] });
+      fs.writeFileSync(path.join(this.dir, 'bootstrap.json'), JSON.stringify({ clientId: this.admin.clientId, publicKey: this.admin.publicKeyHex }), { mode: 0o600 });
+    }
+    const [httpPort, grpcPort] = await freePorts(2);
+    this.baseUrl = `http://127.0.0.1:${httpPort}`;
+    const child = spawn(process.execPath, [appEntry('gateway')], {
+      env: {
+        PATH: process.env.PATH,
+        HTTP_PORT: String(httpPort),
+        GRPC_PORT: String(grpcPort),
+        METRICS_PORT: '0',
+        DATABASE_URL: this.database.url.toString(),
+        REDIS_URL: testServerUrls().redis.toString(),
+        LOG_LEVEL: 'warn',
+        GATEWAY_REDIS_PREFIX: this.redisPrefix,
+        GATEWAY_BOOTSTRAP_FILE: path.join(this.dir, 'bootstrap.json'),
+        ...this.env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.child = child;
+    child.stdout!.on('data', (c: Buffer) => (this.log += c.toString('utf8')));
+    child.stderr!.on('data', (c: Buffer) => (this.log += c.toString('utf8')));
+    for (let i = 0; ; i++) {
+      if (child.exitCode !== null) throw new Error(`gateway exited ${child.exitCode}: ${this.log}`);
+      const status = await fetch(`${this.baseUrl}/readyz`, { signal: AbortSignal.timeout(1000) }).then(
+        (r) => r.status,
+        () => 0,
+      );
+      if (status === 200) break;
+      if (i > 200) throw new Error(`gateway not ready: ${this.log}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+
+  /** SIGKILL, as a crash would: no shutdown hook runs. */
+  async kill(): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGKILL');
+    await exited;
+  }
+
+  async stop(): Promise<void> {
+    const child = this.child;
+    if (child && child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(timer);
+    }
+    fs.rmSync(this.dir, { recursive: true, force: true });
+    await this.database.drop();
+    const redis = new Redis(testServerUrls().redis.toString());
+    try {
+      let cursor = '0';
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', `${this.redisPrefix}*`, 'COUNT', 500);
+        if (keys.length > 0) await redis.del(...keys);
+        cursor = next;
+      } while (cursor !== '0');
+    } finally {
+      redis.disconnect();
+    }
+  }
+}
+
+describe('withdrawals through the pipeline (e2e: signers, policy engine, ledger, gateway, Postgres, Redis, anvil)', () => {
+  let signers: SignerCluster;
+  let engine: PolicyEngineProcess;
+  let ledger: LedgerUnderTest;
+  let anvil: Anvil;
+  let gateway: GatewayUnderTest;
+  let api!: CustodyClient;
+  let operatorKey: TestKey;
+  const connect = (): void => {
+    api = new CustodyClient({ baseUrl: gateway.baseUrl, credentials: operatorKey, timeoutMs: 180_000, attempts: 1 });
+  };
+  let chain: PublicClient;
+  let walletName: string;
+  let walletId: string;
+  let sender: Hex;
+
+  const newDestination = (): Hex => `0x${randomBytes(20).toString('hex')}` as Hex;
+
+  async function create(amount: bigint, destination: Hex): Promise<WithdrawalView> {
+    return api.request<WithdrawalView>('POST', '/v1/withdrawals', { wallet: walletName, chain: CHAIN, asset: 'ETH', amount: amount.toString(), destination });
+  }
+
+  async function get(name: string): Promise<WithdrawalView> {
+    return api.request<WithdrawalView>('GET', `/v1/${name}`);
+  }
+
+  async function until(name: string, done: (w: WithdrawalView) => boolean, timeoutMs = 90_000): Promise<WithdrawalView> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const w = await get(name);
+      if (done(w)) return w;
+      if (Date.now() > deadline) throw new Error(`withdrawal ${name} still ${w.state} (${w.reason}): ${gateway.output().slice(-3000)}`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+
+  async function ledgerWithdrawal(name: string): Promise<{ state: string; feeActual: string; reason: string }> {
+    return ledger.call('GetWithdrawal', { id: name.replace('withdrawals/', '') });
+  }
+
+  async function available(): Promise<string> {
+    return (await ledger.call<{ available: string }>('GetBalance', { account: `customer/${walletId}/${CHAIN}/ETH` })).available;
+  }
+
+  beforeAll(async () => {
+    [signers, anvil] = await Promise.all([
+      startSignerCluster(3, { APPROVER_KEYS: approverKeysEnv([{ id: approver.id, seed: approver.seed, publicKeyHex: approver.publicKeyHex }]), SIGNER_MIN_APPROVALS: '0', SIGNER_PRESIGN_POOL_SIZE: '2' }),
+      startAnvil({ chainId: 31337 }),
+    ]);
+    [engine, ledger] = await Promise.all([startPolicyEngine({ bootstrap, engineSeedFile: signers.secrets.policyEngine.seedFile }), LedgerUnderTest.start('pipeline')]);
+    await ledger.call('CreateAsset', { idempotencyKey: 'asset-eth', asset: { chain: CHAIN, code: 'ETH', decimals: 18, contract: '', confirmations: 1 } });
+    gateway = new GatewayUnderTest({
+      GATEWAY_SIGNER_ADDRESSES: signers.specs.map((s, i) => `${i + 1}=127.0.0.1:${s.grpcPort}`).join(','),
+      POLICY_ENGINE_GRPC_ADDRESS: engine.grpcAddress,
+      LEDGER_GRPC_ADDRESS: ledger.address,
+      PIPELINE_CHAINS: JSON.stringify([{ chain: CHAIN, chainId: 31337, rpcUrl: anvil.url, maxFeePerGasCap: '100000000000' }]),
+      PIPELINE_POLL_MS: '200',
+      PIPELINE_REDRIVE_MS: '1000',
+      PIPELINE_STUCK_AFTER_MS: '3000',
+    });
+    await gateway.start();
+    operatorKey = testKey(`operator-${randomBytes(3).toString('hex')}`);
+    const adminApi = new CustodyClient({ baseUrl: gateway.baseUrl, credentials: gateway.admin });
+    await adminApi.request('POST', '/v1/clients', { clientId: operatorKey.clientId, publicKey: operatorKey.publicKeyHex, roles: ['operator'] });
+    connect();
+    const wallet = await api.request<{ name: string }>('POST', '/v1/wallets', { displayName: 'treasury', scheme: 'ecdsa-secp256k1', custody: 'hot' });
+    walletName = wallet.name;
+    walletId = wallet.name.replace('wallets/', '');
+    const address = await api.request<{ address: Hex }>('POST', `/v1/${walletName}/addresses`, { chain: CHAIN });
+    sender = address.address;
+    // Funds on chain and in the books: 10 ETH at the sending address, credited at depth 1.
+    await anvil.rpc('anvil_setBalance', [sender, `0x${(10n * ETHER).toString(16)}`]);
+    await ledger.call('RecordDeposit', { idempotencyKey: 'fund-1', chain: CHAIN, txHash: `0x${'ab'.repeat(32)}`, logIndex: 0, asset: 'ETH', wallet: walletId, address: sender, amount: '10', confirmations: 1 });
+    chain = createPublicClient({ transport: http(anvil.url) });
+  }, 300_000);
+
+  afterAll(async () => {
+    await gateway?.stop();
+    await Promise.all([engine?.stop(), ledger?.stop(), signers?.destroy(), anvil?.stop()]);
+  }, 60_000);
+
+  it('an auto-approved native withdrawal is held, signed by the threshold, broadcast, confirmed and settled with the actual fee', async () => {
+    expect(await available()).toBe('10');
+    const to = newDestination();
+    const amount = ETHER / 20n;
+    const created = await create(amount, to);
+    expect(created).toMatchObject({ state: 'requested', amount: amount.toString() });
+    const w = await until(created.name, (x) => x.state === 'confirmed');
+    expect(await chain.getBalance({ address: to })).toBe(amount);
+    const receipt = await chain.getTransactionReceipt({ hash: w.txHash as Hex });
+    expect(receipt.from.toLowerCase()).toBe(sender.toLowerCase());
+    const fee = receipt.gasUsed * receipt.effectiveGasPrice;
+    expect(w.feeActual).toBe(fee.toString());
+    const booked = await ledgerWithdrawal(created.name);
+    expect(booked.state).toBe('confirmed');
+    // The customer paid amount + the actual fee; nothing is held any more.
+    const expected = 10n * ETHER - amount - fee;
+    expect(await available()).toBe(formatEther(expected));
+  });
+
+  it('one that needs an approval waits in pending-approval, then proceeds once the approver signs', async () => {
+    const to = newDestination();
+    const amount = ETHER / 2n;
+    const created = await create(amount, to);
+    await until(created.name, (x) => x.state === 'pending-approval');
+    const requestId = `${created.name.replace('withdrawals/', '')}.a1`;
+    const decision = await engine.call<{ requestDigestHex: string; policyVersion: number; policyHash: string }>('GetRequest', { requestId });
+    const pg = new PgClient({ connectionString: gateway.databaseUrl.toString() });
+    await pg.connect();
+    const { rows } = await pg.query<{ sign_request_json: string }>('SELECT sign_request_json FROM gateway.withdrawal_attempts WHERE request_id = $1', [requestId]);
+    await pg.end();
+    const signRequest = signRequestFromJson(JSON.parse(rows[0]!.sign_request_json));
+    const signature = ed25519.sign(approvalMessage({ requestId, requestDigest: hexToBytes(decision.requestDigestHex), policyVersion: decision.policyVersion, policyHash: decision.policyHash, decision: 'approve' }), approver.seed);
+    expect((await get(created.name)).state).toBe('pending-approval');
+    await engine.call('SubmitApproval', { requestId, approverId: approver.id, decision: 'approve', signature, grantSignature: ed25519.sign(requestDigest(signRequest), approver.seed) });
+    const w = await until(created.name, (x) => x.state === 'confirmed');
+    expect(await chain.getBalance({ address: to })).toBe(amount);
+    expect((await ledgerWithdrawal(created.name)).state).toBe('confirmed');
+    expect(w.attempts).toBe(1);
+  });
+
+  it('denied by policy, insufficient funds, and cancelled before signing each end in their named state with the hold released', async () => {
+    const before = await available();
+    const denied = await until((await create(6n * ETHER, newDestination())).name, (x) => x.state === 'denied');
+    expect(denied.reason).toMatch(/deny-big/);
+    const poor = await until((await create(20n * ETHER, newDestination())).name, (x) => x.state === 'failed');
+    expect(poor.reason).toMatch(/insufficient/i);
+    const waiting = await until((await create(ETHER / 2n, newDestination())).name, (x) => x.state === 'pending-approval');
+    const cancelled = await api.request<WithdrawalView>('POST', `/v1/${waiting.name}/cancel`, {});
+    expect(cancelled.state).toBe('cancelled');
+    const settledIn = async (name: string, state: string): Promise<void> => {
+      for (let i = 0; ; i++) {
+        const l = await ledgerWithdrawal(name);
+        if (l.state === state) return;
+        if (i > 200) throw new Error(`ledger withdrawal ${name} still ${l.state}`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    };
+    await settledIn(denied.name, 'rejected');
+    await settledIn(waiting.name, 'cancelled');
+    // Nothing remains held: the balance is what it was.
+    for (let i = 0; (await available()) !== before && i < 100; i++) await new Promise((r) => setTimeout(r, 200));
+    expect(await available()).toBe(before);
+    // A confirmed withdrawal cannot be cancelled.
+    const page = await api.request<{ withdrawals: WithdrawalView[]; nextPageToken: string }>('GET', `/v1/withdrawals?wallet=${encodeURIComponent(walletName)}&page_size=1`);
+    expect(page.withdrawals).toHaveLength(1);
+    expect(page.withdrawals[0]!.state).toBe('confirmed');
+    expect(page.nextPageToken).not.toBe('');
+    await expect(api.request('POST', `/v1/${page.withdrawals[0]!.name}/cancel`, {})).rejects.toMatchObject({ status: 409 });
+  });
+
+  it('a cold wallet never signs on policy alone: a withdrawal the rule allows without approvals is denied, its hold released', async () => {
+    const before = await available();
+    const pg = new PgClient({ connectionString: gateway.databaseUrl.toString() });
+    await pg.connect();
+    try {
+      await pg.query("UPDATE gateway.wallets SET custody = 'cold' WHERE wallet_id = $1", [walletId]);
+      const w = await until((await create(ETHER / 100n, newDestination())).name, (x) => x.state === 'denied');
+      expect(w.reason).toMatch(/cold wallet/);
+      for (let i = 0; (await available()) !== before && i < 100; i++) await new Promise((r) => setTimeout(r, 200));
+      expect(await available()).toBe(before);
+    } finally {
+      await pg.query("UPDATE gateway.wallets SET custody = 'hot' WHERE wallet_id = $1", [walletId]);
+      await pg.end();
+    }
+  });
+
+  it('a gateway killed (SIGKILL) while its transaction waits in the mempool, restarted, settles it exactly once with the same nonce', async () => {
+    await anvil.rpc('evm_setAutomine', [false]);
+    try {
+      const to = newDestination();
+      const amount = ETHER / 25n;
+      const created = await create(amount, to);
+      const sent = await until(created.name, (x) => x.state === 'broadcast');
+      await gateway.kill();
+      await gateway.start();
+      connect();
+      await anvil.rpc('evm_mine');
+      const w = await until(created.name, (x) => x.state === 'confirmed');
+      expect(w.nonce).toBe(sent.nonce);
+      expect(await chain.getBalance({ address: to })).toBe(amount);
+      expect(await chain.getTransactionCount({ address: sender })).toBe(w.nonce + 1);
+      expect((await ledgerWithdrawal(created.name)).state).toBe('confirmed');
+    } finally {
+      await anvil.rpc('evm_setAutomine', [true]);
+    }
+  });
+
+  it('a stuck transaction (automine off) is replaced with higher fees and the same nonce; the ledger books the one mined, once', async () => {
+    await anvil.rpc('evm_setAutomine', [false]);
+    try {
+      const to = newDestination();
+      const amount = ETHER / 30n;
+      const created = await create(amount, to);
+      const first = await until(created.name, (x) => x.state === 'broadcast');
+      const replaced = await until(created.name, (x) => x.attempts >= 2 && x.state === 'broadcast' && x.txHash !== first.txHash, 60_000);
+      expect(replaced.nonce).toBe(first.nonce);
+      const pooled = await chain.getTransaction({ hash: replaced.txHash as Hex });
+      expect(pooled.nonce).toBe(first.nonce);
+      await anvil.rpc('evm_mine');
+      const w = await until(created.name, (x) => x.state === 'confirmed');
+      expect(w.txHash).not.toBe(first.txHash);
+      const mined = await chain.getTransaction({ hash: w.txHash as Hex });
+      expect(mined.nonce).toBe(first.nonce);
+      // The first transaction was replaced in the pool and is never mined.
+      expect(await anvil.rpc('eth_getTransactionReceipt', [first.txHash])).toBeNull();
+      const pg = new PgClient({ connectionString: gateway.databaseUrl.toString() });
+      await pg.connect();
+      const { rows } = await pg.query<{ attempt: number; max_fee_per_gas: string }>('SELECT attempt, max_fee_per_gas FROM gateway.withdrawal_attempts WHERE withdrawal_id = $1 ORDER BY attempt', [created.name.replace('withdrawals/', '')]);
+      await pg.end();
+      expect(rows.length).toBeGreaterThanOrEqual(2);
+      expect(BigInt(rows[1]!.max_fee_per_gas)).toBeGreaterThan(BigInt(rows[0]!.max_fee_per_gas));
+      expect(mined.maxFeePerGas).toBeGreaterThan(BigInt(rows[0]!.max_fee_per_gas));
+      const receipt = await chain.getTransactionReceipt({ hash: w.txHash as Hex });
+      expect(w.feeActual).toBe((receipt.gasUsed * receipt.effectiveGasPrice).toString());
+      expect(await chain.getBalance({ address: to })).toBe(amount);
+      expect((await ledgerWithdrawal(created.name)).state).toBe('confirmed');
+    } finally {
+      await anvil.rpc('evm_setAutomine', [true]);
+    }
+  });
+
+  it('the books pass custody ledger check after every scenario', async () => {
+    const result = await ledger.check(['--hold-grace-ms', '5000']);
+    expect(result.stdout).toContain('ledger check: ok');
+  });
+});
+
+function formatEther(wei: bigint): string {
+  const whole = wei / ETHER;
+  const frac = (wei % ETHER).toString().padStart(18, '0').replace(/0+$/, '');
+  return frac ? `${whole}.${frac}` : `${whole}`;
+}
