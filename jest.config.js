@@ -29,6 +29,8 @@ const common = {
 };
 
 module.exports = {
+  // Jest reads testTimeout at the top level (a project's own is not applied): services start in seconds on a loaded machine.
+  testTimeout: 30_000,
   projects: [
     {
       ...common,

@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import * as path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
 
 /** Debian's Chromium (`apt-get install -y chromium`; .ci/run installs it when missing). */
 export const CHROMIUM_PATH = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
@@ -8,4 +9,15 @@ export const CHROMIUM_PATH = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium'
 export async function launchChromium(): Promise<Browser> {
   if (!fs.existsSync(CHROMIUM_PATH)) throw new Error(`no Chromium at ${CHROMIUM_PATH}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
   return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+}
+
+/** Where browser tests save their screenshots (test artifacts, not committed): test-artifacts/console/. */
+export const SCREENSHOT_DIR = path.resolve(__dirname, '../../../test-artifacts/console');
+
+/** TEST helper: a full-page screenshot of `page` saved as test-artifacts/console/<name>.png. */
+export async function saveScreenshot(page: Page, name: string): Promise<string> {
+  fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  const file = path.join(SCREENSHOT_DIR, `${name.replace(/[^A-Za-z0-9._-]/g, '-')}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  return file;
 }

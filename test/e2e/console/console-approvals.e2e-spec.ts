@@ -1,8 +1,11 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import * as fs from 'node:fs';
+import { ed25519 } from '@noble/curves/ed25519.js';
+import { ed25519PrivateKey } from '@custody/http-signatures';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { AddressBookApi, ApprovalsApi, CustodyClient } from '@custody/client';
+import { AddressBookApi, ApprovalsApi, CustodyClient, PoliciesApi } from '@custody/client';
 import { BOOTSTRAP_FORMAT, POLICY_FORMAT } from '@custody/policy-core';
-import { launchChromium, startGateway, startPolicyEngine, testKey, testPrincipal, type PolicyEngineProcess, type RunningGateway, type TestPrincipal } from '@custody/testing';
+import { launchChromium, saveScreenshot, startGateway, startPolicyEngine, testKey, testPrincipal, type PolicyEngineProcess, type RunningGateway, type TestPrincipal } from '@custody/testing';
 
 /**
  * The console's approver and compliance views in the real Chromium, against the real gateway and
@@ -33,7 +36,9 @@ describe('console: approvals and policies in the browser (e2e, Chromium)', () =>
   let browser: Browser;
   /** ap-1's browser profile: its API key and its approval key live there. */
   let approver: { context: BrowserContext; page: Page };
-  const compliance = testKey('ca-1');
+  // ca-1's API key from a seed, so that its browser can import it as a development key.
+  const complianceSeed = randomBytes(32);
+  const compliance = { clientId: 'ca-1', privateKey: ed25519PrivateKey(complianceSeed), publicKeyHex: Buffer.from(ed25519.getPublicKey(complianceSeed)).toString('hex') };
 
   /** A browser profile of its own (its own IndexedDB) whose key, made in the page, an admin registers with `roles`. */
   async function userPage(clientId: string, roles: string[]): Promise<{ context: BrowserContext; page: Page }> {
@@ -51,7 +56,7 @@ describe('console: approvals and policies in the browser (e2e, Chromium)', () =>
 
   beforeAll(async () => {
     engine = await startPolicyEngine({ bootstrap });
-    gateway = await startGateway({ GATEWAY_POLICY_ENGINE_ADDRESS: engine.grpcAddress, DATABASE_URL: engine.databaseUrl.toString() });
+    gateway = await startGateway({ POLICY_ENGINE_GRPC_ADDRESS: engine.grpcAddress, DATABASE_URL: engine.databaseUrl.toString() });
     admin = new CustodyClient({ baseUrl: gateway.baseUrl, credentials: gateway.admin, attempts: 1 });
     await admin.createClient({ clientId: compliance.clientId, publicKey: compliance.publicKeyHex, roles: ['compliance-admin'] });
     browser = await launchChromium();
@@ -82,6 +87,7 @@ describe('console: approvals and policies in the browser (e2e, Chromium)', () =>
     await card.getByLabel('Reason').fill('known counterparty');
     await card.getByRole('button', { name: /^Approve/ }).click();
     await page.getByRole('status').filter({ hasText: 'Approved' }).waitFor();
+    expect(fs.existsSync(await saveScreenshot(page, 'approvals'))).toBe(true);
 
     // The engine recorded ap-1's approval with its reason; ap-2 still sees the request, with ap-1's decision.
     const ap2Key = testKey('ap-2');
@@ -133,6 +139,44 @@ describe('console: approvals and policies in the browser (e2e, Chromium)', () =>
     await page.getByLabel('A hypothetical request (JSON)').fill(JSON.stringify({ requestId: 'dry-1', operation: 'withdrawal', initiatorId: 'ops', sourceWalletId: 'w-1', destinationAddress: address(0xd35c), destinationChainId: 31337, assetId: 'ETH', assetDecimals: 18, amount: '5' }));
     await page.getByRole('button', { name: 'Dry run against the active policy' }).click();
     await page.getByTestId('report').getByText('small-withdrawal').first().waitFor();
+
+    // Propose a change, read its diff against the active version, and approve it with this admin's approval key.
+    const next = { ...policy, metadata: { name: 'next' }, rules: [{ id: 'tiny-withdrawal', match: { operation: ['withdrawal'], amount: { max: '10' } }, action: { type: 'allow' } }, ...policy.rules] };
+    await page.getByLabel('Policy document (JSON)').fill(JSON.stringify(next, null, 2));
+    await page.getByRole('button', { name: 'Propose' }).click();
+    const proposed = page.getByRole('status').filter({ hasText: 'Proposed' });
+    await proposed.waitFor();
+    const proposal = /Proposed (policies\/[^:]+):/.exec((await proposed.textContent()) ?? '')![1]!;
+    const proposalId = proposal.replace('policies/', '');
+    await page.getByLabel('From (v3, active, or a proposal id)').fill(proposalId);
+    await page.getByLabel('To').fill('active');
+    await page.getByRole('button', { name: 'Diff', exact: true }).click();
+    await page.getByTestId('report').getByText('tiny-withdrawal').first().waitFor();
+    await saveScreenshot(page, 'policies');
+    await page.getByLabel('Approval key seed (64 hex digits)').fill(Buffer.from(ca2.seed).toString('hex'));
+    await page.getByRole('button', { name: 'Import approval key' }).click();
+    await page.getByRole('row').filter({ hasText: proposal }).getByRole('button', { name: /^Approve/ }).click();
+    await page.getByRole('status').filter({ hasText: 'Approved' }).waitFor();
     await context.close();
+
+    // The second admin, ca-1, in a browser of its own: its API key and approval key imported, approves; the change is activated.
+    const other = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page2 = await other.newPage();
+    await page2.goto(`${gateway.baseUrl}/console/`);
+    await page2.getByLabel('Client id').fill('ca-1');
+    await page2.getByText('Import a development key').click();
+    await page2.getByLabel('Seed (64 hex digits, e.g. from .custody/local-secrets)').fill(complianceSeed.toString('hex'));
+    await page2.getByRole('button', { name: 'Import', exact: true }).click();
+    await page2.getByTestId('roles').filter({ hasText: 'compliance-admin' }).waitFor();
+    await page2.getByRole('link', { name: 'Policies' }).click();
+    await page2.getByLabel('Approval key seed (64 hex digits)').fill(Buffer.from(ca1.seed).toString('hex'));
+    await page2.getByRole('button', { name: 'Import approval key' }).click();
+    await page2.getByRole('row').filter({ hasText: proposal }).getByRole('button', { name: /^Approve/ }).click();
+    await page2.getByRole('status').filter({ hasText: 'Approved' }).waitFor();
+    await page2.getByRole('row').filter({ hasText: proposal }).getByRole('button', { name: /^Activate/ }).click();
+    await page2.getByRole('status').filter({ hasText: 'Activated' }).waitFor();
+    const active = await new PoliciesApi(new CustodyClient({ baseUrl: gateway.baseUrl, credentials: compliance, attempts: 1 })).get('active');
+    expect(active.document).toContain('tiny-withdrawal');
+    await other.close();
   });
 });

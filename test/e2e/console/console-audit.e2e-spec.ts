@@ -12,7 +12,7 @@ import type { AuditRecord } from '@custody/audit-core';
 import { AuditLogStore, appendAuditRecords } from '@custody/audit-log';
 import { connectPostgres } from '@custody/persistence';
 import { cosignatureVerifier, cosigner, ed25519NoteSigner, formatVerifierKey, verifierFromKey } from '@custody/transparency-log';
-import { CUSTODY_BIN, launchChromium, startGateway, type RunningGateway } from '@custody/testing';
+import { CUSTODY_BIN, launchChromium, saveScreenshot, startGateway, type RunningGateway } from '@custody/testing';
 
 /**
  * The auditor's page in the real Chromium against the real gateway: records written and checkpointed
@@ -88,6 +88,7 @@ describe('console: the audit log verified in the browser (e2e, Chromium)', () =>
     await row.getByRole('button', { name: /^Verify/ }).click();
     await page.getByTestId('inclusion').filter({ hasText: 'Included' }).waitFor();
     expect(await page.getByTestId('witnesses').textContent()).toContain('Cosigned by 1 pinned witness: witness-1.custody.test');
+    await saveScreenshot(page, 'audit');
     await page.getByRole('button', { name: 'Remember this checkpoint' }).click();
     await page.getByTestId('remembered').filter({ hasText: 'Remembered checkpoint' }).waitFor();
   });
@@ -99,18 +100,26 @@ describe('console: the audit log verified in the browser (e2e, Chromium)', () =>
     await pin(logKey, witnessKey);
   });
 
-  it('notices a record the server altered', async () => {
-    await page.route('**/v1/audit/records/*', async (route) => {
-      const response = await route.fetch();
-      const body = (await response.json()) as { record: { canonical: string; leafHash: string } };
-      const bytes = Buffer.from(body.record.canonical, 'base64');
-      bytes[bytes.length - 2] ^= 1;
-      body.record.canonical = bytes.toString('base64');
-      await route.fulfill({ response, json: body });
-    });
-    await page.getByRole('row').filter({ hasText: `wd-${tag}` }).getByRole('button', { name: /^Verify/ }).click();
-    await page.getByTestId('inclusion').filter({ hasText: 'do not hash to the leaf hash' }).waitFor();
-    await page.unroute('**/v1/audit/records/*');
+  it('shows a record changed in the database as failing verification', async () => {
+    const row = page.getByRole('row').filter({ hasText: `wd-${tag}` });
+    const index = Number((await row.locator('td').first().textContent()) ?? 'x');
+    // The append-only triggers refuse an UPDATE; an attacker with the database's superuser turns them off.
+    const original = ((await ds.query('SELECT body FROM audit.records WHERE idx = $1', [index])) as { body: Buffer }[])[0]!.body;
+    const setBody = (body: Buffer): Promise<unknown> =>
+      ds.transaction(async (tx) => {
+        await tx.query('SET LOCAL session_replication_role = replica');
+        await tx.query('UPDATE audit.records SET body = $2 WHERE idx = $1', [index, body]);
+      });
+    const altered = Buffer.from(original.toString('utf8').replace('/v1/withdrawals', '/v1/withdrawalz'), 'utf8');
+    expect(altered.equals(original)).toBe(false);
+    await setBody(altered);
+    try {
+      await row.getByRole('button', { name: /^Verify/ }).click();
+      await page.getByTestId('inclusion').filter({ hasText: 'do not hash to the leaf hash' }).waitFor();
+      await saveScreenshot(page, 'audit-tampered');
+    } finally {
+      await setBody(original);
+    }
   });
 
   it('checks that today\'s log extends the checkpoint remembered from the last visit', async () => {

@@ -79,9 +79,15 @@ describe('console: keys in the browser and signed requests (e2e, Chromium)', () 
     expect(await page.getByTestId('client-id').textContent()).toBe(clientId);
   });
 
-  it('keeps the key across a reload (IndexedDB) and signs again', async () => {
+  it('keeps the key across a reload (IndexedDB) and signs again; a request replayed from the page is refused', async () => {
+    const whoami = page.waitForRequest((r) => r.url().endsWith('/v1/whoami'));
     await page.reload();
     await page.getByTestId('roles').filter({ hasText: 'admin, auditor' }).waitFor();
+    const sent = await whoami;
+    const headers = await sent.allHeaders();
+    const replay = await fetch(sent.url(), { headers: { 'content-digest': headers['content-digest']!, 'signature-input': headers['signature-input']!, signature: headers['signature']! } });
+    expect(replay.status).toBe(401);
+    expect(((await replay.json()) as { code: string }).code).toBe('nonce-replayed');
   });
 
   it('lets an admin register another client from the page (a signed POST with an Idempotency-Key)', async () => {

@@ -94,7 +94,8 @@ export function PoliciesPage({ api, roles, identity }: SectionProps): ReactEleme
       setMessage({ text: describe(e), error: true });
     }
     try {
-      setPolicies(await api.list<PolicyView>('/v1/policies', 'policies'));
+      const [versions, proposals] = await Promise.all([api.list<PolicyView>('/v1/policies', 'policies'), api.list<PolicyView>('/v1/policies?kind=proposal', 'policies')]);
+      setPolicies([...proposals, ...versions]);
     } catch (e) {
       setMessage({ text: describe(e), error: true });
     }
@@ -134,8 +135,11 @@ export function PoliciesPage({ api, roles, identity }: SectionProps): ReactEleme
   async function approve(p: PolicyView): Promise<void> {
     try {
       if (!key) throw new Error('import your approval key first');
-      const signature = bytesToHex(new Uint8Array(await crypto.subtle.sign({ name: 'Ed25519' }, key.privateKey, new Uint8Array(hexToBytes(p.approveMessage)))));
       const id = p.name.replace(/^policies\//, '');
+      // A list may carry only a summary: the message to sign comes with the proposal itself.
+      const full = p.approveMessage ? p : await api.request<PolicyView>('GET', `/v1/policies/${encodeURIComponent(id)}`);
+      if (!full.approveMessage) throw new Error('the proposal has no approval message (not open for approval)');
+      const signature = bytesToHex(new Uint8Array(await crypto.subtle.sign({ name: 'Ed25519' }, key.privateKey, new Uint8Array(hexToBytes(full.approveMessage)))));
       const after = await api.request<PolicyView>('POST', `/v1/policies/${encodeURIComponent(id)}/approve`, { signature });
       setMessage({ text: `Approved ${after.name}: ${after.quorumState || after.state}.`, error: false });
       await load();
@@ -232,7 +236,7 @@ export function PoliciesPage({ api, roles, identity }: SectionProps): ReactEleme
                 <td>{p.proposedBy || '—'}</td>
                 <td>{p.kind === 'proposal' ? `${p.approvedBy.length}/${p.quorum}${p.approvedBy.length ? ` (${p.approvedBy.join(', ')})` : ''}` : '—'}</td>
                 <td>
-                  {p.kind === 'proposal' && admin && p.approveMessage && <button type="button" className="secondary" onClick={() => void approve(p)}>Approve<span className="sr-only"> {p.name}</span></button>}{' '}
+                  {p.kind === 'proposal' && admin && <button type="button" className="secondary" onClick={() => void approve(p)}>Approve<span className="sr-only"> {p.name}</span></button>}{' '}
                   {p.kind === 'proposal' && admin && <button type="button" className="secondary" onClick={() => void activate(p)}>Activate<span className="sr-only"> {p.name}</span></button>}
                 </td>
               </tr>

@@ -40,7 +40,8 @@ export class ApprovalsRepository {
     const rows = await this.sql<{ request_id: string }>(
       `SELECT r.request_id
        FROM policy.requests r
-       JOIN LATERAL (SELECT e.decision FROM policy.evaluations e WHERE e.request_id = r.request_id ORDER BY e.evaluation_id DESC LIMIT 1) d ON true
+       -- A compact evaluation (evaluation-record.ts) keeps the decision's summary under "decision"; an older row is the decision itself.
+       JOIN LATERAL (SELECT COALESCE(e.decision->'decision', e.decision) AS decision FROM policy.evaluations e WHERE e.request_id = r.request_id ORDER BY e.evaluation_id DESC LIMIT 1) d ON true
        JOIN policy.versions v ON v.version = r.policy_version
        WHERE r.status = 'pending-approval'
          AND ($3::bigint IS NULL OR (r.created_at_ms, r.request_id) > ($3::bigint, $4::text))
