@@ -18,7 +18,7 @@ describe('JSON-RPC data from a real anvil', () => {
 
   it('a block with full transactions, its receipt, and the ERC-20 Transfer logs of a token deployment', async () => {
     const hash = await anvil.rpc<Hash>('eth_sendTransaction', [{ from: dev, to: recipient, value: '0x1234' }]);
-    const receipt = parseRpcReceipt(await anvil.rpc('eth_getTransactionReceipt', [hash]));
+    const receipt = parseRpcReceipt(await anvil.receipt(hash));
     expect(receipt).toMatchObject({ transactionHash: hash, success: true, from: parseAddress(dev), to: parseAddress(recipient), gasUsed: 21_000n });
     const block = parseRpcBlock(await anvil.rpc('eth_getBlockByNumber', [`0x${receipt.blockNumber.toString(16)}`, true]), receipt.blockNumber);
     expect(block.hash).toBe(receipt.blockHash);
@@ -29,7 +29,7 @@ describe('JSON-RPC data from a real anvil', () => {
     const deploy = await anvil.rpc<Hash>('eth_sendTransaction', [
       { from: dev, data: encodeDeployData({ abi: erc20Artifact.abi, bytecode: erc20Artifact.bytecode as Hex, args: ['TEST-ONLY', 'TST', 77n, dev] }) },
     ]);
-    const deployed = parseRpcReceipt(await anvil.rpc('eth_getTransactionReceipt', [deploy]));
+    const deployed = parseRpcReceipt(await anvil.receipt(deploy));
     const logs = parseRpcLogs(await anvil.rpc('eth_getLogs', [{ fromBlock: '0x0', toBlock: 'latest' }]), 0, deployed.blockNumber, new Map([[deployed.blockNumber, deployed.blockHash]]));
     const transfers = logs.map((l) => decodeErc20TransferLog(l)).filter((t) => t !== undefined);
     expect(transfers).toEqual([{ token: deployed.logs[0]!.address, from: parseAddress(`0x${'00'.repeat(20)}`), to: parseAddress(dev), amount: 77n }]);

@@ -50,6 +50,12 @@ export interface Anvil {
   readonly chainId: number;
   /** One JSON-RPC call; throws with the node's error message on an error response. */
   rpc<T = unknown>(method: string, params?: readonly unknown[]): Promise<T>;
+  /**
+   * The receipt of a sent transaction, polled until the node has mined it: with automine anvil may
+   * answer `eth_sendTransaction` before the block is sealed, so a receipt read at once can be `null`.
+   * Throws after `timeoutMs` (default 10 s) naming the hash.
+   */
+  receipt<T = Record<string, unknown>>(hash: string, timeoutMs?: number): Promise<T>;
   /** What the process printed (stdout and stderr), for a failing test. */
   output(): string;
   /** SIGTERM, then SIGKILL after 3 s; resolves when the process has exited. */
@@ -127,6 +133,15 @@ export async function startAnvil(options: AnvilOptions = {}): Promise<Anvil> {
     port,
     chainId,
     rpc: <T>(method: string, params: readonly unknown[] = []) => call<T>(url, method, params),
+    receipt: async <T>(hash: string, timeoutMs = 10_000): Promise<T> => {
+      const until = Date.now() + timeoutMs;
+      for (;;) {
+        const receipt = await call<T | null>(url, 'eth_getTransactionReceipt', [hash]);
+        if (receipt !== null) return receipt;
+        if (Date.now() > until) throw new Error(`anvil: no receipt for ${hash} within ${timeoutMs} ms`);
+        await new Promise((r) => setTimeout(r, 25));
+      }
+    },
     output: () => chunks.join(''),
     stop,
   };
