@@ -132,6 +132,23 @@ describe('ledger deposit events (e2e, Postgres)', () => {
     expect(await balances(ledger.call, [customer('w-log', CHAIN, ETH)])).toEqual({ [customer('w-log', CHAIN, ETH)]: { posted: '15', held: '0', incoming: '0', available: '15' } });
   });
 
+  it('batches and single deposit calls racing on the same wallets: every event is booked, none answered INTERNAL or ABORTED (a batch took the outbox counter, then waited for a balance a single call held while it waited for the counter: deadlock)', async () => {
+    const wallets = ['w-race-a', 'w-race-b', 'w-race-c', 'w-race-d'];
+    // each batch visits the wallets in another order, so without ordered locks two writers wait on each other
+    const batches = Array.from({ length: 8 }, (_, b) => Array.from({ length: 12 }, (_, i) => seen(uniqueKey('s'), wallets[(b + i) % wallets.length]!, txHash(), '1', 3)));
+    const singles = Array.from({ length: 24 }, (_, i) => seen(uniqueKey('s'), wallets[(wallets.length - 1 - (i % wallets.length))]!, txHash(), '1', 3).seen);
+    const outcomes = await Promise.allSettled([
+      ...batches.map(async (events) => (await apply(events)).map((r) => r.deposit?.state ?? `${r.error!.code} ${r.error!.message}`)),
+      ...singles.map(async (body) => [(await ledger.call<{ state: string }>('RecordDeposit', body)).state]),
+    ]);
+    const answers = outcomes.flatMap((o) => (o.status === 'fulfilled' ? o.value : [`${(o.reason as { code?: number }).code} ${(o.reason as Error).message}`]));
+    expect(answers.filter((a) => a !== 'credited')).toEqual([]);
+    expect(answers).toHaveLength(8 * 12 + 24);
+    // the wallets' accounts are opened by the racing first sightings themselves
+    const after = await balances(ledger.call, wallets.map((w) => customer(w, CHAIN, ETH)));
+    for (const w of wallets) expect(after[customer(w, CHAIN, ETH)]).toEqual({ posted: '30', held: '0', incoming: '0', available: '30' });
+  }, 120_000);
+
   it('a malformed batch is refused as a whole with INVALID_ARGUMENT naming events', async () => {
     const refused = await failure(ledger.call('ApplyDepositEvents', { events: [] }));
     expect(refused.code).toBe(status.INVALID_ARGUMENT);

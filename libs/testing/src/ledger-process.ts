@@ -74,6 +74,11 @@ export class LedgerUnderTest {
     this.client = ledgerClient(this.address);
   }
 
+  /** The last lines the running process printed (its errors, for a failing test's message). */
+  lines(count = 10): string[] {
+    return this.process?.lines.slice(-count) ?? [];
+  }
+
   get pid(): number {
     return this.process!.pid;
   }

@@ -55,7 +55,7 @@ describe('chain indexer: SIGKILL at random points, restart, same ledger', () => 
       const nodeHash = (await world.anvil.rpc<{ hash: string }>('eth_getBlockByNumber', [`0x${head.toString(16)}`, false])).hash;
       const pending = await world.repository.pendingCommands(1);
       if (tip && tip.number === head && tip.hash === nodeHash && pending.length === 0) return;
-      if (Date.now() > deadline) throw new Error(`indexer not caught up: head ${head}, tip ${JSON.stringify(tip)}; last lines:\n${indexer?.lines.slice(-10).join('\n')}`);
+      if (Date.now() > deadline) throw new Error(`indexer not caught up: head ${head}, tip ${JSON.stringify(tip)}; last lines:\n${indexer?.lines.slice(-10).join('\n')}\nledger:\n${world.ledger.lines(5).join('\n')}`);
       await new Promise((r) => setTimeout(r, 50));
     }
   }

@@ -27,9 +27,8 @@ export interface DeliveryOptions {
   /** Serialized size (JSON, an upper bound of the protobuf) per ApplyDepositEvents call. Default 900 KiB (the ledger takes 1 MiB). */
   readonly batchBytes?: number;
   /**
-   * true: deposit events in ApplyDepositEvents batches (falls back by itself on UNIMPLEMENTED). Default false:
-   * after a SIGKILL mid-batch the indexer's single-call retry of an event the batch stored is answered INTERNAL by
-   * the ledger (test/e2e/chain-indexer/indexer-crash.e2e-spec.ts, seed 4268270136); one call per command until fixed.
+   * true (the default): deposit events in ApplyDepositEvents batches (falls back by itself on UNIMPLEMENTED);
+   * false: one call per command.
    */
   readonly batched?: boolean;
   readonly onRefused?: (command: LedgerCommand, refusal: string) => void;
@@ -68,7 +67,7 @@ export class LedgerDelivery {
     this.concurrency = options.concurrency ?? 16;
     this.batchEvents = Math.min(1000, options.batchEvents ?? 1000);
     this.batchBytes = options.batchBytes ?? 900 * 1024;
-    this.batched = options.batched ?? false;
+    this.batched = options.batched ?? true;
     this.onRefused = options.onRefused;
     this.roundSize = options.batch ?? 1000;
   }

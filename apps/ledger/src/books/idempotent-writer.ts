@@ -14,8 +14,31 @@ function refusalKind(error: unknown): StoredRefusalKind | null {
   return null;
 }
 
-function lockTimeout(error: unknown): unknown {
-  return sqlState(error) === '55P03' ? new LockTimeoutError('timed out waiting for a concurrent request with the same idempotency key or on the same account; retry') : error;
+/** Tries of a transaction Postgres ended as a deadlock victim (40P01) or a serialization failure (40001): it was rolled back whole, so it is run again. */
+const CONFLICT_TRIES = 3;
+
+/** A transaction Postgres aborted because of a concurrent one: nothing of it was written, another try may succeed. */
+export function isTransactionConflict(error: unknown): boolean {
+  const state = sqlState(error);
+  return state === '40P01' || state === '40001';
+}
+
+/** A lock wait over the bound, or a conflict that outlived its tries: LockTimeoutError (ABORTED, retryable) instead of an internal error. */
+export function lockTimeout(error: unknown): unknown {
+  if (sqlState(error) === '55P03') return new LockTimeoutError('timed out waiting for a concurrent request with the same idempotency key or on the same account; retry');
+  if (isTransactionConflict(error)) return new LockTimeoutError('the write conflicted with concurrent writes on the same accounts (deadlock); nothing was written; retry');
+  return error;
+}
+
+/** `attempt` again (up to CONFLICT_TRIES in all) while Postgres rolls it back as a deadlock victim or a serialization failure. */
+async function retryingConflicts<T>(attempt: () => Promise<T>): Promise<T> {
+  for (let tries = 1; ; tries++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (!isTransactionConflict(error) || tries >= CONFLICT_TRIES) throw error;
+    }
+  }
 }
 
 function answerOf<T>(outcome: Stored<T>): T {
@@ -57,7 +80,7 @@ export class IdempotentWriter {
     const hash = hashRequest(method, request);
     let outcome: Stored<T>;
     try {
-      outcome = await inTransaction(this.pool, (tx) => this.writeIn(tx, method, key, hash, run), this.config.idempotencyWaitMs);
+      outcome = await retryingConflicts(() => inTransaction(this.pool, (tx) => this.writeIn(tx, method, key, hash, run), this.config.idempotencyWaitMs));
     } catch (error) {
       throw lockTimeout(error);
     }
@@ -70,12 +93,22 @@ export class IdempotentWriter {
    * rolled back to its savepoint (its key too, as `write` would roll back its transaction) and
    * answered with its error; the others stay. Writes run in order; a key given twice is answered the
    * second time from what the first stored. A failure of the transaction itself fails them all.
+   *
+   * `prepare` runs first, in the same transaction: it takes every lock the writes will need, in the
+   * order single writes take theirs (ledger-level locks, then balances by account id), so a batch
+   * never holds the outbox counter (taken by its first write) while it waits for a balance a single
+   * write holds while waiting for the counter. A deadlock Postgres still finds rolls back the whole
+   * batch, which is run again (CONFLICT_TRIES); an event never commits half a batch's view.
    */
-  async writeEach<T>(writes: ReadonlyArray<{ method: string; idempotencyKey: unknown; request: unknown; run: (tx: Tx) => Promise<T> }>): Promise<Array<{ ok: T } | { error: unknown }>> {
+  async writeEach<T>(
+    writes: ReadonlyArray<{ method: string; idempotencyKey: unknown; request: unknown; run: (tx: Tx) => Promise<T> }>,
+    prepare?: (tx: Tx) => Promise<void>,
+  ): Promise<Array<{ ok: T } | { error: unknown }>> {
     try {
-      return await inTransaction(
+      return await retryingConflicts(() => inTransaction(
         this.pool,
         async (tx) => {
+          if (prepare) await prepare(tx);
           const answers: Array<{ ok: T } | { error: unknown }> = [];
           for (const w of writes) {
             let key: string;
@@ -91,6 +124,8 @@ export class IdempotentWriter {
               await tx.query('RELEASE SAVEPOINT ledger_write');
               answers.push('ok' in outcome ? { ok: outcome.ok } : { error: new StoredRefusal(outcome.refused.kind, outcome.refused.message) });
             } catch (error) {
+              // A deadlock or serialization failure ends the whole transaction: it is tried again.
+              if (isTransactionConflict(error)) throw error;
               await tx.query('ROLLBACK TO SAVEPOINT ledger_write');
               answers.push({ error: lockTimeout(error) });
             }
@@ -98,7 +133,7 @@ export class IdempotentWriter {
           return answers;
         },
         this.config.idempotencyWaitMs,
-      );
+      ));
     } catch (error) {
       throw lockTimeout(error);
     }

@@ -3,9 +3,10 @@ import { applyChange, IdempotencyConflictError, InsufficientFundsError, UnknownA
 import type { Pool } from 'pg';
 import type { LedgerConfig } from '../config';
 import { LEDGER_CONFIG, LEDGER_POOL } from '../ledger.tokens';
-import { LockTimeoutError, StoredRefusal, type StoredRefusalKind } from './books.errors';
+import { StoredRefusal, type StoredRefusalKind } from './books.errors';
+import { lockTimeout } from './idempotent-writer';
 import { BooksRepository, RESPONSE_SEQUENCE_PLACEHOLDER, RESPONSE_SEQUENCE_TOKEN } from './books.repository';
-import { inScriptedTransaction, sqlState } from './sql';
+import { inScriptedTransaction } from './sql';
 
 /** One transfer waiting to be booked: its key, request hash, planned change, and how to answer it. */
 export interface CombinedWrite<T> {
@@ -109,7 +110,7 @@ export class TransferCombiner {
             else w.reject(new StoredRefusal(o.stored.refused.kind, o.stored.refused.message));
           });
         } catch (error) {
-          const mapped = sqlState(error) === '55P03' ? new LockTimeoutError('timed out waiting for a concurrent request with the same idempotency key or on the same account; retry') : error;
+          const mapped = lockTimeout(error);
           for (const w of batch) w.reject(mapped);
         }
       }

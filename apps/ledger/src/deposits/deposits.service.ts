@@ -11,6 +11,8 @@ import {
   validateIdentifier,
   type Deposit,
   type DepositEvent,
+  type AccountKey,
+  type Account,
   type DepositTransition,
 } from '@custody/ledger-core';
 import { depositView, type DepositView } from '../api/views';
@@ -43,6 +45,10 @@ type ReverseRequest = { idempotencyKey?: unknown; deposit?: unknown; remove?: un
 /** One deposit write, validated, as IdempotentWriter runs it: the single call's method, key and request (for the request hash). */
 interface PlannedWrite {
   readonly method: 'RecordDeposit' | 'UpdateDepositConfirmations' | 'ReverseDeposit';
+  /** The deposit the write changes. */
+  readonly deposit: string;
+  /** A first sighting's customer account (opened by it when the deposit is new) and the asset's id; the others' accounts are read from the stored deposit. */
+  readonly opens?: { readonly account: Account; readonly assetId: string; readonly touches: readonly AccountKey[] };
   readonly idempotencyKey: unknown;
   readonly request: unknown;
   readonly run: (tx: Tx) => Promise<DepositView>;
@@ -51,6 +57,11 @@ interface PlannedWrite {
 interface DepositRow {
   deposit: Deposit;
   address: string;
+}
+
+/** Every account a deposit's transitions can book to: its customer account and its asset's system accounts. */
+function depositAccounts(wallet: string, asset: { chain: string; code: string }): AccountKey[] {
+  return [customerAccount(wallet, asset).key, ...Object.values(systemAccounts(asset)).map((a) => a.key)];
 }
 
 function uint32(value: unknown, field: string): number {
@@ -105,13 +116,41 @@ export class DepositsService {
       }
     }
     const writes = planned.filter((p): p is PlannedWrite => !('error' in p));
-    const answers = writes.length > 0 ? await this.books.writer.writeEach(writes) : [];
+    const answers = writes.length > 0 ? await this.books.writer.writeEach(writes, (tx) => this.lockAhead(tx, writes)) : [];
     let next = 0;
     return planned.map((p) => {
       if ('error' in p) return p;
       const a = answers[next++]!;
       return 'ok' in a ? { deposit: a.ok } : a;
     });
+  }
+
+  /**
+   * A batch's locks, taken before its first write and in the order a single deposit write takes them:
+   * the deposits' advisory locks (ids sorted); the customer accounts its new deposits open (keys
+   * sorted: an account another writer is opening is waited for here, not while holding the outbox
+   * counter); then every balance any of its events can touch (each deposit's customer account and
+   * its asset's system accounts), by account id. So the batch never waits for an account or a
+   * balance while it holds the outbox counter, which single writes take last.
+   */
+  private async lockAhead(tx: Tx, writes: readonly PlannedWrite[]): Promise<void> {
+    const ids = [...new Set(writes.map((w) => w.deposit))].sort();
+    await tx.query('SELECT pg_advisory_xact_lock(hashtextextended(t.id, 0)) FROM unnest($1::text[]) WITH ORDINALITY AS t(id, n) ORDER BY t.n', [ids]);
+    const stored = await tx.query<{ deposit_id: string; wallet: string; chain: string; code: string }>(
+      'SELECT d.deposit_id, d.wallet, s.chain, s.code FROM ledger.deposits d JOIN ledger.assets s ON s.id = d.asset_id WHERE d.deposit_id = ANY($1::text[])',
+      [ids],
+    );
+    const keys = new Set<AccountKey>();
+    for (const r of stored) for (const k of depositAccounts(r.wallet, { chain: r.chain, code: r.code })) keys.add(k);
+    const known = new Set(stored.map((r) => r.deposit_id));
+    const opens = new Map<AccountKey, { account: Account; assetId: string }>();
+    for (const w of writes) {
+      if (!w.opens || known.has(w.deposit)) continue;
+      opens.set(w.opens.account.key, w.opens);
+      for (const k of w.opens.touches) keys.add(k);
+    }
+    for (const key of [...opens.keys()].sort()) await this.books.repository.insertAccount(tx, opens.get(key)!.account, opens.get(key)!.assetId);
+    if (keys.size > 0) await this.books.repository.lockBalances(tx, [...keys]);
   }
 
   private async planEvent(value: unknown, field: string): Promise<PlannedWrite> {
@@ -139,6 +178,8 @@ export class DepositsService {
     const id = depositId(stored.asset.chain, txHash, logIndex);
     return {
       method: 'RecordDeposit',
+      deposit: id,
+      opens: { account: customerAccount(wallet, stored.asset), assetId: stored.id, touches: depositAccounts(wallet, stored.asset) },
       idempotencyKey: request.idempotencyKey,
       request,
       run: async (tx) => {
@@ -168,6 +209,7 @@ export class DepositsService {
     const confirmations = uint32(request.confirmations, 'confirmations');
     return {
       id,
+      deposit: id,
       method: 'UpdateDepositConfirmations',
       idempotencyKey: request.idempotencyKey,
       request,
@@ -187,6 +229,7 @@ export class DepositsService {
     const confirmations = uint32(request.confirmations, 'confirmations');
     return {
       id,
+      deposit: id,
       method: 'ReverseDeposit',
       idempotencyKey: request.idempotencyKey,
       request,
