@@ -129,7 +129,7 @@ async function main(): Promise<void> {
     const credited = Number(rows[0]!.n);
     const rate = (to + 1) / seconds;
     console.log(`catch-up: ${to + 1} blocks, ${credited} deposits credited in the ledger, in ${seconds.toFixed(2)} s: ${rate.toFixed(0)} blocks/s, ${(credited / seconds).toFixed(0)} deposits/s (${((rate / fetchRate) * 100).toFixed(0)}% of the fetch limit)`);
-    console.log(`  of which ledger delivery (${delivery.batching ? 'ApplyDepositEvents batches, 4 lanes' : 'one call per deposit event, 16 in flight'}): ${(delivery.spentMs / 1000).toFixed(2)} s; fetch + checks + checkpoint: ${(seconds - delivery.spentMs / 1000).toFixed(2)} s (${((to + 1) / (seconds - delivery.spentMs / 1000)).toFixed(0)} blocks/s)`);
+    console.log(`  of which ledger delivery (${delivery.batching ? 'ApplyDepositEvents batches, 2 lanes' : 'one call per deposit event, 16 in flight'}): ${(delivery.spentMs / 1000).toFixed(2)} s; fetch + checks + checkpoint: ${(seconds - delivery.spentMs / 1000).toFixed(2)} s (${((to + 1) / (seconds - delivery.spentMs / 1000)).toFixed(0)} blocks/s)`);
     console.log('(shared machine: 2 cores, other agents running; figures vary run to run)');
   } finally {
     ledgerClient.close();

@@ -18,11 +18,18 @@ export function commandIdempotencyKey(chain: string, command: Pick<LedgerCommand
 }
 
 export interface DeliveryOptions {
-  /** Subjects delivered at once (single calls in flight, or batch lanes). Default 16. */
+  /** Single calls in flight at once (each a different subject). Default 16. */
   readonly concurrency?: number;
+  /**
+   * ApplyDepositEvents calls in flight at once. Default 2: every deposit event of a chain's asset books
+   * to the same system accounts, so the ledger runs batches one after the other anyway; a second lane
+   * only overlaps the next batch's transfer with the current one's transaction, and more lanes only wait
+   * on the ledger's locks (and, past its lock timeout, are answered ABORTED).
+   */
+  readonly lanes?: number;
   /** Commands read per round. Default 1000 (raised to batchEvents × concurrency when batching). */
   readonly batch?: number;
-  /** Events per ApplyDepositEvents call (≤ 1000). Default 1000. */
+  /** Events per ApplyDepositEvents call (≤ 1000). Default 500 (one batch's transaction stays well within the ledger's lock timeout). */
   readonly batchEvents?: number;
   /** Serialized size (JSON, an upper bound of the protobuf) per ApplyDepositEvents call. Default 900 KiB (the ledger takes 1 MiB). */
   readonly batchBytes?: number;
@@ -53,6 +60,7 @@ interface DepositEventResult {
  */
 export class LedgerDelivery {
   private readonly concurrency: number;
+  private readonly lanes: number;
   private readonly batchEvents: number;
   private readonly batchBytes: number;
   private readonly onRefused: ((command: LedgerCommand, refusal: string) => void) | undefined;
@@ -65,7 +73,8 @@ export class LedgerDelivery {
     options: DeliveryOptions = {},
   ) {
     this.concurrency = options.concurrency ?? 16;
-    this.batchEvents = Math.min(1000, options.batchEvents ?? 1000);
+    this.lanes = Math.max(1, options.lanes ?? 2);
+    this.batchEvents = Math.min(1000, options.batchEvents ?? 500);
     this.batchBytes = options.batchBytes ?? 900 * 1024;
     this.batched = options.batched ?? true;
     this.onRefused = options.onRefused;
@@ -83,7 +92,7 @@ export class LedgerDelivery {
   async deliverAll(): Promise<number> {
     let total = 0;
     for (;;) {
-      const commands = await this.repository.pendingCommands(this.batched ? Math.max(this.roundSize, this.batchEvents * 4) : this.roundSize);
+      const commands = await this.repository.pendingCommands(this.batched ? Math.max(this.roundSize, this.batchEvents * this.lanes * 2) : this.roundSize);
       if (commands.length === 0) return total;
       total += await this.deliver(commands);
     }
@@ -135,7 +144,7 @@ export class LedgerDelivery {
    * are not marked delivered (they are sent again, answered from the idempotency record if applied).
    */
   private async deliverBatched(commands: readonly LedgerCommand[], delivered: string[], fail: (error: unknown) => void): Promise<void> {
-    const lanes = Math.max(1, Math.min(4, this.concurrency));
+    const lanes = this.lanes;
     const laneOf = new Map<string, number>();
     const laneCommands: LedgerCommand[][] = Array.from({ length: lanes }, () => []);
     for (const c of commands) {
