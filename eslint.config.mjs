@@ -19,6 +19,12 @@ export default tseslint.config(
       'no-restricted-properties': ['error', { object: 'Math', property: 'random', message: 'Use crypto.getRandomValues / randomBytes.' }],
     },
   },
+  {
+    // The console runs these in the browser (apps/console imports them): no Node globals.
+    files: ['libs/sign-grant/src/**/*.ts', 'libs/chain-core/src/**/*.ts', 'libs/policy-core/src/**/*.ts', 'libs/transparency-log/src/**/*.ts', 'libs/crypto-kit/src/canonical*.ts', 'apps/console/src/**/*.ts', 'apps/console/src/**/*.tsx'],
+    ignores: ['**/*.spec.ts', '**/*.int-spec.ts'],
+    rules: { 'no-restricted-globals': ['error', { name: 'Buffer', message: 'The console runs this code in the browser: use Uint8Array and bytesToHex / hexToBytes.' }, { name: 'process', message: 'The console runs this code in the browser.' }] },
+  },
   { files: ['**/*.js', '**/*.mjs'], ...tseslint.configs.disableTypeChecked },
   {
     files: ['**/*.js', '**/*.mjs'],

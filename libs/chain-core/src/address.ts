@@ -1,5 +1,5 @@
 import { secp256k1 } from '@noble/curves/secp256k1.js';
-import { getAddress, isAddress, type Address } from 'viem';
+import { getAddress, hexToBytes, isAddress, type Address } from 'viem';
 import { publicKeyToAddress } from 'viem/accounts';
 import { fail, preview } from './errors';
 import { toHex } from './validate';
@@ -35,7 +35,7 @@ export function assertChecksummedAddress(value: unknown, argument = 'address'): 
 /** The 20 bytes of an address. */
 export function addressToBytes(address: Address, argument = 'address'): Uint8Array {
   const a = parseAddress(address, argument);
-  return Uint8Array.from(Buffer.from(a.slice(2), 'hex'));
+  return hexToBytes(a);
 }
 
 /** The EIP-55 address of 20 bytes. */

@@ -1,4 +1,4 @@
-import { decodeEventLog, decodeFunctionData, encodeFunctionData, erc20Abi, toEventSelector, type Address, type Hex } from 'viem';
+import { decodeEventLog, decodeFunctionData, encodeFunctionData, erc20Abi, hexToBytes, toEventSelector, type Address, type Hex } from 'viem';
 import { addressFromBytes, assertChecksummedAddress } from './address';
 import { fail } from './errors';
 import { assertEip1559Transaction, TRANSFER_FEE_KEYS, type Eip1559Transaction, type TransferFees } from './transaction';
@@ -14,7 +14,7 @@ export interface Erc20Transfer {
   readonly amount: bigint;
 }
 
-const fromHex = (hex: Hex): Uint8Array => Uint8Array.from(Buffer.from(hex.slice(2), 'hex'));
+const fromHex = (hex: Hex): Uint8Array => hexToBytes(hex);
 
 const ZERO_ADDRESS = '0x0000000000000000000000000000000000000000';
 
@@ -45,7 +45,7 @@ export function decodeErc20TransferData(data: Uint8Array, argument = 'data'): Er
   const [recipient, amount] = decoded.args as [Address, bigint];
   if (recipient === ZERO_ADDRESS) fail(argument, 'must not transfer to the zero address (tokens sent there are burnt)');
   const again = erc20TransferData(recipient, amount);
-  if (Buffer.compare(Buffer.from(again), Buffer.from(data)) !== 0) fail(argument, 'is not the canonical encoding of a transfer call');
+  if (toHex(again) !== toHex(data)) fail(argument, 'is not the canonical encoding of a transfer call');
   return { recipient, amount };
 }
 

@@ -1,5 +1,5 @@
 import { fail } from './errors';
-import { assertUint256, parseHexData } from './validate';
+import { assertUint256, parseHexData, toHex } from './validate';
 
 /**
  * EIP-1559 fees from a node's `eth_feeHistory` answer, and the fees of a replacement transaction.
@@ -31,7 +31,7 @@ const MAX_BLOCKS = 1024;
 
 function quantity(value: unknown, argument: string): bigint {
   const bytes = parseHexData(typeof value === 'string' && value.length % 2 === 1 ? `0x0${value.slice(2)}` : value, argument, 32);
-  return bytes.length === 0 ? 0n : BigInt(`0x${Buffer.from(bytes).toString('hex')}`);
+  return bytes.length === 0 ? 0n : BigInt(toHex(bytes));
 }
 
 /** Parses the untrusted JSON of an `eth_feeHistory` answer (quantities as 0x hex). */

@@ -1,7 +1,7 @@
 import type { Address, Hex } from 'viem';
 import { parseAddress } from './address';
 import { fail, preview } from './errors';
-import { parseHexData } from './validate';
+import { parseHexData, toHex } from './validate';
 
 /**
  * Shape checks of what an Ethereum JSON-RPC node returns (`eth_getBlockByNumber`, `eth_getLogs`,
@@ -41,7 +41,7 @@ export function parseSafeQuantity(value: unknown, argument: string): number {
 export function parseHash(value: unknown, argument: string): Hash {
   const bytes = parseHexData(value, argument, 32);
   if (bytes.length !== 32) fail(argument, 'must be a 32-byte hash');
-  return `0x${Buffer.from(bytes).toString('hex')}`;
+  return toHex(bytes);
 }
 
 export interface BlockHeader {
@@ -141,7 +141,7 @@ export function parseRpcLog(raw: unknown, argument = 'log'): ChainLog {
   return {
     address: parseAddress(raw.address, `${argument}.address`),
     topics: (topics as unknown[]).map((t, i) => parseHash(t, `${argument}.topics[${i}]`)),
-    data: `0x${Buffer.from(data).toString('hex')}`,
+    data: toHex(data),
     blockNumber: parseSafeQuantity(raw.blockNumber, `${argument}.blockNumber`),
     blockHash: parseHash(raw.blockHash, `${argument}.blockHash`),
     transactionHash: parseHash(raw.transactionHash, `${argument}.transactionHash`),

@@ -1,5 +1,5 @@
 import { secp256k1 } from '@noble/curves/secp256k1.js';
-import { keccak256, serializeTransaction, type Address, type TransactionSerializableEIP1559 } from 'viem';
+import { hexToBytes, keccak256, serializeTransaction, type Address, type TransactionSerializableEIP1559 } from 'viem';
 import { addressFromPublicKey, assertChecksummedAddress } from './address';
 import { assertChainId } from './chains';
 import { fail } from './errors';
@@ -77,7 +77,7 @@ function serializable(tx: Eip1559Transaction): TransactionSerializableEIP1559 {
   };
 }
 
-const fromHex = (hex: `0x${string}`): Uint8Array => Uint8Array.from(Buffer.from(hex.slice(2), 'hex'));
+const fromHex = (hex: `0x${string}`): Uint8Array => hexToBytes(hex);
 
 /**
  * A validated copy of `tx`, each field read once: what is encoded is what was checked, even when the

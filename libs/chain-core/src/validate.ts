@@ -1,3 +1,4 @@
+import { bytesToHex, hexToBytes } from 'viem';
 import { fail, preview } from './errors';
 
 /** 2^256: every EVM word is below it. */
@@ -25,11 +26,11 @@ export function parseHexData(value: unknown, argument: string, maxBytes: number)
   if (typeof value !== 'string') fail(argument, `must be a 0x-prefixed hex string, got ${preview(value)}`);
   if (value.length > 2 + 2 * maxBytes) fail(argument, `must be at most ${maxBytes} bytes`);
   if (!/^0x(?:[0-9a-fA-F]{2})*$/.test(value)) fail(argument, `must be 0x-prefixed hex of whole bytes, got ${preview(value)}`);
-  return Uint8Array.from(Buffer.from(value.slice(2), 'hex'));
+  return hexToBytes(value as `0x${string}`);
 }
 
 export function toHex(bytes: Uint8Array): `0x${string}` {
-  return `0x${Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex')}`;
+  return bytesToHex(bytes);
 }
 
 /** Refuses fields a builder would otherwise ignore (a `data` given to a native transfer is an error, not dropped). */

@@ -3,6 +3,7 @@
  * Pure: time is an argument.
  */
 import { ed25519 } from '@noble/curves/ed25519.js';
+import { bytesToHex } from '@noble/hashes/utils.js';
 import { CanonicalWriter } from '@custody/crypto-kit/canonical';
 import { PolicyInputError } from './errors';
 import { checkId, lookup } from './request';
@@ -134,7 +135,7 @@ export function countApprovals(input: CountInput): ApprovalStatus {
       continue;
     }
     // One person, one key: a second registry id with a key already counted is a duplicate too.
-    const keyHex = Buffer.from(approver.publicKey).toString('hex');
+    const keyHex = bytesToHex(approver.publicKey);
     if (counted.has(approverId) || countedKeys.has(keyHex)) {
       ignored.push({ approverId, reason: 'duplicate' });
       continue;

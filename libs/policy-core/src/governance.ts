@@ -201,7 +201,7 @@ export function checkAdminQuorum(input: AdminQuorumInput): AdminQuorumResult {
       rejectedBy ??= approverId;
       continue;
     }
-    const keyHex = Buffer.from(key.publicKey).toString('hex');
+    const keyHex = bytesToHex(key.publicKey);
     if (approvedBy.includes(approverId) || approvedKeys.has(keyHex)) {
       ignored.push({ approverId, reason: 'duplicate' });
       continue;

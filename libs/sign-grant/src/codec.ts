@@ -1,3 +1,4 @@
+import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { SignGrantInputError } from './errors';
 import type { SignGrant, SignPayload, SignRequest } from './types';
 import { validateSignedGrant, validateSignRequest } from './validate';
@@ -52,7 +53,7 @@ export interface SignGrantJson {
   engineSignature: string;
 }
 
-const hex = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
+const hex = (b: Uint8Array): string => bytesToHex(b);
 
 export function signRequestToJson(request: SignRequest): SignRequestJson {
   validateSignRequest(request);
@@ -108,7 +109,7 @@ function isRecord(x: unknown): x is Record<string, unknown> {
 
 function fromHex(value: unknown, argument: string): Uint8Array {
   if (typeof value !== 'string' || !/^(?:[0-9a-f]{2})*$/.test(value)) throw new DecodeError(`${argument}: must be lower-case hex`);
-  return Uint8Array.from(Buffer.from(value, 'hex'));
+  return hexToBytes(value);
 }
 
 const DECIMAL = /^(?:0|[1-9][0-9]{0,77})$/;

@@ -1,5 +1,6 @@
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import { sha256 } from '@noble/hashes/sha2.js';
+import { hexToBytes } from '@noble/hashes/utils.js';
 import { addressToBytes, transactionSigningHash, type Address } from '@custody/chain-core';
 import { CanonicalWriter } from '@custody/crypto-kit/canonical';
 import { SignGrantInputError } from './errors';
@@ -14,7 +15,7 @@ const GRANT_DOMAINS = { 1: 'custody/sign-grant/v1', 2: 'custody/sign-grant/v2' }
 
 /** A uint256 as its 32-byte big-endian word (fixed width: the encoding stays injective). */
 function word(x: bigint): Uint8Array {
-  return Uint8Array.from(Buffer.from(x.toString(16).padStart(64, '0'), 'hex'));
+  return hexToBytes(x.toString(16).padStart(64, '0'));
 }
 
 /**

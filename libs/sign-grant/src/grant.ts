@@ -1,4 +1,5 @@
 import { ed25519 } from '@noble/curves/ed25519.js';
+import { bytesToHex } from '@noble/hashes/utils.js';
 import { grantSigningBytes, requestDigest, signingInput } from './encoding';
 import { GrantRefused, SignGrantInputError, type GrantRefusalReason } from './errors';
 import { GRANT_VERSIONS, type GrantVersion, type SignGrant, type SignPayload, type SignRequest, type UnsignedSignGrant } from './types';
@@ -198,7 +199,7 @@ export function checkGrant(given: SignGrant, options: CheckGrantOptions): void {
     if (!verify(approval.signature, digest, key)) {
       refuse('bad-approval-signature', `approval of ${approval.approverId} does not verify`);
     }
-    countedKeys.add(Buffer.from(key).toString('hex'));
+    countedKeys.add(bytesToHex(key));
   }
   const needed = Math.max(grant.requiredApprovals, minApprovals);
   if (countedKeys.size < needed) {

@@ -1,4 +1,5 @@
 import { ed25519 } from '@noble/curves/ed25519.js';
+import { bytesToHex } from '@noble/hashes/utils.js';
 import {
   assertChecksummedAddress,
   assertEip1559Transaction,
@@ -207,7 +208,7 @@ const validPublicKeys = new Set<string>();
 /** A 32-byte Ed25519 public key that decodes canonically to a point of prime order. */
 export function validateEd25519PublicKey(key: unknown, argument: string): asserts key is Uint8Array {
   if (!(key instanceof Uint8Array) || key.length !== 32) fail(argument, 'must be a 32-byte Ed25519 public key');
-  const hex = Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('hex');
+  const hex = bytesToHex(key);
   if (validPublicKeys.has(hex)) return;
   let ok: boolean;
   try {
