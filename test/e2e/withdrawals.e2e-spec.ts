@@ -14,7 +14,9 @@ import { approvalMessage, BOOTSTRAP_FORMAT, POLICY_FORMAT } from '@custody/polic
 import { requestDigest, signRequestFromJson } from '@custody/sign-grant';
 import {
   approverKeysEnv,
+  launchChromium,
   LedgerUnderTest,
+  saveScreenshot,
   startAnvil,
   startPolicyEngine,
   startSignerCluster,
@@ -282,6 +284,46 @@ describe('withdrawals through the pipeline (e2e: signers, policy engine, ledger,
     expect(await chain.getBalance({ address: to })).toBe(amount);
     expect((await ledgerWithdrawal(created.name)).state).toBe('confirmed');
     expect(w.attempts).toBe(1);
+  });
+
+  it('an approver approves it in the console (Chromium, a key made in the page): the withdrawal then completes on chain and in the books', async () => {
+    const browser = await launchChromium();
+    try {
+      const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+      await page.goto(`${gateway.baseUrl}/console/`);
+      await page.getByLabel('Client id').fill(approver.id);
+      await page.getByRole('button', { name: 'Create a key in this browser' }).click();
+      const publicKey = (await page.getByTestId('public-key').textContent()) ?? '';
+      await new CustodyClient({ baseUrl: gateway.baseUrl, credentials: gateway.admin }).request('POST', '/v1/clients', { clientId: approver.id, publicKey, roles: ['approver'] });
+      await page.getByRole('button', { name: 'Check registration' }).click();
+      await page.getByTestId('roles').filter({ hasText: 'approver' }).waitFor();
+
+      const to = newDestination();
+      const amount = ETHER / 4n;
+      const created = await create(amount, to);
+      await until(created.name, (x) => x.state === 'pending-approval');
+      await page.getByRole('link', { name: 'Approvals' }).click();
+      await page.getByLabel('Approval key seed (64 hex digits)').fill(Buffer.from(approver.seed).toString('hex'));
+      await page.getByRole('button', { name: 'Import approval key' }).click();
+      const card = page.getByTestId('approval').filter({ hasText: created.name.replace('withdrawals/', '') });
+      await card.waitFor();
+      // what the approver signs for is on the card: the operation, the initiator and the destination
+      expect(await card.textContent()).toContain(`withdrawal by ${operatorKey.clientId}`);
+      expect((await card.textContent())?.toLowerCase()).toContain(to.toLowerCase());
+      await card.getByLabel('Reason').fill('payout run 42');
+      await card.getByRole('button', { name: /^Approve/ }).click();
+      const outcome = page.getByRole('status').filter({ hasText: 'Approved' }).or(page.getByRole('alert'));
+      await outcome.first().waitFor();
+      expect(await outcome.first().textContent()).toMatch(/^Approved/);
+      expect(fs.existsSync(await saveScreenshot(page, 'withdrawal-approval'))).toBe(true);
+
+      const w = await until(created.name, (x) => x.state === 'confirmed');
+      expect(await chain.getBalance({ address: to })).toBe(amount);
+      expect((await ledgerWithdrawal(created.name)).state).toBe('confirmed');
+      expect(w.attempts).toBe(1);
+    } finally {
+      await browser.close();
+    }
   });
 
   it('denied by policy, insufficient funds, and cancelled before signing each end in their named state with the hold released', async () => {
