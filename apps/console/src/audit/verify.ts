@@ -57,7 +57,43 @@ export interface VerifiedInclusion extends VerifiedCheckpoint {
 
 /** Recomputes the record's leaf hash from its bytes and checks its inclusion proof up to the signed root. */
 export function verifyRecordInclusion(view: RecordProofView, keys: TrustedKeys): VerifiedInclusion {
-  const cp = verifyCheckpoint(view.checkpoint, keys);
+  return inclusionUnder(view, verifyCheckpoint(view.checkpoint, keys));
+}
+
+export type RecordCheck = { readonly index: string; readonly result: VerifiedInclusion } | { readonly index: string; readonly error: string };
+
+/**
+ * A page of records: each record as {@link verifyRecordInclusion} checks it, but each distinct
+ * checkpoint (a page's proofs normally all come with the latest one) is opened and its signatures
+ * checked once, not once per record. A record that fails is reported with why; the others still count.
+ */
+export function verifyRecordsInclusion(views: readonly RecordProofView[], keys: TrustedKeys): RecordCheck[] {
+  const checkpoints = new Map<string, { cp: VerifiedCheckpoint } | { error: string }>();
+  return views.map((view) => {
+    const key = `${view.checkpoint.size}\n${view.checkpoint.note}`;
+    let checked = checkpoints.get(key);
+    if (checked === undefined) {
+      try {
+        checked = { cp: verifyCheckpoint(view.checkpoint, keys) };
+      } catch (e) {
+        checked = { error: messageOf(e) };
+      }
+      checkpoints.set(key, checked);
+    }
+    if ('error' in checked) return { index: view.record.index, error: checked.error };
+    try {
+      return { index: view.record.index, result: inclusionUnder(view, checked.cp) };
+    } catch (e) {
+      return { index: view.record.index, error: messageOf(e) };
+    }
+  });
+}
+
+function messageOf(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+function inclusionUnder(view: RecordProofView, cp: VerifiedCheckpoint): VerifiedInclusion {
   const index = Number(view.record.index);
   if (!Number.isSafeInteger(index) || index < 0) throw new Error('the record index is not a number');
   if (index >= cp.checkpoint.size) throw new Error(`record ${index} is not in the checkpoint (size ${cp.checkpoint.size}) yet`);

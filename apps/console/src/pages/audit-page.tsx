@@ -1,6 +1,6 @@
 import { useEffect, useState, type FormEvent, type ReactElement } from 'react';
 import type { SectionProps } from '../sections';
-import { rootHashBase64, verifyConsistencySince, verifyRecordInclusion, type CheckpointView, type RecordProofView, type RememberedCheckpoint, type TrustedKeys, type VerifiedCheckpoint, type VerifiedInclusion } from '../audit/verify';
+import { rootHashBase64, verifyConsistencySince, verifyRecordInclusion, verifyRecordsInclusion, type CheckpointView, type RecordCheck, type RecordProofView, type RememberedCheckpoint, type TrustedKeys, type VerifiedCheckpoint, type VerifiedInclusion } from '../audit/verify';
 import { describe } from './clients-page';
 
 interface AuditRecord {
@@ -18,7 +18,42 @@ interface AuditRecord {
 
 const KEYS_ITEM = 'custody-console:audit-keys';
 const REMEMBERED_ITEM = 'custody-console:audit-checkpoint';
+const PAGE_SIZE_ITEM = 'custody-console:audit-page-size';
 const FILTERS = ['type', 'client', 'wallet', 'request_id', 'start_time', 'end_time'] as const;
+/** Records per page the auditor can choose (the API's page_size allows up to 100). */
+const PAGE_SIZES = [25, 50, 100] as const;
+/** Proofs fetched at once when a page is verified (what a browser opens per origin over HTTP/1.1). */
+const PROOF_FETCHES = 6;
+
+function loadPageSize(): number {
+  const n = Number(localStorage.getItem(PAGE_SIZE_ITEM));
+  return (PAGE_SIZES as readonly number[]).includes(n) ? n : 50;
+}
+
+/** The records shown, checked in this browser, with how long fetching their proofs and checking them took. */
+interface PageCheck {
+  readonly checks: ReadonlyMap<string, RecordCheck>;
+  readonly count: number;
+  readonly verified: number;
+  readonly sizes: readonly number[];
+  readonly witnesses: readonly string[];
+  readonly fetchMs: number;
+  readonly verifyMs: number;
+}
+
+/** `f` over `items`, at most `limit` at a time, results in the items' order. */
+async function mapLimit<T, R>(items: readonly T[], limit: number, f: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await f(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
 
 function loadKeys(): TrustedKeys {
   try {
@@ -50,22 +85,25 @@ export function AuditPage({ api }: SectionProps): ReactElement {
   const [filters, setFilters] = useState<Record<string, string>>({});
   const [records, setRecords] = useState<AuditRecord[]>([]);
   const [next, setNext] = useState('');
+  const [pageSize, setPageSize] = useState(loadPageSize);
+  const [pageCheck, setPageCheck] = useState<{ running?: boolean; result?: PageCheck; error?: string } | undefined>();
   const [open, setOpen] = useState<{ view: RecordProofView & { record: AuditRecord }; result?: VerifiedInclusion; error?: string } | undefined>();
   const [consistency, setConsistency] = useState<{ result?: VerifiedCheckpoint; error?: string; from?: RememberedCheckpoint } | undefined>();
   const [remembered, setRemembered] = useState<RememberedCheckpoint | undefined>(loadRemembered);
   const [error, setError] = useState<string | undefined>();
 
-  async function search(event?: FormEvent, token = ''): Promise<void> {
+  async function search(event?: FormEvent, token = '', size = pageSize): Promise<void> {
     event?.preventDefault();
     setError(undefined);
     const query = new URLSearchParams();
     for (const f of FILTERS) if (filters[f]) query.set(f, filters[f]!);
-    query.set('page_size', '50');
+    query.set('page_size', String(size));
     if (token) query.set('page_token', token);
     try {
       const page = await api.request<{ records: AuditRecord[]; nextPageToken: string }>('GET', `/v1/audit/records?${query.toString()}`);
       setRecords(token ? [...records, ...page.records] : page.records);
       setNext(page.nextPageToken);
+      setPageCheck(undefined);
     } catch (e) {
       setError(describe(e));
     }
@@ -91,6 +129,48 @@ export function AuditPage({ api }: SectionProps): ReactElement {
       }
     } catch (e) {
       setError(describe(e));
+    }
+  }
+
+  function choosePageSize(size: number): void {
+    localStorage.setItem(PAGE_SIZE_ITEM, String(size));
+    setPageSize(size);
+    void search(undefined, '', size);
+  }
+
+  /**
+   * Every record shown, checked as "Verify" checks one: its proof fetched, its bytes hashed, its
+   * inclusion proof and the checkpoint's signatures checked here (each checkpoint once). The times
+   * are exposed as performance measures and data-fetch-ms / data-verify-ms for the console bench.
+   */
+  async function verifyShown(): Promise<void> {
+    const shown = records;
+    if (shown.length === 0) return;
+    setPageCheck({ running: true });
+    try {
+      const t0 = performance.now();
+      const views = await mapLimit(shown, PROOF_FETCHES, (r) => api.request<RecordProofView & { record: AuditRecord }>('GET', `/v1/audit/records/${encodeURIComponent(r.index)}`));
+      const t1 = performance.now();
+      const checks = verifyRecordsInclusion(views, keys).map((c, i): RecordCheck =>
+        views[i]!.record.index === shown[i]!.index && views[i]!.record.canonical === shown[i]!.canonical ? c : { index: shown[i]!.index, error: 'the record listed is not the record the proof is for' },
+      );
+      const t2 = performance.now();
+      performance.measure('audit-page-fetch-proofs', { start: t0, end: t1 });
+      performance.measure('audit-page-verify', { start: t1, end: t2 });
+      const ok = checks.flatMap((c) => ('result' in c ? [c.result] : []));
+      setPageCheck({
+        result: {
+          checks: new Map(checks.map((c) => [c.index, c])),
+          count: checks.length,
+          verified: ok.length,
+          sizes: [...new Set(ok.map((r) => r.checkpoint.size))],
+          witnesses: [...new Set(ok.flatMap((r) => r.witnesses))],
+          fetchMs: t1 - t0,
+          verifyMs: t2 - t1,
+        },
+      });
+    } catch (e) {
+      setPageCheck({ error: describe(e) });
     }
   }
 
@@ -150,6 +230,10 @@ export function AuditPage({ api }: SectionProps): ReactElement {
           </div>
         ))}
         <button type="submit">Search</button>
+        <label htmlFor="page-size">Records per page</label>
+        <select id="page-size" value={pageSize} onChange={(e) => choosePageSize(Number(e.target.value))}>
+          {PAGE_SIZES.map((n) => <option key={n} value={n}>{n}</option>)}
+        </select>
       </form>
       {error && <p role="alert" className="error">{error}</p>}
 
@@ -194,11 +278,31 @@ export function AuditPage({ api }: SectionProps): ReactElement {
         </article>
       )}
 
+      <div className="actions">
+        <button type="button" onClick={() => void verifyShown()} disabled={records.length === 0 || pageCheck?.running === true}>Verify the records shown</button>
+      </div>
+      {pageCheck && (
+        <div className="card" role="status" aria-live="polite" data-testid="page-verification" {...(pageCheck.result ? { 'data-verified': pageCheck.result.verified, 'data-count': pageCheck.result.count, 'data-fetch-ms': pageCheck.result.fetchMs.toFixed(1), 'data-verify-ms': pageCheck.result.verifyMs.toFixed(1) } : {})}>
+          {pageCheck.running ? (
+            <p>Fetching and checking the proofs of {records.length} records…</p>
+          ) : pageCheck.error ? (
+            <p className="bad">{pageCheck.error}</p>
+          ) : pageCheck.result ? (
+            <>
+              <p className={pageCheck.result.verified === pageCheck.result.count ? 'ok' : 'bad'}>
+                {pageCheck.result.verified} of {pageCheck.result.count} records verified in this browser{pageCheck.result.verified ? `: included in the tree of size ${pageCheck.result.sizes.join(', ')} signed by the log key, cosigned by ${pageCheck.result.witnesses.length} pinned witness${pageCheck.result.witnesses.length === 1 ? '' : 'es'}${pageCheck.result.witnesses.length ? ` (${pageCheck.result.witnesses.join(', ')})` : ''}` : ''}.
+              </p>
+              <p>Proofs fetched in {pageCheck.result.fetchMs.toFixed(0)} ms, checked in {pageCheck.result.verifyMs.toFixed(1)} ms.</p>
+            </>
+          ) : null}
+        </div>
+      )}
+
       <div className="table-wrap">
         <table>
           <caption>Records</caption>
           <thead>
-            <tr><th scope="col">#</th><th scope="col">Time</th><th scope="col">Type</th><th scope="col">Actor</th><th scope="col">Request</th><th scope="col"><span className="sr-only">Open</span></th></tr>
+            <tr><th scope="col">#</th><th scope="col">Time</th><th scope="col">Type</th><th scope="col">Actor</th><th scope="col">Request</th><th scope="col">Proof</th><th scope="col"><span className="sr-only">Open</span></th></tr>
           </thead>
           <tbody>
             {records.map((r) => (
@@ -208,6 +312,7 @@ export function AuditPage({ api }: SectionProps): ReactElement {
                 <td>{r.type}</td>
                 <td>{r.actor}</td>
                 <td>{r.requestId || '—'}</td>
+                <td>{proofCell(pageCheck?.result?.checks.get(r.index))}</td>
                 <td><button type="button" className="secondary" onClick={() => void openRecord(r.index)}>Verify<span className="sr-only"> record {r.index}</span></button></td>
               </tr>
             ))}
@@ -217,6 +322,11 @@ export function AuditPage({ api }: SectionProps): ReactElement {
       {next && <button type="button" className="secondary" onClick={() => void search(undefined, next)}>More</button>}
     </section>
   );
+}
+
+function proofCell(check: RecordCheck | undefined): ReactElement | string {
+  if (!check) return '';
+  return 'result' in check ? <span className="ok">Included</span> : <span className="bad">Not verified: {check.error}</span>;
 }
 
 export function pretty(json: string): string {
