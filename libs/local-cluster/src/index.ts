@@ -1,3 +1,4 @@
+export * from './anvil-binary';
 export * from './cluster-plan';
 export * from './free-port';
 export * from './health-probe';

@@ -1,37 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { freePorts } from '@custody/local-cluster';
+import { anvilBinary, freePorts } from '@custody/local-cluster';
 
 /**
  * Test support: a real anvil (foundry's local EVM node) on a free loopback port. The binary comes
- * from the npm platform package (`@foundry-rs/anvil-<os>-<arch>`, pinned in package.json); the
- * wrapper package's postinstall need not have run.
+ * from the npm platform package (`@foundry-rs/anvil-<os>-<arch>`, pinned in package.json), resolved
+ * by libs/local-cluster's `anvilBinary`, which `custody up` uses too.
  */
 
-const PLATFORM_PACKAGES: Record<string, string> = {
-  'linux-x64': '@foundry-rs/anvil-linux-amd64',
-  'linux-arm64': '@foundry-rs/anvil-linux-arm64',
-  'darwin-x64': '@foundry-rs/anvil-darwin-amd64',
-  'darwin-arm64': '@foundry-rs/anvil-darwin-arm64',
-  'win32-x64': '@foundry-rs/anvil-win32-amd64',
-};
-
-/** The path of the anvil binary of this platform's package; throws naming the package when it is not installed. */
-export function anvilBinary(): string {
-  const key = `${process.platform}-${process.arch}`;
-  const pkg = PLATFORM_PACKAGES[key];
-  if (!pkg) throw new Error(`anvil: no @foundry-rs platform package for ${key}`);
-  let manifest: string;
-  try {
-    manifest = require.resolve(`${pkg}/package.json`);
-  } catch {
-    throw new Error(`anvil: ${pkg} is not installed (npm install --save-dev --save-exact ${pkg})`);
-  }
-  const binary = path.join(path.dirname(manifest), 'bin', process.platform === 'win32' ? 'anvil.exe' : 'anvil');
-  if (!fs.existsSync(binary)) throw new Error(`anvil: ${binary} is missing from ${pkg}`);
-  return binary;
-}
+export { anvilBinary };
 
 export interface AnvilOptions {
   /** EIP-155 chain id, default 31337. */
