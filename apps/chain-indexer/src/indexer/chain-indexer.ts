@@ -182,7 +182,7 @@ export class ChainIndexer {
       else byBlock.set(l.blockNumber, [l]);
     }
     // A token registered (through the API) after start may be of an asset the ledger got since: read its terms again.
-    if ([...watch.tokens.values()].some((asset) => !this.assets!.has(asset))) this.assets = await this.loadAssets();
+    await this.knowAssets([...watch.tokens.values()]);
     const deposits: ObservedDeposit[] = [];
     try {
       blocks.forEach((b, i) => {
@@ -206,9 +206,19 @@ export class ChainIndexer {
       }
       throw error;
     }
+    await this.knowAssets([...deposits.map((d) => d.asset), ...(withdrawals.length > 0 ? [this.settings.nativeAsset] : [])]);
     await this.repository.applyBlocks({ chain, expectedTip: tip, blocks, deposits, assets: this.assets!, taggedHead, window: this.settings.window, nativeAsset: this.settings.nativeAsset, withdrawals });
     for (const w of withdrawals) this.log.info(`withdrawal ${w.kind}`, { chain, withdrawal: w.id, block: w.blockNumber, ...(w.kind === 'mined' ? { txHash: w.txHash, success: w.success } : { by: w.by }) });
     return { kind: 'advanced', from, to, deposits: deposits.length };
+  }
+
+  /**
+   * The ledger's terms are read at start; an asset the ledger got since (the native coin of a local
+   * chain created once the cluster is up, a token registered later) is read again before a step needs
+   * it. Still unknown after that, the step fails as before, naming the asset.
+   */
+  private async knowAssets(codes: readonly string[]): Promise<void> {
+    if (codes.some((code) => !this.assets!.has(code))) this.assets = await this.loadAssets();
   }
 
   /** The receipts (status, gas used, effective gas price) of the withdrawals mined in the blocks read; each must be of its block. */
@@ -272,6 +282,7 @@ export class ChainIndexer {
       else dropped.push(w.id);
     }
     if (observations.length > 0) {
+      await this.knowAssets([this.settings.nativeAsset]);
       await this.repository.applyWithdrawalObservations({ chain, expectedTip: tip, nativeAsset: this.settings.nativeAsset, assets: this.assets!, observations, taggedHead: this.lastTaggedHead });
       for (const w of observations) this.log.info(`withdrawal ${w.kind} (found at the head)`, { chain, withdrawal: w.id, block: w.blockNumber });
     }
