@@ -29,6 +29,18 @@ export class ReorgBeyondWindowError extends Error {
   override readonly name = 'ReorgBeyondWindowError';
 }
 
+/**
+ * The ledger has no asset of this chain that a step needs (its native coin, or a deposit's token):
+ * nothing is stored, and the loop waits and tries again until the asset is created there.
+ */
+export class AssetNotInLedgerError extends Error {
+  override readonly name = 'AssetNotInLedgerError';
+  readonly retryable = true;
+  constructor(chain: string, codes: readonly string[]) {
+    super(`the ledger has no asset ${codes.map((c) => `${chain}/${c}`).join(', ')} yet (the ledger's CreateAsset makes it); waiting for it`);
+  }
+}
+
 /** The node is not the chain configured (another chain id): fatal. */
 export class WrongChainError extends Error {
   override readonly name = 'WrongChainError';
@@ -206,7 +218,8 @@ export class ChainIndexer {
       }
       throw error;
     }
-    await this.knowAssets([...deposits.map((d) => d.asset), ...(withdrawals.length > 0 ? [this.settings.nativeAsset] : [])]);
+    // The native coin's terms settle withdrawals in every step, deposits or not.
+    await this.knowAssets([...deposits.map((d) => d.asset), this.settings.nativeAsset]);
     await this.repository.applyBlocks({ chain, expectedTip: tip, blocks, deposits, assets: this.assets!, taggedHead, window: this.settings.window, nativeAsset: this.settings.nativeAsset, withdrawals });
     for (const w of withdrawals) this.log.info(`withdrawal ${w.kind}`, { chain, withdrawal: w.id, block: w.blockNumber, ...(w.kind === 'mined' ? { txHash: w.txHash, success: w.success } : { by: w.by }) });
     return { kind: 'advanced', from, to, deposits: deposits.length };
@@ -215,10 +228,14 @@ export class ChainIndexer {
   /**
    * The ledger's terms are read at start; an asset the ledger got since (the native coin of a local
    * chain created once the cluster is up, a token registered later) is read again before a step needs
-   * it. Still unknown after that, the step fails as before, naming the asset.
+   * it. Still unknown, the step fails with an {@link AssetNotInLedgerError}, and the loop tries again.
    */
   private async knowAssets(codes: readonly string[]): Promise<void> {
-    if (codes.some((code) => !this.assets!.has(code))) this.assets = await this.loadAssets();
+    if (codes.every((code) => this.assets!.has(code))) return;
+    const assets = await this.loadAssets();
+    this.assets = assets;
+    const missing = [...new Set(codes.filter((code) => !assets.has(code)))];
+    if (missing.length > 0) throw new AssetNotInLedgerError(this.settings.chain, missing);
   }
 
   /** The receipts (status, gas used, effective gas price) of the withdrawals mined in the blocks read; each must be of its block. */
