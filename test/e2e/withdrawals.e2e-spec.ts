@@ -19,6 +19,7 @@ import {
   saveScreenshot,
   startAnvil,
   startPolicyEngine,
+  startPrivateRedis,
   startSignerCluster,
   testKey,
   testPrincipal,
@@ -26,6 +27,7 @@ import {
   uniqueTestDatabase,
   type Anvil,
   type PolicyEngineProcess,
+  type PrivateRedis,
   type SignerCluster,
   type TestKey,
 } from '@custody/testing';
@@ -151,7 +153,7 @@ class GatewayUnderTest {
     }
     fs.rmSync(this.dir, { recursive: true, force: true });
     await this.database.drop();
-    const redis = new Redis(testServerUrls().redis.toString());
+    const redis = new Redis(this.env['REDIS_URL'] ?? testServerUrls().redis.toString());
     try {
       let cursor = '0';
       do {
@@ -171,6 +173,8 @@ describe('withdrawals through the pipeline (e2e: signers, policy engine, ledger,
   let ledger: LedgerUnderTest;
   let anvil: Anvil;
   let gateway: GatewayUnderTest;
+  /** The gateway's own Redis, restarted by a scenario (the shared one serves the other test files). */
+  let redis: PrivateRedis;
   let api!: CustodyClient;
   let operatorKey: TestKey;
   const connect = (): void => {
@@ -210,6 +214,7 @@ describe('withdrawals through the pipeline (e2e: signers, policy engine, ledger,
   }
 
   beforeAll(async () => {
+    redis = await startPrivateRedis();
     [signers, anvil] = await Promise.all([
       startSignerCluster(3, { APPROVER_KEYS: approverKeysEnv([{ id: approver.id, seed: approver.seed, publicKeyHex: approver.publicKeyHex }]), SIGNER_MIN_APPROVALS: '0', SIGNER_PRESIGN_POOL_SIZE: '2' }),
       startAnvil({ chainId: 31337 }),
@@ -217,6 +222,10 @@ describe('withdrawals through the pipeline (e2e: signers, policy engine, ledger,
     [engine, ledger] = await Promise.all([startPolicyEngine({ bootstrap, engineSeedFile: signers.secrets.policyEngine.seedFile }), LedgerUnderTest.start('pipeline')]);
     await ledger.call('CreateAsset', { idempotencyKey: 'asset-eth', asset: { chain: CHAIN, code: 'ETH', decimals: 18, contract: '', confirmations: 1 } });
     gateway = new GatewayUnderTest({
+      REDIS_URL: redis.url,
+      // 100 withdrawals polled at once: not the rate limit under test here
+      GATEWAY_RATE_LIMIT_CLIENT: '100000',
+      GATEWAY_RATE_LIMIT_IP: '100000',
       GATEWAY_SIGNER_ADDRESSES: signers.specs.map((s, i) => `${i + 1}=127.0.0.1:${s.grpcPort}`).join(','),
       POLICY_ENGINE_GRPC_ADDRESS: engine.grpcAddress,
       LEDGER_GRPC_ADDRESS: ledger.address,
@@ -243,7 +252,7 @@ describe('withdrawals through the pipeline (e2e: signers, policy engine, ledger,
 
   afterAll(async () => {
     await gateway?.stop();
-    await Promise.all([engine?.stop(), ledger?.stop(), signers?.destroy(), anvil?.stop()]);
+    await Promise.all([engine?.stop(), ledger?.stop(), signers?.destroy(), anvil?.stop(), redis?.stop()]);
   }, 60_000);
 
   it('an auto-approved native withdrawal is held, signed by the threshold, broadcast, confirmed and settled with the actual fee', async () => {
@@ -371,6 +380,67 @@ describe('withdrawals through the pipeline (e2e: signers, policy engine, ledger,
       await pg.end();
     }
   });
+
+  it('one signer stopped during the journey: the other two sign, and the withdrawal completes', async () => {
+    await signers.stop(3);
+    try {
+      const to = newDestination();
+      const amount = ETHER / 40n;
+      const w = await until((await create(amount, to)).name, (x) => x.state === 'confirmed');
+      expect(await chain.getBalance({ address: to })).toBe(amount);
+      expect((await ledgerWithdrawal(w.name)).state).toBe('confirmed');
+    } finally {
+      await signers.restart(3);
+    }
+  });
+
+  it('Redis restarted (every key lost) mid-pipeline: nothing is lost, the withdrawal is re-driven from Postgres and settles once', async () => {
+    await anvil.rpc('evm_setAutomine', [false]);
+    try {
+      const to = newDestination();
+      const amount = ETHER / 35n;
+      const created = await create(amount, to);
+      const sent = await until(created.name, (x) => x.state === 'broadcast');
+      await redis.restart();
+      await anvil.rpc('evm_mine');
+      const w = await until(created.name, (x) => x.state === 'confirmed');
+      expect(w.nonce).toBe(sent.nonce);
+      expect(await chain.getBalance({ address: to })).toBe(amount);
+      expect((await ledgerWithdrawal(created.name)).state).toBe('confirmed');
+      // and one asked for while Redis is back but empty goes through the whole pipeline
+      await anvil.rpc('evm_setAutomine', [true]);
+      const next = await until((await create(amount, newDestination())).name, (x) => x.state === 'confirmed');
+      expect(next.nonce).toBe(sent.nonce + 1);
+    } finally {
+      await anvil.rpc('evm_setAutomine', [true]);
+    }
+  });
+
+  it('100 concurrent withdrawals from one wallet all complete with distinct, gap-free nonces; the books and the chain agree afterwards', async () => {
+    const first = await chain.getTransactionCount({ address: sender });
+    const amount = ETHER / 1000n;
+    const destinations = Array.from({ length: 100 }, () => newDestination());
+    const created = await Promise.all(destinations.map((to) => create(amount, to)));
+    const started = Date.now();
+    const done = new Map<string, WithdrawalView>();
+    for (let open = created; open.length > 0; ) {
+      const views = await Promise.all(open.map((c) => get(c.name)));
+      for (const v of views) if (v.state === 'confirmed') done.set(v.name, v);
+      open = open.filter((c) => !done.has(c.name));
+      if (open.length > 0 && Date.now() - started > 360_000) {
+        throw new Error(`${open.length} of 100 not confirmed after 360 s: ${JSON.stringify(views.filter((v) => v.state !== 'confirmed').map((v) => `${v.state} nonce ${v.nonce} attempt ${v.attempts} ${v.reason}`))}`);
+      }
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    process.stdout.write(`100 concurrent withdrawals confirmed in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+    const nonces = [...done.values()].map((w) => w.nonce).sort((a, b) => a - b);
+    expect(nonces).toEqual(Array.from({ length: 100 }, (_, i) => first + i));
+    expect(await chain.getTransactionCount({ address: sender })).toBe(first + 100);
+    for (const to of destinations) expect(await chain.getBalance({ address: to })).toBe(amount);
+    // every unit the chain moved (amounts and actual fees) is booked: the wallet's posted balance equals the sender's on-chain balance
+    const posted = (await ledger.call<{ posted: string }>('GetBalance', { account: `customer/${walletId}/${CHAIN}/ETH` })).posted;
+    expect(posted).toBe(formatEther(await chain.getBalance({ address: sender })));
+  }, 420_000);
 
   it('a gateway killed (SIGKILL) while its transaction waits in the mempool, restarted, settles it exactly once with the same nonce', async () => {
     await anvil.rpc('evm_setAutomine', [false]);

@@ -9,3 +9,4 @@ export * from './anvil';
 export * from './ledger-process';
 export * from './gateway';
 export * from './browser';
+export * from './redis-server';
