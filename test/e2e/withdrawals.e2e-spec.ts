@@ -8,7 +8,8 @@ import { hexToBytes } from '@noble/hashes/utils.js';
 import Redis from 'ioredis';
 import { Client as PgClient } from 'pg';
 import { createPublicClient, http, type Hex, type PublicClient } from 'viem';
-import { CustodyClient } from '@custody/client';
+import { CustodyClient, CustodyGrpcClient } from '@custody/client';
+import { custody } from '@custody/proto';
 import { appEntry, freePorts, migrateAll } from '@custody/local-cluster';
 import { approvalMessage, BOOTSTRAP_FORMAT, POLICY_FORMAT } from '@custody/policy-core';
 import { requestDigest, signRequestFromJson } from '@custody/sign-grant';
@@ -85,6 +86,7 @@ class GatewayUnderTest {
   private readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pipeline-gw-'));
   private readonly database = uniqueTestDatabase('custody_pipeline_gw');
   baseUrl = '';
+  grpcAddress = '';
 
   constructor(private readonly env: Record<string, string>) {}
 
@@ -103,6 +105,7 @@ class GatewayUnderTest {
     }
     const [httpPort, grpcPort] = await freePorts(2);
     this.baseUrl = `http://127.0.0.1:${httpPort}`;
+    this.grpcAddress = `127.0.0.1:${grpcPort}`;
     const child = spawn(process.execPath, [appEntry('gateway')], {
       env: {
         PATH: process.env.PATH,
@@ -272,6 +275,35 @@ describe('withdrawals through the pipeline (e2e: signers, policy engine, ledger,
     // The customer paid amount + the actual fee; nothing is held any more.
     const expected = 10n * ETHER - amount - fee;
     expect(await available()).toBe(formatEther(expected));
+  });
+
+  it('the same journey through gRPC: CreateWithdrawal (signed metadata, idempotency key), GetWithdrawal until confirmed, ListWithdrawals; the recipient paid', async () => {
+    const rpc = new CustodyGrpcClient(gateway.grpcAddress, operatorKey);
+    try {
+      const to = newDestination();
+      const amount = ETHER / 50n;
+      const body = custody.v1.CreateWithdrawalRequest.encode({ wallet: walletName, chain: CHAIN, asset: 'ETH', amount: amount.toString(), destination: to }).finish();
+      const key = randomBytes(8).toString('hex');
+      const decode = (b: Buffer) => custody.v1.Withdrawal.decode(b);
+      const created = await rpc.call('/custody.v1.WithdrawalService/CreateWithdrawal', body, decode, { idempotencyKey: key });
+      expect(created).toMatchObject({ state: 'requested', amount: amount.toString(), chain: CHAIN });
+      // a retry with the key is answered with the same withdrawal, not a second one
+      expect((await rpc.call('/custody.v1.WithdrawalService/CreateWithdrawal', body, decode, { idempotencyKey: key })).name).toBe(created.name);
+      let w = created;
+      for (let i = 0; w.state !== 'confirmed'; i++) {
+        if (i > 360) throw new Error(`withdrawal ${w.name} still ${w.state} (${w.reason})`);
+        await new Promise((r) => setTimeout(r, 250));
+        w = await rpc.call('/custody.v1.WithdrawalService/GetWithdrawal', custody.v1.GetWithdrawalRequest.encode({ name: created.name }).finish(), decode);
+      }
+      expect(await chain.getBalance({ address: to })).toBe(amount);
+      const receipt = await chain.getTransactionReceipt({ hash: w.txHash as Hex });
+      expect(w.feeActual).toBe((receipt.gasUsed * receipt.effectiveGasPrice).toString());
+      expect((await ledgerWithdrawal(created.name)).state).toBe('confirmed');
+      const listed = await rpc.call('/custody.v1.WithdrawalService/ListWithdrawals', custody.v1.ListWithdrawalsRequest.encode({ wallet: walletName, pageSize: 100 }).finish(), (b) => custody.v1.ListWithdrawalsResponse.decode(b));
+      expect(listed.withdrawals.find((x) => x.name === created.name)).toMatchObject({ state: 'confirmed', txHash: w.txHash });
+    } finally {
+      rpc.close();
+    }
   });
 
   it('one that needs an approval waits in pending-approval, then proceeds once the approver signs', async () => {
