@@ -115,6 +115,36 @@ describe('audit log on Postgres', () => {
     await expect(store.proofBundle(77)).rejects.toThrow(/not in the latest checkpoint/);
   });
 
+
+  it('serves the inclusion proofs of many records against one tree size from one query, equal to the single proofs', async () => {
+    let queries = 0;
+    const counting = new AuditLogStore(
+      { query: (sql: string, parameters?: unknown[]) => ((queries += 1), ds.query(sql, parameters)), transaction: (f) => ds.transaction(f) },
+      ORIGIN,
+      ed25519NoteSigner(ORIGIN, logSeed),
+      logVerifier,
+    );
+    const cp = await store.checkpoint(62);
+    const indexes = [...Array.from({ length: 40 }, (_, i) => 11 + i), 0, 61, 7];
+    const proofs = await counting.inclusionProofs(indexes, 62);
+    expect(queries).toBe(1);
+    const rows = await store.records(0, 62);
+    for (const [k, i] of indexes.entries()) {
+      expect(proofs[k]).toEqual(await store.inclusionProof(i, 62));
+      verifyInclusion(i, 62, rows[i]!.leafHash, proofs[k]!, cp.rootHash);
+    }
+    expect(await counting.inclusionProofs([], 62)).toEqual([]);
+    // The checkpoint and its cosignatures in one query too.
+    queries = 0;
+    expect((await counting.latestCheckpoint())!.note).toBe((await store.latestCheckpoint())!.note);
+    expect((await counting.latestCheckpoint())!.note).toContain('— signer-1.custody.test ');
+    expect(queries).toBe(2);
+    await expect(counting.inclusionProofs([3], 78)).rejects.toThrow(/beyond the integrated tree/);
+    await expect(counting.inclusionProofs(Array.from({ length: 1001 }, (_, i) => i % 62), 62)).rejects.toThrow(/at most 1000/);
+    // The index range filter.
+    expect((await store.findRecords({ startIndex: 10, endIndex: 13, limit: 100 })).map((r) => r.index)).toEqual([10, 11, 12]);
+    expect((await store.findRecords({ startIndex: 10, endIndex: 13, afterIndex: 11, limit: 100 })).map((r) => r.index)).toEqual([12]);
+  });
   it('refuses UPDATE, DELETE and TRUNCATE on the log tables', async () => {
     await expect(ds.query("UPDATE audit.records SET actor = 'x' WHERE idx = 3")).rejects.toThrow(/append-only/);
     await expect(ds.query('DELETE FROM audit.records WHERE idx = 3')).rejects.toThrow(/append-only/);

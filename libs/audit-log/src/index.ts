@@ -14,5 +14,5 @@ export {
   type AuditRecordRow,
   type RecordFilter,
 } from './audit-log.store';
-export { DEFAULT_GRANT_HORIZON_MS } from './audit-log.store';
+export { DEFAULT_GRANT_HORIZON_MS, MAX_INCLUSION_PROOFS } from './audit-log.store';
 export { AuditCheckpointer, type WitnessEndpoint, type CheckpointRound } from './checkpointer';
