@@ -3,7 +3,8 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ConfigError } from '@custody/config';
-import { DEFAULT_PORTS, SERVICE_APPS, planCluster, portsFromBase, portsFromList, portSpan, type ClusterOptions } from './cluster-plan';
+import { chainNodePort, DEFAULT_PORTS, SERVICE_APPS, planCluster, portsFromBase, portsFromList, portSpan, type ClusterOptions } from './cluster-plan';
+import { planChainNode } from './local-chain';
 import { freePorts } from './free-port';
 import { assertPortsFree, PortBusyError } from './port-check';
 import { loadOrCreateLocalSecrets, type LocalSecrets } from './local-secrets';
@@ -63,6 +64,24 @@ describe('planCluster', () => {
     expect(plan(JSON.stringify({ 'dev-approver-2': secrets.approvers[1]!.publicKey }))).not.toThrow();
   });
 
+  it('configures the withdrawal pipeline and the chain indexer for the local chain it is given', () => {
+    const specs = planCluster(options({ chainRpcUrl: new URL('http://127.0.0.1:8101'), chainId: 31337 }), portsFromBase(8080));
+    const gateway = specs.find((s) => s.app === 'gateway')!;
+    expect(JSON.parse(gateway.env.PIPELINE_CHAINS!)).toEqual([{ chain: 'anvil', chainId: 31337, rpcUrl: 'http://127.0.0.1:8101/', maxFeePerGasCap: '100000000000' }]);
+    expect(gateway.env.GATEWAY_CHAIN_INDEXERS).toBe('anvil=127.0.0.1:8090');
+    const indexer = specs.find((s) => s.app === 'chain-indexer')!;
+    expect([indexer.env.CHAIN_RPC_URL, indexer.env.CHAIN_NAME, indexer.env.CHAIN_ID]).toEqual(['http://127.0.0.1:8101/', 'anvil', '31337']);
+    for (const s of specs.filter((x) => x.app !== 'gateway')) expect(s.env.PIPELINE_CHAINS).toBeUndefined();
+    expect(planCluster(options({ signersOnly: true }), portsFromBase(8080)).some((s) => s.env.PIPELINE_CHAINS !== undefined)).toBe(false);
+  });
+
+  it('plans anvil on the port after the last signer, with its chain id, mixed mining and its state file', () => {
+    const node = planChainNode({ binary: '/bin/anvil', host: '127.0.0.1', port: chainNodePort(8080, 3), chainId: 31337, stateFile: '/tmp/s/anvil-state.json' });
+    expect(node).toMatchObject({ name: 'anvil', rpcPort: 8101, rpcUrl: 'http://127.0.0.1:8101', chainId: 31337 });
+    expect(node.entry).toMatch(/dist\/libs\/local-cluster\/src\/chain-node-main\.js$/);
+    expect(node.args.join(' ')).toBe('/bin/anvil --host 127.0.0.1 --port 8101 --chain-id 31337 --mixed-mining --block-time 2 --state /tmp/s/anvil-state.json --quiet');
+  });
+
   describe('ports', () => {
     it('gives process k HTTP base+3k, gRPC base+3k+1 and metrics base+3k+2, and says so in its environment', () => {
       const specs = planCluster(options(), DEFAULT_PORTS);
@@ -78,11 +97,11 @@ describe('planCluster', () => {
       for (const s of specs) expect([s.env.HTTP_PORT, s.env.GRPC_PORT, s.env.METRICS_PORT]).toEqual([String(s.httpPort), String(s.grpcPort), String(s.metricsPort)]);
     });
 
-    it.each([3, 5, 255])('with %i signers, uses exactly the portSpan ports from the base, none twice', (signerCount) => {
+    it.each([3, 5, 255])('with %i signers, uses exactly the portSpan ports from the base (anvil\'s the last), none twice', (signerCount) => {
       const base = 1024;
       const plan = portsFromBase(base);
       const names = [...SERVICE_APPS, ...Array.from({ length: signerCount }, (_, i) => `signer-${i + 1}`)];
-      const ports = names.flatMap((name, i) => [plan.http(name, i), plan.grpc(name, i), plan.metrics(name, i)]);
+      const ports = [...names.flatMap((name, i) => [plan.http(name, i), plan.grpc(name, i), plan.metrics(name, i)]), chainNodePort(base, signerCount)];
       expect(new Set(ports).size).toBe(ports.length);
       expect(ports.length).toBe(portSpan(signerCount));
       expect(Math.min(...ports)).toBe(base);
@@ -90,7 +109,7 @@ describe('planCluster', () => {
     });
 
     it('portsFromList hands process i the i-th three ports, and refuses a short list', () => {
-      const list = Array.from({ length: portSpan(3) }, (_, i) => 20_000 + 7 * i);
+      const list = Array.from({ length: portSpan(3) - 1 }, (_, i) => 20_000 + 7 * i);
       const specs = planCluster(options(), portsFromList(list));
       expect(specs.flatMap((s) => [s.httpPort, s.grpcPort, s.metricsPort])).toEqual(list);
       expect(() => planCluster(options(), portsFromList(list.slice(0, -1)))).toThrow('port list too short');

@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { ConfigError, PROJECT_ROOT } from '@custody/config';
 import { signerDatabaseUrl } from '@custody/persistence';
+import { LOCAL_CHAIN_ID, LOCAL_CHAIN_NAME, LOCAL_MAX_FEE_PER_GAS_CAP, type ChainNodeSpec } from './local-chain';
 import { LOCAL_AUDIT_ORIGIN, type LocalSecrets } from './local-secrets';
 
 export const SERVICE_APPS = ['gateway', 'policy-engine', 'ledger', 'chain-indexer'] as const;
@@ -19,6 +20,9 @@ export interface ServiceProcessSpec {
   readonly metricsPort: number;
   readonly env: Readonly<Record<string, string>>;
 }
+
+/** A process `custody up` supervises: one of our services, or the local chain's node (anvil). */
+export type ClusterProcessSpec = ServiceProcessSpec | ChainNodeSpec;
 
 export interface ClusterOptions {
   readonly databaseUrl: URL;
@@ -39,8 +43,13 @@ export interface ClusterOptions {
   readonly signerEnv?: Readonly<Record<string, string>>;
   /** Extra variables for one signer (e.g. its TEST-ONLY primes file). */
   readonly perSignerEnv?: (signerId: number) => Readonly<Record<string, string>>;
-  /** The EVM node the chain indexer follows (default {@link DEFAULT_CHAIN_RPC_URL}: anvil's own default port). */
+  /**
+   * The EVM node the chain indexer follows and the gateway's withdrawal pipeline sends on (default
+   * {@link DEFAULT_CHAIN_RPC_URL}: anvil's own default port; `custody up` gives the anvil it runs).
+   */
   readonly chainRpcUrl?: URL;
+  /** That node's EIP-155 chain id (default {@link LOCAL_CHAIN_ID}). */
+  readonly chainId?: number;
 }
 
 /** Where the local chain indexer looks for an EVM node when none is given: anvil's default address. */
@@ -81,9 +90,17 @@ export function portsFromBase(base: number): PortAllocator {
   };
 }
 
-/** How many consecutive ports from the base a cluster of `signerCount` signers uses. */
+/**
+ * The JSON-RPC port of the anvil `custody up` runs: the one after the last signer's metrics port,
+ * B + 3(4 + N) (B + 21 with 3 signers).
+ */
+export function chainNodePort(base: number, signerCount: number): number {
+  return base + PORTS_PER_PROCESS * (SERVICE_APPS.length + signerCount);
+}
+
+/** How many consecutive ports from the base a cluster of `signerCount` signers uses: three per process, then anvil's. */
 export function portSpan(signerCount: number): number {
-  return PORTS_PER_PROCESS * (SERVICE_APPS.length + signerCount);
+  return PORTS_PER_PROCESS * (SERVICE_APPS.length + signerCount) + 1;
 }
 
 /** A {@link PortAllocator} over a list of ports (e.g. from `freePorts(portSpan(n))`): process i takes the i-th three. */
@@ -163,6 +180,8 @@ export function planCluster(options: ClusterOptions, ports: PortAllocator): Serv
     .map((p) => `${options.host}:${p.grpcPort}=${options.secrets.signers.get(p.signerId!)!.witnessVerifierKey!}`)
     .join(',');
   const indexer = placed.find((p) => p.app === 'chain-indexer');
+  const chainRpcUrl = (options.chainRpcUrl ?? new URL(DEFAULT_CHAIN_RPC_URL)).toString();
+  const chainId = options.chainId ?? LOCAL_CHAIN_ID;
   // The gateway reaches every signer (keygens take all; signatures a quorum), the policy engine and the ledger.
   const gatewayUpstreams: Record<string, string> = {
     GATEWAY_SIGNER_ADDRESSES: placed
@@ -171,9 +190,17 @@ export function planCluster(options: ClusterOptions, ports: PortAllocator): Serv
       .join(','),
     ...(policyEngine ? { POLICY_ENGINE_GRPC_ADDRESS: `${options.host}:${policyEngine.grpcPort}` } : {}),
     ...(ledger ? { LEDGER_GRPC_ADDRESS: `${options.host}:${ledger.grpcPort}` } : {}),
-    // The local chain indexer follows anvil under its default CHAIN_NAME.
-    ...(indexer ? { GATEWAY_CHAIN_INDEXERS: `anvil=${options.host}:${indexer.grpcPort}` } : {}),
+    // The local chain indexer follows the local chain (anvil).
+    ...(indexer ? { GATEWAY_CHAIN_INDEXERS: `${LOCAL_CHAIN_NAME}=${options.host}:${indexer.grpcPort}` } : {}),
   };
+  // The withdrawal pipeline sends on the local chain; approvals and receipts are polled every 0.5 s.
+  const pipeline: Record<string, string> =
+    ledger && policyEngine
+      ? {
+          PIPELINE_CHAINS: JSON.stringify([{ chain: LOCAL_CHAIN_NAME, chainId, rpcUrl: chainRpcUrl, maxFeePerGasCap: LOCAL_MAX_FEE_PER_GAS_CAP.toString() }]),
+          PIPELINE_POLL_MS: '500',
+        }
+      : {};
   return placed.map(({ name, app, signerId, httpPort, grpcPort, metricsPort }) => {
     const databaseUrl = signerId === undefined ? options.databaseUrl : signerDatabaseUrl(options.databaseUrl, signerId);
     const signerSecrets = signerId === undefined ? undefined : options.secrets.signers.get(signerId);
@@ -195,7 +222,7 @@ export function planCluster(options: ClusterOptions, ports: PortAllocator): Serv
           ? { POLICY_ENGINE_SEED_FILE: options.secrets.policyEngine.seedFile, POLICY_BOOTSTRAP_FILE: options.secrets.policyEngine.bootstrapFile }
           : {}),
         ...(app === 'chain-indexer'
-          ? { CHAIN_RPC_URL: (options.chainRpcUrl ?? new URL(DEFAULT_CHAIN_RPC_URL)).toString(), ...(ledger ? { LEDGER_GRPC_ADDRESS: `${options.host}:${ledger.grpcPort}` } : {}) }
+          ? { CHAIN_RPC_URL: chainRpcUrl, CHAIN_NAME: LOCAL_CHAIN_NAME, CHAIN_ID: String(chainId), ...(ledger ? { LEDGER_GRPC_ADDRESS: `${options.host}:${ledger.grpcPort}` } : {}) }
           : {}),
         ...(app === 'gateway' && options.secrets.gatewayBootstrapFile ? { GATEWAY_BOOTSTRAP_FILE: options.secrets.gatewayBootstrapFile } : {}),
         // The gateway's upstreams (signers, policy engine, ledger, chain indexer); the event relay reads the ledger's
@@ -204,6 +231,7 @@ export function planCluster(options: ClusterOptions, ports: PortAllocator): Serv
         ...(app === 'gateway'
           ? {
               ...gatewayUpstreams,
+              ...pipeline,
               ...(options.secrets.gatewayWebhookKeyFile ? { GATEWAY_WEBHOOK_SIGNING_KEY_FILE: options.secrets.gatewayWebhookKeyFile, GATEWAY_WEBHOOK_ALLOW_LOOPBACK: 'true' } : {}),
             }
           : {}),

@@ -2,6 +2,8 @@ export * from './anvil-binary';
 export * from './cluster-plan';
 export * from './free-port';
 export * from './health-probe';
+export * from './ledger-asset';
+export * from './local-chain';
 export * from './local-cluster';
 export * from './migrate';
 export * from './local-secrets';

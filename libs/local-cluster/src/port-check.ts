@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as net from 'node:net';
-import type { ServiceProcessSpec } from './cluster-plan';
+import type { ClusterProcessSpec } from './cluster-plan';
 
 /** A port the cluster needs that another process holds (or that cannot be bound). */
 export class PortBusyError extends Error {
@@ -29,10 +29,11 @@ function tryBind(host: string, port: number): Promise<string | undefined> {
  * (binding each for a moment): the first busy one is named with the process that needs it, so a
  * leftover cluster is reported instead of probed as if it were ours.
  */
-export async function assertPortsFree(specs: readonly ServiceProcessSpec[]): Promise<void> {
+export async function assertPortsFree(specs: readonly ClusterProcessSpec[]): Promise<void> {
   const seen = new Map<number, string>();
   for (const spec of specs) {
-    for (const [kind, port] of [['HTTP', spec.httpPort], ['gRPC', spec.grpcPort], ['metrics', spec.metricsPort]] as const) {
+    const ports = spec.app === 'anvil' ? ([['JSON-RPC', spec.rpcPort]] as const) : ([['HTTP', spec.httpPort], ['gRPC', spec.grpcPort], ['metrics', spec.metricsPort]] as const);
+    for (const [kind, port] of ports) {
       const usedFor = `${spec.name} ${kind}`;
       const other = seen.get(port);
       if (other) throw new PortBusyError(port, spec.host, usedFor, `also planned for ${other}`);

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { grpcHealthStatus, httpStatus } from './health-probe';
-import type { ServiceProcessSpec } from './cluster-plan';
+import type { ClusterProcessSpec } from './cluster-plan';
+import { jsonRpcChainId } from './local-chain';
 import type { ProcessExit } from './local-cluster';
 
 /** What to do when a process dies after the cluster was ready. */
@@ -35,7 +36,7 @@ export interface SupervisorOptions {
 }
 
 interface Slot {
-  readonly spec: ServiceProcessSpec;
+  readonly spec: ClusterProcessSpec;
   child?: ChildProcess;
   startedAt: number;
   /** Crashes in a row, for the backoff. */
@@ -53,9 +54,10 @@ interface Slot {
  * Runs the processes of a local cluster and watches them (`custody up`): each child runs in its
  * own process group with an IPC channel, so a terminal's Ctrl-C reaches only the supervisor, which
  * stops them in order, and a supervisor that dies (even by SIGKILL) closes the channel, which makes
- * every child shut down (libs/platform run-service). A child that dies after start-up is reported at
- * once with its exit code or signal and its last lines, then restarted with exponential backoff
- * (`restart`) or the whole cluster stops with a failure (`stop`).
+ * every child shut down (libs/platform run-service; anvil through its wrapper, chain-node-main.ts).
+ * A child that dies after start-up is reported at once with its exit code or signal and its last
+ * lines, then restarted with exponential backoff (`restart`) or the whole cluster stops with a
+ * failure (`stop`).
  */
 export class ClusterSupervisor {
   private readonly slots: Slot[];
@@ -66,7 +68,7 @@ export class ClusterSupervisor {
   private ready = false;
 
   constructor(
-    specs: readonly ServiceProcessSpec[],
+    specs: readonly ClusterProcessSpec[],
     private readonly options: SupervisorOptions,
   ) {
     this.slots = specs.map((spec) => ({ spec, startedAt: 0, crashes: 0, attempt: 0, lines: [], exited: Promise.resolve() }));
@@ -100,7 +102,8 @@ export class ClusterSupervisor {
   }
 
   private spawn(slot: Slot): void {
-    const child = spawn(process.execPath, [slot.spec.entry], {
+    const args = slot.spec.app === 'anvil' ? slot.spec.args : [];
+    const child = spawn(process.execPath, [slot.spec.entry, ...args], {
       env: { ...this.options.baseEnv, ...slot.spec.env },
       // Own process group (Ctrl-C reaches only us); IPC channel so the child notices our death.
       detached: true,
@@ -195,9 +198,9 @@ export class ClusterSupervisor {
   }
 
   /**
-   * Resolves when every process is ready (HTTP /readyz 200 and gRPC SERVING); rejects naming the
-   * first that died, or those not ready in time. Ports were checked free before the start, so what
-   * answers is our own child.
+   * Resolves when every process is ready (a service: HTTP /readyz 200 and gRPC SERVING; anvil: its
+   * `eth_chainId` answers the planned id); rejects naming the first that died, or those not ready in
+   * time. Ports were checked free before the start, so what answers is our own child.
    */
   async waitUntilReady(timeoutMs: number, pollMs = 250): Promise<void> {
     const deadline = Date.now() + timeoutMs;
@@ -256,7 +259,8 @@ export function describeExit(code: number | null, signal: NodeJS.Signals | null)
   return signal ? `signal ${signal}` : `code ${code ?? '?'}`;
 }
 
-async function isReady(spec: ServiceProcessSpec): Promise<boolean> {
+async function isReady(spec: ClusterProcessSpec): Promise<boolean> {
+  if (spec.app === 'anvil') return (await jsonRpcChainId(spec.rpcUrl, 1000)) === spec.chainId;
   const [http, grpc] = await Promise.all([httpStatus(`http://${spec.host}:${spec.httpPort}/readyz`, 1000), grpcHealthStatus(`${spec.host}:${spec.grpcPort}`, '', 1000)]);
   return http === 200 && grpc === 'SERVING';
 }

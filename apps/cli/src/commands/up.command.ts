@@ -3,18 +3,29 @@ import * as path from 'node:path';
 import { Command, Option } from 'commander';
 import { PROJECT_ROOT, redactUrl } from '@custody/config';
 import {
+  anvilBinary,
   assertPortsFree,
+  chainNodePort,
   ClusterSupervisor,
   describeExit,
+  ensureLedgerAsset,
   ephemeralPortRange,
   formatLogBody,
   formatLogLine,
   loadOrCreateLocalSecrets,
+  LOCAL_CHAIN_ID,
+  LOCAL_CHAIN_NAME,
+  LOCAL_CHAIN_STATE_FILE,
+  LOCAL_NATIVE_ASSET,
   MIN_SIGNERS,
+  planChainNode,
   planCluster,
   PortBusyError,
   portsFromBase,
   portSpan,
+  writeLocalChainInfo,
+  type ChainNodeSpec,
+  type ClusterProcessSpec,
   type CrashPolicy,
   type SupervisorEvent,
 } from '@custody/local-cluster';
@@ -39,6 +50,7 @@ interface UpFlags {
   jsonLogs?: boolean;
   testOnlyPrimes?: boolean;
   chainRpcUrl?: URL;
+  chainId: number;
 }
 
 /** SIGNER_PRIME_SOURCE=test-only-fixtures for each signer, its PUBLIC pair written under `dir`. */
@@ -63,11 +75,16 @@ const PARENT_POLL_MS = 500;
 export function registerUpCommand(program: Command): void {
   program
     .command('up')
-    .description('migrate, then start and supervise the local cluster (gateway, policy-engine, ledger, chain-indexer and the signers) until Ctrl-C')
+    .description('migrate, then start and supervise the local cluster (gateway, policy-engine, ledger, chain-indexer, the signers and anvil, the local chain) until Ctrl-C')
     .option('--signers <n>', `number of signer nodes (at least ${MIN_SIGNERS})`, parseIntegerOption(MIN_SIGNERS, 255), MIN_SIGNERS)
     .option('--host <address>', 'address every service binds to', '127.0.0.1')
     .option('--base-port <port>', 'first port of the cluster (default: $CUSTODY_BASE_PORT or 8080); process k listens on HTTP base+3k, gRPC base+3k+1, metrics base+3k+2', parseIntegerOption(1024, 65535))
-    .option('--chain-rpc-url <url>', 'the EVM node (JSON-RPC) the chain indexer follows (default: http://127.0.0.1:8545, where `anvil` listens by default; the indexer retries until it answers)', parseUrlOption(['http', 'https']))
+    .option(
+      '--chain-rpc-url <url>',
+      'follow this EVM node (JSON-RPC) instead of starting anvil: the chain indexer reads it and the withdrawal pipeline sends on it (the indexer retries until it answers)',
+      parseUrlOption(['http', 'https']),
+    )
+    .option('--chain-id <id>', `the chain's EIP-155 id: anvil's, or the one the --chain-rpc-url node must answer`, parseIntegerOption(1, Number.MAX_SAFE_INTEGER), LOCAL_CHAIN_ID)
     .option('--database-url <url>', 'the services\' database; each signer gets <db>_signer_<id> beside it (default: $DATABASE_URL or the local one)', parseUrlOption(['postgres', 'postgresql']))
     .addOption(new Option('--on-crash <policy>', 'when a process dies: restart it with backoff, or stop the whole cluster (exit 1)').choices(['restart', 'stop']).default('restart'))
     .option('--json-logs', 'print the services\' JSON log lines as they are (default: one readable line each, prefixed by the service)')
@@ -90,7 +107,19 @@ async function up(flags: UpFlags): Promise<number> {
 
   const secretsDir = flags.secretsDir ?? env.secretsDir ?? DEFAULT_SECRETS_DIR;
   const secrets = loadOrCreateLocalSecrets(secretsDir, flags.signers);
-  const specs = planCluster(
+  // The local chain: anvil on the port after the signers', unless the operator names a node to follow.
+  let chainNode: ChainNodeSpec | undefined;
+  if (!flags.chainRpcUrl) {
+    let binary: string;
+    try {
+      binary = anvilBinary();
+    } catch (error) {
+      throw new CliUsageError(`${error instanceof Error ? error.message : String(error)}; or follow a node of your own with --chain-rpc-url`);
+    }
+    chainNode = planChainNode({ binary, host: flags.host, port: chainNodePort(basePort, flags.signers), chainId: flags.chainId, stateFile: path.join(secretsDir, LOCAL_CHAIN_STATE_FILE) });
+  }
+  const chainRpcUrl = flags.chainRpcUrl ?? new URL(chainNode!.rpcUrl);
+  const services = planCluster(
     {
       databaseUrl,
       redisUrl: env.redisUrl,
@@ -100,11 +129,13 @@ async function up(flags: UpFlags): Promise<number> {
       otlpEndpoint: env.otlpEndpoint,
       secrets,
       signerEnv: env.signerEnv,
-      chainRpcUrl: flags.chainRpcUrl,
+      chainRpcUrl,
+      chainId: flags.chainId,
       perSignerEnv: flags.testOnlyPrimes ? testOnlyPrimesEnv(secretsDir, flags.signers) : undefined,
     },
     portsFromBase(basePort),
   );
+  const specs: ClusterProcessSpec[] = chainNode ? [chainNode, ...services] : services;
   const missing = specs.find((s) => !fs.existsSync(s.entry));
   if (missing) throw new CliUsageError(`${missing.entry} is missing: run \`npm run build\` first`);
   try {
@@ -185,13 +216,28 @@ async function up(flags: UpFlags): Promise<number> {
     return 1;
   }
   const pids = supervisor.pids();
-  say('every service is ready (HTTP /readyz 200, gRPC health SERVING):');
+  say(`every service is ready (HTTP /readyz 200, gRPC health SERVING${chainNode ? '; anvil answers eth_chainId' : ''}):`);
   for (const s of specs) {
-    say(`  ${s.name.padEnd(nameWidth)} pid ${String(pids.get(s.name) ?? '?').padEnd(7)} http://${s.host}:${s.httpPort} (/livez, /readyz)   metrics http://${s.host}:${s.metricsPort}/metrics   grpc ${s.host}:${s.grpcPort}`);
+    const pid = String(pids.get(s.name) ?? '?').padEnd(7);
+    if (s.app === 'anvil') say(`  ${s.name.padEnd(nameWidth)} pid ${pid} json-rpc ${s.rpcUrl}   chain ${LOCAL_CHAIN_NAME}, id ${s.chainId}   state ${s.stateFile}`);
+    else say(`  ${s.name.padEnd(nameWidth)} pid ${pid} http://${s.host}:${s.httpPort} (/livez, /readyz)   metrics http://${s.host}:${s.metricsPort}/metrics   grpc ${s.host}:${s.grpcPort}`);
+  }
+  if (!chainNode) say(`chain ${LOCAL_CHAIN_NAME}, id ${flags.chainId}: following ${redactUrl(chainRpcUrl)} (--chain-rpc-url)`);
+  writeLocalChainInfo(secretsDir, { chain: LOCAL_CHAIN_NAME, chainId: flags.chainId, rpcUrl: chainRpcUrl.toString(), nativeAsset: LOCAL_NATIVE_ASSET.code, startedByUp: chainNode !== undefined });
+  const ledger = services.find((s) => s.app === 'ledger');
+  if (ledger) {
+    const asset = { chain: LOCAL_CHAIN_NAME, code: LOCAL_NATIVE_ASSET.code, decimals: LOCAL_NATIVE_ASSET.decimals, contract: '', confirmations: LOCAL_NATIVE_ASSET.confirmations };
+    try {
+      const outcome = await ensureLedgerAsset(`${ledger.host}:${ledger.grpcPort}`, asset);
+      if (outcome.kind === 'ready') say(`ledger asset ${asset.chain}/${asset.code}: ${asset.decimals} decimals, deposits credited at depth ${asset.confirmations}`);
+      else warn(`ledger asset ${asset.chain}/${asset.code} exists with other terms, kept as it is: ${outcome.detail}`);
+    } catch (error) {
+      warn(`could not make the ledger asset ${asset.chain}/${asset.code}: ${error instanceof Error ? error.message : String(error)}`);
+    }
   }
   say(`development approvers, pinned in every signer's APPROVER_KEYS (their seeds in ${secretsDir}):`);
   for (const a of secrets.approvers) say(`  ${a.id.padEnd(nameWidth)} ${a.publicKey}  ${path.basename(a.seedFile)}`);
-  const gateway = specs.find((s) => s.app === 'gateway');
+  const gateway = services.find((s) => s.app === 'gateway');
   if (gateway && secrets.clients) {
     try {
       await registerDevClients(`http://${gateway.host}:${gateway.httpPort}`, secrets.clients, loadDevClient(secretsDir, 'admin').seed);
