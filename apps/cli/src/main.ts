@@ -9,6 +9,7 @@ import { DEFAULT_SECRETS_DIR, registerUpCommand } from './commands/up.command';
 import { registerAuditCommands } from './commands/audit.command';
 import { registerWitnessCommands } from './commands/witness.command';
 import { registerClientCommands } from './commands/client.command';
+import { registerDemoCommand } from './commands/demo.command';
 import { registerPolicyApiCommands } from './commands/policy-api.command';
 import { registerWalletCommands } from './commands/wallet.command';
 
@@ -27,6 +28,7 @@ function buildProgram(): Command {
   registerPolicyApiCommands(program, DEFAULT_SECRETS_DIR);
   registerWalletCommands(program, DEFAULT_SECRETS_DIR);
   registerChainCommands(program);
+  registerDemoCommand(program, DEFAULT_SECRETS_DIR);
   return program;
 }
 
