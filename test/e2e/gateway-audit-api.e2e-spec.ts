@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import type { DataSource } from 'typeorm';
-import { AuditApi, CustodyApiError, CustodyClient, CustodyGrpcClient, signatureHeaders, type AuditRecordResource } from '@custody/client';
+import { AuditApi, CustodyApiError, CustodyClient, CustodyGrpcClient, signatureHeaders, type AuditRecordProofPage, type AuditRecordResource } from '@custody/client';
 import { type AuditRecord } from '@custody/audit-core';
 import { AuditLogStore, appendAuditRecords } from '@custody/audit-log';
 import { connectPostgres } from '@custody/persistence';
@@ -17,9 +17,11 @@ import {
   cosigner,
   decodeBase64Strict,
   ed25519NoteSigner,
+  formatTlogProof,
   formatVerifierKey,
   hashLeaf,
   openNote,
+  parseCheckpoint,
   parseTlogProof,
   verifierFromKey,
   verifyConsistency,
@@ -51,6 +53,8 @@ const witnessVerifier = cosignatureVerifier(witness.name, witness.publicKey);
 
 const GRPC_OPTS = { longs: String, enums: String, defaults: true, arrays: true } as const;
 const containing = (text: string): string => expect.stringContaining(text) as string;
+/** A REST record as the tests' gRPC decoding (defaults: true) shows it: AuditRecord.inclusion_proof (ListAuditRecords view full only) empty, where REST leaves it out. */
+const withGrpcDefaults = <T extends object>(record: T): T & { inclusionProof: string[] } => ({ inclusionProof: [], ...record });
 
 function record(type: AuditRecord['type'], actor: string, requestId: string | null, wallet: string | null, occurredAt: number, body: Record<string, string>): AuditRecord {
   return { version: 1, type, occurredAt, actor, requestId, wallet, body };
@@ -178,7 +182,10 @@ describe('gateway: the auditor API and roles (e2e)', () => {
     expect(names((await auditor.list({ wallet: WALLET, startTime: new Date(t0 + 2500).toISOString(), endTime: new Date(t0 + 5000).toISOString() })).items)).toEqual(at(3));
 
     const viaGrpc = await rpc('auditor', 'ListAuditRecords', custody.v1.ListAuditRecordsRequest, custody.v1.ListAuditRecordsResponse, { wallet: WALLET });
-    expect(viaGrpc).toEqual({ records: (await auditor.list({ wallet: WALLET })).items, nextPageToken: '' });
+    // gRPC's defaults: the full view's fields empty.
+    expect(viaGrpc).toEqual({ records: (await auditor.list({ wallet: WALLET })).items.map(withGrpcDefaults), nextPageToken: '', checkpoint: null });
+    expect(names((await auditor.list({ startIndex: idx[1], endIndex: idx[3]! + 1 })).items)).toEqual(at(1, 2, 3));
+    expect(names((await auditor.list({ requestId: P, startIndex: idx[1], endIndex: idx[4] })).items)).toEqual(at(1));
   });
 
   it('gets a record with its inclusion proof at the cosigned checkpoint', async () => {
@@ -192,8 +199,123 @@ describe('gateway: the auditor API and roles (e2e)', () => {
     expect(() => verifyInclusion(i, size, leaf, got.inclusionProof.map((h) => decodeBase64Strict('proof', h)), decodeBase64Strict('root', got.checkpoint.rootHash))).not.toThrow();
     expect(verifyTlogProof(got.tlogProof, leaf, { origin: ORIGIN, logVerifier: verifierFromKey(logKey), witnessVerifiers: [witnessVerifier], witnessQuorum: 1 }).index).toBe(i);
     const viaGrpc = await rpc('auditor', 'GetAuditRecord', custody.v1.GetAuditRecordRequest, custody.v1.AuditRecordProof, { name: `auditRecords/${i}` });
-    expect(viaGrpc).toEqual(got);
+    expect(viaGrpc).toEqual({ ...got, record: withGrpcDefaults(got.record) });
     expect(await restError(auditor.get(size + 100_000))).toMatchObject({ status: 404, code: 'not-found' });
+  });
+
+  it('lists a page of records with their inclusion proofs against one checkpoint (view=full): each verifies with the pinned keys; gRPC answers the same', async () => {
+    const logVerifier = verifierFromKey(logKey);
+    /** Every record of a full page checked as an auditor does: the checkpoint's signatures, each leaf hash from the bytes, each proof to the signed root, and (as a C2SP tlog-proof) with the witness quorum. */
+    const check = (page: AuditRecordProofPage, expectedSize: number): { proved: number[]; pending: number[] } => {
+      const opened = openNote(page.checkpoint.note, [logVerifier, witnessVerifier]);
+      expect(opened.verified.map((v) => v.name)).toEqual([ORIGIN, witness.name]);
+      const cp = parseCheckpoint(opened.text);
+      expect({ size: cp.size, root: Buffer.from(cp.rootHash).toString('base64') }).toEqual({ size: expectedSize, root: page.checkpoint.rootHash });
+      expect(page.checkpoint.size).toBe(String(expectedSize));
+      const proved: number[] = [];
+      const pending: number[] = [];
+      for (const r of page.items) {
+        const i = Number(r.index);
+        const bytes = decodeBase64Strict('canonical', r.canonical, 1 << 20);
+        const leaf = hashLeaf(bytes);
+        expect(Buffer.from(leaf).toString('hex')).toBe(r.leafHash);
+        if (i >= cp.size) {
+          expect(r.inclusionProof).toEqual([]);
+          pending.push(i);
+          continue;
+        }
+        const proof = r.inclusionProof.map((h) => decodeBase64Strict('proof', h));
+        expect(() => verifyInclusion(i, cp.size, leaf, proof, cp.rootHash)).not.toThrow();
+        const bundle = formatTlogProof({ extra: bytes, index: i, proof, checkpoint: page.checkpoint.note });
+        expect(verifyTlogProof(bundle, leaf, { origin: ORIGIN, logVerifier, witnessVerifiers: [witnessVerifier], witnessQuorum: 1 }).index).toBe(i);
+        proved.push(i);
+      }
+      return { proved, pending };
+    };
+
+    // The whole log in one page (the latest checkpoint), equal to the records of the basic view and to GetAuditRecord's proofs.
+    const full = await auditor.listWithProofs({}, 100);
+    expect(full.nextPageToken).toBe('');
+    expect(check(full, size)).toEqual({ proved: Array.from({ length: size }, (_, i) => i), pending: [] });
+    expect(full.items.map(({ inclusionProof: _, ...r }) => r)).toEqual((await auditor.list({}, 100)).items);
+    for (const i of [idx[0]!, idx[4]!, size - 1]) expect(full.items[i]!.inclusionProof).toEqual((await auditor.get(i)).inclusionProof);
+
+    // Against the first checkpoint (tree_size): the records after it are listed with no proof.
+    const atFirst = await auditor.listWithProofs({ requestId: P }, 0, '', firstSize);
+    expect(check(atFirst, firstSize)).toEqual({ proved: [idx[0], idx[1]], pending: [idx[4]] });
+    const proofAtFirst = atFirst.items[0]!.inclusionProof.map((h) => decodeBase64Strict('proof', h));
+    expect(() => verifyInclusion(idx[0]!, firstSize, new Uint8Array(Buffer.from(atFirst.items[0]!.leafHash, 'hex')), proofAtFirst, firstRoot)).not.toThrow();
+
+    // Paging in the full view: every page against the same checkpoint, all records once.
+    const seen: number[] = [];
+    let token = '';
+    do {
+      const page = await auditor.listWithProofs({}, 3, token, size);
+      expect(page.items.length).toBeLessThanOrEqual(3);
+      seen.push(...check(page, size).proved);
+      token = page.nextPageToken;
+    } while (token !== '');
+    expect(seen).toEqual(Array.from({ length: size }, (_, i) => i));
+
+    // An index range with a filter.
+    const range = await auditor.listWithProofs({ wallet: WALLET, startIndex: idx[2], endIndex: idx[3]! + 1 });
+    expect(check(range, size).proved).toEqual([idx[2], idx[3]]);
+
+    const viaGrpc = await rpc('auditor', 'ListAuditRecords', custody.v1.ListAuditRecordsRequest, custody.v1.ListAuditRecordsResponse, { requestId: P, view: 'full', treeSize: firstSize });
+    expect(viaGrpc).toEqual({ records: atFirst.items, nextPageToken: '', checkpoint: atFirst.checkpoint });
+    const rangeGrpc = await rpc('auditor', 'ListAuditRecords', custody.v1.ListAuditRecordsRequest, custody.v1.ListAuditRecordsResponse, { wallet: WALLET, view: 'full', startIndex: idx[2], endIndex: idx[3]! + 1 });
+    expect(rangeGrpc).toEqual({ records: range.items, nextPageToken: '', checkpoint: range.checkpoint });
+  });
+
+  it('refuses bad list inputs of the full view: view, tree_size (malformed, beyond the checkpoint, not a checkpoint), ranges, page size over 100; on both transports', async () => {
+    const c = new CustodyClient({ baseUrl: gateway.baseUrl, credentials: byRole.get('auditor')!, attempts: 1 });
+    const cases: [string, number, string, string][] = [
+      ['view=FULL', 400, 'invalid-argument', 'view'],
+      ['view=partial', 400, 'invalid-argument', 'view'],
+      ['view=full&view=basic', 400, 'invalid-argument', 'view'],
+      ['tree_size=3', 400, 'invalid-argument', 'tree_size'],
+      ['view=basic&tree_size=3', 400, 'invalid-argument', 'tree_size'],
+      ['view=full&tree_size=abc', 400, 'invalid-argument', 'tree_size'],
+      ['view=full&tree_size=-1', 400, 'invalid-argument', 'tree_size'],
+      ['view=full&tree_size=1.5', 400, 'invalid-argument', 'tree_size'],
+      ['view=full&tree_size=1234567890123456', 400, 'invalid-argument', 'tree_size'],
+      [`view=full&tree_size=${size + 1}`, 404, 'not-found', `beyond the latest checkpoint (size ${size})`],
+      [`view=full&tree_size=${firstSize + 1}`, 404, 'not-found', `no checkpoint of size ${firstSize + 1}`],
+      ['view=full&page_size=101', 400, 'invalid-argument', 'page_size'],
+      ['view=full&page_size=1000', 400, 'invalid-argument', 'page_size'],
+      ['view=full&page_size=-5', 400, 'invalid-argument', 'page_size'],
+      ['view=full&page_token=zz', 400, 'invalid-argument', 'page_token'],
+      ['view=full&start_index=4&end_index=4', 400, 'invalid-argument', 'start_index'],
+      ['view=full&start_index=9&end_index=3', 400, 'invalid-argument', 'start_index'],
+      ['start_index=-1', 400, 'invalid-argument', 'start_index'],
+      ['start_index=0x10', 400, 'invalid-argument', 'start_index'],
+      ['end_index=1e3', 400, 'invalid-argument', 'end_index'],
+      ['end_index=99999999999999999999', 400, 'invalid-argument', 'end_index'],
+      ['view=full&start_index=1&start_index=2', 400, 'invalid-argument', 'start_index'],
+      ['view=full&with_proofs=true', 400, 'unknown-field', 'with_proofs'],
+    ];
+    for (const [q, status, code, detail] of cases) {
+      expect({ q, ...(await restError(c.request('GET', `/v1/audit/records?${q}`))) }).toMatchObject({ q, status, code, detail: containing(detail) });
+    }
+    // An empty range inside bounds is a page of no records (and the checkpoint), not an error.
+    expect(await auditor.listWithProofs({ startIndex: size + 10, endIndex: size + 20 })).toMatchObject({ items: [], nextPageToken: '', checkpoint: { size: String(size) } });
+
+    const grpcCases: [object, grpc.status, string][] = [
+      [{ view: 'FULL' }, grpc.status.INVALID_ARGUMENT, 'view'],
+      [{ treeSize: 3 }, grpc.status.INVALID_ARGUMENT, 'tree_size'],
+      [{ view: 'full', treeSize: size + 1 }, grpc.status.NOT_FOUND, 'tree_size'],
+      [{ view: 'full', pageSize: 101 }, grpc.status.INVALID_ARGUMENT, 'page_size'],
+      [{ view: 'full', pageSize: -1 }, grpc.status.INVALID_ARGUMENT, 'page_size'],
+      [{ view: 'full', startIndex: 9, endIndex: 3 }, grpc.status.INVALID_ARGUMENT, 'start_index'],
+      [{ view: 'full', treeSize: '9007199254740993' }, grpc.status.INVALID_ARGUMENT, 'tree_size'],
+    ];
+    for (const [body, code, field] of grpcCases) {
+      const e = await rpc('auditor', 'ListAuditRecords', custody.v1.ListAuditRecordsRequest, custody.v1.ListAuditRecordsResponse, body).then(
+        () => undefined,
+        (x: unknown) => x as grpc.ServiceError,
+      );
+      expect({ body, code: e?.code, message: e?.details }).toEqual({ body, code, message: containing(field) });
+    }
   });
 
   it('serves the latest cosigned checkpoint and consistency proofs between two sizes', async () => {
@@ -252,7 +374,8 @@ describe('gateway: the auditor API and roles (e2e)', () => {
       }
     }
     const viaGrpc = await rpc('auditor', 'GetProofBundle', custody.v1.GetProofBundleRequest, custody.v1.ProofBundle, { subject: `withdrawals/${WD}` });
-    expect(viaGrpc).toEqual(await auditor.bundle(`withdrawals/${WD}`));
+    const viaRest = await auditor.bundle(`withdrawals/${WD}`);
+    expect(viaGrpc).toEqual({ ...viaRest, proofs: viaRest.proofs.map((p) => ({ ...p, record: withGrpcDefaults(p.record) })) });
     expect(await restError(auditor.bundle('withdrawals/never-made'))).toMatchObject({ status: 404, code: 'not-found' });
   });
 

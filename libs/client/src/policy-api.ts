@@ -92,6 +92,24 @@ export interface AuditFilter {
   requestId?: string;
   startTime?: string;
   endTime?: string;
+  /** Records with startIndex <= index < endIndex. */
+  startIndex?: number;
+  endIndex?: number;
+}
+
+/** A record as ListAuditRecords' view `full` answers it: with its inclusion proof in the tree of the page's checkpoint. */
+export interface AuditRecordWithProofResource extends AuditRecordResource {
+  /** Base64 hashes (RFC 9162); empty for a record at or beyond the checkpoint's size. */
+  inclusionProof: string[];
+}
+
+export interface AuditRecordProofPage extends Page<AuditRecordWithProofResource> {
+  /** The checkpoint every proof of the page is against. */
+  checkpoint: AuditCheckpointResource;
+}
+
+function filterQuery(f: AuditFilter): Record<string, string | number | undefined> {
+  return { type: f.type, wallet: f.wallet, client: f.client, request_id: f.requestId, start_time: f.startTime, end_time: f.endTime, start_index: f.startIndex, end_index: f.endIndex };
 }
 
 function query(params: Record<string, string | number | undefined>): string {
@@ -218,11 +236,17 @@ export class AuditApi {
   constructor(private readonly client: CustodyClient) {}
 
   async list(filter: AuditFilter = {}, pageSize = 0, pageToken = ''): Promise<Page<AuditRecordResource>> {
-    const page = await this.client.request<{ records: AuditRecordResource[]; nextPageToken: string }>(
-      'GET',
-      `/v1/audit/records${query({ type: filter.type, wallet: filter.wallet, client: filter.client, request_id: filter.requestId, start_time: filter.startTime, end_time: filter.endTime, page_size: pageSize, page_token: pageToken })}`,
-    );
+    const page = await this.client.request<{ records: AuditRecordResource[]; nextPageToken: string }>('GET', `/v1/audit/records${query({ ...filterQuery(filter), page_size: pageSize, page_token: pageToken })}`);
     return { items: page.records, nextPageToken: page.nextPageToken };
+  }
+
+  /** ListAuditRecords with view `full`: a page of records, each with its inclusion proof against one checkpoint (`treeSize`, default the latest). */
+  async listWithProofs(filter: AuditFilter = {}, pageSize = 0, pageToken = '', treeSize = 0): Promise<AuditRecordProofPage> {
+    const page = await this.client.request<{ records: AuditRecordWithProofResource[]; nextPageToken: string; checkpoint: AuditCheckpointResource }>(
+      'GET',
+      `/v1/audit/records${query({ ...filterQuery(filter), view: 'full', tree_size: treeSize, page_size: pageSize, page_token: pageToken })}`,
+    );
+    return { items: page.records, nextPageToken: page.nextPageToken, checkpoint: page.checkpoint };
   }
 
   get(index: number | string): Promise<AuditRecordProofResource> {

@@ -1,9 +1,9 @@
 import { Controller, Get, Header, Param, Query } from '@nestjs/common';
-import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { Roles } from '../auth/roles.decorator';
 import { ApiError } from '../errors/api-error';
 import { pageSizeOf, queryParams } from '../http/query';
-import { AuditService, recordIndexOf, type AuditCheckpointView, type AuditRecordPage, type AuditRecordProofView } from './audit.service';
+import { AUDIT_RECORD_VIEWS, AuditService, MAX_AUDIT_PAGE, recordIndexOf, type AuditCheckpointView, type AuditRecordPage, type AuditRecordProofView } from './audit.service';
 
 /** REST `/v1/audit/…`: the auditor's API (role `auditor` only; no other role reads the log). */
 @ApiTags('audit')
@@ -13,10 +13,30 @@ export class AuditController {
 
   @Get('records')
   @Roles('auditor')
-  @ApiOperation({ operationId: 'ListAuditRecords', summary: 'Records in log order; filters type, wallet, client, request_id, start_time, end_time (RFC 3339)' })
+  @ApiOperation({
+    operationId: 'ListAuditRecords',
+    summary: 'Records in log order; filters type, wallet, client, request_id, start_time, end_time (RFC 3339), start_index, end_index. view=full: each record with its inclusion proof against one checkpoint (tree_size, default the latest), returned once as `checkpoint`',
+  })
+  @ApiQuery({ name: 'type', required: false, description: 'a record type' })
+  @ApiQuery({ name: 'wallet', required: false })
+  @ApiQuery({ name: 'client', required: false, description: 'the acting API client (or approver, service)' })
+  @ApiQuery({ name: 'request_id', required: false })
+  @ApiQuery({ name: 'start_time', required: false, description: 'RFC 3339, inclusive' })
+  @ApiQuery({ name: 'end_time', required: false, description: 'RFC 3339, exclusive' })
+  @ApiQuery({ name: 'start_index', required: false, description: 'records at or after this index (0: no bound)', schema: { type: 'string', pattern: '^[0-9]{1,15}$' } })
+  @ApiQuery({ name: 'end_index', required: false, description: 'records before this index (0: no bound); above start_index', schema: { type: 'string', pattern: '^[0-9]{1,15}$' } })
+  @ApiQuery({ name: 'view', required: false, enum: [...AUDIT_RECORD_VIEWS], description: 'basic (default) or full: each record with `inclusionProof` (RFC 9162, base64) in the tree of the response’s `checkpoint`; empty for a record at or beyond its size' })
+  @ApiQuery({ name: 'tree_size', required: false, description: 'view=full: the size of the checkpoint to prove against (a checkpointed size; default the latest; else 404 not-found)', schema: { type: 'string', pattern: '^[0-9]{1,15}$' } })
+  @ApiQuery({ name: 'page_size', required: false, description: `1..${MAX_AUDIT_PAGE} (default 50), with either view` })
+  @ApiQuery({ name: 'page_token', required: false })
   list(@Query() query: Record<string, unknown>): Promise<AuditRecordPage> {
-    const q = queryParams(query, ['type', 'wallet', 'client', 'request_id', 'start_time', 'end_time']);
-    return this.audit.list({ type: q['type'], wallet: q['wallet'], client: q['client'], requestId: q['request_id'], startTime: q['start_time'], endTime: q['end_time'] }, pageSizeOf(q['page_size']), q['page_token'] ?? '');
+    const q = queryParams(query, ['type', 'wallet', 'client', 'request_id', 'start_time', 'end_time', 'start_index', 'end_index', 'view', 'tree_size']);
+    return this.audit.list(
+      { type: q['type'], wallet: q['wallet'], client: q['client'], requestId: q['request_id'], startTime: q['start_time'], endTime: q['end_time'], startIndex: q['start_index'], endIndex: q['end_index'] },
+      pageSizeOf(q['page_size'], MAX_AUDIT_PAGE),
+      q['page_token'] ?? '',
+      { view: q['view'], treeSize: q['tree_size'] },
+    );
   }
 
   @Get('records/:recordIndex')

@@ -17,7 +17,12 @@ export class AuditGrpcController {
   @GrpcMethod('AuditService', 'ListAuditRecords')
   @Roles('auditor')
   list(r: custody.v1.IListAuditRecordsRequest): Promise<AuditRecordPage> {
-    return this.audit.list({ type: r.type ?? '', wallet: r.wallet ?? '', client: r.client ?? '', requestId: r.requestId ?? '', startTime: r.startTime ?? '', endTime: r.endTime ?? '' }, r.pageSize ?? 0, r.pageToken ?? '');
+    return this.audit.list(
+      { type: r.type ?? '', wallet: r.wallet ?? '', client: r.client ?? '', requestId: r.requestId ?? '', startTime: r.startTime ?? '', endTime: r.endTime ?? '', startIndex: u64(r.startIndex), endIndex: u64(r.endIndex) },
+      r.pageSize ?? 0,
+      r.pageToken ?? '',
+      { view: r.view ?? '', treeSize: u64(r.treeSize) },
+    );
   }
 
   @GrpcMethod('AuditService', 'GetAuditRecord')

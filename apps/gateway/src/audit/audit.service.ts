@@ -19,6 +19,8 @@ export interface AuditRecordView {
   body: string;
   canonical: string;
   leafHash: string;
+  /** View `full` only: the inclusion proof at the page's checkpoint (base64; empty beyond its size). */
+  inclusionProof?: string[];
 }
 
 export interface AuditCheckpointView {
@@ -37,6 +39,8 @@ export interface AuditRecordProofView {
 export interface AuditRecordPage {
   records: AuditRecordView[];
   nextPageToken: string;
+  /** View `full` only: the checkpoint every record's proof is against. */
+  checkpoint?: AuditCheckpointView;
 }
 
 export interface AuditFilterInput {
@@ -46,10 +50,26 @@ export interface AuditFilterInput {
   requestId?: string;
   startTime?: string;
   endTime?: string;
+  /** Decimal strings (REST) or numbers (gRPC); 0 or empty: no bound. */
+  startIndex?: string | number;
+  endIndex?: string | number;
+}
+
+/** ListAuditRecords' views (AIP-157): `basic` the records, `full` each with its inclusion proof at one checkpoint. */
+export const AUDIT_RECORD_VIEWS = ['basic', 'full'] as const;
+export type AuditRecordViewName = (typeof AUDIT_RECORD_VIEWS)[number];
+
+export interface AuditListOptions {
+  /** `basic` (default) or `full`. */
+  view?: string;
+  /** View `full`: the checkpoint size to prove against (0 or empty: the latest). */
+  treeSize?: string | number;
 }
 
 const IDENT = /^[A-Za-z0-9._:@/-]{1,128}$/;
 const DEFAULT_PAGE = 50;
+/** page_size's maximum, with either view (a full page's proofs come from one query, {@link AuditLogStore.inclusionProofs}). */
+export const MAX_AUDIT_PAGE = 100;
 const MAX_BUNDLE_RECORDS = 1000;
 
 /** The gateway only reads the log: the log's owner signs checkpoints; these refuse if ever asked. */
@@ -78,6 +98,20 @@ function size(value: string | number | undefined | null, field: string): number 
   if (value === undefined || value === null || value === '' || value === 0 || value === '0') return 0;
   const n = typeof value === 'number' ? value : /^\d{1,15}$/.test(value) ? Number(value) : NaN;
   if (!Number.isSafeInteger(n) || n < 0) throw new ApiError('invalid-argument', `${field} must be a tree size (a non-negative integer)`);
+  return n;
+}
+
+function viewOf(value: string | undefined): AuditRecordViewName {
+  if (value === undefined || value === '') return 'basic';
+  if (!(AUDIT_RECORD_VIEWS as readonly string[]).includes(value)) throw new ApiError('invalid-argument', `view ${preview(value)} must be one of ${AUDIT_RECORD_VIEWS.join(', ')}`);
+  return value as AuditRecordViewName;
+}
+
+/** A record index bound (start_index, end_index): a non-negative integer; 0 or empty: no bound. */
+function indexBound(value: string | number | undefined | null, field: string): number | undefined {
+  if (value === undefined || value === null || value === '' || value === 0 || value === '0') return undefined;
+  const n = typeof value === 'number' ? value : /^\d{1,15}$/.test(value) ? Number(value) : NaN;
+  if (!Number.isSafeInteger(n) || n < 0) throw new ApiError('invalid-argument', `${field} ${preview(String(value))} must be a record index (a non-negative integer)`);
   return n;
 }
 
@@ -128,8 +162,21 @@ export class AuditService {
     this.store = new AuditLogStore(db, '', READ_ONLY_SIGNER, READ_ONLY_VERIFIER);
   }
 
-  async list(filter: AuditFilterInput, pageSize: number, pageToken: string): Promise<AuditRecordPage> {
-    const limit = pageSizeOf(pageSize) || DEFAULT_PAGE;
+  /**
+   * Records in log order, filtered, a page at a time. View `full` answers the same records, each with
+   * its inclusion proof against one checkpoint (`tree_size`, default the latest), and that checkpoint
+   * once: the page's records and the checkpoint are read concurrently, then every proof of the page
+   * from one query ({@link AuditLogStore.inclusionProofs}). A record at or beyond the checkpoint's
+   * size has an empty proof (as GetAuditRecord answers it).
+   */
+  async list(filter: AuditFilterInput, pageSize: number, pageToken: string, options: AuditListOptions = {}): Promise<AuditRecordPage> {
+    const limit = pageSizeOf(pageSize, MAX_AUDIT_PAGE) || DEFAULT_PAGE;
+    const view = viewOf(options.view);
+    const treeSize = size(options.treeSize, 'tree_size');
+    if (view !== 'full' && treeSize !== 0) throw new ApiError('invalid-argument', 'tree_size is only for view full');
+    const startIndex = indexBound(filter.startIndex, 'start_index');
+    const endIndex = indexBound(filter.endIndex, 'end_index');
+    if (startIndex !== undefined && endIndex !== undefined && startIndex >= endIndex) throw new ApiError('invalid-argument', `start_index (${startIndex}) must be below end_index (${endIndex})`);
     const type = filter.type || undefined;
     if (type !== undefined && !(AUDIT_RECORD_TYPES as readonly string[]).includes(type)) throw new ApiError('invalid-argument', `type ${preview(type)} must be one of ${AUDIT_RECORD_TYPES.join(', ')}`);
     let afterIndex: number | undefined;
@@ -140,7 +187,7 @@ export class AuditService {
     }
     const from = timeOf(filter.startTime, 'start_time');
     const to = timeOf(filter.endTime, 'end_time');
-    const rows = await this.store.findRecords({
+    const find = this.store.findRecords({
       ...(type !== undefined ? { type } : {}),
       ...optional('requestId', ident(filter.requestId, 'request_id')),
       ...optional('actor', ident(filter.client, 'client')),
@@ -148,11 +195,18 @@ export class AuditService {
       ...(from !== undefined ? { from: new Date(from) } : {}),
       ...(to !== undefined ? { to: new Date(to) } : {}),
       ...(afterIndex !== undefined ? { afterIndex } : {}),
+      ...(startIndex !== undefined ? { startIndex } : {}),
+      ...(endIndex !== undefined ? { endIndex } : {}),
       limit: limit + 1,
     });
-    const page = rows.slice(0, limit);
-    const next = rows.length > limit ? Buffer.from(`i${page[page.length - 1]!.index}`, 'utf8').toString('base64url') : '';
-    return { records: page.map(recordView), nextPageToken: next };
+    if (view === 'basic') return pageOf(await find, limit);
+    const [rows, cp] = await Promise.all([find, treeSize === 0 ? this.store.latestCheckpoint() : this.treeSizeCheckpoint(treeSize)]);
+    const page = pageOf(rows, limit);
+    if (cp === null) return { ...page, records: page.records.map((r) => ({ ...r, inclusionProof: [] })), checkpoint: { size: '0', rootHash: '', note: '' } };
+    const included = rows.slice(0, limit).filter((r) => r.index < cp.size);
+    const proofs = await this.store.inclusionProofs(included.map((r) => r.index), cp.size);
+    const byIndex = new Map(included.map((r, i) => [String(r.index), proofs[i]!.map(encodeBase64)]));
+    return { ...page, records: page.records.map((r) => ({ ...r, inclusionProof: byIndex.get(r.index) ?? [] })), checkpoint: checkpointView(cp) };
   }
 
   /** One record with its inclusion proof at the latest checkpoint (empty while it is not in one yet). */
@@ -219,6 +273,18 @@ export class AuditService {
     };
   }
 
+  /** The checkpoint of `tree_size`; not-found naming the latest size when there is none of that size (beyond the latest, or between two). */
+  private async treeSizeCheckpoint(treeSize: number): Promise<StoredCheckpoint> {
+    try {
+      return await this.store.checkpoint(treeSize);
+    } catch (error) {
+      if (!(error instanceof AuditNotFoundError)) throw error;
+      const latest = await this.store.latestCheckpoint();
+      const where = latest === null ? 'the audit log has no checkpoint yet' : treeSize > latest.size ? `it is beyond the latest checkpoint (size ${latest.size})` : `the latest checkpoint is of size ${latest.size}`;
+      throw new ApiError('not-found', `tree_size: no checkpoint of size ${treeSize}; ${where}`);
+    }
+  }
+
   private async checkpointOf(treeSize: number, field: string): Promise<StoredCheckpoint> {
     try {
       return await this.store.checkpoint(treeSize);
@@ -227,6 +293,13 @@ export class AuditService {
       throw error;
     }
   }
+}
+
+/** The first `limit` rows (the query asked for one more, to know whether a next page exists) and the token of the next. */
+function pageOf(rows: readonly AuditRecordRow[], limit: number): AuditRecordPage {
+  const page = rows.slice(0, limit);
+  const next = rows.length > limit ? Buffer.from(`i${page[page.length - 1]!.index}`, 'utf8').toString('base64url') : '';
+  return { records: page.map(recordView), nextPageToken: next };
 }
 
 function optional<K extends string>(key: K, value: string | undefined): Partial<Record<K, string>> {
