@@ -16,6 +16,7 @@ import { requestDigest, signRequestFromJson } from '@custody/sign-grant';
 import {
   approverKeysEnv,
   launchChromium,
+  CustodyProcess,
   LedgerUnderTest,
   saveScreenshot,
   startAnvil,
@@ -178,6 +179,8 @@ describe('withdrawals through the pipeline (e2e: signers, policy engine, ledger,
   let gateway: GatewayUnderTest;
   /** The gateway's own Redis, restarted by a scenario (the shared one serves the other test files). */
   let redis: PrivateRedis;
+  /** The chain indexer of anvil: it settles broadcast withdrawals in the ledger and undoes what a reorg orphans. */
+  let indexer: CustodyProcess | undefined;
   let api!: CustodyClient;
   let operatorKey: TestKey;
   const connect = (): void => {
@@ -224,11 +227,31 @@ describe('withdrawals through the pipeline (e2e: signers, policy engine, ledger,
     ]);
     [engine, ledger] = await Promise.all([startPolicyEngine({ bootstrap, engineSeedFile: signers.secrets.policyEngine.seedFile }), LedgerUnderTest.start('pipeline')]);
     await ledger.call('CreateAsset', { idempotencyKey: 'asset-eth', asset: { chain: CHAIN, code: 'ETH', decimals: 18, contract: '', confirmations: 1 } });
+    const [indexerHttp, indexerGrpc] = await freePorts(2);
+    indexer = CustodyProcess.start(
+      [],
+      {
+        PATH: process.env.PATH,
+        HOST: '127.0.0.1',
+        HTTP_PORT: String(indexerHttp),
+        GRPC_PORT: String(indexerGrpc),
+        METRICS_PORT: '0',
+        DATABASE_URL: ledger.databaseUrl.toString(),
+        REDIS_URL: testServerUrls().redis.toString(),
+        CHAIN_RPC_URL: anvil.url,
+        LEDGER_GRPC_ADDRESS: ledger.address,
+        INDEXER_POLL_MS: '50',
+        LOG_LEVEL: 'info',
+      },
+      { command: [process.execPath, appEntry('chain-indexer')] },
+    );
+    await indexer.waitFor(/chain-indexer listening/, 30_000);
     gateway = new GatewayUnderTest({
       REDIS_URL: redis.url,
       // 100 withdrawals polled at once: not the rate limit under test here
       GATEWAY_RATE_LIMIT_CLIENT: '100000',
       GATEWAY_RATE_LIMIT_IP: '100000',
+      GATEWAY_CHAIN_INDEXERS: `${CHAIN}=127.0.0.1:${indexerGrpc}`,
       GATEWAY_SIGNER_ADDRESSES: signers.specs.map((s, i) => `${i + 1}=127.0.0.1:${s.grpcPort}`).join(','),
       POLICY_ENGINE_GRPC_ADDRESS: engine.grpcAddress,
       LEDGER_GRPC_ADDRESS: ledger.address,
@@ -255,6 +278,10 @@ describe('withdrawals through the pipeline (e2e: signers, policy engine, ledger,
 
   afterAll(async () => {
     await gateway?.stop();
+    if (indexer) {
+      indexer.child.kill('SIGTERM');
+      await indexer.exited;
+    }
     await Promise.all([engine?.stop(), ledger?.stop(), signers?.destroy(), anvil?.stop(), redis?.stop()]);
   }, 60_000);
 
@@ -473,6 +500,30 @@ describe('withdrawals through the pipeline (e2e: signers, policy engine, ledger,
     const posted = (await ledger.call<{ posted: string }>('GetBalance', { account: `customer/${walletId}/${CHAIN}/ETH` })).posted;
     expect(posted).toBe(formatEther(await chain.getBalance({ address: sender })));
   }, 420_000);
+
+  it('a reorg orphaning the block that confirmed it: back to broadcast (ledger and API), the same transaction mined again on the new branch, confirmed and settled once', async () => {
+    const to = newDestination();
+    const amount = ETHER / 45n;
+    const created = await create(amount, to);
+    const first = await until(created.name, (x) => x.state === 'confirmed');
+    const receipt = await chain.getTransactionReceipt({ hash: first.txHash as Hex });
+    const head = await chain.getBlockNumber();
+    // orphan the block of the transaction and the one after it; anvil does not put its transactions back in the pool
+    await anvil.rpc('evm_mine');
+    await anvil.rpc('anvil_reorg', [Number(head - receipt.blockNumber) + 2, []]);
+    await until(created.name, (x) => x.state === 'broadcast' && /reorg/.test(x.reason), 60_000);
+    const w = await until(created.name, (x) => x.state === 'confirmed', 90_000);
+    expect(w.txHash).toBe(first.txHash);
+    expect(w.nonce).toBe(first.nonce);
+    const again = await chain.getTransactionReceipt({ hash: w.txHash as Hex });
+    expect(again.blockHash).not.toBe(receipt.blockHash);
+    expect(w.feeActual).toBe((again.gasUsed * again.effectiveGasPrice).toString());
+    expect(await chain.getBalance({ address: to })).toBe(amount);
+    expect((await ledgerWithdrawal(created.name)).state).toBe('confirmed');
+    // settled once: the books still equal the chain
+    const posted = (await ledger.call<{ posted: string }>('GetBalance', { account: `customer/${walletId}/${CHAIN}/ETH` })).posted;
+    expect(posted).toBe(formatEther(await chain.getBalance({ address: sender })));
+  });
 
   it('a gateway killed (SIGKILL) while its transaction waits in the mempool, restarted, settles it exactly once with the same nonce', async () => {
     await anvil.rpc('evm_setAutomine', [false]);

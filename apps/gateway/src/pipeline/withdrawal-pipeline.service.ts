@@ -20,6 +20,7 @@ import { decodeSignGrant, signRequestFromJson, signRequestToJson, type EvmTransa
 import { SignerCallError } from '@custody/signer-client';
 import type { GatewayConfig } from '../config';
 import { GATEWAY_CONFIG } from '../tokens';
+import { ChainIndexerClients, type WithdrawalTracking } from '../upstreams/chain-indexer.client';
 import { isSignedBefore, SignerPool } from '../upstreams/signer-pool';
 import { UpstreamError } from '../upstreams/grpc-upstream';
 import { isFinal, type Withdrawal, type WithdrawalAttempt, type WithdrawalState } from '../withdrawals/withdrawal';
@@ -99,6 +100,7 @@ export class WithdrawalPipeline implements OnApplicationShutdown {
     @Inject(GATEWAY_CONFIG) config: GatewayConfig,
     private readonly repository: WithdrawalRepository,
     private readonly signers: SignerPool,
+    private readonly indexers: ChainIndexerClients,
   ) {
     this.pipeline = config.pipeline!;
     this.ledger = new LedgerWithdrawals(config.upstreams.ledger!);
@@ -410,7 +412,68 @@ export class WithdrawalPipeline implements OnApplicationShutdown {
     }
     await this.repository.setBroadcast(w.id, attempt.attempt);
     await this.ledgerStep(w.id, 'broadcast', 'signed', { txHash: attempt.txHash! });
+    // The ledger is in broadcast now: the chain's indexer may settle it (never before, or it would be refused).
+    if (this.indexers.watches(w.chain)) await this.track(w, await this.repository.attempts(w.id));
     return this.moved(await this.repository.transition(w.id, w.version, { state: 'broadcast', txHash: attempt.txHash! }));
+  }
+
+  /**
+   * Settlements a reorg undid: the chain indexer sent the ledger `unconfirm` (the block of the mined
+   * transaction was orphaned), which the public stream shows as withdrawal.state_changed confirmed →
+   * broadcast. Each such withdrawal still confirmed here, and in broadcast in the ledger now, goes back
+   * to broadcast, so the confirm step follows it again until the indexer settles it once more.
+   * Returns the reopened rows (to be enqueued).
+   */
+  async reopenUnconfirmed(limit = 500): Promise<Withdrawal[]> {
+    const reopened: Withdrawal[] = [];
+    for (;;) {
+      const { ids, lastSeq, more } = await this.repository.unconfirmedByLedger(limit);
+      for (const id of ids) {
+        if ((await this.ledger.get(id))?.state !== 'broadcast') continue;
+        const w = await this.repository.reopen(id, 'reorg: the block that confirmed it was orphaned; waiting for the transaction on the new branch');
+        if (w) {
+          this.logger.warn({ withdrawal: id }, 'settlement undone by a reorg; following the transaction again');
+          reopened.push(w);
+        }
+      }
+      await this.repository.unconfirmedRead(lastSeq);
+      if (!more) return reopened;
+    }
+  }
+
+  /** Tells the chain's indexer every transaction broadcast for `w` (one nonce; more than one after fee bumps). */
+  private track(w: Withdrawal, attempts: readonly WithdrawalAttempt[]): Promise<WithdrawalTracking> {
+    const sent = attempts.filter((a) => a.broadcastAt !== null && a.txHash);
+    return this.indexers.trackWithdrawal(w.chain, { withdrawalId: w.id, sender: w.sourceAddress!, nonce: sent[0]!.nonce, txHashes: sent.map((a) => a.txHash!) });
+  }
+
+  /**
+   * broadcast → confirmed on a chain with an indexer: the indexer settles the ledger (the fee the mined
+   * transaction paid) once one of the transactions is at the asset's depth, fails it when it reverted
+   * or another transaction took the nonce, and undoes a settlement a reorg orphans (see `reopen`).
+   * The row follows what the indexer sent to the ledger; the pipeline itself books nothing here.
+   */
+  private async settledByIndexer(w: Withdrawal, attempts: readonly WithdrawalAttempt[]): Promise<StepOutcome | undefined> {
+    let tracking: WithdrawalTracking;
+    try {
+      tracking = await this.indexers.withdrawalTracking(w.chain, w.id);
+    } catch (error) {
+      // Not tracked yet (a crash between the broadcast and the call): track it now.
+      if (!isCode(error, status.NOT_FOUND)) throw error;
+      tracking = await this.track(w, attempts);
+    }
+    if (tracking.ledgerOutcome === 'confirm' && tracking.mined) {
+      const booked = await this.ledger.get(w.id);
+      if (booked?.state !== 'confirmed') return { waitMs: this.pipeline.pollMs };
+      return this.moved(await this.repository.transition(w.id, w.version, { state: 'confirmed', feeActual: BigInt(tracking.mined.feeWei), txHash: tracking.mined.txHash }));
+    }
+    if (tracking.ledgerOutcome === 'fail') {
+      const why = tracking.status === 'TRACKING_STATUS_REPLACED' ? `nonce used by another transaction (${tracking.replacedBy})` : `transaction ${tracking.mined?.txHash ?? ''} reverted on chain`;
+      throw new StepFailure('failed', why);
+    }
+    // Mined but not at the depth yet: nothing to replace; wait.
+    if (tracking.status === 'TRACKING_STATUS_MINED') return { waitMs: this.pipeline.pollMs };
+    return undefined;
   }
 
   /**
@@ -421,7 +484,12 @@ export class WithdrawalPipeline implements OnApplicationShutdown {
   private async confirm(w: Withdrawal): Promise<StepOutcome> {
     const chain = this.chain(w.chain);
     const attempts = await this.repository.attempts(w.id);
-    const found = await this.mined(chain, attempts);
+    const byIndexer = this.indexers.watches(w.chain);
+    if (byIndexer) {
+      const outcome = await this.settledByIndexer(w, attempts);
+      if (outcome) return outcome;
+    }
+    const found = byIndexer ? undefined : await this.mined(chain, attempts);
     if (found) {
       const head = Number(BigInt(await this.rpc(chain).call<string>('eth_blockNumber')));
       const depth = head - Number(BigInt(found.receipt.blockNumber)) + 1;

@@ -50,6 +50,7 @@ export class WithdrawalProcessor implements OnApplicationBootstrap, OnApplicatio
     this.redriving = true;
     try {
       for (const w of await this.repository.open(1000)) await this.advance(w);
+      for (const w of await this.pipeline.reopenUnconfirmed()) await this.advance(w);
     } catch (error) {
       this.logger.warn({ err: { message: (error as Error).message.slice(0, 300) } }, 're-drive failed');
     } finally {

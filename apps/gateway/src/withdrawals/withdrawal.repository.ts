@@ -183,6 +183,41 @@ export class WithdrawalRepository {
     return rows.map(toWithdrawal);
   }
 
+  /**
+   * Withdrawals whose settlement the ledger undid (withdrawal.state_changed confirmed → broadcast in the
+   * public stream, after the pipeline's cursor), confirmed here; and the last event seq read. The caller
+   * reopens those the ledger still has in broadcast, then moves the cursor (`unconfirmedRead`).
+   */
+  async unconfirmedByLedger(limit: number): Promise<{ ids: string[]; lastSeq: bigint; more: boolean }> {
+    const [cursor] = (await this.db.query("SELECT last_seq FROM gateway.pipeline_cursors WHERE name = 'reorg-reopen'")) as { last_seq: string }[];
+    const after = BigInt(cursor?.last_seq ?? '0');
+    const rows: { seq: string; resource: string }[] = await this.db.query(
+      `SELECT seq, resource FROM gateway.events
+        WHERE seq > $1 AND type = 'withdrawal.state_changed' AND data->>'from' = 'confirmed' AND data->>'to' = 'broadcast'
+        ORDER BY seq LIMIT $2`,
+      [after.toString(), limit],
+    );
+    const [top] = (await this.db.query('SELECT last_seq FROM gateway.event_counter')) as { last_seq: string }[];
+    // A full page: read on from its last event; otherwise everything up to the stream's head was seen.
+    const lastSeq = rows.length === limit ? BigInt(rows[rows.length - 1]!.seq) : BigInt(top?.last_seq ?? after.toString());
+    const ids = [...new Set(rows.map((r) => r.resource.slice(r.resource.lastIndexOf('/') + 1)))];
+    const confirmed: { withdrawal_id: string }[] = ids.length ? await this.db.query("SELECT withdrawal_id FROM gateway.withdrawals WHERE withdrawal_id = ANY($1::text[]) AND state = 'confirmed'", [ids]) : [];
+    return { ids: confirmed.map((r) => r.withdrawal_id), lastSeq, more: rows.length === limit };
+  }
+
+  async unconfirmedRead(lastSeq: bigint): Promise<void> {
+    await this.db.query("UPDATE gateway.pipeline_cursors SET last_seq = GREATEST(last_seq, $1), updated_at = now() WHERE name = 'reorg-reopen'", [lastSeq.toString()]);
+  }
+
+  /** confirmed → broadcast (a reorg orphaned the block that settled it): the confirm step runs again. */
+  async reopen(id: string, reason: string): Promise<Withdrawal | undefined> {
+    const rows: Row[] = changed<Row>(await this.db.query(
+      "UPDATE gateway.withdrawals SET state = 'broadcast', fee_actual = NULL, reason = $2, version = version + 1, updated_at = now() WHERE withdrawal_id = $1 AND state = 'confirmed' RETURNING *",
+      [id, reason.slice(0, 1024)],
+    ));
+    return rows[0] ? toWithdrawal(rows[0]) : undefined;
+  }
+
   async wallet(walletId: string): Promise<WalletKey | undefined> {
     const rows: { wallet_id: string; key_id: string; public_key: Buffer; chain_code: Buffer; custody: 'hot' | 'cold'; scheme: string }[] = await this.db.query(
       'SELECT wallet_id, key_id, public_key, chain_code, custody, scheme FROM gateway.wallets WHERE wallet_id = $1',
