@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { cosigner, ed25519NoteSigner, encodeBase64, formatCheckpoint, formatVerifierKey, hashLeaf, inclusionProof, memoryAccessor, rootFromLeafHashes, signNote } from '@custody/transparency-log';
-import { verifyRecordInclusion, verifyRecordsInclusion, type RecordProofView, type TrustedKeys } from '../../apps/console/src/audit/verify';
+import { verifyListedRecords, verifyRecordInclusion, verifyRecordsInclusion, type ProvedPageView, type RecordProofView, type TrustedKeys } from '../../apps/console/src/audit/verify';
 
 const ORIGIN = 'custody.test/console-verify';
 const logSeed = randomBytes(32);
@@ -56,5 +56,46 @@ describe('a page of audit records verified at once (the console)', () => {
   it('checks records under different checkpoints each against its own', () => {
     const checks = verifyRecordsInclusion([...log(8, 5), ...log(8)], keys);
     expect(checks.map((c) => 'result' in c && c.result.checkpoint.size)).toEqual([5, 5, 5, 5, 5, 8, 8, 8, 8, 8, 8, 8, 8]);
+  });
+
+  /** The answer of ListAuditRecords view=full for those views: the records with their proofs, the checkpoint once. */
+  const page = (views: readonly RecordProofView[]): ProvedPageView => ({ records: views.map((v) => ({ ...v.record, inclusionProof: v.inclusionProof })), checkpoint: views[0]!.checkpoint });
+
+  it('checks the records listed against one answer with their proofs, as the one-record check does', () => {
+    const views = log(100);
+    const listed = views.map((v) => v.record);
+    const checks = verifyListedRecords(listed, page(views), keys);
+    expect(checks).toHaveLength(100);
+    checks.forEach((c, i) => expect('result' in c && c.result).toEqual(verifyRecordInclusion(views[i]!, keys)));
+  });
+
+  it('fails a listed record the answer leaves out, one whose bytes differ from those listed, and one changed on the server; the others still verify', () => {
+    const views = log(12);
+    const listed = views.map((v) => v.record);
+    const answer = page(views);
+    const tamperedBytes = encodeBase64(new TextEncoder().encode('{"record":77}'));
+    const records = answer.records.filter((r) => r.index !== '3').map((r) => (r.index === '5' ? { ...r, canonical: tamperedBytes } : r));
+    // Record 8 changed in the database after the page listed it, and listed again: same bytes in both, no longer its leaf hash.
+    const relisted = listed.map((l) => (l.index === '8' ? { ...l, canonical: tamperedBytes } : l));
+    const answered = records.map((r) => (r.index === '8' ? { ...r, canonical: tamperedBytes } : r));
+    const checks = verifyListedRecords(relisted, { ...answer, records: answered }, keys);
+    expect(checks.filter((c) => 'error' in c)).toEqual([
+      { index: '3', error: 'the server did not return this record with its proof' },
+      { index: '5', error: 'the record listed is not the record the proof is for' },
+      { index: '8', error: 'the record bytes do not hash to the leaf hash the server gave' },
+    ]);
+    expect(checks.map((c) => c.index)).toEqual(listed.map((l) => l.index));
+  });
+
+  it('fails a proof for another index, a proof of a checkpoint not signed by the pinned key, and a record beyond the checkpoint', () => {
+    const views = log(9, 8);
+    const answer = page(views);
+    const swapped = answer.records.map((r) => (r.index === '2' ? { ...r, inclusionProof: answer.records[3]!.inclusionProof } : r));
+    const checks = verifyListedRecords(views.map((v) => v.record), { ...answer, records: swapped }, keys);
+    expect(checks.filter((c) => 'error' in c).map((c) => c.index)).toEqual(['2']);
+    const other = { ...keys, log: formatVerifierKey(ORIGIN, 0x01, ed25519.getPublicKey(randomBytes(32))) };
+    expect(verifyListedRecords(views.map((v) => v.record), answer, other).every((c) => 'error' in c)).toBe(true);
+    const beyond = { index: '8', canonical: encodeBase64(new TextEncoder().encode(JSON.stringify({ record: 8 }))), leafHash: Buffer.from(hashLeaf(new TextEncoder().encode(JSON.stringify({ record: 8 })))).toString('hex') };
+    expect(verifyListedRecords([beyond], { ...answer, records: [{ ...beyond, inclusionProof: [] }] }, keys)).toEqual([{ index: '8', error: 'record 8 is not in the checkpoint (size 8) yet' }]);
   });
 });

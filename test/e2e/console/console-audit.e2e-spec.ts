@@ -99,9 +99,18 @@ describe('console: the audit log verified in the browser (e2e, Chromium)', () =>
     await page.locator('tbody tr').nth(1).waitFor();
     const shown = await page.locator('tbody tr').count();
     expect(shown).toBeGreaterThanOrEqual(2);
+    const lists: string[] = [];
+    const onRequest = (r: { url(): string }): void => {
+      if (new URL(r.url()).pathname.startsWith('/v1/audit/records')) lists.push(r.url());
+    };
+    page.on('request', onRequest);
     await page.getByRole('button', { name: 'Verify the records shown' }).click();
     const status = page.getByTestId('page-verification');
     await status.filter({ hasText: `${shown} of ${shown} records verified in this browser` }).waitFor();
+    page.off('request', onRequest);
+    // One request for the page's records with their proofs (ListAuditRecords view=full), none per record.
+    expect(lists).toHaveLength(1);
+    expect(new URL(lists[0]!).searchParams.get('view')).toBe('full');
     expect(await status.textContent()).toContain('cosigned by 1 pinned witness (witness-1.custody.test)');
     expect(Number(await status.getAttribute('data-verify-ms'))).toBeGreaterThan(0);
     expect(await page.getByRole('row').filter({ hasText: `wd-${tag}` }).getByText('Included').count()).toBe(1);
@@ -135,6 +144,16 @@ describe('console: the audit log verified in the browser (e2e, Chromium)', () =>
       await row.getByRole('button', { name: /^Verify/ }).click();
       await page.getByTestId('inclusion').filter({ hasText: 'do not hash to the leaf hash' }).waitFor();
       await saveScreenshot(page, 'audit-tampered');
+      // The page check: listed before the change, the record the server now proves is another one; listed again, its bytes no longer hash to its leaf.
+      const status = page.getByTestId('page-verification');
+      await page.getByRole('button', { name: 'Verify the records shown' }).click();
+      await status.filter({ hasText: '0 of 1 records verified' }).waitFor();
+      expect(await row.getByText('Not verified').textContent()).toContain('the record listed is not the record the proof is for');
+      await page.getByRole('button', { name: 'Search' }).click();
+      await status.waitFor({ state: 'detached' });
+      await page.getByRole('button', { name: 'Verify the records shown' }).click();
+      await status.filter({ hasText: '0 of 1 records verified' }).waitFor();
+      expect(await row.getByText('Not verified').textContent()).toContain('do not hash to the leaf hash');
     } finally {
       await setBody(original);
     }

@@ -89,6 +89,46 @@ export function verifyRecordsInclusion(views: readonly RecordProofView[], keys: 
   });
 }
 
+/** A record as ListAuditRecords with view `full` answers it: its bytes, leaf hash and inclusion proof at the page's checkpoint. */
+export interface ProvedRecordView {
+  readonly index: string;
+  readonly canonical: string;
+  readonly leafHash: string;
+  readonly inclusionProof?: readonly string[];
+}
+
+/** The answer of ListAuditRecords with view `full` (its pages merged): records, and the one checkpoint their proofs are against. */
+export interface ProvedPageView {
+  readonly records: readonly ProvedRecordView[];
+  readonly checkpoint: CheckpointView;
+}
+
+/**
+ * The records a page lists, checked against the server's answer with their proofs (one checkpoint,
+ * opened and its signatures checked once): each listed record must come back with the same index and
+ * the same bytes (else the proof is not for the record listed), and is then checked as
+ * {@link verifyRecordInclusion} checks one: its bytes hash to its leaf hash, its proof leads to the
+ * root the pinned log key signed. One check per listed record, in the listed order.
+ */
+export function verifyListedRecords(listed: readonly { readonly index: string; readonly canonical: string }[], answer: ProvedPageView, keys: TrustedKeys): RecordCheck[] {
+  const proved = new Map<string, ProvedRecordView>();
+  for (const r of answer.records) if (!proved.has(r.index)) proved.set(r.index, r);
+  const views: RecordProofView[] = [];
+  const refused = new Map<number, string>();
+  listed.forEach((l, i) => {
+    const p = proved.get(l.index);
+    if (p === undefined) refused.set(i, 'the server did not return this record with its proof');
+    else if (p.canonical !== l.canonical) refused.set(i, 'the record listed is not the record the proof is for');
+    else views.push({ record: p, inclusionProof: p.inclusionProof ?? [], checkpoint: answer.checkpoint });
+  });
+  const checked = verifyRecordsInclusion(views, keys);
+  let next = 0;
+  return listed.map((l, i): RecordCheck => {
+    const why = refused.get(i);
+    return why !== undefined ? { index: l.index, error: why } : checked[next++]!;
+  });
+}
+
 function messageOf(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
