@@ -68,7 +68,11 @@ async function demo(flags: DemoFlags, defaultSecretsDir: string): Promise<number
   const started = Date.now();
   let outcome: DemoOutcome;
   try {
-    outcome = await runDemo({ gatewayUrl, secretsDir, chain, stepTimeoutMs: flags.timeout * 1000 }, (r) => say(stepLine(r)));
+    outcome = await runDemo(
+      { gatewayUrl, secretsDir, chain, stepTimeoutMs: flags.timeout * 1000 },
+      (r) => say(stepLine(r)),
+      (line) => say(`  … ${line}`),
+    );
   } catch (error) {
     if (error instanceof DemoStepError) {
       process.stderr.write(`custody demo: ${error.message}\n`);

@@ -82,6 +82,9 @@ interface WithdrawalView {
   attempts: number;
 }
 
+/** How long the demo waits before asking for its wallet again when the signers are not ready (no safe primes yet). */
+const WALLET_RETRY_MS = 5000;
+
 const PROGRESS = ['requested', 'held', 'built', 'pending-approval', 'approved', 'signing', 'signed', 'broadcast', 'confirmed'];
 const FINAL_FAILURES = ['failed', 'denied', 'rejected', 'expired', 'cancelled'];
 
@@ -106,7 +109,7 @@ function explain(error: unknown, gatewayUrl: string): string {
  * own keys, signed by a quorum of signers, broadcast, confirmed and settled in the ledger. Each step
  * is reported as it ends; a step that fails or outlasts `stepTimeoutMs` throws a {@link DemoStepError}.
  */
-export async function runDemo(settings: DemoSettings, report: (step: StepReport) => void): Promise<DemoOutcome> {
+export async function runDemo(settings: DemoSettings, report: (step: StepReport) => void, notice: (line: string) => void = () => undefined): Promise<DemoOutcome> {
   const pollMs = settings.pollMs ?? 100;
   const client = (as: string): CustodyClient => {
     const dev = loadDevClient(settings.secretsDir, as);
@@ -157,8 +160,20 @@ export async function runDemo(settings: DemoSettings, report: (step: StepReport)
   };
   const balanceOf = async (wallet: string): Promise<BalanceResource | undefined> => (await operator.listBalances(wallet, 100)).items.find((b) => b.chain === chain.chain && b.asset === chain.nativeAsset);
 
-  const wallet = await step('wallet created', async () => {
-    const w: WalletResource = await operator.createWallet({ displayName: `demo ${new Date().toISOString()}`, scheme: 'ecdsa-secp256k1', custody: 'hot' }, undefined, settings.stepTimeoutMs);
+  const wallet = await step('wallet created', async (deadline) => {
+    let w: WalletResource;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        w = await operator.createWallet({ displayName: `demo ${new Date().toISOString()}`, scheme: 'ecdsa-secp256k1', custody: 'hot' }, undefined, settings.stepTimeoutMs);
+        break;
+      } catch (error) {
+        // A fresh cluster's signers make their safe primes first (minutes without --test-only-primes): wait for them.
+        const notReady = error instanceof CustodyApiError && (error.status === 503 || /prime/i.test(error.detail));
+        if (!notReady || Date.now() + WALLET_RETRY_MS > deadline) throw error;
+        if (attempt === 1) notice(`the signers are not ready for a keygen yet (${error.detail.slice(0, 200)}); trying again every ${WALLET_RETRY_MS / 1000} s`);
+        await sleep(WALLET_RETRY_MS);
+      }
+    }
     return { value: w, detail: `${w.name}: ${w.scheme}, one key shared by signers ${w.participants.join(', ')}, any ${w.threshold} of ${w.participants.length} sign` };
   });
 
