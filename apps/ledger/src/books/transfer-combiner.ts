@@ -32,6 +32,8 @@ interface Waiting {
 export const MAX_COMBINED = 512;
 /** Most journal entries in one combined transaction (a write larger than this still goes alone). */
 export const MAX_COMBINED_ENTRIES = 4000;
+/** Combined transactions at once in a process (one committing, the next preparing). */
+export const MAX_IN_FLIGHT = 2;
 
 /**
  * Group commit for plain transfers (CreateTransfer, and CreateTransfers whose legs are one linked change:
@@ -55,13 +57,18 @@ export const MAX_COMBINED_ENTRIES = 4000;
  * A batch starts one event-loop turn after the first write arrives (or after the last batch was
  * answered), so writes submitted together, and callers that come straight back, are booked together.
  *
- * Only one combined transaction runs at a time in a process (the counter row would serialize them
- * anyway). If the transaction fails, every write of it fails with that error and nothing is booked.
+ * Up to MAX_IN_FLIGHT combined transactions run at once in a process: the counter row still commits
+ * them one at a time, but the next batch inserts its keys and locks its balances while the one before
+ * it commits. No key is in two of them at once; balances are locked in id order and the counter last,
+ * as every other write does, so they never deadlock. If a transaction fails, every write of it fails
+ * with that error and nothing of it is booked.
  */
 @Injectable()
 export class TransferCombiner {
   private queue: Waiting[] = [];
-  private running = false;
+  private workers = 0;
+  /** Keys of the batches being booked: a repeat waits for the next batch (and is answered from what the first stored). */
+  private readonly inFlight = new Set<string>();
 
   constructor(
     @Inject(LEDGER_POOL) private readonly pool: Pool,
@@ -72,8 +79,8 @@ export class TransferCombiner {
   submit<T>(write: CombinedWrite<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.queue.push({ write, resolve: resolve as (value: unknown) => void, reject });
-      if (!this.running) {
-        this.running = true;
+      if (this.workers < MAX_IN_FLIGHT) {
+        this.workers += 1;
         setImmediate(() => void this.drain());
       }
     });
@@ -87,20 +94,21 @@ export class TransferCombiner {
   private async drain(): Promise<void> {
     try {
       for (; this.queue.length > 0; await TransferCombiner.nextTurn()) {
-        // A key appears at most once per batch; a repeat waits for the next one (and is answered from the stored response).
+        // A key appears at most once in the batches being booked; a repeat waits for a later one.
         const batch: Waiting[] = [];
-        const keys = new Set<string>();
         const rest: Waiting[] = [];
         let entries = 0;
         for (const w of this.queue) {
           const size = w.write.effects.entries.length;
-          if (batch.length < MAX_COMBINED && !keys.has(w.write.key) && (batch.length === 0 || entries + size <= MAX_COMBINED_ENTRIES)) {
+          if (batch.length < MAX_COMBINED && !this.inFlight.has(w.write.key) && (batch.length === 0 || entries + size <= MAX_COMBINED_ENTRIES)) {
             batch.push(w);
-            keys.add(w.write.key);
+            this.inFlight.add(w.write.key);
             entries += size;
           } else rest.push(w);
         }
         this.queue = rest;
+        // Only repeats of keys another batch is booking: that batch's worker takes them next.
+        if (batch.length === 0) return;
         try {
           const outcomes = await this.book(batch);
           batch.forEach((w, i) => {
@@ -112,10 +120,12 @@ export class TransferCombiner {
         } catch (error) {
           const mapped = lockTimeout(error);
           for (const w of batch) w.reject(mapped);
+        } finally {
+          for (const w of batch) this.inFlight.delete(w.write.key);
         }
       }
     } finally {
-      this.running = false;
+      this.workers -= 1;
     }
   }
 
