@@ -120,29 +120,9 @@ describe('custody up (e2e)', () => {
       expect(await httpStatus(`http://127.0.0.1:${httpPortOf(base, k)}/metrics`)).toBe(404);
     }
 
-    const signer = (id: number): SignerClient => new SignerClient(`127.0.0.1:${grpcPortOf(base, SIGNER_SLOT(id))}`);
-    const clients = [signer(1), signer(2)];
-    try {
-      const key = await clients[0]!.createKey('eddsa', 2, [1, 2, 3]);
-
-      const victim = Number(custody.lines.map((l) => l.match(/^custody: started signer-2 \(pid (\d+)\)$/)?.[1]).find((m) => m !== undefined));
-      expect(victim).toBeGreaterThan(0);
-      process.kill(victim, 'SIGKILL');
-      await custody.waitFor(new RegExp(`^custody: signer-2 \\(pid ${victim}\\) died: signal SIGKILL after [\\d.]+ s; its last lines:$`), 5_000);
-      const restarted = await custody.waitFor(/^custody: restarted signer-2 \(pid (\d+)\)$/, 10_000);
-      await custody.waitFor(/^custody: signer-2 is ready again \(pid \d+/, 30_000);
-      expect(Number(restarted[1])).not.toBe(victim);
-      expect(await httpStatus(`http://127.0.0.1:${httpPortOf(base, SIGNER_SLOT(2))}/healthz`)).toBe(200);
-
-      const message = crypto.randomBytes(32);
-      const grant = makeTestGrant({ engineSeedFile: path.join(dir, 'policy-engine.signing-seed'), approvers, keyId: key.keyId, scheme: 'eddsa', message });
-      const result = await clients[1]!.sign(grant.grant, [2, 3], grant.signingInput);
-      expect(ed25519Verify(result.publicKey, message, result.signature)).toBe(true);
-    } finally {
-      for (const c of clients) c.close();
-    }
-
-    // The whole journey against this cluster, as a newcomer runs it next: `custody demo`.
+    // The whole journey against this cluster, as a newcomer runs it next: `custody demo`. (Before the grant made
+    // below outside the policy engine: the signers' witness rightly halts a signer that signed what the audit
+    // log does not hold, and a halted signer refuses the demo's withdrawal.)
     const demo = up(['demo', '--secrets-dir', dir, '--timeout', '120'], environment(database.url, { CUSTODY_BASE_PORT: String(base) }));
     const demoExit = await demo.exited;
     if (demoExit.code !== 0) throw new Error(`custody demo exited ${demoExit.code ?? demoExit.signal}:\n${demo.lines.join('\n')}`);
@@ -167,6 +147,28 @@ describe('custody up (e2e)', () => {
       provider.destroy();
     }
     expect(demo.lines.at(-1)).toMatch(/^custody demo: done in [\d.]+ s: the ledger and the chain agree$/);
+
+    const signer = (id: number): SignerClient => new SignerClient(`127.0.0.1:${grpcPortOf(base, SIGNER_SLOT(id))}`);
+    const clients = [signer(1), signer(2)];
+    try {
+      const key = await clients[0]!.createKey('eddsa', 2, [1, 2, 3]);
+
+      const victim = Number(custody.lines.map((l) => l.match(/^custody: started signer-2 \(pid (\d+)\)$/)?.[1]).find((m) => m !== undefined));
+      expect(victim).toBeGreaterThan(0);
+      process.kill(victim, 'SIGKILL');
+      await custody.waitFor(new RegExp(`^custody: signer-2 \\(pid ${victim}\\) died: signal SIGKILL after [\\d.]+ s; its last lines:$`), 5_000);
+      const restarted = await custody.waitFor(/^custody: restarted signer-2 \(pid (\d+)\)$/, 10_000);
+      await custody.waitFor(/^custody: signer-2 is ready again \(pid \d+/, 30_000);
+      expect(Number(restarted[1])).not.toBe(victim);
+      expect(await httpStatus(`http://127.0.0.1:${httpPortOf(base, SIGNER_SLOT(2))}/healthz`)).toBe(200);
+
+      const message = crypto.randomBytes(32);
+      const grant = makeTestGrant({ engineSeedFile: path.join(dir, 'policy-engine.signing-seed'), approvers, keyId: key.keyId, scheme: 'eddsa', message });
+      const result = await clients[1]!.sign(grant.grant, [2, 3], grant.signingInput);
+      expect(ed25519Verify(result.publicKey, message, result.signature)).toBe(true);
+    } finally {
+      for (const c of clients) c.close();
+    }
 
     process.kill(custody.pid, 'SIGINT');
     const exit = await custody.exited;
