@@ -72,6 +72,8 @@ describe('planCluster', () => {
     const indexer = specs.find((s) => s.app === 'chain-indexer')!;
     expect([indexer.env.CHAIN_RPC_URL, indexer.env.CHAIN_NAME, indexer.env.CHAIN_ID]).toEqual(['http://127.0.0.1:8101/', 'anvil', '31337']);
     for (const s of specs.filter((x) => x.app !== 'gateway')) expect(s.env.PIPELINE_CHAINS).toBeUndefined();
+    // The pipeline's queues are the cluster's own: keyed by its database, not shared with another cluster on the same Redis.
+    expect(gateway.env.GATEWAY_REDIS_PREFIX).toBe('gateway:custody:');
     expect(planCluster(options({ signersOnly: true }), portsFromBase(8080)).some((s) => s.env.PIPELINE_CHAINS !== undefined)).toBe(false);
   });
 

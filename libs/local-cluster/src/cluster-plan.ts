@@ -228,8 +228,11 @@ export function planCluster(options: ClusterOptions, ports: PortAllocator): Serv
         // The gateway's upstreams (signers, policy engine, ledger, chain indexer); the event relay reads the ledger's
         // and the policy engine's outboxes; webhooks are signed by the development key and may go to loopback
         // receivers (development only).
+        // Its Redis keys (BullMQ queues among them) under the cluster's database name: clusters sharing one Redis
+        // (tests in parallel, two `custody up`) never take each other's jobs.
         ...(app === 'gateway'
           ? {
+              GATEWAY_REDIS_PREFIX: `gateway:${decodeURIComponent(options.databaseUrl.pathname.slice(1))}:`,
               ...gatewayUpstreams,
               ...pipeline,
               ...(options.secrets.gatewayWebhookKeyFile ? { GATEWAY_WEBHOOK_SIGNING_KEY_FILE: options.secrets.gatewayWebhookKeyFile, GATEWAY_WEBHOOK_ALLOW_LOOPBACK: 'true' } : {}),
