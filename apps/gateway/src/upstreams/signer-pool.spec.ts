@@ -1,7 +1,7 @@
 import { status } from '@grpc/grpc-js';
 import { SignerCallError } from '@custody/signer-client';
 import { parseChainIndexers, parseSignerAddresses } from '../config';
-import { isSignedBefore, quorums } from './signer-pool';
+import { isSignedBefore, quorums, triesAnotherQuorum } from './signer-pool';
 
 describe('signer quorums and the gateway’s upstream addresses', () => {
   it('tries each quorum of `threshold` signers once, the lowest ids first', () => {
@@ -19,6 +19,19 @@ describe('signer quorums and the gateway’s upstream addresses', () => {
     expect(isSignedBefore(new SignerCallError(status.FAILED_PRECONDITION, 'refused: bad-engine-signature'))).toBe(false);
     expect(isSignedBefore(new SignerCallError(status.UNAVAILABLE, 'signed before'))).toBe(false);
     expect(isSignedBefore(new Error('signed before'))).toBe(false);
+  });
+
+  it('tries another quorum when a signer is away, slow or halted by its witness, never when the request itself is refused', () => {
+    expect(triesAnotherQuorum(new SignerCallError(status.UNAVAILABLE, 'unavailable [signers 3]: signer 3 unreachable'))).toBe(true);
+    expect(triesAnotherQuorum(new SignerCallError(status.DEADLINE_EXCEEDED, 'timeout'))).toBe(true);
+    expect(
+      triesAnotherQuorum(new SignerCallError(status.FAILED_PRECONDITION, 'invitation-refused [signers 2]: invitation not accepted (signer 2: witness alarm 7: this signer is halted until an operator clears it (custody witness clear))')),
+    ).toBe(true);
+    expect(triesAnotherQuorum(new SignerCallError(status.FAILED_PRECONDITION, 'refused: witness alarm 7: this signer is halted until an operator clears it (custody witness clear)'))).toBe(true);
+    expect(triesAnotherQuorum(new SignerCallError(status.FAILED_PRECONDITION, 'invitation-refused [signers 2]: request m-1 was signed here before or is being signed'))).toBe(false);
+    expect(triesAnotherQuorum(new SignerCallError(status.FAILED_PRECONDITION, 'refused: bad-engine-signature'))).toBe(false);
+    expect(triesAnotherQuorum(new SignerCallError(status.INVALID_ARGUMENT, 'this signer is halted'))).toBe(false);
+    expect(triesAnotherQuorum(new Error('this signer is halted'))).toBe(false);
   });
 
   it('parses GATEWAY_SIGNER_ADDRESSES and refuses a bad entry naming the variable', () => {

@@ -5,6 +5,19 @@ import type { CustodyUpstreams } from '../config';
 
 /** Signer errors after which another quorum may succeed: a peer away or slow, or a culprit named. */
 const TRY_ANOTHER_QUORUM = new Set<status>([status.UNAVAILABLE, status.DEADLINE_EXCEEDED, status.ABORTED]);
+/**
+ * A refusal by one node's own state, not by the request: its witness found the audit log hiding a
+ * grant it signed and halted it until an operator clears it (apps/signer witness). The other nodes
+ * judge the request for themselves, so a quorum without it may sign. (A refusal of the request
+ * itself, such as a bad grant or a request signed before, is never tried elsewhere.)
+ */
+const NODE_HALTED = /this signer is halted/;
+
+/** Whether a failed signing session may succeed with another quorum (pure). */
+export function triesAnotherQuorum(error: unknown): boolean {
+  if (!(error instanceof SignerCallError)) return false;
+  return TRY_ANOTHER_QUORUM.has(error.code) || (error.code === status.FAILED_PRECONDITION && NODE_HALTED.test(error.details));
+}
 
 /** The quorums to try in turn: the signer ids rotated by 0, 1, …, each cut to `threshold` (pure). */
 export function quorums(ids: readonly number[], threshold: number): number[][] {
@@ -29,7 +42,7 @@ export function isSignedBefore(error: unknown): boolean {
 
 /**
  * The signer nodes of GATEWAY_SIGNER_ADDRESSES: keygens with every signer taking part, signatures
- * by a quorum of GATEWAY_SIGNER_THRESHOLD (another quorum is tried when one is away or slow).
+ * by a quorum of GATEWAY_SIGNER_THRESHOLD (another quorum is tried when one is away, slow or halted).
  */
 export class SignerPool {
   private readonly clients = new Map<number, SignerClient>();
@@ -73,7 +86,7 @@ export class SignerPool {
         return { ...(await this.client(quorum[0]!).sign(grant, quorum, signingInput)), signers: quorum };
       } catch (error) {
         last = error;
-        if (!(error instanceof SignerCallError) || !TRY_ANOTHER_QUORUM.has(error.code)) break;
+        if (!triesAnotherQuorum(error)) break;
       }
     }
     throw last;
