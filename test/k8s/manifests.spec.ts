@@ -5,6 +5,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { ConfigError, parseServiceConfig } from '@custody/config';
+import { parseChainIndexerConfig } from '../../apps/chain-indexer/src/config';
+import { parseGatewayConfig } from '../../apps/gateway/src/config';
+import { parseLedgerConfig } from '../../apps/ledger/src/config';
 import { parsePolicyEngineConfig } from '../../apps/policy-engine/src/config';
 import { parseSignerConfig } from '../../apps/signer/src/config';
 import { listedFiles, renderKustomization, type K8sObject } from './support/kustomize';
@@ -28,7 +31,7 @@ const SCHEMA_OWNER: Record<string, string> = { gateway: 'gateway', 'policy-engin
 /** Connection strings: the only Secret values a repository may hold (and then without a password). */
 const CONNECTION_KEYS = new Set(['DATABASE_URL', 'REDIS_URL']);
 /** Pods of the deployment's environment, not of these manifests. */
-const EXTERNAL_APPS = new Set(['postgres', 'redis']);
+const EXTERNAL_APPS = new Set(['postgres', 'redis', 'evm-node']);
 
 type Labels = Record<string, string>;
 interface KeyRef {
@@ -443,7 +446,12 @@ describe('k8s manifests', () => {
           try {
             if (app === 'signer') parseSignerConfig(env);
             else if (app === 'policy-engine') parsePolicyEngineConfig(env);
-            else parseServiceConfig(env, app!);
+            else if (app === 'chain-indexer') parseChainIndexerConfig(env);
+            else if (app === 'ledger') parseLedgerConfig(env);
+            else if (app === 'gateway') {
+              // the withdrawal pipeline is configured (withdrawals would answer 503 without it)
+              expect(parseGatewayConfig(env).pipeline).toBeDefined();
+            } else parseServiceConfig(env, app!);
           } catch (error) {
             if (error instanceof ConfigError) throw new Error(`${pod.owner.metadata.name}: ${error.message}`, { cause: error });
             throw error;
