@@ -1,44 +1,35 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { hexToBytes } from '@noble/hashes/utils.js';
-import Redis from 'ioredis';
 import { Client as PgClient } from 'pg';
-import { createPublicClient, http, type Hex, type PublicClient } from 'viem';
+import type { Hex, PublicClient } from 'viem';
 import { CustodyClient, CustodyGrpcClient } from '@custody/client';
 import { custody } from '@custody/proto';
-import { appEntry, freePorts, migrateAll } from '@custody/local-cluster';
 import { approvalMessage, BOOTSTRAP_FORMAT, POLICY_FORMAT } from '@custody/policy-core';
 import { requestDigest, signRequestFromJson } from '@custody/sign-grant';
 import {
-  approverKeysEnv,
   launchChromium,
-  CustodyProcess,
-  LedgerUnderTest,
   saveScreenshot,
-  startAnvil,
-  startPolicyEngine,
-  startPrivateRedis,
-  startSignerCluster,
-  testKey,
+  startWithdrawalWorld,
   testPrincipal,
-  testServerUrls,
-  uniqueTestDatabase,
   type Anvil,
+  type GatewayUnderTest,
+  type LedgerUnderTest,
   type PolicyEngineProcess,
   type PrivateRedis,
   type SignerCluster,
   type TestKey,
+  type WithdrawalView,
+  type WithdrawalWorld,
 } from '@custody/testing';
 
 /**
  * The withdrawal pipeline end to end, against the real processes: three signers (TEST-ONLY Paillier
- * fixtures), the policy engine, the ledger, the gateway (whose BullMQ workers run the pipeline on
- * Redis), Postgres and anvil. The recipient's balance is read from anvil with viem (an independent
- * client); the ledger's own `custody ledger check` runs after the scenarios.
+ * fixtures), the policy engine, the ledger, the chain indexer, the gateway (whose BullMQ workers run
+ * the pipeline on Redis), Postgres and anvil, all started by libs/testing's `startWithdrawalWorld`
+ * (bench/e2e.bench.ts starts the same). The recipient's balance is read from anvil with viem (an
+ * independent client); the ledger's own `custody ledger check` runs after the scenarios.
  */
 jest.setTimeout(240_000);
 
@@ -66,112 +57,8 @@ const bootstrap = {
   },
 };
 
-interface WithdrawalView {
-  name: string;
-  state: string;
-  reason: string;
-  txHash: string;
-  feeEstimate: string;
-  feeActual: string;
-  nonce: number;
-  sourceAddress: string;
-  attempts: number;
-}
-
-/** The gateway process, which this file kills (SIGKILL) and starts again on the same database and Redis prefix. */
-class GatewayUnderTest {
-  private child: ChildProcess | undefined;
-  private log = '';
-  readonly admin: TestKey = testKey(`admin-${randomBytes(3).toString('hex')}`);
-  readonly redisPrefix = `test:pipeline:${randomBytes(6).toString('hex')}:`;
-  private readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pipeline-gw-'));
-  private readonly database = uniqueTestDatabase('custody_pipeline_gw');
-  baseUrl = '';
-  grpcAddress = '';
-
-  constructor(private readonly env: Record<string, string>) {}
-
-  get databaseUrl(): URL {
-    return this.database.url;
-  }
-
-  output(): string {
-    return this.log;
-  }
-
-  async start(): Promise<void> {
-    if (!this.baseUrl) {
-      await migrateAll({ mainDatabaseUrl: this.database.url, signerDatabaseUrls: [] });
-      fs.writeFileSync(path.join(this.dir, 'bootstrap.json'), JSON.stringify({ clientId: this.admin.clientId, publicKey: this.admin.publicKeyHex }), { mode: 0o600 });
-    }
-    const [httpPort, grpcPort] = await freePorts(2);
-    this.baseUrl = `http://127.0.0.1:${httpPort}`;
-    this.grpcAddress = `127.0.0.1:${grpcPort}`;
-    const child = spawn(process.execPath, [appEntry('gateway')], {
-      env: {
-        PATH: process.env.PATH,
-        HTTP_PORT: String(httpPort),
-        GRPC_PORT: String(grpcPort),
-        METRICS_PORT: '0',
-        DATABASE_URL: this.database.url.toString(),
-        REDIS_URL: testServerUrls().redis.toString(),
-        LOG_LEVEL: 'warn',
-        GATEWAY_REDIS_PREFIX: this.redisPrefix,
-        GATEWAY_BOOTSTRAP_FILE: path.join(this.dir, 'bootstrap.json'),
-        ...this.env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    this.child = child;
-    child.stdout!.on('data', (c: Buffer) => (this.log += c.toString('utf8')));
-    child.stderr!.on('data', (c: Buffer) => (this.log += c.toString('utf8')));
-    for (let i = 0; ; i++) {
-      if (child.exitCode !== null) throw new Error(`gateway exited ${child.exitCode}: ${this.log}`);
-      const status = await fetch(`${this.baseUrl}/readyz`, { signal: AbortSignal.timeout(1000) }).then(
-        (r) => r.status,
-        () => 0,
-      );
-      if (status === 200) break;
-      if (i > 200) throw new Error(`gateway not ready: ${this.log}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
-
-  /** SIGKILL, as a crash would: no shutdown hook runs. */
-  async kill(): Promise<void> {
-    const child = this.child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((r) => child.once('exit', r));
-    child.kill('SIGKILL');
-    await exited;
-  }
-
-  async stop(): Promise<void> {
-    const child = this.child;
-    if (child && child.exitCode === null && child.signalCode === null) {
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-      await exited;
-      clearTimeout(timer);
-    }
-    fs.rmSync(this.dir, { recursive: true, force: true });
-    await this.database.drop();
-    const redis = new Redis(this.env['REDIS_URL'] ?? testServerUrls().redis.toString());
-    try {
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', `${this.redisPrefix}*`, 'COUNT', 500);
-        if (keys.length > 0) await redis.del(...keys);
-        cursor = next;
-      } while (cursor !== '0');
-    } finally {
-      redis.disconnect();
-    }
-  }
-}
-
 describe('withdrawals through the pipeline (e2e: signers, policy engine, ledger, gateway, Postgres, Redis, anvil)', () => {
+  let world: WithdrawalWorld | undefined;
   let signers: SignerCluster;
   let engine: PolicyEngineProcess;
   let ledger: LedgerUnderTest;
@@ -179,110 +66,33 @@ describe('withdrawals through the pipeline (e2e: signers, policy engine, ledger,
   let gateway: GatewayUnderTest;
   /** The gateway's own Redis, restarted by a scenario (the shared one serves the other test files). */
   let redis: PrivateRedis;
-  /** The chain indexer of anvil: it settles broadcast withdrawals in the ledger and undoes what a reorg orphans. */
-  let indexer: CustodyProcess | undefined;
-  let api!: CustodyClient;
   let operatorKey: TestKey;
-  const connect = (): void => {
-    api = new CustodyClient({ baseUrl: gateway.baseUrl, credentials: operatorKey, timeoutMs: 180_000, attempts: 1 });
-  };
   let chain: PublicClient;
   let walletName: string;
   let walletId: string;
   let sender: Hex;
 
-  const newDestination = (): Hex => `0x${randomBytes(20).toString('hex')}` as Hex;
-
-  async function create(amount: bigint, destination: Hex): Promise<WithdrawalView> {
-    return api.request<WithdrawalView>('POST', '/v1/withdrawals', { wallet: walletName, chain: CHAIN, asset: 'ETH', amount: amount.toString(), destination });
-  }
-
-  async function get(name: string): Promise<WithdrawalView> {
-    return api.request<WithdrawalView>('GET', `/v1/${name}`);
-  }
-
-  async function until(name: string, done: (w: WithdrawalView) => boolean, timeoutMs = 90_000): Promise<WithdrawalView> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const w = await get(name);
-      if (done(w)) return w;
-      if (Date.now() > deadline) throw new Error(`withdrawal ${name} still ${w.state} (${w.reason}): ${gateway.output().slice(-3000)}`);
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  }
-
-  async function ledgerWithdrawal(name: string): Promise<{ state: string; feeActual: string; reason: string }> {
-    return ledger.call('GetWithdrawal', { id: name.replace('withdrawals/', '') });
-  }
-
-  async function available(): Promise<string> {
-    return (await ledger.call<{ available: string }>('GetBalance', { account: `customer/${walletId}/${CHAIN}/ETH` })).available;
-  }
+  const api = (): CustodyClient => world!.api;
+  const newDestination = (): Hex => world!.newDestination();
+  const create = (amount: bigint, destination: Hex): Promise<WithdrawalView> => world!.create(amount, destination);
+  const get = (name: string): Promise<WithdrawalView> => world!.get(name);
+  const until = (name: string, done: (w: WithdrawalView) => boolean, timeoutMs?: number): Promise<WithdrawalView> => world!.until(name, done, timeoutMs);
+  const ledgerWithdrawal = (name: string): Promise<{ state: string; feeActual: string; reason: string }> => world!.ledgerWithdrawal(name);
+  const available = (): Promise<string> => world!.available();
 
   beforeAll(async () => {
-    redis = await startPrivateRedis();
-    [signers, anvil] = await Promise.all([
-      startSignerCluster(3, { APPROVER_KEYS: approverKeysEnv([{ id: approver.id, seed: approver.seed, publicKeyHex: approver.publicKeyHex }]), SIGNER_MIN_APPROVALS: '0', SIGNER_PRESIGN_POOL_SIZE: '2' }),
-      startAnvil({ chainId: 31337 }),
-    ]);
-    [engine, ledger] = await Promise.all([startPolicyEngine({ bootstrap, engineSeedFile: signers.secrets.policyEngine.seedFile }), LedgerUnderTest.start('pipeline')]);
-    await ledger.call('CreateAsset', { idempotencyKey: 'asset-eth', asset: { chain: CHAIN, code: 'ETH', decimals: 18, contract: '', confirmations: 1 } });
-    const [indexerHttp, indexerGrpc] = await freePorts(2);
-    indexer = CustodyProcess.start(
-      [],
-      {
-        PATH: process.env.PATH,
-        HOST: '127.0.0.1',
-        HTTP_PORT: String(indexerHttp),
-        GRPC_PORT: String(indexerGrpc),
-        METRICS_PORT: '0',
-        DATABASE_URL: ledger.databaseUrl.toString(),
-        REDIS_URL: testServerUrls().redis.toString(),
-        CHAIN_RPC_URL: anvil.url,
-        LEDGER_GRPC_ADDRESS: ledger.address,
-        INDEXER_POLL_MS: '50',
-        LOG_LEVEL: 'info',
-      },
-      { command: [process.execPath, appEntry('chain-indexer')] },
-    );
-    await indexer.waitFor(/chain-indexer listening/, 30_000);
-    gateway = new GatewayUnderTest({
-      REDIS_URL: redis.url,
-      // 100 withdrawals polled at once: not the rate limit under test here
-      GATEWAY_RATE_LIMIT_CLIENT: '100000',
-      GATEWAY_RATE_LIMIT_IP: '100000',
-      GATEWAY_CHAIN_INDEXERS: `${CHAIN}=127.0.0.1:${indexerGrpc}`,
-      GATEWAY_SIGNER_ADDRESSES: signers.specs.map((s, i) => `${i + 1}=127.0.0.1:${s.grpcPort}`).join(','),
-      POLICY_ENGINE_GRPC_ADDRESS: engine.grpcAddress,
-      LEDGER_GRPC_ADDRESS: ledger.address,
-      PIPELINE_CHAINS: JSON.stringify([{ chain: CHAIN, chainId: 31337, rpcUrl: anvil.url, maxFeePerGasCap: '100000000000' }]),
-      PIPELINE_POLL_MS: '200',
-      PIPELINE_REDRIVE_MS: '1000',
-      PIPELINE_STUCK_AFTER_MS: '3000',
+    world = await startWithdrawalWorld({
+      bootstrap,
+      approvers: [approver],
+      signerEnv: { SIGNER_PRESIGN_POOL_SIZE: '2' },
+      gatewayEnv: { PIPELINE_POLL_MS: '200', PIPELINE_REDRIVE_MS: '1000', PIPELINE_STUCK_AFTER_MS: '3000' },
     });
-    await gateway.start();
-    operatorKey = testKey(`operator-${randomBytes(3).toString('hex')}`);
-    const adminApi = new CustodyClient({ baseUrl: gateway.baseUrl, credentials: gateway.admin });
-    await adminApi.request('POST', '/v1/clients', { clientId: operatorKey.clientId, publicKey: operatorKey.publicKeyHex, roles: ['operator'] });
-    connect();
-    const wallet = await api.request<{ name: string }>('POST', '/v1/wallets', { displayName: 'treasury', scheme: 'ecdsa-secp256k1', custody: 'hot' });
-    walletName = wallet.name;
-    walletId = wallet.name.replace('wallets/', '');
-    const address = await api.request<{ address: Hex }>('POST', `/v1/${walletName}/addresses`, { chain: CHAIN });
-    sender = address.address;
-    // Funds on chain and in the books: 10 ETH at the sending address, credited at depth 1.
-    await anvil.rpc('anvil_setBalance', [sender, `0x${(10n * ETHER).toString(16)}`]);
-    await ledger.call('RecordDeposit', { idempotencyKey: 'fund-1', chain: CHAIN, txHash: `0x${'ab'.repeat(32)}`, logIndex: 0, asset: 'ETH', wallet: walletId, address: sender, amount: '10', confirmations: 1 });
-    chain = createPublicClient({ transport: http(anvil.url) });
+    ({ signers, engine, ledger, anvil, redis, operatorKey, chain, walletName, walletId, sender } = world);
+    gateway = world.gateway!;
   }, 300_000);
 
   afterAll(async () => {
-    await gateway?.stop();
-    if (indexer) {
-      indexer.child.kill('SIGTERM');
-      await indexer.exited;
-    }
-    await Promise.all([engine?.stop(), ledger?.stop(), signers?.destroy(), anvil?.stop(), redis?.stop()]);
+    await world?.stop();
   }, 60_000);
 
   it('an auto-approved native withdrawal is held, signed by the threshold, broadcast, confirmed and settled with the actual fee', async () => {
@@ -401,7 +211,7 @@ describe('withdrawals through the pipeline (e2e: signers, policy engine, ledger,
     const poor = await until((await create(20n * ETHER, newDestination())).name, (x) => x.state === 'failed');
     expect(poor.reason).toMatch(/insufficient/i);
     const waiting = await until((await create(ETHER / 2n, newDestination())).name, (x) => x.state === 'pending-approval');
-    const cancelled = await api.request<WithdrawalView>('POST', `/v1/${waiting.name}/cancel`, {});
+    const cancelled = await api().request<WithdrawalView>('POST', `/v1/${waiting.name}/cancel`, {});
     expect(cancelled.state).toBe('cancelled');
     const settledIn = async (name: string, state: string): Promise<void> => {
       for (let i = 0; ; i++) {
@@ -417,11 +227,11 @@ describe('withdrawals through the pipeline (e2e: signers, policy engine, ledger,
     for (let i = 0; (await available()) !== before && i < 100; i++) await new Promise((r) => setTimeout(r, 200));
     expect(await available()).toBe(before);
     // A confirmed withdrawal cannot be cancelled.
-    const page = await api.request<{ withdrawals: WithdrawalView[]; nextPageToken: string }>('GET', `/v1/withdrawals?wallet=${encodeURIComponent(walletName)}&page_size=1`);
+    const page = await api().request<{ withdrawals: WithdrawalView[]; nextPageToken: string }>('GET', `/v1/withdrawals?wallet=${encodeURIComponent(walletName)}&page_size=1`);
     expect(page.withdrawals).toHaveLength(1);
     expect(page.withdrawals[0]!.state).toBe('confirmed');
     expect(page.nextPageToken).not.toBe('');
-    await expect(api.request('POST', `/v1/${page.withdrawals[0]!.name}/cancel`, {})).rejects.toMatchObject({ status: 409 });
+    await expect(api().request('POST', `/v1/${page.withdrawals[0]!.name}/cancel`, {})).rejects.toMatchObject({ status: 409 });
   });
 
   it('a cold wallet never signs on policy alone: a withdrawal the rule allows without approvals is denied, its hold released', async () => {
@@ -534,7 +344,7 @@ describe('withdrawals through the pipeline (e2e: signers, policy engine, ledger,
       const sent = await until(created.name, (x) => x.state === 'broadcast');
       await gateway.kill();
       await gateway.start();
-      connect();
+      world!.connect();
       await anvil.rpc('evm_mine');
       const w = await until(created.name, (x) => x.state === 'confirmed');
       expect(w.nonce).toBe(sent.nonce);

@@ -10,3 +10,4 @@ export * from './ledger-process';
 export * from './gateway';
 export * from './browser';
 export * from './redis-server';
+export * from './withdrawal-world';
