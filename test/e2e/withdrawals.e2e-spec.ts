@@ -22,6 +22,8 @@ import {
   type TestKey,
   type WithdrawalView,
   type WithdrawalWorld,
+  CUSTODY_BIN,
+  runNodeToExit,
 } from '@custody/testing';
 
 /**
@@ -309,6 +311,10 @@ describe('withdrawals through the pipeline (e2e: signers, policy engine, ledger,
     // every unit the chain moved (amounts and actual fees) is booked: the wallet's posted balance equals the sender's on-chain balance
     const posted = (await ledger.call<{ posted: string }>('GetBalance', { account: `customer/${walletId}/${CHAIN}/ETH` })).posted;
     expect(posted).toBe(formatEther(await chain.getBalance({ address: sender })));
+    // and `custody chain reconcile` (the ledger's on-chain holdings per custody address against the node) finds no difference
+    const reconciled = await runNodeToExit(CUSTODY_BIN, ['chain', 'reconcile', '--rpc-url', anvil.url, '--ledger', ledger.address, '--chain', CHAIN, '--database-url', ledger.databaseUrl.toString()], { PATH: process.env.PATH }, 60_000);
+    expect(reconciled.stdout).toMatch(/chain reconcile: ok \(anvil/);
+    expect(reconciled.code).toBe(0);
   }, 420_000);
 
   it('a reorg orphaning the block that confirmed it: back to broadcast (ledger and API), the same transaction mined again on the new branch, confirmed and settled once', async () => {
