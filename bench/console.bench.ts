@@ -27,7 +27,7 @@ import type { AuditRecord } from '@custody/audit-core';
 import { AuditLogStore, appendAuditRecords } from '@custody/audit-log';
 import { CustodyClient } from '@custody/client';
 import { connectPostgres } from '@custody/persistence';
-import { launchChromium, startGateway, type RunningGateway } from '@custody/testing';
+import { launchChromium, registerKeyInPage, startGateway, type RunningGateway } from '@custody/testing';
 import { cosignatureVerifier, cosigner, ed25519NoteSigner, formatVerifierKey, verifierFromKey } from '@custody/transparency-log';
 
 const runs = Number(process.argv[2] ?? 5);
@@ -122,12 +122,7 @@ async function auditPage(browser: Browser, gateway: RunningGateway): Promise<voi
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   try {
     const page = await context.newPage();
-    await page.goto(`${gateway.baseUrl}/console/`);
-    await page.getByLabel('Client id').fill(`auditor-${tag}`);
-    await page.getByRole('button', { name: 'Create a key in this browser' }).click();
-    await admin.createClient({ clientId: `auditor-${tag}`, publicKey: (await page.getByTestId('public-key').textContent()) ?? '', roles: ['auditor'] });
-    await page.getByRole('button', { name: 'Check registration' }).click();
-    await page.getByTestId('roles').filter({ hasText: 'auditor' }).waitFor();
+    await registerKeyInPage(page, `${gateway.baseUrl}/console/`, `auditor-${tag}`, 'auditor', (publicKey) => admin.createClient({ clientId: `auditor-${tag}`, publicKey, roles: ['auditor'] }));
 
     // After the set-up's own records (bootstrap, the auditor's client), so that the first page is all in the checkpoint.
     const t0 = Date.UTC(2026, 11, 2, 12, 0, 0);

@@ -10,6 +10,7 @@ import { approvalMessage, BOOTSTRAP_FORMAT, POLICY_FORMAT } from '@custody/polic
 import { requestDigest, signRequestFromJson } from '@custody/sign-grant';
 import {
   launchChromium,
+  registerKeyInPage,
   saveScreenshot,
   startWithdrawalWorld,
   testPrincipal,
@@ -170,13 +171,8 @@ describe('withdrawals through the pipeline (e2e: signers, policy engine, ledger,
     const browser = await launchChromium();
     try {
       const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
-      await page.goto(`${gateway.baseUrl}/console/`);
-      await page.getByLabel('Client id').fill(approver.id);
-      await page.getByRole('button', { name: 'Create a key in this browser' }).click();
-      const publicKey = (await page.getByTestId('public-key').textContent()) ?? '';
-      await new CustodyClient({ baseUrl: gateway.baseUrl, credentials: gateway.admin }).request('POST', '/v1/clients', { clientId: approver.id, publicKey, roles: ['approver'] });
-      await page.getByRole('button', { name: 'Check registration' }).click();
-      await page.getByTestId('roles').filter({ hasText: 'approver' }).waitFor();
+      const admin = new CustodyClient({ baseUrl: gateway.baseUrl, credentials: gateway.admin });
+      await registerKeyInPage(page, `${gateway.baseUrl}/console/`, approver.id, 'approver', (publicKey) => admin.request('POST', '/v1/clients', { clientId: approver.id, publicKey, roles: ['approver'] }));
 
       const to = newDestination();
       const amount = ETHER / 4n;

@@ -21,3 +21,19 @@ export async function saveScreenshot(page: Page, name: string): Promise<string> 
   await page.screenshot({ path: file, fullPage: true });
   return file;
 }
+
+/**
+ * TEST helper: signs `clientId` in to the console at `consoleUrl` as a new user does: a key made in
+ * `page` (WebCrypto, kept in the browser), registered by `register` (an admin's call with the page's
+ * public key), then the page's registration check until `role` shows. Returns the public key (hex).
+ */
+export async function registerKeyInPage(page: Page, consoleUrl: string, clientId: string, role: string, register: (publicKeyHex: string) => Promise<unknown>): Promise<string> {
+  await page.goto(consoleUrl);
+  await page.getByLabel('Client id').fill(clientId);
+  await page.getByRole('button', { name: 'Create a key in this browser' }).click();
+  const publicKey = (await page.getByTestId('public-key').textContent()) ?? '';
+  await register(publicKey);
+  await page.getByRole('button', { name: 'Check registration' }).click();
+  await page.getByTestId('roles').filter({ hasText: role }).waitFor();
+  return publicKey;
+}

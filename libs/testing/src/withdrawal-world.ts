@@ -16,6 +16,7 @@ import { startPolicyEngine, type PolicyEngineProcess } from './policy-engine';
 import { startPrivateRedis, type PrivateRedis } from './redis-server';
 import { startSignerCluster, type SignerCluster } from './signer-cluster';
 import { testServerUrls, uniqueTestDatabase } from './test-database';
+import type { WithdrawalView } from '../../../apps/gateway/src/withdrawals/withdrawals.service';
 
 /**
  * Test support: the whole withdrawal cluster on loopback, as the pipeline's e2e spec and
@@ -27,18 +28,8 @@ import { testServerUrls, uniqueTestDatabase } from './test-database';
 
 const ETHER = 10n ** 18n;
 
-/** A withdrawal as the gateway's REST API answers it. */
-export interface WithdrawalView {
-  name: string;
-  state: string;
-  reason: string;
-  txHash: string;
-  feeEstimate: string;
-  feeActual: string;
-  nonce: number;
-  sourceAddress: string;
-  attempts: number;
-}
+/** A withdrawal as the gateway's REST API answers it: the gateway's own view type, not a copy of it. */
+export type { WithdrawalView } from '../../../apps/gateway/src/withdrawals/withdrawals.service';
 
 /** The gateway process (dist/), which a test may kill (SIGKILL) and start again on the same database and Redis prefix. */
 export class GatewayUnderTest {

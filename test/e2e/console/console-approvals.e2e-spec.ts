@@ -5,7 +5,7 @@ import { ed25519PrivateKey } from '@custody/http-signatures';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { AddressBookApi, ApprovalsApi, CustodyClient, PoliciesApi } from '@custody/client';
 import { BOOTSTRAP_FORMAT, POLICY_FORMAT } from '@custody/policy-core';
-import { launchChromium, saveScreenshot, startGateway, startPolicyEngine, testKey, testPrincipal, type PolicyEngineProcess, type RunningGateway, type TestPrincipal } from '@custody/testing';
+import { launchChromium, registerKeyInPage, saveScreenshot, startGateway, startPolicyEngine, testKey, testPrincipal, type PolicyEngineProcess, type RunningGateway, type TestPrincipal } from '@custody/testing';
 
 /**
  * The console's approver and compliance views in the real Chromium, against the real gateway and
@@ -44,13 +44,7 @@ describe('console: approvals and policies in the browser (e2e, Chromium)', () =>
   async function userPage(clientId: string, roles: string[]): Promise<{ context: BrowserContext; page: Page }> {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     const page = await context.newPage();
-    await page.goto(`${gateway.baseUrl}/console/`);
-    await page.getByLabel('Client id').fill(clientId);
-    await page.getByRole('button', { name: 'Create a key in this browser' }).click();
-    const publicKey = (await page.getByTestId('public-key').textContent()) ?? '';
-    await admin.createClient({ clientId, publicKey, roles });
-    await page.getByRole('button', { name: 'Check registration' }).click();
-    await page.getByTestId('roles').filter({ hasText: roles[0]! }).waitFor();
+    await registerKeyInPage(page, `${gateway.baseUrl}/console/`, clientId, roles[0]!, (publicKey) => admin.createClient({ clientId, publicKey, roles }));
     return { context, page };
   }
 

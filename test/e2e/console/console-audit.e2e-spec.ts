@@ -12,7 +12,7 @@ import type { AuditRecord } from '@custody/audit-core';
 import { AuditLogStore, appendAuditRecords } from '@custody/audit-log';
 import { connectPostgres } from '@custody/persistence';
 import { cosignatureVerifier, cosigner, ed25519NoteSigner, formatVerifierKey, verifierFromKey } from '@custody/transparency-log';
-import { CUSTODY_BIN, launchChromium, saveScreenshot, startGateway, type RunningGateway } from '@custody/testing';
+import { CUSTODY_BIN, launchChromium, registerKeyInPage, saveScreenshot, startGateway, type RunningGateway } from '@custody/testing';
 
 /**
  * The auditor's page in the real Chromium against the real gateway: records written and checkpointed
@@ -64,12 +64,7 @@ describe('console: the audit log verified in the browser (e2e, Chromium)', () =>
     ]);
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    await page.goto(`${gateway.baseUrl}/console/`);
-    await page.getByLabel('Client id').fill(`auditor-${tag}`);
-    await page.getByRole('button', { name: 'Create a key in this browser' }).click();
-    await admin.createClient({ clientId: `auditor-${tag}`, publicKey: (await page.getByTestId('public-key').textContent()) ?? '', roles: ['auditor'] });
-    await page.getByRole('button', { name: 'Check registration' }).click();
-    await page.getByTestId('roles').filter({ hasText: 'auditor' }).waitFor();
+    await registerKeyInPage(page, `${gateway.baseUrl}/console/`, `auditor-${tag}`, 'auditor', (publicKey) => admin.createClient({ clientId: `auditor-${tag}`, publicKey, roles: ['auditor'] }));
   }, 120_000);
 
   afterAll(async () => {
