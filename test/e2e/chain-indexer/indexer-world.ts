@@ -10,7 +10,7 @@ import { ChainIndexer, type IndexerLog, type StepOutcome } from '../../../apps/c
 import { ledgerAssetTerms } from '../../../apps/chain-indexer/src/indexer/indexer.service';
 import { LedgerClient } from '../../../apps/chain-indexer/src/ledger/ledger.client';
 import { LedgerDelivery } from '../../../apps/chain-indexer/src/ledger/ledger-delivery';
-import { JsonRpcClient } from '../../../apps/chain-indexer/src/rpc/json-rpc.client';
+import { JsonRpcClient, type RpcCall } from '../../../apps/chain-indexer/src/rpc/json-rpc.client';
 import { IndexerRepository } from '../../../apps/chain-indexer/src/store/indexer.repository';
 
 /**
@@ -40,6 +40,9 @@ export interface WorldOptions {
   readonly wallets?: number;
   readonly batchBlocks?: number;
 }
+
+/** Rewrites what the node answered to one call (a fault put between the indexer and the node). */
+export type RpcAnswerFilter = (call: RpcCall, answer: unknown) => unknown;
 
 export const silentLog: IndexerLog = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
@@ -106,8 +109,15 @@ export class IndexerWorld {
   }
 
   /** A new in-process indexer over the same state (a restart). */
-  indexer(overrides: { window?: number; rpcUrl?: string; traces?: boolean } = {}): ChainIndexer {
-    const rpc = new JsonRpcClient({ url: overrides.rpcUrl ?? this.anvil.url, retries: 2, backoffMs: 10, timeoutMs: 2000 });
+  indexer(overrides: { window?: number; rpcUrl?: string; traces?: boolean; answer?: RpcAnswerFilter } = {}): ChainIndexer {
+    const client = new JsonRpcClient({ url: overrides.rpcUrl ?? this.anvil.url, retries: 2, backoffMs: 10, timeoutMs: 2000 });
+    const answer = overrides.answer;
+    const rpc: Pick<JsonRpcClient, 'call' | 'batch'> = answer
+      ? {
+          call: async (method, params = []) => answer({ method, params }, await client.call(method, params)),
+          batch: async (calls) => (await client.batch(calls)).map((a, i) => answer(calls[i]!, a)),
+        }
+      : client;
     return new ChainIndexer(
       { chain: CHAIN, chainId: this.anvil.chainId, nativeAsset: 'ETH', startBlock: 0, batchBlocks: this.options.batchBlocks, window: overrides.window ?? this.options.window, traces: overrides.traces ?? false },
       rpc,

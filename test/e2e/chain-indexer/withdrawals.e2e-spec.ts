@@ -187,6 +187,54 @@ describe('chain indexer: withdrawal tracking (anvil, ledger, Postgres)', () => {
     expect((await ledgerWithdrawal(id)).state).toBe('confirmed');
   }, 60_000);
 
+  it('tracked after its block was read while the node gives no receipt for it yet (a lagging receipt index): not failed; confirmed once the receipt comes', async () => {
+    const sent = await send(6);
+    const id = await broadcastInLedger(sent.hash);
+    await world.mine(3);
+    await world.sync(world.indexer());
+    await track(id, sent);
+    const hidden = (call: { method: string; params: readonly unknown[] }, answer: unknown): unknown =>
+      (call.method === 'eth_getTransactionReceipt' || call.method === 'eth_getTransactionByHash') && call.params[0] === sent.hash ? null : answer;
+    await world.sync(world.indexer({ answer: hidden }));
+    expect(await world.repository.withdrawals.get(id)).toMatchObject({ status: 'pending', ledgerOutcome: '' });
+    expect((await ledgerWithdrawal(id)).state).toBe('broadcast');
+    await world.sync(world.indexer());
+    expect(await world.repository.withdrawals.get(id)).toMatchObject({ status: 'mined', txHash: sent.hash, ledgerOutcome: 'confirm' });
+    expect(await ledgerWithdrawal(id)).toMatchObject({ state: 'confirmed', feeActual: decimal(await receiptFee(sent.hash)) });
+  }, 60_000);
+
+  it('tracked after the block that used its nonce for another transaction was read: replaced, named by that transaction found in its block', async () => {
+    const ours = await send(7);
+    const id = await broadcastInLedger(ours.hash);
+    await world.anvil.rpc('anvil_dropTransaction', [ours.hash]);
+    const other = await send(7, { nonce: ours.nonce, value: 9n });
+    await world.mine(3);
+    await world.sync(world.indexer());
+    await track(id, ours);
+    await world.sync(world.indexer());
+    expect(await world.repository.withdrawals.get(id)).toMatchObject({ status: 'replaced', replacedBy: other.hash });
+    const w = await ledgerWithdrawal(id);
+    expect(w.state).toBe('failed');
+    expect(w.reason).toContain(other.hash);
+  }, 60_000);
+
+  it('a transaction seen as replacing a withdrawal turns out to be its own, tracked late: open again, then confirmed', async () => {
+    const first = await send(5);
+    const id = await broadcastInLedger(first.hash);
+    await track(id, first);
+    await world.anvil.rpc('anvil_dropTransaction', [first.hash]);
+    const second = await send(5, { nonce: first.nonce, value: 10n ** 18n + 1n });
+    await world.mine(1);
+    await world.sync(world.indexer());
+    expect(await world.repository.withdrawals.get(id)).toMatchObject({ status: 'replaced', replacedBy: second.hash, ledgerOutcome: '' });
+    await track(id, first, [second.hash]);
+    expect(await world.repository.withdrawals.get(id)).toMatchObject({ status: 'pending', replacedBy: null });
+    await world.mine(2);
+    await world.sync(world.indexer());
+    expect(await world.repository.withdrawals.get(id)).toMatchObject({ status: 'mined', txHash: second.hash, ledgerOutcome: 'confirm' });
+    expect(await ledgerWithdrawal(id)).toMatchObject({ state: 'confirmed', feeActual: decimal(await receiptFee(second.hash)) });
+  }, 60_000);
+
   it('tracked after its block was read: found at the head from its receipt, and confirmed', async () => {
     const indexer = world.indexer();
     const sent = await send(6);

@@ -18,6 +18,7 @@ import {
   type InternalTransfer,
   type Hash,
   type ObservedDeposit,
+  type TrackedWithdrawal,
 } from '@custody/chain-core';
 import type { LedgerDelivery } from '../ledger/ledger-delivery';
 import { RpcError, type JsonRpcClient } from '../rpc/json-rpc.client';
@@ -276,6 +277,7 @@ export class ChainIndexer {
     const observations: WithdrawalObservation[] = [];
     const dropped: string[] = [];
     const known: string[] = [];
+    const unexplained: TrackedWithdrawal[] = [];
     let i = 0;
     for (const w of open) {
       let mined: WithdrawalObservation | undefined;
@@ -294,9 +296,13 @@ export class ChainIndexer {
       }
       const used = parseSafeQuantity(answers[i++], `eth_getTransactionCount of ${w.sender}`);
       if (mined) observations.push(mined);
-      else if (used > w.nonce) observations.push({ kind: 'replaced', id: w.id, by: '', blockNumber: tip.number, blockHash: tip.hash });
+      else if (used > w.nonce) unexplained.push(w);
       else if (anyKnown) known.push(w.id);
       else dropped.push(w.id);
+    }
+    for (const w of unexplained) {
+      const found = await this.whereNonceWasUsed(w, lowest, tip, stored);
+      if (found) observations.push(found);
     }
     if (observations.length > 0) {
       await this.knowAssets([this.settings.nativeAsset]);
@@ -308,6 +314,43 @@ export class ChainIndexer {
       await this.repository.withdrawals.markDropped(chain, dropped, true);
       this.log.warn('withdrawals dropped: the node knows none of their transactions and their nonce is unused', { chain, withdrawals: dropped });
     }
+  }
+
+  /**
+   * The nonce of `w` is used at the stored tip, yet none of its hashes answered a receipt: which
+   * transaction used it? No receipt is no evidence (a node's receipt index can lag the block it just
+   * made: anvil's and geth's both do), so the block is found by bisecting the sender's transaction
+   * count over the stored blocks, and read. One of ours there is mined (once the node gives its
+   * receipt; until then nothing is concluded); another hash there is the replacement, named. Only a
+   * nonce already used below the stored window is a replacement by a transaction not found ('').
+   */
+  private async whereNonceWasUsed(w: TrackedWithdrawal, lowest: number, tip: StoredBlock, stored: ReadonlyMap<number, Hash>): Promise<WithdrawalObservation | undefined> {
+    const usedAfter = async (n: number): Promise<boolean> => parseSafeQuantity(await this.rpc.call('eth_getTransactionCount', [w.sender, hex(n)]), `eth_getTransactionCount of ${w.sender}`) > w.nonce;
+    if (await usedAfter(lowest)) return { kind: 'replaced', id: w.id, by: '', blockNumber: tip.number, blockHash: tip.hash };
+    let unused = lowest;
+    let used = tip.number;
+    while (used - unused > 1) {
+      const mid = unused + Math.floor((used - unused) / 2);
+      if (await usedAfter(mid)) used = mid;
+      else unused = mid;
+    }
+    const block = parseRpcBlock(await this.rpc.call('eth_getBlockByNumber', [hex(used), true]), used);
+    // Another branch than the one stored: the next step walks back first.
+    if (block.hash !== stored.get(used)) return undefined;
+    const sighting = withdrawalsInBlocks([block], [w])[0];
+    if (!sighting) {
+      this.log.warn('a withdrawal nonce is used, but no transaction of its sender with it is in the block where the count moved', { chain: this.settings.chain, withdrawal: w.id, block: used });
+      return undefined;
+    }
+    if (sighting.kind === 'replaced') return sighting;
+    const raw = await this.rpc.call('eth_getTransactionReceipt', [sighting.txHash]);
+    if (raw === null || raw === undefined) {
+      this.log.info('withdrawal mined, its receipt not given by the node yet', { chain: this.settings.chain, withdrawal: w.id, block: used });
+      return undefined;
+    }
+    const r = parseRpcReceipt(raw, `receipt of ${sighting.txHash}`);
+    if (r.blockHash !== block.hash) return undefined;
+    return { kind: 'mined', id: w.id, txHash: sighting.txHash, blockNumber: block.number, blockHash: block.hash, success: r.success, gasUsed: r.gasUsed, effectiveGasPrice: r.effectiveGasPrice };
   }
 
   /**

@@ -116,7 +116,8 @@ export class WithdrawalStore {
   constructor(private readonly pool: Pool) {}
 
   /**
-   * Tracks a withdrawal, or adds hashes to one tracked with the same chain, sender and nonce.
+   * Tracks a withdrawal, or adds hashes to one tracked with the same chain, sender and nonce (a row
+   * seen replaced by one of the hashes added, the ledger not told yet, is open again: it was its own).
    * Refused (TrackingConflictError) when the stored row has another chain, sender or nonce, when the
    * nonce is another withdrawal's, or when the hashes would exceed `maxHashes`.
    */
@@ -135,7 +136,15 @@ export class WithdrawalStore {
         const hashes = [...new Set([...e.tx_hashes, ...input.txHashes])];
         if (hashes.length > maxHashes) throw new TrackingConflictError(`withdrawal ${input.id} would track ${hashes.length} hashes, over the limit of ${maxHashes}`);
         if (hashes.length === e.tx_hashes.length) row = e;
-        else {
+        else if (e.status === 'replaced' && e.replaced_by && hashes.includes(e.replaced_by as Hash) && (e.ledger_outcome === '' || e.ledger_outcome === 'unconfirm')) {
+          // The "replacement" seen in a block is its own transaction, tracked late (the ledger not told
+          // yet): open again, so that the next check finds it mined from its receipt.
+          const updated = await client.query<Row>(
+            `UPDATE chain_indexer.withdrawals SET tx_hashes = $2, status = 'pending', block_number = NULL, block_hash = NULL, replaced_by = NULL, updated_at = now() WHERE withdrawal_id = $1 RETURNING *`,
+            [input.id, hashes],
+          );
+          row = updated.rows[0]!;
+        } else {
           const updated = await client.query<Row>('UPDATE chain_indexer.withdrawals SET tx_hashes = $2, updated_at = now() WHERE withdrawal_id = $1 RETURNING *', [input.id, hashes]);
           row = updated.rows[0]!;
         }

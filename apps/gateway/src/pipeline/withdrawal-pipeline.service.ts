@@ -396,6 +396,10 @@ export class WithdrawalPipeline implements OnApplicationShutdown {
     const attempts = await this.repository.attempts(w.id);
     const attempt = this.attemptOf(attempts, w.attempt);
     const raw = `0x${Buffer.from(attempt.rawTx!).toString('hex')}`;
+    // A replacement (same nonce) is known to the indexer before the node has it: mined before it was
+    // tracked, the indexer would take it for another transaction using the nonce, and fail a withdrawal
+    // the chain paid. (A first attempt has no tracked row yet, so nothing can be concluded wrongly.)
+    if (w.attempt > 1 && this.indexers.watches(w.chain)) await this.track(w, attempts, attempt.txHash!);
     try {
       await this.rpc(chain).call('eth_sendRawTransaction', [raw]);
     } catch (error) {
@@ -441,10 +445,11 @@ export class WithdrawalPipeline implements OnApplicationShutdown {
     }
   }
 
-  /** Tells the chain's indexer every transaction broadcast for `w` (one nonce; more than one after fee bumps). */
-  private track(w: Withdrawal, attempts: readonly WithdrawalAttempt[]): Promise<WithdrawalTracking> {
-    const sent = attempts.filter((a) => a.broadcastAt !== null && a.txHash);
-    return this.indexers.trackWithdrawal(w.chain, { withdrawalId: w.id, sender: w.sourceAddress!, nonce: sent[0]!.nonce, txHashes: sent.map((a) => a.txHash!) });
+  /** Tells the chain's indexer every transaction broadcast for `w` (one nonce; more than one after fee bumps), and `sending`, about to be. */
+  private track(w: Withdrawal, attempts: readonly WithdrawalAttempt[], sending?: string): Promise<WithdrawalTracking> {
+    const hashes = attempts.filter((a) => a.broadcastAt !== null && a.txHash).map((a) => a.txHash!);
+    if (sending && !hashes.includes(sending)) hashes.push(sending);
+    return this.indexers.trackWithdrawal(w.chain, { withdrawalId: w.id, sender: w.sourceAddress!, nonce: attempts[0]!.nonce, txHashes: hashes });
   }
 
   /**
