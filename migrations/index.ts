@@ -8,6 +8,7 @@ import { CreateGatewayEventTables1796800000000 } from './gateway/1796800000000-C
 import { CreatePipelineCursors1796900000000 } from './gateway/1796900000000-CreatePipelineCursors';
 import { CreateWalletTables1796300000000 } from './gateway/1796300000000-CreateWalletTables';
 import { CreateWithdrawalTables1796600000000 } from './gateway/1796600000000-CreateWithdrawalTables';
+import { WithdrawalSweeps1797000000000 } from './gateway/1797000000000-WithdrawalSweeps';
 import { CreateLedgerSchema1795500000000 } from './ledger/1795500000000-CreateLedgerSchema';
 import { CreateLedgerTables1795700000000 } from './ledger/1795700000000-CreateLedgerTables';
 import { DepositLogIndexBigint1796100000000 } from './ledger/1796100000000-DepositLogIndexBigint';
@@ -29,7 +30,7 @@ import { CreateWitnessTables1795700000000 } from './signer/1795700000000-CreateW
  * lists are explicit (no globbing) so the set that runs is the set that was reviewed.
  */
 export const MIGRATION_SETS: readonly MigrationSet[] = [
-  { owner: 'gateway', database: 'main', migrations: [CreateGatewaySchema1795500000000, CreateGatewayAuthTables1795700000000, CreateWalletTables1796300000000, CreateWithdrawalTables1796600000000, CreateGatewayEventTables1796800000000, CreatePipelineCursors1796900000000] },
+  { owner: 'gateway', database: 'main', migrations: [CreateGatewaySchema1795500000000, CreateGatewayAuthTables1795700000000, CreateWalletTables1796300000000, CreateWithdrawalTables1796600000000, CreateGatewayEventTables1796800000000, CreatePipelineCursors1796900000000, WithdrawalSweeps1797000000000] },
   { owner: 'policy', database: 'main', migrations: [CreatePolicySchema1795500000000, CreatePolicyTables1795700000000, ApprovalReasons1796400000000, CreatePolicyOutbox1796800000000] },
   { owner: 'ledger', database: 'main', migrations: [CreateLedgerSchema1795500000000, CreateLedgerTables1795700000000, DepositLogIndexBigint1796100000000, WithdrawalDeadlines1796100100000] },
   { owner: 'chain-indexer', database: 'main', migrations: [CreateChainIndexerSchema1795500000000, CreateChainIndexerTables1795800000000, CreateChainIndexerWithdrawals1796700000000] },

@@ -147,6 +147,10 @@ describe('gateway REST: signed requests, roles, errors, idempotency, rate limits
     expect(unknown.body['detail']).toContain('admin');
     expectProblem(await post(JSON.stringify({ clientId: 'c', publicKey: 'zz', roles: ['viewer'] }), 'k-key'), 400, 'invalid-argument');
     expectProblem(await post(JSON.stringify({ clientId: 'c', publicKey: operator.publicKeyHex, roles: ['root'] }), 'k-role'), 400, 'invalid-argument');
+    // system: names the service's own initiators (the deposit sweeper's policy requests): never a client's
+    const reserved = await post(JSON.stringify({ clientId: 'system:sweeper', publicKey: operator.publicKeyHex, roles: ['operator'] }), 'k-system');
+    expectProblem(reserved, 400, 'invalid-argument');
+    expect(reserved.body['detail']).toContain('system:');
     expectProblem(await post(JSON.stringify({ pad: 'x'.repeat(5000) }), 'k-big'), 413, 'body-too-large');
     expectProblem(await post('{}', 'k-type3', { 'content-type': 'text/plain' }), 415, 'unsupported-media-type');
     expectProblem(await post('[1]', 'k-array'), 400, 'invalid-argument');

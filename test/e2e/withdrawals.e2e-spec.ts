@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { hexToBytes } from '@noble/hashes/utils.js';
 import { Client as PgClient } from 'pg';
-import type { Hex, PublicClient } from 'viem';
+import { parseEther, type Hex, type PublicClient } from 'viem';
 import { CustodyClient, CustodyGrpcClient } from '@custody/client';
 import { custody } from '@custody/proto';
 import { approvalMessage, BOOTSTRAP_FORMAT, POLICY_FORMAT } from '@custody/policy-core';
@@ -38,6 +38,10 @@ jest.setTimeout(240_000);
 
 const ETHER = 10n ** 18n;
 const CHAIN = 'anvil';
+/** Deposit addresses holding at least this after the sweep's most fee are swept (PIPELINE_CHAINS sweepMinWei). */
+const SWEEP_MIN = ETHER / 2n;
+/** The most a sweep's fee can be: 21 000 gas × the chain's cap (100 gwei). */
+const SWEEP_FEE_CAP = 21_000n * 100_000_000_000n;
 const approver = testPrincipal('treasurer-1');
 const admin = testPrincipal('policy-admin');
 const bootstrap = {
@@ -49,6 +53,7 @@ const bootstrap = {
     metadata: { name: 'pipeline e2e' },
     approverGroups: { treasury: { members: [approver.id] } },
     rules: [
+      { id: 'sweeps', match: { operation: ['withdrawal'], initiator: { clients: ['system:sweeper'] } }, action: { type: 'allow' } },
       { id: 'deny-big', match: { operation: ['withdrawal'], amount: { min: '5000000000000000000' } }, action: { type: 'deny', reason: 'over 5 ETH' } },
       { id: 'small-auto', match: { operation: ['withdrawal'], amount: { max: '100000000000000000' } }, action: { type: 'allow' } },
       {
@@ -88,7 +93,8 @@ describe('withdrawals through the pipeline (e2e: signers, policy engine, ledger,
       bootstrap,
       approvers: [approver],
       signerEnv: { SIGNER_PRESIGN_POOL_SIZE: '2' },
-      gatewayEnv: { PIPELINE_POLL_MS: '200', PIPELINE_REDRIVE_MS: '1000', PIPELINE_STUCK_AFTER_MS: '3000' },
+      gatewayEnv: { PIPELINE_POLL_MS: '200', PIPELINE_REDRIVE_MS: '1000', PIPELINE_STUCK_AFTER_MS: '3000', PIPELINE_SWEEP_MS: '1000' },
+      sweepMinWei: SWEEP_MIN,
     });
     ({ signers, engine, ledger, anvil, redis, operatorKey, chain, walletName, walletId, sender } = world);
     gateway = world.gateway!;
@@ -390,6 +396,57 @@ describe('withdrawals through the pipeline (e2e: signers, policy engine, ledger,
     } finally {
       await anvil.rpc('evm_setAutomine', [true]);
     }
+  });
+
+  it('deposits are swept: one credited to a deposit address goes to the sending address under policy (the wallet pays only the fee); one below the minimum stays', async () => {
+    const deposit = await api().request<{ address: Hex }>('POST', `/v1/${walletName}/addresses`, { chain: CHAIN });
+    const small = await api().request<{ address: Hex }>('POST', `/v1/${walletName}/addresses`, { chain: CHAIN });
+    const availableBefore = parseEther(await available());
+    const senderBefore = await chain.getBalance({ address: sender });
+    const [funder] = await anvil.rpc<Hex[]>('eth_accounts');
+    await anvil.rpc('eth_sendTransaction', [{ from: funder, to: deposit.address, value: `0x${ETHER.toString(16)}` }]);
+    await anvil.rpc('eth_sendTransaction', [{ from: funder, to: small.address, value: `0x${(SWEEP_MIN / 2n).toString(16)}` }]);
+    const all = async (): Promise<WithdrawalView[]> => {
+      const out: WithdrawalView[] = [];
+      let token = '';
+      do {
+        const page = await api().request<{ withdrawals: WithdrawalView[]; nextPageToken: string }>('GET', `/v1/withdrawals?wallet=${encodeURIComponent(walletName)}&page_size=100${token ? `&page_token=${encodeURIComponent(token)}` : ''}`);
+        out.push(...page.withdrawals);
+        token = page.nextPageToken;
+      } while (token);
+      return out;
+    };
+    const sweepOf = async (address: Hex): Promise<WithdrawalView | undefined> => (await all()).find((w) => w.kind === 'sweep' && w.sourceAddress.toLowerCase() === address.toLowerCase());
+    let created: WithdrawalView | undefined;
+    for (const deadline = Date.now() + 60_000; !created && Date.now() < deadline; await new Promise((r) => setTimeout(r, 250))) created = await sweepOf(deposit.address);
+    expect(created).toMatchObject({ kind: 'sweep', asset: 'ETH', chain: CHAIN });
+    expect(created!.destination.toLowerCase()).toBe(sender.toLowerCase());
+    // Everything but the most the fee can be: the transaction always pays for itself.
+    expect(BigInt(created!.amount)).toBe(ETHER - SWEEP_FEE_CAP);
+    const swept = await until(created!.name, (x) => x.state === 'confirmed');
+    const receipt = await chain.getTransactionReceipt({ hash: swept.txHash as Hex });
+    expect(receipt.from.toLowerCase()).toBe(deposit.address.toLowerCase());
+    expect(receipt.to!.toLowerCase()).toBe(sender.toLowerCase());
+    const fee = receipt.gasUsed * receipt.effectiveGasPrice;
+    expect(swept.feeActual).toBe(fee.toString());
+    // On chain: the sending address got the amount; the dust the fee did not use stays at the deposit address.
+    expect((await chain.getBalance({ address: sender })) - senderBefore).toBe(ETHER - SWEEP_FEE_CAP);
+    expect(await chain.getBalance({ address: deposit.address })).toBe(SWEEP_FEE_CAP - fee);
+    // The policy decided on it as the sweeper's request, under its rule.
+    const decision = await engine.call<{ matchedRule: string; status: string }>('GetRequest', { requestId: `${swept.name.replace('withdrawals/', '')}.a1` });
+    expect(decision).toMatchObject({ matchedRule: 'sweeps', status: 'allowed' });
+    // In the books: both deposits credited, the swept amount credited again at the sending address; the wallet paid the fee only.
+    const expected = availableBefore + ETHER + SWEEP_MIN / 2n - fee;
+    for (const deadline = Date.now() + 30_000; parseEther(await available()) !== expected && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 250));
+    expect(parseEther(await available())).toBe(expected);
+    const { rows } = await ledger.call<{ rows: Array<{ asset: string; address: string; amount: string }> }>('GetReconciliation', { chain: CHAIN });
+    const booked = (address: Hex): bigint => parseEther(rows.find((r) => r.asset === 'ETH' && r.address.toLowerCase() === address.toLowerCase())?.amount ?? '0');
+    for (const a of [deposit.address, small.address, sender]) expect(booked(a)).toBe(await chain.getBalance({ address: a }));
+    // Nothing more to sweep: the dust and the small deposit stay, and no second sweep of the address is made.
+    await new Promise((r) => setTimeout(r, 2500));
+    expect(await sweepOf(small.address)).toBeUndefined();
+    const sweeps = (await all()).filter((w) => w.kind === 'sweep');
+    expect(sweeps.map((w) => w.name)).toEqual([swept.name]);
   });
 
   it('the books pass custody ledger check after every scenario', async () => {

@@ -84,3 +84,4 @@ export {
 } from './withdrawals';
 export { INTERNAL_TRANSFER_LOG_INDEX_BASE, MAX_TRACE_FRAMES, depositsOfTraces, parseBlockTraces, type InternalTransfer } from './traces';
 export { REPLACEMENT_BUMP_PERCENT, feesFromHistory, parseFeeHistory, replacementFees, type Eip1559Fees, type FeeHistory, type FeePolicy } from './fees';
+export { sweepAmount, type SweepInput } from './sweep';

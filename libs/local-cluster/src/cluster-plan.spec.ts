@@ -67,7 +67,7 @@ describe('planCluster', () => {
   it('configures the withdrawal pipeline and the chain indexer for the local chain it is given', () => {
     const specs = planCluster(options({ chainRpcUrl: new URL('http://127.0.0.1:8101'), chainId: 31337 }), portsFromBase(8080));
     const gateway = specs.find((s) => s.app === 'gateway')!;
-    expect(JSON.parse(gateway.env.PIPELINE_CHAINS!)).toEqual([{ chain: 'anvil', chainId: 31337, rpcUrl: 'http://127.0.0.1:8101/', maxFeePerGasCap: '100000000000' }]);
+    expect(JSON.parse(gateway.env.PIPELINE_CHAINS!)).toEqual([{ chain: 'anvil', chainId: 31337, rpcUrl: 'http://127.0.0.1:8101/', maxFeePerGasCap: '100000000000', sweepMinWei: '10000000000000000' }]);
     expect(gateway.env.GATEWAY_CHAIN_INDEXERS).toBe('anvil=127.0.0.1:8090');
     const indexer = specs.find((s) => s.app === 'chain-indexer')!;
     expect([indexer.env.CHAIN_RPC_URL, indexer.env.CHAIN_NAME, indexer.env.CHAIN_ID]).toEqual(['http://127.0.0.1:8101/', 'anvil', '31337']);

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { ConfigError, PROJECT_ROOT } from '@custody/config';
 import { signerDatabaseUrl } from '@custody/persistence';
-import { LOCAL_CHAIN_ID, LOCAL_CHAIN_NAME, LOCAL_MAX_FEE_PER_GAS_CAP, type ChainNodeSpec } from './local-chain';
+import { LOCAL_CHAIN_ID, LOCAL_CHAIN_NAME, LOCAL_MAX_FEE_PER_GAS_CAP, LOCAL_SWEEP_MIN_WEI, type ChainNodeSpec } from './local-chain';
 import { LOCAL_AUDIT_ORIGIN, type LocalSecrets } from './local-secrets';
 
 export const SERVICE_APPS = ['gateway', 'policy-engine', 'ledger', 'chain-indexer'] as const;
@@ -197,7 +197,7 @@ export function planCluster(options: ClusterOptions, ports: PortAllocator): Serv
   const pipeline: Record<string, string> =
     ledger && policyEngine
       ? {
-          PIPELINE_CHAINS: JSON.stringify([{ chain: LOCAL_CHAIN_NAME, chainId, rpcUrl: chainRpcUrl, maxFeePerGasCap: LOCAL_MAX_FEE_PER_GAS_CAP.toString() }]),
+          PIPELINE_CHAINS: JSON.stringify([{ chain: LOCAL_CHAIN_NAME, chainId, rpcUrl: chainRpcUrl, maxFeePerGasCap: LOCAL_MAX_FEE_PER_GAS_CAP.toString(), sweepMinWei: LOCAL_SWEEP_MIN_WEI.toString() }]),
           PIPELINE_POLL_MS: '500',
         }
       : {};

@@ -26,6 +26,9 @@ export const LOCAL_NATIVE_ASSET = { code: 'ETH', decimals: 18, confirmations: 2 
  */
 export const LOCAL_BLOCK_TIME_SECONDS = 2;
 
+/** Deposit addresses holding at least this much ETH after the sweep's fee are swept to the wallet's sending address (PIPELINE_CHAINS sweepMinWei): 0.01 ETH. */
+export const LOCAL_SWEEP_MIN_WEI = 10n ** 16n;
+
 /** The most a local withdrawal offers per gas (PIPELINE_CHAINS maxFeePerGasCap): 100 gwei, far above anvil's base fee. */
 export const LOCAL_MAX_FEE_PER_GAS_CAP = 100_000_000_000n;
 

@@ -1,7 +1,8 @@
 /**
  * The development defaults `custody up` uses: small withdrawals to whitelisted addresses need one
- * approval, anything else two, from the group of development approvers; the admins are the same
- * approvers with quorum 2. For development clusters only.
+ * approval, anything else two, from the group of development approvers; the gateway's deposit
+ * sweeps (initiator `system:sweeper`) are allowed; the admins are the same approvers with quorum 2.
+ * For development clusters only.
  */
 import { BOOTSTRAP_FORMAT, validateBootstrap, type BootstrapDocument } from './governance';
 import { PolicyInputError } from './errors';
@@ -11,6 +12,8 @@ import { validatePolicy } from './validate';
 
 export const DEV_APPROVER_IDS: readonly string[] = ['dev-approver-1', 'dev-approver-2'];
 export const DEV_APPROVER_GROUP = 'dev-approvers';
+/** The initiator the gateway's deposit sweeper evaluates as (no API client may have a `system:` id). */
+export const SWEEPER_INITIATOR = 'system:sweeper';
 
 /**
  * "Small" is at most one whole unit of the asset (`request.amount <= asset.unit`: 1 ETH, 1 USDC),
@@ -38,6 +41,12 @@ export function defaultDevelopmentPolicy(approverIds: readonly string[] = DEV_AP
     metadata: { name: 'development default', description: 'Written by custody up for a development cluster. Not for production.' },
     approverGroups: { [DEV_APPROVER_GROUP]: { members: [...approverIds], description: 'The development approvers' } },
     rules: [
+      {
+        id: 'deposit-sweeps',
+        description: "The gateway's sweeper moving a hot wallet's deposit address to the wallet's own sending address: allowed.",
+        match: { operation: ['withdrawal'], initiator: { clients: [SWEEPER_INITIATOR] } },
+        action: { type: 'allow' },
+      },
       {
         id: 'small-whitelisted-withdrawal',
         description: 'A withdrawal of at most one whole unit of the asset to an address-book entry: one approval.',

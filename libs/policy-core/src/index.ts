@@ -31,6 +31,6 @@ export {
   type AdminQuorumInput,
   type AdminQuorumResult,
 } from './governance';
-export { DEV_APPROVER_IDS, DEV_APPROVER_GROUP, defaultDevelopmentPolicy, defaultDevelopmentBootstrap } from './defaults';
+export { DEV_APPROVER_IDS, DEV_APPROVER_GROUP, SWEEPER_INITIATOR, defaultDevelopmentPolicy, defaultDevelopmentBootstrap } from './defaults';
 export { HOOK_ANSWER_DOMAIN, hookRequestBody, hookAnswerMessage, verifyHookAnswer, type HookSubject, type HookVerdict } from './hook';
 export { prepareAddressBook, isAddressBook, type AddressBook } from './address-book';

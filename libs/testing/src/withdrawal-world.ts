@@ -147,6 +147,8 @@ export interface WithdrawalWorldOptions {
   readonly fundEther?: number;
   /** The operator client's request timeout (default 180 s). */
   readonly clientTimeoutMs?: number;
+  /** PIPELINE_CHAINS sweepMinWei of anvil (wei): deposit addresses are swept; default none (not swept). */
+  readonly sweepMinWei?: bigint;
 }
 
 /** What `startWithdrawalWorld` started, and the helpers the spec and the bench share. */
@@ -277,7 +279,9 @@ export async function startWithdrawalWorld(options: WithdrawalWorldOptions): Pro
       GATEWAY_SIGNER_ADDRESSES: world.signers.specs.map((s, i) => `${i + 1}=127.0.0.1:${s.grpcPort}`).join(','),
       POLICY_ENGINE_GRPC_ADDRESS: world.engine.grpcAddress,
       LEDGER_GRPC_ADDRESS: world.ledger.address,
-      PIPELINE_CHAINS: JSON.stringify([{ chain: CHAIN, chainId: WithdrawalWorld.CHAIN_ID, rpcUrl: world.anvil.url, maxFeePerGasCap: '100000000000' }]),
+      PIPELINE_CHAINS: JSON.stringify([
+        { chain: CHAIN, chainId: WithdrawalWorld.CHAIN_ID, rpcUrl: world.anvil.url, maxFeePerGasCap: '100000000000', ...(options.sweepMinWei === undefined ? {} : { sweepMinWei: options.sweepMinWei.toString() }) },
+      ]),
       ...options.gatewayEnv,
     });
     await world.gateway.start();

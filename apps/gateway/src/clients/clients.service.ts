@@ -77,6 +77,8 @@ export class ClientsService {
 
   async create(input: CreateApiClientInput): Promise<ApiClientView> {
     const clientId = checkClientId(input.clientId);
+    // `system:` names the gateway's own initiators (the deposit sweeper): never an API client's id.
+    if (clientId.startsWith('system:')) throw new ApiError('invalid-argument', `clientId ${preview(clientId)}: the prefix system: is reserved for the service's own initiators`);
     if (!/^[0-9a-f]{64}$/.test(input.publicKey)) throw new ApiError('invalid-argument', 'publicKey must be the 32-byte Ed25519 public key as 64 lower-case hex characters');
     if (input.roles.length === 0) throw new ApiError('invalid-argument', 'roles must name at least one role');
     const roles: Role[] = [];

@@ -2,15 +2,19 @@ import { ConfigError } from '@custody/config';
 import { parsePipelineConfig } from './pipeline.config';
 import { stepFor } from './withdrawal-pipeline.service';
 
-const chains = JSON.stringify([{ chain: 'anvil', chainId: 31337, rpcUrl: 'http://127.0.0.1:8545', maxFeePerGasCap: '100000000000' }]);
+const anvil = { chain: 'anvil', chainId: 31337, rpcUrl: 'http://127.0.0.1:8545', maxFeePerGasCap: '100000000000' };
+const chains = JSON.stringify([anvil]);
 const upstreams = { LEDGER_GRPC_ADDRESS: '127.0.0.1:1', POLICY_ENGINE_GRPC_ADDRESS: '127.0.0.1:2', GATEWAY_SIGNER_ADDRESSES: '1=127.0.0.1:3' };
 
 describe('pipeline config', () => {
   it('is off without PIPELINE_CHAINS, with defaults otherwise', () => {
     expect(parsePipelineConfig({})).toBeUndefined();
     const config = parsePipelineConfig({ PIPELINE_CHAINS: chains, ...upstreams })!;
-    expect(config.chains.get('anvil')).toEqual({ chain: 'anvil', chainId: 31337, rpcUrl: 'http://127.0.0.1:8545/', maxFeePerGasCap: 100_000_000_000n, minPriorityFeePerGas: 1_000_000_000n, confirmations: 1 });
-    expect(config).toMatchObject({ workers: true, concurrency: 8, stuckAfterMs: 120_000, pollMs: 1000, approvalTimeoutMs: 3_600_000, withdrawalTtlMs: 86_400_000 });
+    expect(config.chains.get('anvil')).toEqual({ chain: 'anvil', chainId: 31337, rpcUrl: 'http://127.0.0.1:8545/', maxFeePerGasCap: 100_000_000_000n, minPriorityFeePerGas: 1_000_000_000n, confirmations: 1, sweepMinWei: undefined });
+    expect(config).toMatchObject({ workers: true, concurrency: 8, stuckAfterMs: 120_000, pollMs: 1000, approvalTimeoutMs: 3_600_000, withdrawalTtlMs: 86_400_000, sweepMs: 60_000 });
+    const swept = parsePipelineConfig({ PIPELINE_CHAINS: JSON.stringify([{ ...anvil, sweepMinWei: '10000000000000000' }]), ...upstreams, PIPELINE_SWEEP_MS: '0' })!;
+    expect(swept.chains.get('anvil')!.sweepMinWei).toBe(10n ** 16n);
+    expect(swept.sweepMs).toBe(0);
   });
 
   it.each([
@@ -23,6 +27,8 @@ describe('pipeline config', () => {
     [{ PIPELINE_CHAINS: JSON.stringify([{ chain: 'a', chainId: 1, rpcUrl: 'http://x', maxFeePerGasCap: 1 }]), ...upstreams }, 'PIPELINE_CHAINS[0].maxFeePerGasCap'],
     [{ PIPELINE_CHAINS: JSON.stringify([{ chain: 'a', chainId: 1, rpcUrl: 'http://x', maxFeePerGasCap: '0' }]), ...upstreams }, 'PIPELINE_CHAINS[0].maxFeePerGasCap'],
     [{ PIPELINE_CHAINS: JSON.stringify([{ chain: 'a', chainId: 1, rpcUrl: 'http://x', maxFeePerGasCap: '1', extra: 1 }]), ...upstreams }, 'PIPELINE_CHAINS[0].extra'],
+    [{ PIPELINE_CHAINS: JSON.stringify([{ chain: 'a', chainId: 1, rpcUrl: 'http://x', maxFeePerGasCap: '1', sweepMinWei: '-1' }]), ...upstreams }, 'PIPELINE_CHAINS[0].sweepMinWei'],
+    [{ PIPELINE_CHAINS: chains, ...upstreams, PIPELINE_SWEEP_MS: '-5' }, 'PIPELINE_SWEEP_MS'],
     [{ PIPELINE_CHAINS: chains, ...upstreams, PIPELINE_WORKERS: 'maybe' }, 'PIPELINE_WORKERS'],
     [{ PIPELINE_CHAINS: chains, ...upstreams, PIPELINE_APPROVAL_TIMEOUT_MS: '90000000' }, 'PIPELINE_APPROVAL_TIMEOUT_MS'],
   ])('refuses %j naming %s', (env, variable) => {

@@ -14,6 +14,11 @@ export interface PipelineChain {
   readonly minPriorityFeePerGas: bigint;
   /** Blocks on top of a withdrawal's block (its own counted) before it is settled (default 1). */
   readonly confirmations: number;
+  /**
+   * Deposit addresses of hot wallets holding at least this much of the native coin (wei, after the
+   * most the sweep's fee can be) are swept to their wallet's sending address; absent: not swept.
+   */
+  readonly sweepMinWei: bigint | undefined;
 }
 
 /**
@@ -38,6 +43,8 @@ export interface PipelineConfig {
   readonly withdrawalTtlMs: number;
   /** How often open withdrawals are re-driven from Postgres into the queue (PIPELINE_REDRIVE_MS, default 5000). */
   readonly redriveMs: number;
+  /** How often deposit addresses are looked at for a sweep (PIPELINE_SWEEP_MS, default 60000; 0: never). */
+  readonly sweepMs: number;
 }
 
 const CHAIN_NAME = /^[A-Za-z0-9._-]{1,64}$/;
@@ -56,7 +63,7 @@ function parseChains(value: unknown): Map<string, PipelineChain> {
     const at = `${name}[${i}]`;
     if (typeof c !== 'object' || c === null || Array.isArray(c)) throw new ConfigError(at, 'must be an object');
     const o = c as Record<string, unknown>;
-    for (const k of Object.keys(o)) if (!['chain', 'chainId', 'rpcUrl', 'maxFeePerGasCap', 'minPriorityFeePerGas', 'confirmations'].includes(k)) throw new ConfigError(`${at}.${k.slice(0, 32)}`, 'is not a known field');
+    for (const k of Object.keys(o)) if (!['chain', 'chainId', 'rpcUrl', 'maxFeePerGasCap', 'minPriorityFeePerGas', 'confirmations', 'sweepMinWei'].includes(k)) throw new ConfigError(`${at}.${k.slice(0, 32)}`, 'is not a known field');
     if (typeof o.chain !== 'string' || !CHAIN_NAME.test(o.chain)) throw new ConfigError(`${at}.chain`, 'must be 1..64 of [A-Za-z0-9._-]');
     if (out.has(o.chain)) throw new ConfigError(`${at}.chain`, `${o.chain} is named twice`);
     if (typeof o.chainId !== 'number' || !Number.isSafeInteger(o.chainId) || o.chainId < 1) throw new ConfigError(`${at}.chainId`, 'must be a positive integer');
@@ -78,6 +85,7 @@ function parseChains(value: unknown): Map<string, PipelineChain> {
       maxFeePerGasCap: cap,
       minPriorityFeePerGas: wei(`${at}.minPriorityFeePerGas`, o.minPriorityFeePerGas, 1_000_000_000n),
       confirmations,
+      sweepMinWei: o.sweepMinWei === undefined ? undefined : wei(`${at}.sweepMinWei`, o.sweepMinWei),
     });
   });
   return out;
@@ -106,5 +114,6 @@ export function parsePipelineConfig(env: Environment): PipelineConfig | undefine
     approvalTimeoutMs,
     withdrawalTtlMs,
     redriveMs: read.integer('PIPELINE_REDRIVE_MS', { min: 100, max: 600_000 }, 5000),
+    sweepMs: read.integer('PIPELINE_SWEEP_MS', { min: 0, max: 86_400_000 }, 60_000),
   };
 }

@@ -73,6 +73,12 @@ export class LedgerWithdrawals {
     return this.upstream.call('ListAssets', {});
   }
 
+  /** What the ledger books as held on chain per (asset, address) of `chain` (decimal amounts). */
+  async heldOnChain(chain: string): Promise<Array<{ asset: string; address: string; amount: string }>> {
+    const { rows } = await this.upstream.call<{ rows: Array<{ chain: string; asset: string; address: string; amount: string }> }>('GetReconciliation', { chain });
+    return (rows ?? []).filter((r) => r.chain === chain);
+  }
+
   close(): void {
     this.upstream.close();
   }

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { status } from '@grpc/grpc-js';
-import { formatUnits, getAddress, type Address } from 'viem';
+import { randomBytes } from 'node:crypto';
+import { formatUnits, getAddress, parseUnits, type Address } from 'viem';
 import {
   ChainInputError,
   depositAddress,
@@ -10,12 +11,14 @@ import {
   parseFeeHistory,
   replacementFees,
   signedTransactionBytes,
+  sweepAmount,
   transactionHash,
   transactionSigningHash,
   type Eip1559Fees,
   type Eip1559Transaction,
 } from '@custody/chain-core';
 import type { WithdrawalStep } from '@custody/messaging';
+import { SWEEPER_INITIATOR } from '@custody/policy-core';
 import { decodeSignGrant, signRequestFromJson, signRequestToJson, type EvmTransactionPayload, type SignRequest } from '@custody/sign-grant';
 import { SignerCallError } from '@custody/signer-client';
 import type { GatewayConfig } from '../config';
@@ -69,6 +72,8 @@ export class StepFailure extends Error {
 }
 
 const NATIVE_GAS = 21_000n;
+/** The initiator of every sweep, as the policy engine sees it (the `system:` prefix is never an API client's). */
+export const SWEEP_INITIATOR = SWEEPER_INITIATOR;
 /** A `signing` claim younger than this belongs to a job that may still be signing (sessions last at most 35 s). */
 const SIGNING_GRACE_MS = 90_000;
 /** Gas of an ERC-20 transfer: the node's estimate plus a quarter. */
@@ -146,9 +151,9 @@ export class WithdrawalPipeline implements OnApplicationShutdown {
     return wallet;
   }
 
-  /** The wallet's sending address: its first child (index 0), as `CreateAddress` derives it. */
-  private sendingAddress(wallet: WalletKey): Address {
-    return depositAddress({ publicKey: wallet.publicKey, chainCode: wallet.chainCode }, [0]).address;
+  /** The address `w` sends from: the wallet's child `sourceIndex` as `CreateAddress` derives it (0, the sending address, unless it is a sweep). */
+  private sourceAddressOf(wallet: WalletKey, w: Pick<Withdrawal, 'sourceIndex'>): Address {
+    return depositAddress({ publicKey: wallet.publicKey, chainCode: wallet.chainCode }, [w.sourceIndex]).address;
   }
 
   private async currentFees(chain: PipelineChain): Promise<Eip1559Fees> {
@@ -172,6 +177,49 @@ export class WithdrawalPipeline implements OnApplicationShutdown {
     }
     const tx = erc20TransferTransaction({ ...common, token: getAddress(asset.contract), recipient, amount: w.amount });
     return { tx, payload: { kind: 'evm-transaction', ...tx, erc20: { recipient, amount: w.amount } } };
+  }
+
+  /**
+   * The sweeps due now (README, "Sweeps"): on each chain with `sweepMinWei`, every deposit address
+   * (child ≥ 1) of a hot wallet whose native coin, booked and on chain, covers the most the fee can be
+   * plus the minimum, and that has no open sweep, gets one: a withdrawal of kind `sweep` from that
+   * child to the wallet's sending address, initiated by {@link SWEEP_INITIATOR} (so the policy decides
+   * on it like any withdrawal). Returns the rows created, to be enqueued.
+   */
+  async createSweeps(): Promise<Withdrawal[]> {
+    const created: Withdrawal[] = [];
+    for (const chain of this.pipeline.chains.values()) {
+      if (chain.sweepMinWei === undefined) continue;
+      const candidates = await this.repository.sweepableAddresses(chain.chain);
+      if (candidates.length === 0) continue;
+      const native = await this.nativeAsset(chain.chain);
+      const booked = new Map((await this.ledger.heldOnChain(chain.chain)).filter((r) => r.asset === native.code).map((r) => [r.address.toLowerCase(), parseUnits(r.amount, native.decimals)]));
+      for (const c of candidates) {
+        const held = booked.get(c.address.toLowerCase()) ?? 0n;
+        if (held <= 0n) continue;
+        const onChain = BigInt(await this.rpc(chain).call<string>('eth_getBalance', [c.address, 'latest']));
+        const amount = sweepAmount({ booked: held, onChain, gas: NATIVE_GAS, maxFeePerGasCap: chain.maxFeePerGasCap, minimum: chain.sweepMinWei });
+        if (amount === null) continue;
+        const wallet = await this.repository.wallet(c.walletId);
+        if (!wallet) continue;
+        const sweep = await this.repository.insertSweep({
+          id: `sw_${randomBytes(12).toString('hex')}`,
+          createdBy: SWEEP_INITIATOR,
+          walletId: c.walletId,
+          chain: chain.chain,
+          asset: native.code,
+          amount,
+          sourceIndex: c.index,
+          destination: this.sourceAddressOf(wallet, { sourceIndex: 0 }),
+          expiresAt: new Date(Date.now() + this.pipeline.withdrawalTtlMs),
+        });
+        if (sweep) {
+          this.logger.log({ withdrawal: sweep.id, wallet: c.walletId, address: c.address, amount: amount.toString() }, 'sweep of a deposit address created');
+          created.push(sweep);
+        }
+      }
+    }
+    return created;
   }
 
   /** Runs `step` for `w` (a row read at the job's version). */
@@ -244,7 +292,7 @@ export class WithdrawalPipeline implements OnApplicationShutdown {
     const asset = await this.asset(w.chain, w.asset);
     if (!asset) throw new StepFailure('failed', `the ledger has no asset ${w.asset} on chain ${w.chain}`);
     const native = await this.nativeAsset(w.chain);
-    const from = this.sendingAddress(await this.wallet(w.walletId));
+    const from = this.sourceAddressOf(await this.wallet(w.walletId), w);
     const gas = await this.gasFor(chain, w, asset, from);
     const feeEstimate = gas * chain.maxFeePerGasCap;
     try {
@@ -279,7 +327,7 @@ export class WithdrawalPipeline implements OnApplicationShutdown {
     const fees = await this.currentFees(chain);
     const gas = await this.gasFor(chain, w, asset, from);
     const { payload } = this.transaction(chain, w, asset, nonce, fees, gas);
-    const request: SignRequest = { requestId: `${w.id}.a1`, keyId: wallet.keyId, scheme: 'ecdsa', derivationPath: [0], payload };
+    const request: SignRequest = { requestId: `${w.id}.a1`, keyId: wallet.keyId, scheme: 'ecdsa', derivationPath: [w.sourceIndex], payload };
     await this.repository.insertAttempt({ withdrawalId: w.id, attempt: 1, requestId: request.requestId, nonce, maxFeePerGas: fees.maxFeePerGas, maxPriorityFeePerGas: fees.maxPriorityFeePerGas, gas, signRequestJson: JSON.stringify(signRequestToJson(request)) });
     return this.moved(await this.repository.transition(w.id, w.version, { state: 'built', attempt: 1 }));
   }
@@ -522,7 +570,7 @@ export class WithdrawalPipeline implements OnApplicationShutdown {
       const wallet = await this.wallet(w.walletId);
       const n = w.attempt + 1;
       const { payload } = this.transaction(chain, w, asset, latest.nonce, fees, latest.gas);
-      const request: SignRequest = { requestId: `${w.id}.a${n}`, keyId: wallet.keyId, scheme: 'ecdsa', derivationPath: [0], payload };
+      const request: SignRequest = { requestId: `${w.id}.a${n}`, keyId: wallet.keyId, scheme: 'ecdsa', derivationPath: [w.sourceIndex], payload };
       await this.repository.insertAttempt({ withdrawalId: w.id, attempt: n, requestId: request.requestId, nonce: latest.nonce, maxFeePerGas: fees.maxFeePerGas, maxPriorityFeePerGas: fees.maxPriorityFeePerGas, gas: latest.gas, signRequestJson: JSON.stringify(signRequestToJson(request)) });
       this.logger.log({ withdrawal: w.id, attempt: n, maxFeePerGas: fees.maxFeePerGas.toString() }, 'replacing a stuck transaction');
       return this.moved(await this.repository.transition(w.id, w.version, { state: 'built', attempt: n }));

@@ -10,13 +10,16 @@ import { WithdrawalQueue, type JobAnswer } from './withdrawal.queue';
 /**
  * Thin: runs the pipeline's step for each job, enqueues the next step when the row moved on, and
  * re-drives every open withdrawal from Postgres at start-up and every PIPELINE_REDRIVE_MS (so a crash
- * between a commit and its enqueue, a lost Redis, or a job that ran out of retries loses nothing).
+ * between a commit and its enqueue, a lost Redis, or a job that ran out of retries loses nothing), and
+ * every PIPELINE_SWEEP_MS creates the deposit sweeps due.
  */
 @Injectable()
 export class WithdrawalProcessor implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('WithdrawalProcessor');
   private timer: NodeJS.Timeout | undefined;
+  private sweepTimer: NodeJS.Timeout | undefined;
   private redriving = false;
+  private sweeping = false;
 
   constructor(
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
@@ -58,6 +61,19 @@ export class WithdrawalProcessor implements OnApplicationBootstrap, OnApplicatio
     }
   }
 
+  /** Creates the sweeps due (deposit addresses → their wallet's sending address) and enqueues them. */
+  private async sweep(): Promise<void> {
+    if (this.sweeping) return;
+    this.sweeping = true;
+    try {
+      for (const w of await this.pipeline.createSweeps()) await this.advance(w);
+    } catch (error) {
+      this.logger.warn({ err: { message: (error as Error).message.slice(0, 300) } }, 'sweep failed; trying again at the next interval');
+    } finally {
+      this.sweeping = false;
+    }
+  }
+
   async onApplicationBootstrap(): Promise<void> {
     const pipeline = this.config.pipeline;
     if (!pipeline?.workers) return;
@@ -65,10 +81,15 @@ export class WithdrawalProcessor implements OnApplicationBootstrap, OnApplicatio
     await this.redrive();
     this.timer = setInterval(() => void this.redrive(), pipeline.redriveMs);
     this.timer.unref();
+    if (pipeline.sweepMs > 0) {
+      this.sweepTimer = setInterval(() => void this.sweep(), pipeline.sweepMs);
+      this.sweepTimer.unref();
+    }
     this.logger.log('withdrawal pipeline worker started');
   }
 
   onApplicationShutdown(): void {
     if (this.timer) clearInterval(this.timer);
+    if (this.sweepTimer) clearInterval(this.sweepTimer);
   }
 }

@@ -1,10 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { POSTGRES } from '@custody/platform';
 import type { DataSource, EntityManager } from 'typeorm';
-import { CANCELLABLE_STATES, FINAL_STATES, type Withdrawal, type WithdrawalAttempt, type WithdrawalPatch, type WithdrawalState } from './withdrawal';
+import { CANCELLABLE_STATES, FINAL_STATES, type Withdrawal, type WithdrawalAttempt, type WithdrawalKind, type WithdrawalPatch, type WithdrawalState } from './withdrawal';
 
 interface Row {
   withdrawal_id: string;
+  kind: WithdrawalKind;
+  source_index: string;
   position: string;
   created_by: string;
   wallet_id: string;
@@ -53,6 +55,8 @@ const big = (v: string | null): bigint | null => (v === null ? null : BigInt(v))
 function toWithdrawal(r: Row): Withdrawal {
   return {
     id: r.withdrawal_id,
+    kind: r.kind,
+    sourceIndex: Number(r.source_index),
     position: String(r.position),
     createdBy: r.created_by,
     walletId: r.wallet_id,
@@ -118,6 +122,31 @@ export class WithdrawalRepository {
       [w.id, w.createdBy, w.walletId, w.chain, w.asset, w.amount.toString(), w.destination, w.expiresAt],
     );
     return toWithdrawal(rows[0]!);
+  }
+
+  /**
+   * A sweep of deposit address `sourceIndex` of the wallet to its sending address; undefined when
+   * one is open for that address already (the partial unique index decides, across processes).
+   */
+  async insertSweep(w: { id: string; createdBy: string; walletId: string; chain: string; asset: string; amount: bigint; sourceIndex: number; destination: string; expiresAt: Date }): Promise<Withdrawal | undefined> {
+    const rows: Row[] = await this.db.query(
+      `INSERT INTO gateway.withdrawals (withdrawal_id, kind, source_index, created_by, wallet_id, chain, asset, amount, destination, state, expires_at)
+       VALUES ($1, 'sweep', $2, $3, $4, $5, $6, $7, $8, 'requested', $9)
+       ON CONFLICT (wallet_id, chain, source_index) WHERE kind = 'sweep' AND state <> 'confirmed' AND (state NOT IN ('failed', 'denied', 'rejected', 'expired', 'cancelled') OR NOT released)
+       DO NOTHING RETURNING *`,
+      [w.id, w.sourceIndex, w.createdBy, w.walletId, w.chain, w.asset, w.amount.toString(), w.destination, w.expiresAt],
+    );
+    return rows[0] ? toWithdrawal(rows[0]) : undefined;
+  }
+
+  /** The deposit addresses (child index ≥ 1) of hot wallets on `chain`: what the sweeper looks at. */
+  async sweepableAddresses(chain: string): Promise<Array<{ walletId: string; index: number; address: string }>> {
+    const rows: { wallet_id: string; address_index: number; address: string }[] = await this.db.query(
+      `SELECT a.wallet_id, a.address_index, a.address FROM gateway.addresses a JOIN gateway.wallets w ON w.wallet_id = a.wallet_id
+        WHERE a.chain = $1 AND a.address_index >= 1 AND w.custody = 'hot' AND w.scheme = 'ecdsa-secp256k1' ORDER BY a.position`,
+      [chain],
+    );
+    return rows.map((r) => ({ walletId: r.wallet_id, index: r.address_index, address: r.address }));
   }
 
   async find(id: string): Promise<Withdrawal | undefined> {

@@ -25,9 +25,15 @@ export function isFinal(state: WithdrawalState): boolean {
   return FINAL_STATES.includes(state);
 }
 
+/** A withdrawal to a destination, or a sweep of a deposit address to its wallet's sending address. */
+export type WithdrawalKind = 'withdrawal' | 'sweep';
+
 /** One withdrawal as Postgres holds it (amounts in the asset's smallest unit). */
 export interface Withdrawal {
   readonly id: string;
+  readonly kind: WithdrawalKind;
+  /** The wallet's child the transaction is sent from: 0 (the sending address), or a swept deposit address's index. */
+  readonly sourceIndex: number;
   readonly position: string;
   readonly createdBy: string;
   readonly walletId: string;

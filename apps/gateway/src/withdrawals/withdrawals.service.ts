@@ -20,6 +20,8 @@ export interface CreateWithdrawalInput {
 /** REST JSON and gRPC `custody.v1.Withdrawal`. */
 export interface WithdrawalView {
   name: string;
+  /** `withdrawal`, or `sweep` (a deposit address's coins moved to the wallet's sending address). */
+  kind: string;
   wallet: string;
   chain: string;
   asset: string;
@@ -45,6 +47,7 @@ export interface WithdrawalPage {
 export function toView(w: Withdrawal): WithdrawalView {
   return {
     name: `withdrawals/${w.id}`,
+    kind: w.kind,
     wallet: `wallets/${w.walletId}`,
     chain: w.chain,
     asset: w.asset,
