@@ -1,3 +1,4 @@
+import { Client } from 'pg';
 import { randomUUID } from 'node:crypto';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { hexToBytes } from '@noble/hashes/utils.js';
@@ -129,5 +130,30 @@ describe('policy events in the public stream (e2e: policy engine + gateway)', ()
 
     // a bad ReadOutbox argument is INVALID_ARGUMENT naming the field
     await expect(engine.call('ReadOutbox', { afterSequence: '0', limit: 5000 })).rejects.toMatchObject({ code: 3, details: expect.stringMatching(/limit/) as unknown });
+  });
+
+  it('40 requests evaluated at once (group-committed batches) each publish their approval.required once, gap-free, with one evaluation audit record each', async () => {
+    const before = BigInt((await engine.call<{ lastSequence: string }>('ReadOutbox', { afterSequence: '0', limit: 1 })).lastSequence);
+    const ids = Array.from({ length: 40 }, (_, i) => `wd-many-${i}-${randomUUID().slice(0, 8)}`);
+    const decided = await Promise.all(ids.map((id) => engine.call<DecisionResponse>('Evaluate', { request: withdrawal(id) })));
+    expect(decided.every((d) => d.status === 'pending-approval')).toBe(true);
+    const outbox = await engine.call<{ events: Array<{ sequence: string; type: string; subject: string }>; lastSequence: string }>('ReadOutbox', { afterSequence: before.toString(), limit: 100 });
+    expect(outbox.events.map((e) => e.sequence)).toEqual(ids.map((_, i) => String(before + BigInt(i) + 1n)));
+    expect(outbox.events.every((e) => e.type === 'approval.required')).toBe(true);
+    expect(outbox.events.map((e) => e.subject).sort()).toEqual([...ids].sort());
+    const pg = new Client({ connectionString: engine.databaseUrl.toString() });
+    await pg.connect();
+    try {
+      // One statement (one snapshot): the sequencer may be moving records from pending into the tree meanwhile.
+      const { rows } = await pg.query<{ request_id: string; n: string }>(
+        `SELECT request_id, count(*) AS n FROM (SELECT request_id FROM audit.pending WHERE type = 'evaluation' UNION ALL SELECT request_id FROM audit.records WHERE type = 'evaluation') r
+          WHERE request_id = ANY($1) GROUP BY request_id`,
+        [ids],
+      );
+      const count = new Map(rows.map((r) => [r.request_id, Number(r.n)]));
+      expect(ids.map((id) => count.get(id) ?? 0)).toEqual(ids.map(() => 1));
+    } finally {
+      await pg.end();
+    }
   });
 });

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { grantRecord, type AuditRecord, type AuditValue } from '@custody/audit-core';
-import { appendAuditRecord, type SqlExecutor } from '@custody/audit-log';
+import { appendAuditRecord, appendAuditRecords, type SqlExecutor } from '@custody/audit-log';
 import type { SignGrant } from '@custody/sign-grant';
 import type { Sql } from '../storage/transaction';
 
@@ -22,22 +22,52 @@ function write(sql: Sql, type: AuditRecord['type'], actor: string, requestId: st
   return appendAuditRecord(executor(sql), { version: 1, type, occurredAt: at, actor, requestId, wallet, body });
 }
 
-/** An evaluation of a request: its decision, the policy version in force and the hash of the decision trace. */
-export function recordEvaluation(
-  sql: Sql,
-  e: { requestId: string; operation: string; initiatorId: string; requestDigest: Uint8Array; policyVersion: number; policyHash: string; outcome: string; status: string; matchedRule: string | null; decisionText: string; at: number },
-): Promise<void> {
-  return write(sql, 'evaluation', ENGINE, e.requestId, null, {
-    operation: e.operation,
-    initiator: e.initiatorId,
-    requestDigest: hex(e.requestDigest),
-    policyVersion: e.policyVersion,
-    policyHash: e.policyHash,
-    outcome: e.outcome,
-    status: e.status,
-    matchedRule: e.matchedRule,
-    traceHash: sha256Hex(e.decisionText),
-  }, e.at);
+/** What an evaluation's audit record states. */
+export interface EvaluationFacts {
+  readonly requestId: string;
+  readonly operation: string;
+  readonly initiatorId: string;
+  readonly requestDigest: Uint8Array;
+  readonly policyVersion: number;
+  readonly policyHash: string;
+  readonly outcome: string;
+  readonly status: string;
+  readonly matchedRule: string | null;
+  readonly decisionText: string;
+  readonly at: number;
+}
+
+/** The audit record of an evaluation of a request: its decision, the policy version in force and the hash of the decision trace. */
+export function evaluationAuditRecord(e: EvaluationFacts): AuditRecord {
+  return {
+    version: 1,
+    type: 'evaluation',
+    occurredAt: e.at,
+    actor: ENGINE,
+    requestId: e.requestId,
+    wallet: null,
+    body: {
+      operation: e.operation,
+      initiator: e.initiatorId,
+      requestDigest: hex(e.requestDigest),
+      policyVersion: e.policyVersion,
+      policyHash: e.policyHash,
+      outcome: e.outcome,
+      status: e.status,
+      matchedRule: e.matchedRule,
+      traceHash: sha256Hex(e.decisionText),
+    },
+  };
+}
+
+/** An evaluation of a request, recorded in the caller's transaction. */
+export function recordEvaluation(sql: Sql, e: EvaluationFacts): Promise<void> {
+  return appendAuditRecord(executor(sql), evaluationAuditRecord(e));
+}
+
+/** Records built with this file's builders (a group-committed batch's), in one statement of the caller's transaction. */
+export async function recordAll(sql: Sql, records: readonly AuditRecord[]): Promise<void> {
+  if (records.length > 0) await appendAuditRecords(executor(sql), records);
 }
 
 /** An approver's signed approval or rejection of a request (both signatures, over what they sign). */
@@ -55,9 +85,14 @@ export function recordRequestDecision(
   }, a.at);
 }
 
-/** A sign grant as issued: `grantRecord(grant)`, so that a signer (a witness) can recompute its leaf hash. */
+/** The audit record of a sign grant as issued: `grantRecord(grant)`, so that a signer (a witness) can recompute its leaf hash. */
+export function grantAuditRecord(grant: SignGrant): AuditRecord {
+  return grantRecord(grant);
+}
+
+/** A sign grant as issued, recorded in the caller's transaction. */
 export function recordGrant(sql: Sql, grant: SignGrant): Promise<void> {
-  return appendAuditRecord(executor(sql), grantRecord(grant));
+  return appendAuditRecord(executor(sql), grantAuditRecord(grant));
 }
 
 /** A governance proposal (policy version or bootstrap document) with its content hash. */

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { recordApprovalEvent, recordEvaluationEvents } from '../outbox/policy-outbox';
+import { appendPolicyEvents, evaluationEvents, recordApprovalEvent, recordEvaluationEvents, type PolicyEvent } from '../outbox/policy-outbox';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { hexToBytes } from '@noble/hashes/utils.js';
 import { POSTGRES } from '@custody/platform';
@@ -25,7 +25,8 @@ import { CompiledPolicies } from '../governance/compiled-policies.service';
 import { GovernanceRepository } from '../governance/governance.repository';
 import { GroupCommit, type Waiting } from '../storage/group-commit';
 import { inTransaction, type Sql } from '../storage/transaction';
-import { recordEvaluation, recordGrant, recordRequestDecision } from '../audit/audit-records';
+import type { AuditRecord } from '@custody/audit-core';
+import { evaluationAuditRecord, grantAuditRecord, recordAll, recordEvaluation, recordGrant, recordRequestDecision } from '../audit/audit-records';
 import { POLICY_ENGINE_CONFIG } from '../tokens';
 import { HookClient } from './hook.client';
 import { checkId, checkRequestId, engineRequestDigest, inputHash, requestFromJson, requestToJson, type RequestInput } from './request-input';
@@ -175,7 +176,7 @@ export class EvaluationService {
         await this.requests.lockScopes(sql, [...windows.keys()]);
         const running = await this.requests.usage(sql, [...windows].map(([key, windowMs]) => ({ key, windowMs })), now, '');
         const rows: FirstEvaluationRow[] = [];
-        const decided: Array<{ w: Waiting<FirstEvaluation, DecisionView>; view: DecisionView; record: () => Promise<void> }> = [];
+        const decided: Array<{ w: Waiting<FirstEvaluation, DecisionView>; view: DecisionView; records: AuditRecord[]; events: PolicyEvent[] }> = [];
         for (const x of work) {
           const velocityUsage = new Map(x.scopes.map((s) => [s.key, running.get(s.key)!]));
           const context = { now, addressBook: x.entries, velocityUsage, approvals: [], approvers };
@@ -193,22 +194,24 @@ export class EvaluationService {
           const text = decisionText(decision);
           const grant = status === 'allowed' && input.signRequest ? this.grantFor(compiled, input.signRequest, decision, [], now) : null;
           rows.push({ request: stored, evaluation: this.evaluationRecord(compiled, decision, now, inputsOf(context, [], ctx.governanceSeq)), reservations, grant });
-          const record = async (): Promise<void> => {
-            await recordEvaluationEvents(sql, stored, status, decision);
-            await recordEvaluation(sql, { ...stored, status, outcome: decision.outcome, matchedRule: decision.matchedRule?.id ?? null, decisionText: text, at: now });
-            if (grant) await recordGrant(sql, grant.grant);
-          };
-          decided.push({ w: x.w, view: { ...this.decisionView(x.request.id, decision, status, grant?.json ?? null, stored.requestDigest), decisionText: text }, record });
+          const records = [evaluationAuditRecord({ ...stored, status, outcome: decision.outcome, matchedRule: decision.matchedRule?.id ?? null, decisionText: text, at: now })];
+          if (grant) records.push(grantAuditRecord(grant.grant));
+          decided.push({ w: x.w, view: { ...this.decisionView(x.request.id, decision, status, grant?.json ?? null, stored.requestDigest), decisionText: text }, records, events: evaluationEvents(stored, status, decision) });
         }
         const claimed = await this.requests.insertFirstEvaluations(sql, now, compiled, rows);
+        const records: AuditRecord[] = [];
+        const events: PolicyEvent[] = [];
         for (const d of decided) {
           if (claimed.has(d.view.requestId)) {
-            // Its events and audit records, in the batch's transaction: nothing is decided unlogged.
-            await d.record();
+            records.push(...d.records);
+            events.push(...d.events);
             answers.push(d);
           }
           else alone.push({ w: d.w }); // its id was claimed concurrently meanwhile: a retry
         }
+        // The batch's events and audit records, one statement each, in its transaction: nothing is decided unlogged.
+        await appendPolicyEvents(sql, events);
+        await recordAll(sql, records);
       });
     } catch {
       for (const w of batch) w.resolve(this.evaluateAlone(w.item.input, w.item.extraBody));

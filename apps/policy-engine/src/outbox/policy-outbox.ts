@@ -18,17 +18,49 @@ export async function appendPolicyEvent(sql: Sql, type: PolicyEventType, subject
   );
 }
 
+/** One event to append. */
+export interface PolicyEvent {
+  readonly type: PolicyEventType;
+  readonly subject: string;
+  readonly data: Record<string, unknown>;
+}
+
+/**
+ * Appends `events` in order with consecutive sequence numbers, in one statement of the caller's
+ * transaction (a group-committed batch's): the counter moves once, by their number, under its lock.
+ */
+export async function appendPolicyEvents(sql: Sql, events: readonly PolicyEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  await sql(
+    `WITH next AS (UPDATE policy.outbox_counter SET last_sequence = last_sequence + $1 WHERE id RETURNING last_sequence)
+     INSERT INTO policy.outbox (sequence, event_type, subject, data)
+     SELECT next.last_sequence - $1 + u.n, u.t, u.s, u.d::jsonb FROM next, unnest($2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS u(t, s, d, n)`,
+    [events.length, events.map((e) => e.type), events.map((e) => e.subject), events.map((e) => JSON.stringify(e.data))],
+  );
+}
+
 /** The events of a request's (re-)evaluation: `approval.required` when it starts waiting for approvals. */
+export function evaluationEvents(request: { requestId: string; operation: string; initiatorId: string; policyVersion: number }, status: string, decision: Decision): PolicyEvent[] {
+  if (status !== 'pending-approval') return [];
+  return [
+    {
+      type: 'approval.required',
+      subject: request.requestId,
+      data: {
+        requestId: request.requestId,
+        operation: request.operation,
+        initiator: request.initiatorId,
+        policyVersion: request.policyVersion,
+        matchedRule: decision.matchedRule?.id ?? null,
+        groups: (decision.approvals?.groups ?? []).map((g) => ({ group: g.group, quorum: g.quorum, approvedBy: [...g.approvedBy] })),
+      },
+    },
+  ];
+}
+
+/** A request's (re-)evaluation events, appended in the caller's transaction. */
 export async function recordEvaluationEvents(sql: Sql, request: { requestId: string; operation: string; initiatorId: string; policyVersion: number }, status: string, decision: Decision): Promise<void> {
-  if (status !== 'pending-approval') return;
-  await appendPolicyEvent(sql, 'approval.required', request.requestId, {
-    requestId: request.requestId,
-    operation: request.operation,
-    initiator: request.initiatorId,
-    policyVersion: request.policyVersion,
-    matchedRule: decision.matchedRule?.id ?? null,
-    groups: (decision.approvals?.groups ?? []).map((g) => ({ group: g.group, quorum: g.quorum, approvedBy: [...g.approvedBy] })),
-  });
+  await appendPolicyEvents(sql, evaluationEvents(request, status, decision));
 }
 
 /** An approver's recorded approval or rejection. */
