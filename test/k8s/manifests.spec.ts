@@ -533,6 +533,20 @@ describe('k8s manifests', () => {
       }
     });
 
+    it("lets the gateway deliver webhooks to public https receivers only: 443, private, link-local and loopback ranges excluded", () => {
+      const gateway = r.kind('NetworkPolicy').find((np) => np.metadata.name === 'gateway')!.spec as NetworkPolicySpec;
+      const outside = (gateway.egress ?? []).filter((rule) => (rule.to ?? []).some((peer) => peer.ipBlock !== undefined));
+      expect(outside).toHaveLength(1);
+      expect(outside[0]!.ports).toEqual([{ port: 443, protocol: 'TCP' }]);
+      const blocks = outside[0]!.to!.map((peer) => peer.ipBlock as { cidr: string; except?: string[] });
+      expect(blocks.find((b) => b.cidr === '0.0.0.0/0')!.except).toEqual(expect.arrayContaining(['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '169.254.0.0/16', '127.0.0.0/8']));
+      expect(blocks.find((b) => b.cidr === '::/0')!.except).toEqual(expect.arrayContaining(['fc00::/7', 'fe80::/10', '::1/128']));
+      // No other workload reaches outside the cluster this way.
+      for (const np of r.kind('NetworkPolicy').filter((x) => x.metadata.name !== 'gateway')) {
+        for (const rule of (np.spec as NetworkPolicySpec).egress ?? []) expect({ policy: np.metadata.name, public: (rule.to ?? []).some((peer) => (peer.ipBlock as { cidr?: string } | undefined)?.cidr === '0.0.0.0/0') }).toEqual({ policy: np.metadata.name, public: false });
+      }
+    });
+
     it('serves /metrics on a port of its own: no Service exposes it, and only the monitoring namespace reaches it, on it alone', () => {
       const cluster = applied(r);
       for (const pod of workloads) {
