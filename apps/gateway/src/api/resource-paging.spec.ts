@@ -1,7 +1,7 @@
 import { ApiError } from '../errors/api-error';
 import { checkPageSize, decodePageToken, encodePageToken, pageOf, parseName } from './resource-paging';
 import { ledgerDepositId, publicDepositId } from '../balances/balances.service';
-import { messageSigningBackoffMs, messageSigningJobId } from '../queues/message-signing.queue';
+import { messageSigningBackoffMs, messageSigningJobId } from '@custody/messaging';
 
 const refusal = (f: () => unknown): string => {
   try {

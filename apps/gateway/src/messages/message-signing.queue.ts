@@ -3,7 +3,7 @@ import { Queue, Worker, type Job } from 'bullmq';
 import Redis from 'ioredis';
 import type { GatewayConfig } from '../config';
 import { GATEWAY_CONFIG } from '../tokens';
-import { bullPrefix, MESSAGE_SIGNING_ATTEMPTS, MESSAGE_SIGNING_QUEUE, messageSigningBackoffMs, messageSigningJobId, type MessageSigningJob } from '../queues/message-signing.queue';
+import { bullPrefix, MESSAGE_SIGNING_ATTEMPTS, MESSAGE_SIGNING_QUEUE, messageSigningBackoffMs, messageSigningJobId, type MessageSigningJob } from '@custody/messaging';
 
 /**
  * The BullMQ queue of messages waiting for approvals (Redis, under GATEWAY_REDIS_PREFIX). The queue

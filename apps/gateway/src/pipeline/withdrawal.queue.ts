@@ -1,9 +1,8 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { DelayedError, Queue, Worker, type Job } from 'bullmq';
 import Redis from 'ioredis';
-import { WITHDRAWAL_QUEUE, withdrawalJobId, type WithdrawalJob, type WithdrawalStep } from '@custody/messaging';
+import { bullPrefix, WITHDRAWAL_QUEUE, withdrawalJobId, type WithdrawalJob, type WithdrawalStep } from '@custody/messaging';
 import type { GatewayConfig } from '../config';
-import { bullPrefix } from '../queues/message-signing.queue';
 import { GATEWAY_CONFIG } from '../tokens';
 
 /** Retries of a step that failed transiently (a service away, a node timing out): 0.5 s, 1 s, 2 s … */
