@@ -6,15 +6,20 @@
  *   npm run bench:gateway            (builds first; needs Postgres and Redis like the tests)
  *   node dist/bench/gateway.bench.js [seconds] [concurrency]
  *
- * Prints, for a signed read (GET /v1/whoami; gRPC IdentityService/WhoAmI) and for an idempotent
- * write (POST /v1/clients/{id}/disable with a fresh Idempotency-Key; gRPC DisableApiClient), over
- * REST and gRPC: requests per second and p50/p99 latency. The balance read of the issue's target
- * needs the ledger, not wired in yet: whoami is the same signed read path without it.
+ * Prints, over REST and gRPC, requests per second and p50/p99 latency of: the signed read of the
+ * issue's target, a wallet's balances (GET /v1/wallets/{id}/balances; gRPC BalanceService/ListBalances:
+ * the gateway reads the wallet in Postgres and the ledger's assets and balance over gRPC), on the
+ * cluster libs/testing's startWithdrawalWorld starts (three signers with TEST-ONLY Paillier fixtures
+ * for the wallet's key, the ledger, the policy engine, the gateway, a funded hot wallet); then, on a
+ * gateway alone, the bare signed read (GET /v1/whoami; IdentityService/WhoAmI: authentication only)
+ * and an idempotent write (POST /v1/clients/{id}/disable with a fresh Idempotency-Key; gRPC
+ * DisableApiClient).
  */
 import { randomUUID } from 'node:crypto';
 import { CustodyClient, CustodyGrpcClient, signatureHeaders } from '@custody/client';
 import { custody } from '@custody/proto';
-import { startGateway, testKey } from '@custody/testing';
+import { BOOTSTRAP_FORMAT, POLICY_FORMAT } from '@custody/policy-core';
+import { startGateway, startWithdrawalWorld, testKey, testPrincipal } from '@custody/testing';
 
 const seconds = Number(process.argv[2] ?? 5);
 const concurrency = Number(process.argv[3] ?? 32);
@@ -47,7 +52,49 @@ async function run(label: string, once: () => Promise<void>): Promise<void> {
   console.log(`${label.padEnd(44)} ${(latencies.length / elapsed).toFixed(0).padStart(6)} req/s   p50 ${quantile(latencies, 0.5).toFixed(1).padStart(6)} ms   p99 ${quantile(latencies, 0.99).toFixed(1).padStart(6)} ms   (n=${latencies.length}, errors ${errors}, ${concurrency} concurrent)`);
 }
 
+/** GET balances over REST and gRPC, as an operator of the world's funded wallet. */
+async function balances(): Promise<void> {
+  const admin = testPrincipal('bench-admin');
+  const world = await startWithdrawalWorld({
+    bootstrap: {
+      format: BOOTSTRAP_FORMAT,
+      admins: { members: [admin.id], quorum: 1 },
+      keys: { [admin.id]: admin.publicKeyHex },
+      policy: { format: POLICY_FORMAT, metadata: { name: 'bench:gateway' }, approverGroups: {}, rules: [{ id: 'all', match: { operation: ['withdrawal'] }, action: { type: 'allow' } }] },
+    },
+    // No presignatures made in the background while the reads are measured.
+    signerEnv: { SIGNER_PRESIGN_POOL_SIZE: '0' },
+    gatewayEnv: { LOG_LEVEL: 'error', PIPELINE_SWEEP_MS: '0', ...(process.env.BENCH_GATEWAY_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_GATEWAY_NODE_OPTIONS } : {}) },
+  });
+  try {
+    const gateway = world.gateway!;
+    const url = `${gateway.baseUrl}/v1/${world.walletName}/balances`;
+    const now = (): number => Math.floor(Date.now() / 1000);
+    const first = await fetch(url, { headers: await signatureHeaders('GET', url, Buffer.alloc(0), world.operatorKey, now()) });
+    const body = (await first.json()) as { balances: Array<{ asset: string; available: string }> };
+    console.log(`balances of ${world.walletName}: ${JSON.stringify(body.balances.map((b) => [b.asset, b.available]))}`);
+    await run('REST signed read (GET /v1/wallets/{id}/balances)', async () => {
+      const response = await fetch(url, { headers: await signatureHeaders('GET', url, Buffer.alloc(0), world.operatorKey, now()) });
+      if (response.status !== 200) throw new Error(String(response.status));
+      await response.arrayBuffer();
+    });
+    const grpcClients = Array.from({ length: 4 }, () => new CustodyGrpcClient(gateway.grpcAddress, world.operatorKey));
+    let next = 0;
+    const request = Buffer.from(custody.v1.ListBalancesRequest.encode({ parent: world.walletName }).finish());
+    try {
+      await run('gRPC signed read (BalanceService/ListBalances)', async () => {
+        await grpcClients[next++ % grpcClients.length]!.call('/custody.v1.BalanceService/ListBalances', request, (b) => b);
+      });
+    } finally {
+      for (const c of grpcClients) c.close();
+    }
+  } finally {
+    await world.stop();
+  }
+}
+
 async function main(): Promise<void> {
+  await balances();
   const gateway = await startGateway({ GATEWAY_RATE_LIMIT_CLIENT: '1000000', GATEWAY_RATE_LIMIT_IP: '10000000', LOG_LEVEL: 'error' });
   try {
     const admin = new CustodyClient({ baseUrl: gateway.baseUrl, credentials: gateway.admin, attempts: 1 });
