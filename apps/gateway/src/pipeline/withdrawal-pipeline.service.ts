@@ -72,8 +72,6 @@ export class StepFailure extends Error {
 }
 
 const NATIVE_GAS = 21_000n;
-/** The initiator of every sweep, as the policy engine sees it (the `system:` prefix is never an API client's). */
-export const SWEEP_INITIATOR = SWEEPER_INITIATOR;
 /** A `signing` claim younger than this belongs to a job that may still be signing (sessions last at most 35 s). */
 const SIGNING_GRACE_MS = 90_000;
 /** Gas of an ERC-20 transfer: the node's estimate plus a quarter. */
@@ -183,7 +181,7 @@ export class WithdrawalPipeline implements OnApplicationShutdown {
    * The sweeps due now (README, "Sweeps"): on each chain with `sweepMinWei`, every deposit address
    * (child ≥ 1) of a hot wallet whose native coin, booked and on chain, covers the most the fee can be
    * plus the minimum, and that has no open sweep, gets one: a withdrawal of kind `sweep` from that
-   * child to the wallet's sending address, initiated by {@link SWEEP_INITIATOR} (so the policy decides
+   * child to the wallet's sending address, initiated by `system:sweeper` (policy-core's SWEEPER_INITIATOR) (so the policy decides
    * on it like any withdrawal). Returns the rows created, to be enqueued.
    */
   async createSweeps(): Promise<Withdrawal[]> {
@@ -204,7 +202,7 @@ export class WithdrawalPipeline implements OnApplicationShutdown {
         if (!wallet) continue;
         const sweep = await this.repository.insertSweep({
           id: `sw_${randomBytes(12).toString('hex')}`,
-          createdBy: SWEEP_INITIATOR,
+          createdBy: SWEEPER_INITIATOR,
           walletId: c.walletId,
           chain: chain.chain,
           asset: native.code,
@@ -444,10 +442,12 @@ export class WithdrawalPipeline implements OnApplicationShutdown {
     const attempts = await this.repository.attempts(w.id);
     const attempt = this.attemptOf(attempts, w.attempt);
     const raw = `0x${Buffer.from(attempt.rawTx!).toString('hex')}`;
-    // A replacement (same nonce) is known to the indexer before the node has it: mined before it was
-    // tracked, the indexer would take it for another transaction using the nonce, and fail a withdrawal
-    // the chain paid. (A first attempt has no tracked row yet, so nothing can be concluded wrongly.)
-    if (w.attempt > 1 && this.indexers.watches(w.chain)) await this.track(w, attempts, attempt.txHash!);
+    // A replacement of a transaction already broadcast (same nonce) is known to the indexer before the
+    // node has it: mined before it was tracked, the indexer would take it for another transaction using
+    // the nonce and fail a withdrawal the chain paid. The ledger is in broadcast already then, so the
+    // indexer may settle it at once. (Nothing broadcast yet: no tracked row, so nothing is concluded
+    // wrongly, and it is tracked after the ledger is in broadcast, as below.)
+    if (this.indexers.watches(w.chain) && attempts.some((a) => a.broadcastAt !== null)) await this.track(w, attempts, attempt.txHash!);
     try {
       await this.rpc(chain).call('eth_sendRawTransaction', [raw]);
     } catch (error) {
