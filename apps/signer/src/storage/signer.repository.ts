@@ -148,15 +148,14 @@ export class SignerRepository {
    * presigning: only the owner may put it in a signing session (see `reservePresignature`).
    */
   async insertOneTime(v: { id: string; kind: OneTimeKind; keyId: string; generation: number; signers: readonly number[]; sealed: string; owner?: number }): Promise<void> {
-    await this.rows(`INSERT INTO signer.one_time_values (id, kind, key_id, generation, signers, sealed, owner) VALUES ($1, $2, $3, $4, $5, $6, $7)`, [
-      v.id,
-      v.kind,
-      v.keyId,
-      v.generation,
-      [...v.signers],
-      v.sealed,
-      v.owner ?? null,
-    ]);
+    // Only while `generation` is the key's current one, under a share lock of the key row: a value
+    // made with shares a refresh retired meanwhile (activateGeneration holds the row FOR UPDATE and
+    // deletes those of older generations) is not stored at all, instead of surviving the refresh.
+    await this.rows(
+      `INSERT INTO signer.one_time_values (id, kind, key_id, generation, signers, sealed, owner)
+       SELECT $1, $2, k.key_id, $4::integer, $5::integer[], $6::jsonb, $7::integer FROM signer.keys k WHERE k.key_id = $3 AND k.generation = $4::integer FOR SHARE`,
+      [v.id, v.kind, v.keyId, v.generation, [...v.signers], v.sealed, v.owner ?? null],
+    );
   }
 
   async deleteOneTime(id: string): Promise<void> {
