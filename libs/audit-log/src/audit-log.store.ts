@@ -16,10 +16,9 @@ import {
 } from '@custody/transparency-log';
 import { encodeRecord, formatExport, type AuditRecord } from '@custody/audit-core';
 
-/** Anything that runs SQL in the caller's transaction: a TypeORM EntityManager or QueryRunner, a pg client. */
-export interface SqlExecutor {
-  query(sql: string, parameters?: unknown[]): Promise<unknown>;
-}
+import { queryPrepared, type SqlExecutor } from '@custody/persistence';
+
+export type { SqlExecutor };
 
 /** The log refused to go on: its stored state contradicts what it signed. Never signs past this. */
 export class AuditLogIntegrityError extends Error {
@@ -56,7 +55,8 @@ export async function appendAuditRecords(tx: SqlExecutor, records: readonly Audi
   const encoded = records.map(encodeRecord);
   if (records.length === 1) {
     const r = records[0]!;
-    await tx.query('INSERT INTO audit.pending (type, occurred_at, actor, request_id, wallet, body, leaf_hash) VALUES ($1, $2, $3, $4, $5, $6, $7)', [
+    // The one hot statement of every audited action: prepared once per connection.
+    await queryPrepared(tx, 'audit_append_one', 'INSERT INTO audit.pending (type, occurred_at, actor, request_id, wallet, body, leaf_hash) VALUES ($1, $2, $3, $4, $5, $6, $7)', [
       r.type,
       new Date(r.occurredAt).toISOString(),
       r.actor,

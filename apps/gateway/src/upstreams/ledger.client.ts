@@ -33,11 +33,22 @@ export interface LedgerDeposit {
   readonly state: string;
 }
 
+/**
+ * How long the gateway reuses the ledger's asset list. Assets are only ever added (CreateAsset; an
+ * asset's decimals and depth never change), so a reused list can at most lack one created in the
+ * last second; every balance read would otherwise cost a ListAssets call.
+ */
+export const LEDGER_ASSETS_REUSE_MS = 1000;
+
 /** The gateway's reading client of custody.ledger.v1.LedgerService (LEDGER_GRPC_ADDRESS). */
 export class LedgerReader {
   private upstream: GrpcUpstream | undefined;
+  private assetList: { readonly fetchedAt: number; readonly assets: Promise<LedgerAsset[]> } | undefined;
 
-  constructor(private readonly address: string | undefined) {}
+  constructor(
+    private readonly address: string | undefined,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   private ledger(): GrpcUpstream {
     if (!this.address) throw new ApiError('unavailable', 'the gateway has no ledger configured (LEDGER_GRPC_ADDRESS)');
@@ -45,9 +56,21 @@ export class LedgerReader {
     return this.upstream;
   }
 
+  /** The ledger's assets: one ListAssets call shared by every caller within {@link LEDGER_ASSETS_REUSE_MS}; a failed call is not reused. */
   async assets(): Promise<LedgerAsset[]> {
-    const r = await this.ledger().call<{ assets: LedgerAsset[] }>('ListAssets', {});
-    return r.assets;
+    const now = this.now();
+    let list = this.assetList;
+    if (list === undefined || now - list.fetchedAt >= LEDGER_ASSETS_REUSE_MS || now < list.fetchedAt) {
+      const assets = this.ledger()
+        .call<{ assets: LedgerAsset[] }>('ListAssets', {})
+        .then((r) => r.assets);
+      list = { fetchedAt: now, assets };
+      this.assetList = list;
+      assets.catch(() => {
+        if (this.assetList === list) this.assetList = undefined;
+      });
+    }
+    return [...(await list.assets)];
   }
 
   /** The balance of an account, or `undefined` if the ledger never opened it. */
