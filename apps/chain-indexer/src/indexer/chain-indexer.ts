@@ -19,6 +19,7 @@ import {
   type Hash,
   type ObservedDeposit,
   type TrackedWithdrawal,
+  type TransactionReceipt,
 } from '@custody/chain-core';
 import type { LedgerDelivery } from '../ledger/ledger-delivery';
 import { RpcError, type JsonRpcClient } from '../rpc/json-rpc.client';
@@ -99,6 +100,11 @@ function hex(n: number): string {
  * ledger commands. Every step is computed against the stored tip and written all or nothing, so a
  * crash or a misbehaving node never leaves a half-applied checkpoint.
  */
+/** Withdrawal `id` mined, as its receipt shows (the caller checked it is of the transaction and block it read). */
+function minedFrom(id: string, r: TransactionReceipt): WithdrawalObservation {
+  return { kind: 'mined', id, txHash: r.transactionHash, blockNumber: r.blockNumber, blockHash: r.blockHash, success: r.success, gasUsed: r.gasUsed, effectiveGasPrice: r.effectiveGasPrice };
+}
+
 export class ChainIndexer {
   private assets: Map<string, AssetTerms> | undefined;
   /** The node's safe / finalized height last read (when crediting waits for it). */
@@ -248,7 +254,7 @@ export class ChainIndexer {
       if (s.kind === 'replaced') return s;
       const r = receipts.get(s.id)!;
       if (r.transactionHash !== s.txHash || r.blockHash !== s.blockHash || r.blockNumber !== s.blockNumber) throw new ChainInputError(`receipt of ${s.txHash}`, `is of block ${r.blockNumber} ${r.blockHash}, not the block ${s.blockNumber} read`);
-      return { kind: 'mined', id: s.id, txHash: s.txHash, blockNumber: s.blockNumber, blockHash: s.blockHash, success: r.success, gasUsed: r.gasUsed, effectiveGasPrice: r.effectiveGasPrice };
+      return minedFrom(s.id, r);
     });
   }
 
@@ -292,7 +298,7 @@ export class ChainIndexer {
         if (r.transactionHash !== h || r.blockNumber > tip.number) continue;
         // A receipt of a block we read must be of the block we stored (else the node is on another branch: the next step finds out).
         if (r.blockNumber >= lowest && stored.get(r.blockNumber) !== r.blockHash) continue;
-        mined = { kind: 'mined', id: w.id, txHash: h, blockNumber: r.blockNumber, blockHash: r.blockHash, success: r.success, gasUsed: r.gasUsed, effectiveGasPrice: r.effectiveGasPrice };
+        mined = minedFrom(w.id, r);
       }
       const used = parseSafeQuantity(answers[i++], `eth_getTransactionCount of ${w.sender}`);
       if (mined) observations.push(mined);
@@ -349,8 +355,8 @@ export class ChainIndexer {
       return undefined;
     }
     const r = parseRpcReceipt(raw, `receipt of ${sighting.txHash}`);
-    if (r.blockHash !== block.hash) return undefined;
-    return { kind: 'mined', id: w.id, txHash: sighting.txHash, blockNumber: block.number, blockHash: block.hash, success: r.success, gasUsed: r.gasUsed, effectiveGasPrice: r.effectiveGasPrice };
+    if (r.transactionHash !== sighting.txHash || r.blockHash !== block.hash) return undefined;
+    return minedFrom(w.id, r);
   }
 
   /**
