@@ -15,7 +15,6 @@ import {
   type NoteVerifier,
 } from '@custody/transparency-log';
 import { encodeRecord, formatExport, type AuditRecord } from '@custody/audit-core';
-
 import { queryPrepared, type SqlExecutor } from '@custody/persistence';
 
 export type { SqlExecutor };
@@ -150,14 +149,7 @@ export class AuditLogStore {
     };
     compute(dry);
     const found = new Map(extra);
-    if (wanted.size > 0) {
-      const levels = [...wanted.values()].map((w) => w[0]);
-      const idxs = [...wanted.values()].map((w) => String(w[1]));
-      const rows = rowsOf<{ level: number; idx: string; hash: Buffer }>(
-        await tx.query('SELECT n.level, n.idx, n.hash FROM audit.tree_nodes n JOIN unnest($1::smallint[], $2::bigint[]) AS w(level, idx) USING (level, idx)', [levels, idxs]),
-      );
-      for (const r of rows) found.set(`${r.level}:${r.idx}`, new Uint8Array(r.hash));
-    }
+    if (wanted.size > 0) for (const [k, h] of await this.fetchNodes(tx, [...wanted.values()])) found.set(k, h);
     return (level, index) => {
       const h = found.get(`${level}:${index}`);
       if (h === undefined) throw new AuditLogIntegrityError(`tree node (${level}, ${index}) is missing`);

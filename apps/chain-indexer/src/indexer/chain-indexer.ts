@@ -93,6 +93,11 @@ function hex(n: number): string {
   return `0x${n.toString(16)}`;
 }
 
+/** Withdrawal `id` mined, as its receipt shows (the caller checked it is of the transaction and block it read). */
+function minedFrom(id: string, r: TransactionReceipt): WithdrawalObservation {
+  return { kind: 'mined', id, txHash: r.transactionHash, blockNumber: r.blockNumber, blockHash: r.blockHash, success: r.success, gasUsed: r.gasUsed, effectiveGasPrice: r.effectiveGasPrice };
+}
+
 /**
  * Follows one chain: reads blocks in batches above the stored tip, checks each (chain-core parsers),
  * stores them with their deposits and ledger commands in one transaction, walks back to the common
@@ -100,11 +105,6 @@ function hex(n: number): string {
  * ledger commands. Every step is computed against the stored tip and written all or nothing, so a
  * crash or a misbehaving node never leaves a half-applied checkpoint.
  */
-/** Withdrawal `id` mined, as its receipt shows (the caller checked it is of the transaction and block it read). */
-function minedFrom(id: string, r: TransactionReceipt): WithdrawalObservation {
-  return { kind: 'mined', id, txHash: r.transactionHash, blockNumber: r.blockNumber, blockHash: r.blockHash, success: r.success, gasUsed: r.gasUsed, effectiveGasPrice: r.effectiveGasPrice };
-}
-
 export class ChainIndexer {
   private assets: Map<string, AssetTerms> | undefined;
   /** The node's safe / finalized height last read (when crediting waits for it). */
